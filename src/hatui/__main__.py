@@ -1,0 +1,5 @@
+"""Allows ``python -m hatui``."""
+
+from hatui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,270 @@
+"""Provides the typed configuration and ``load_config``, which refuses a bad file key by key.
+
+The file may hold several clusters. Every error names the file, the dotted key and what is wrong,
+and unknown keys are errors: a typo such as ``sudo_user`` must not be silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from hatui.errors import ConfigError
+
+T = TypeVar("T")
+
+#: Default poll interval per source family, in seconds (Pacemaker status often, the rest less).
+DEFAULT_INTERVALS: dict[str, float] = {
+    "pacemaker": 2.0,
+    "drbd": 2.0,
+    "domains": 10.0,
+    "corosync": 10.0,
+    "constraints": 30.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    """One node to watch."""
+
+    name: str
+    """The node's cluster name (as Pacemaker names it)."""
+    host: str
+    """Address or ssh_config alias to connect to; defaults to the name."""
+    port: int = 22
+    user: str | None = None
+    """SSH user; None lets ~/.ssh/config or the local user decide."""
+    identity_file: str | None = None
+    sudo: bool = False
+    """Prefix commands with ``sudo -n`` (for a non-root user with sudo rights)."""
+    transport: str = "ssh"
+    """``ssh``, or ``local`` when hatui runs on this node itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """One cluster: its nodes and how to poll them."""
+
+    name: str
+    nodes: tuple[NodeConfig, ...]
+    display_name: str | None = None
+    accent: str | None = None
+    """An accent colour for the header (any Textual colour: ``#3366cc``, ``ansi_blue``)."""
+    mode: str = "operator"
+    """``operator`` or ``read-only`` (no action can start)."""
+    known_hosts: str | None = None
+    """Extra known_hosts file checked besides ~/.ssh/known_hosts."""
+    connect_timeout: float = 5.0
+    command_timeout: float = 10.0
+    keepalive_interval: float = 2.0
+    intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    shell: str = "auto"
+    """Which shell builds Pacemaker actions: ``auto``, ``pacemaker`` (raw tools), ``crmsh`` or ``pcs``."""
+    vm_disks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """VM name to the DRBD resources its disks use, when names do not tell (``vm-root``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration; ``path`` is None when built in code (demo, tests)."""
+
+    clusters: Mapping[str, ClusterConfig]
+    default_cluster: str | None = None
+    health_ignore: frozenset[str] = frozenset()
+    theme: str = "hatui-dark"
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    def cluster(self, name: str | None = None) -> ClusterConfig:
+        """Returns the named cluster, the default one, or the only one."""
+        where = str(self.path) if self.path else "config"
+        if name is None:
+            name = self.default_cluster
+        if name is None:
+            if len(self.clusters) == 1:
+                return next(iter(self.clusters.values()))
+            raise ConfigError(
+                f"{where}: several clusters ({', '.join(self.clusters)}); pick one with --cluster NAME "
+                "or set default_cluster"
+            )
+        if name not in self.clusters:
+            raise ConfigError(f"{where}: no cluster named {name!r} (known: {', '.join(self.clusters)})")
+        return self.clusters[name]
+
+
+def discover_config_path(cli_path: str | None) -> Path | None:
+    """Returns the config file to read: --config, then $HATUI_CONFIG, then ~/.config/hatui/config.yaml."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    env = os.environ.get("HATUI_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    default = Path.home() / ".config" / "hatui" / "config.yaml"
+    return default if default.is_file() else None
+
+
+def load_config(path: Path) -> Config:
+    """Reads and validates ``path``.
+
+    Raises:
+        ConfigError: naming the file, the key and what is wrong.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    return parse_config(data, path)
+
+
+def parse_config(data: Any, path: Path | None = None) -> Config:
+    """Validates already-loaded YAML data; see ``load_config``."""
+    r = _Reader(str(path) if path else "config")
+    top = r.mapping(data, "", {"clusters", "default_cluster", "health", "theme", "keymap"})
+    raw_clusters = r.mapping(top.get("clusters"), "clusters", None, required=True)
+    if not raw_clusters:
+        raise ConfigError(f"{r.where}: clusters: at least one cluster is needed")
+    clusters = {str(name): _cluster(r, str(name), body) for name, body in raw_clusters.items()}
+    default = r.opt(top, "default_cluster", "", str)
+    if default is not None and default not in clusters:
+        raise ConfigError(f"{r.where}: default_cluster: no cluster named {default!r}")
+    health = r.mapping(top.get("health", {}), "health", {"ignore"})
+    ignore = r.str_list(health.get("ignore", []), "health.ignore")
+    keymap = r.mapping(top.get("keymap", {}), "keymap", None)
+    return Config(
+        clusters=clusters,
+        default_cluster=default,
+        health_ignore=frozenset(ignore),
+        theme=r.opt(top, "theme", "", str) or "hatui-dark",
+        keymap={str(k): r.typed(v, f"keymap.{k}", str) for k, v in keymap.items()},
+        path=path,
+    )
+
+
+_CLUSTER_KEYS = {
+    "nodes", "display_name", "accent", "mode", "known_hosts", "connect_timeout", "command_timeout",
+    "keepalive_interval", "intervals", "shell", "vm_disks",
+}  # fmt: skip
+_NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
+
+
+def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
+    key = f"clusters.{name}"
+    m = r.mapping(body, key, _CLUSTER_KEYS)
+    raw_nodes = m.get("nodes")
+    if not isinstance(raw_nodes, list) or not raw_nodes:
+        raise ConfigError(f"{r.where}: {key}.nodes: a list of at least one node is needed")
+    nodes = tuple(_node(r, f"{key}.nodes[{i}]", n) for i, n in enumerate(raw_nodes))
+    seen: set[str] = set()
+    for n in nodes:
+        if n.name in seen:
+            raise ConfigError(f"{r.where}: {key}.nodes: node {n.name!r} is listed twice")
+        seen.add(n.name)
+    mode = r.opt(m, "mode", key, str) or "operator"
+    r.choice(mode, f"{key}.mode", ("operator", "read-only"))
+    shell = r.opt(m, "shell", key, str) or "auto"
+    r.choice(shell, f"{key}.shell", ("auto", "pacemaker", "crmsh", "pcs"))
+    intervals = dict(DEFAULT_INTERVALS)
+    for k, v in r.mapping(m.get("intervals", {}), f"{key}.intervals", set(DEFAULT_INTERVALS)).items():
+        intervals[k] = r.positive(v, f"{key}.intervals.{k}")
+    vm_disks = {
+        str(vm): tuple(r.str_list(v, f"{key}.vm_disks.{vm}"))
+        for vm, v in r.mapping(m.get("vm_disks", {}), f"{key}.vm_disks", None).items()
+    }
+    return ClusterConfig(
+        name=name,
+        nodes=nodes,
+        display_name=r.opt(m, "display_name", key, str),
+        accent=r.opt(m, "accent", key, str),
+        mode=mode,
+        known_hosts=r.opt(m, "known_hosts", key, str),
+        connect_timeout=r.positive(m.get("connect_timeout", 5.0), f"{key}.connect_timeout"),
+        command_timeout=r.positive(m.get("command_timeout", 10.0), f"{key}.command_timeout"),
+        keepalive_interval=r.positive(m.get("keepalive_interval", 2.0), f"{key}.keepalive_interval"),
+        intervals=intervals,
+        shell=shell,
+        vm_disks=vm_disks,
+    )
+
+
+def _node(r: _Reader, key: str, body: Any) -> NodeConfig:
+    if isinstance(body, str):
+        body = {"name": body}
+    m = r.mapping(body, key, _NODE_KEYS)
+    name = r.opt(m, "name", key, str)
+    if not name:
+        raise ConfigError(f"{r.where}: {key}.name: every node needs a name")
+    port = r.opt(m, "port", key, int)
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"{r.where}: {key}.port: {port} is not a TCP port")
+    transport = r.opt(m, "transport", key, str) or "ssh"
+    r.choice(transport, f"{key}.transport", ("ssh", "local"))
+    return NodeConfig(
+        name=name,
+        host=r.opt(m, "host", key, str) or name,
+        port=port or 22,
+        user=r.opt(m, "user", key, str),
+        identity_file=r.opt(m, "identity_file", key, str),
+        sudo=bool(r.opt(m, "sudo", key, bool)),
+        transport=transport,
+    )
+
+
+class _Reader:
+    """Small strict validators that name the file and the dotted key in every error."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, what: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key or '(top level)'}: {what}")
+
+    def mapping(
+        self, value: Any, key: str, allowed: set[str] | None, *, required: bool = False
+    ) -> dict[str, Any]:
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
+        if allowed is not None:
+            for k in value:
+                if k not in allowed:
+                    prefix = f"{key}." if key else ""
+                    raise self.fail(f"{prefix}{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        return {str(k): v for k, v in value.items()}
+
+    def typed(self, value: Any, key: str, kind: type[T]) -> T:
+        # bool is an int in Python; "port: yes" must not pass as port 1.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(key, f"expected {kind.__name__}, got {value!r}")
+        return value
+
+    def opt(self, m: Mapping[str, Any], name: str, key: str, kind: type[T]) -> T | None:
+        if m.get(name) is None:
+            return None
+        return self.typed(m[name], f"{key}.{name}" if key else name, kind)
+
+    def positive(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(key, f"expected a positive number of seconds, got {value!r}")
+        return float(value)
+
+    def choice(self, value: str, key: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise self.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
+
+    def str_list(self, value: Any, key: str) -> list[str]:
+        check: Callable[[Any], bool] = lambda v: isinstance(v, str)  # noqa: E731
+        if not isinstance(value, list) or not all(check(v) for v in value):
+            raise self.fail(key, f"expected a list of strings, got {value!r}")
+        return list(value)

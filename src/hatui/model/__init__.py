@@ -1,0 +1,1 @@
+"""Provides the typed cluster model: frozen dataclasses built by the parsers, and the ClusterView."""

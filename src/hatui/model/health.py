@@ -1,0 +1,223 @@
+"""Provides the health verdict: OK, WARNING, CRITICAL or UNKNOWN, with the list of problems.
+
+Severity follows what an on-call admin would be paged for. CRITICAL: lost quorum, partitions,
+failed/unclean/offline nodes, failed or stopped resources, StandAlone or split-brain DRBD, a VM on two
+nodes, a crashed VM. WARNING: planned states (standby, maintenance), syncing, disconnected peers,
+faulty rings, leftover constraints, stonith disabled, unreachable nodes. A source a node simply does
+not have (no DRBD on it) is not a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from hatui.model.health_drbd import drbd_problems
+from hatui.model.health_types import CRITICAL, WARNING, Problem
+from hatui.model.pacemaker import INFINITY, ClusterStatus
+from hatui.model.view import ClusterView, pacemaker_views
+from hatui.model.vms import vm_rows
+from hatui.model.words import DomainState, LinkStatus, ResourceRole
+
+__all__ = ["CRITICAL", "WARNING", "Health", "HealthStatus", "Problem", "evaluate"]
+
+
+class HealthStatus(str, Enum):
+    """The verdict; its exit code is what ``hatui --once`` returns."""
+
+    OK = "OK"
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def exit_code(self) -> int:
+        """0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the Nagios convention)."""
+        return {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """The verdict and its problems, worst first."""
+
+    status: HealthStatus
+    problems: tuple[Problem, ...]
+
+
+def evaluate(view: ClusterView, ignore: Iterable[str] = ()) -> Health:
+    """Judges ``view``; codes in ``ignore`` are left out (and do not count for the verdict)."""
+    skip = set(ignore)
+    problems = [p for p in _all_problems(view) if p.code not in skip]
+    problems = list(dict.fromkeys(problems))
+    problems.sort(key=lambda p: (p.severity != CRITICAL, p.code, p.subject, p.node or ""))
+    if not view.reachable:
+        status = HealthStatus.UNKNOWN
+    elif any(p.severity == CRITICAL for p in problems):
+        status = HealthStatus.CRITICAL
+    elif problems:
+        status = HealthStatus.WARNING
+    elif view.pacemaker is None:
+        # Nodes answered but none said anything about Pacemaker: nothing to vouch for.
+        status = HealthStatus.UNKNOWN
+    else:
+        status = HealthStatus.OK
+    return Health(status, tuple(problems))
+
+
+def _all_problems(view: ClusterView) -> list[Problem]:
+    out: list[Problem] = []
+    out += _reachability(view)
+    out += _partition(view)
+    status = view.pacemaker
+    if status is not None:
+        out += _cluster(status)
+        out += _nodes(status)
+        out += _resources(view, status)
+    out += _constraints(view)
+    out += drbd_problems(view)
+    out += _domains(view)
+    out += _corosync(view)
+    return out
+
+
+def _reachability(view: ClusterView) -> list[Problem]:
+    out = []
+    status = view.pacemaker
+    for r in view.reports:
+        if r.reachable:
+            continue
+        pn = status.node(r.node) if status else None
+        also = " (Pacemaker still says it is online)" if pn is not None and pn.online else ""
+        out.append(Problem(WARNING, "node-unreachable", r.node, r.node, f"{r.node} unreachable: {r.unreachable}{also}"))
+    return out
+
+
+def _partition(view: ClusterView) -> list[Problem]:
+    """Nodes that disagree on the DC or on who is online are in different partitions."""
+    views = pacemaker_views(view.reports)
+    if len(views) < 2:
+        return []
+    dcs = {node: s.dc for node, s in views.items()}
+    members = {node: frozenset(n.name for n in s.nodes if n.online) for node, s in views.items()}
+    if len(set(dcs.values())) <= 1 and len(set(members.values())) <= 1:
+        return []
+    said = "; ".join(f"{node} sees DC {dc or 'none'}, online {sorted(members[node])}" for node, dc in dcs.items())
+    return [Problem(CRITICAL, "partition", "cluster", None, f"nodes disagree on the cluster: {said}")]
+
+
+def _cluster(s: ClusterStatus) -> list[Problem]:
+    out = []
+    if s.quorum is False:
+        out.append(Problem(CRITICAL, "no-quorum", "cluster", s.dc, "partition without quorum"))
+    if s.maintenance_mode:
+        out.append(Problem(WARNING, "maintenance-mode", "cluster", None, "cluster in maintenance mode: nothing is managed"))
+    if s.stonith_enabled is False:
+        out.append(Problem(WARNING, "stonith-disabled", "cluster", None, "STONITH is disabled"))
+    for ev in s.fence_events:
+        if ev.state == "failed":
+            out.append(Problem(CRITICAL, "fence-failed", ev.target, ev.delegate,
+                               f"fencing ({ev.action}) of {ev.target} failed"))  # fmt: skip
+    return out
+
+
+def _nodes(s: ClusterStatus) -> list[Problem]:
+    out = []
+    for n in s.nodes:
+        if n.unclean:
+            out.append(Problem(CRITICAL, "node-unclean", n.name, n.name, f"{n.name} is UNCLEAN (needs fencing)"))
+        elif n.online is False:
+            out.append(Problem(CRITICAL, "node-offline", n.name, n.name, f"{n.name} is OFFLINE"))
+        if n.standby:
+            out.append(Problem(WARNING, "node-standby", n.name, n.name, f"{n.name} is in standby"))
+        if n.maintenance:
+            out.append(Problem(WARNING, "node-maintenance", n.name, n.name, f"{n.name} is in maintenance"))
+    return out
+
+
+def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
+    out = []
+    cloned = {c.id for c in s.collections if c.kind in ("clone", "bundle")}
+    seen_stopped: set[str] = set()
+    for r in s.resources:
+        where = ", ".join(r.nodes) or None
+        if r.failed:
+            out.append(Problem(CRITICAL, "resource-failed", r.id, where, f"{r.id} FAILED on {where or 'no node'}"))
+        in_clone = r.clone is not None or r.parent in cloned
+        if len(r.nodes) > 1 and not in_clone:
+            out.append(Problem(CRITICAL, "resource-multi-active", r.id, where, f"{r.id} active on {len(r.nodes)} nodes: {where}"))
+        wanted = (r.target_role or "Started").lower() not in ("stopped", "disabled")
+        if r.role is ResourceRole.STOPPED and wanted and not r.failed and r.id not in seen_stopped:
+            # A stopped clone instance is normal on an asymmetric cluster (more instances than
+            # allowed nodes); only a clone with no running instance at all counts.
+            if in_clone and any(i.role is not ResourceRole.STOPPED for i in s.instances(r.id)):
+                continue
+            seen_stopped.add(r.id)
+            why = f" ({r.reason})" if r.reason else ""
+            out.append(Problem(CRITICAL, "resource-stopped", r.id, None, f"{r.id} is stopped{why} while its target role is Started"))
+    for fa in s.failed_actions:
+        code = f" rc={fa.exit_code}" if fa.exit_code is not None else ""
+        text = f"{fa.resource} {fa.operation} failed on {fa.node}: {fa.exit_status or 'error'}{code}"
+        out.append(Problem(WARNING, "failed-action", fa.resource, fa.node, text))
+    for h in s.history:
+        if not h.fail_count:
+            continue
+        count = "INFINITY" if h.fail_count >= INFINITY else str(h.fail_count)
+        banned = h.migration_threshold is not None and h.fail_count >= h.migration_threshold
+        sev = CRITICAL if h.fail_count >= INFINITY or banned else WARNING
+        extra = f" (migration-threshold {h.migration_threshold}: it cannot run there)" if banned else ""
+        out.append(Problem(sev, "fail-count", h.resource, h.node, f"{h.resource} fail-count {count} on {h.node}{extra}"))
+    return out
+
+
+def _constraints(view: ClusterView) -> list[Problem]:
+    out = []
+    ids: set[str] = set()
+    for c in view.constraints:
+        if c.leftover_kind is None:
+            continue
+        ids.add(c.id)
+        verb = "prefers" if c.leftover_kind == "prefer" else "is banned from"
+        text = f"leftover {c.id}: {c.resource} {verb} {c.node} (run a clear when the move is done)"
+        out.append(Problem(WARNING, "constraint-leftover", c.resource or c.id, c.node, text))
+    status = view.pacemaker
+    for b in status.bans if status else ():
+        if b.id.startswith("cli-") and b.id not in ids:
+            text = f"leftover {b.id}: {b.resource} is banned from {b.node}"
+            out.append(Problem(WARNING, "constraint-leftover", b.resource, b.node, text))
+    return out
+
+
+def _domains(view: ClusterView) -> list[Problem]:
+    out = []
+    for row in vm_rows(view):
+        active = row.domain_nodes
+        if len(set(active)) > 1:
+            out.append(Problem(CRITICAL, "domain-multi-active", row.name, ", ".join(active),
+                               f"VM {row.name} is running on {len(set(active))} nodes: {', '.join(active)}"))  # fmt: skip
+        for nd in row.domains:
+            if nd.domain.state is DomainState.CRASHED:
+                out.append(Problem(CRITICAL, "domain-crashed", row.name, nd.node, f"VM {row.name} crashed on {nd.node}"))
+        if row.resource is None or row.managed is False:
+            continue
+        for node in active:
+            if node in row.pcmk_nodes:
+                continue
+            elsewhere = f"on {', '.join(row.pcmk_nodes)}" if row.pcmk_nodes else "stopped"
+            sev = CRITICAL if row.pcmk_nodes else WARNING
+            out.append(Problem(sev, "domain-unmanaged-move", row.name, node,
+                               f"VM {row.name} runs on {node} but Pacemaker says it is {elsewhere}"))  # fmt: skip
+    return out
+
+
+def _corosync(view: ClusterView) -> list[Problem]:
+    out = []
+    for r in view.reachable:
+        if r.rings is not None:
+            for link in r.rings.links:
+                if link.status is LinkStatus.FAULTY:
+                    out.append(Problem(WARNING, "ring-faulty", f"link {link.id}", r.node,
+                                       f"corosync link {link.id} faulty on {r.node}: {link.status_raw}"))  # fmt: skip
+        if r.quorum is not None and r.quorum.quorate is False:
+            out.append(Problem(CRITICAL, "no-quorum", "cluster", r.node, f"{r.node}: corosync partition is not quorate"))
+    return out

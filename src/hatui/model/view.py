@@ -1,0 +1,146 @@
+"""Provides ClusterView: the whole cluster as seen from every node at one moment.
+
+Pacemaker's picture is taken from the DC's own report when the DC answered (it is the node that
+decides), else from the reachable node whose report names a DC, else from any reachable node. Every
+node's own picture is kept too, because comparing them is how a partition is detected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hatui.model.build import NodeReport, SourceError
+from hatui.model.domains import Domain
+from hatui.model.drbd import DrbdDevice
+from hatui.model.pacemaker import ClusterStatus, Constraint
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDrbd:
+    """A DRBD device on a node, with its resource name resolved where the node's config tells it."""
+
+    node: str
+    device: DrbdDevice
+    resource: str | None
+
+    @property
+    def label(self) -> str:
+        """Resource name (``/volume`` when not 0) or ``minor N``."""
+        if self.resource is None:
+            return self.device.label
+        vol = self.device.volume
+        return self.resource if vol in (None, 0) else f"{self.resource}/{vol}"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDomain:
+    """A guest domain seen on a node."""
+
+    node: str
+    domain: Domain
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """Every node's report plus the cluster-wide picture derived from them."""
+
+    name: str
+    reports: tuple[NodeReport, ...]
+    generated_at: datetime
+    configured_nodes: tuple[str, ...] = ()
+    vm_disks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def report(self, node: str) -> NodeReport | None:
+        """Returns the report of ``node``, or None when it was not polled."""
+        return next((r for r in self.reports if r.node == node), None)
+
+    @property
+    def reachable(self) -> tuple[NodeReport, ...]:
+        """Reports of the nodes that answered."""
+        return tuple(r for r in self.reports if r.reachable)
+
+    @property
+    def pacemaker_source(self) -> NodeReport | None:
+        """The report whose Pacemaker picture is used cluster-wide (see module docstring)."""
+        with_pcmk = [r for r in self.reachable if r.pacemaker is not None]
+        for r in with_pcmk:
+            assert r.pacemaker is not None
+            if r.pacemaker.dc == r.node:
+                return r
+        for r in with_pcmk:
+            assert r.pacemaker is not None
+            if r.pacemaker.dc is not None and r.pacemaker.quorum is not False:
+                return r
+        return with_pcmk[0] if with_pcmk else None
+
+    @property
+    def pacemaker(self) -> ClusterStatus | None:
+        """The cluster-wide Pacemaker picture, or None when no node gave one."""
+        src = self.pacemaker_source
+        return src.pacemaker if src else None
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        """Configured nodes first, then any other node Pacemaker knows, in first-seen order."""
+        names = list(self.configured_nodes) or [r.node for r in self.reports]
+        status = self.pacemaker
+        if status is not None:
+            names += [n.name for n in status.nodes if n.name not in names]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """Constraints from the first node that gave them (the CIB is the same on every node)."""
+        src = self.pacemaker_source
+        ordered = ([src] if src else []) + list(self.reachable)
+        for r in ordered:
+            if r.constraints is not None:
+                return r.constraints
+        return ()
+
+    @property
+    def drbd(self) -> tuple[NodeDrbd, ...]:
+        """Every DRBD device on every reachable node, names resolved from ``drbdadm dump``."""
+        out: list[NodeDrbd] = []
+        for r in self.reachable:
+            if r.drbd is None:
+                continue
+            by_minor = {}
+            for conf in r.drbd_conf:
+                minor = conf.minor_on(r.node)
+                if minor is not None:
+                    by_minor[minor] = conf.name
+            for dev in r.drbd.devices:
+                name = dev.resource or (by_minor.get(dev.minor) if dev.minor is not None else None)
+                out.append(NodeDrbd(r.node, dev, name))
+        return tuple(out)
+
+    @property
+    def domains(self) -> tuple[NodeDomain, ...]:
+        """Every guest domain (no Domain-0) on every reachable node."""
+        return tuple(
+            NodeDomain(r.node, d) for r in self.reachable for d in (r.domains or ()) if not d.is_host
+        )
+
+    @property
+    def errors(self) -> tuple[SourceError, ...]:
+        """Sources that could not be read or parsed, over all nodes."""
+        return tuple(e for r in self.reports for e in r.errors)
+
+    def fail_counts(self, resource_id: str) -> dict[str, int]:
+        """Node -> fail-count of ``resource_id`` (only nodes with a count above zero)."""
+        status = self.pacemaker
+        if status is None:
+            return {}
+        return {
+            h.node: h.fail_count
+            for h in status.history
+            if h.resource == resource_id and h.fail_count
+        }
+
+
+def pacemaker_views(reports: Iterable[NodeReport]) -> dict[str, ClusterStatus]:
+    """Node -> its own Pacemaker picture, for every reachable node that gave one."""
+    return {r.node: r.pacemaker for r in reports if r.reachable and r.pacemaker is not None}

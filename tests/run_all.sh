@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a Debian machine (run as root) and runs them all:
+# lint, types, and the whole pytest suite (parsers, transport over a real sshd, the namespace lab).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends \
+        python3 python3-venv python3-pip \
+        pacemaker pacemaker-cli-utils corosync crmsh resource-agents drbd-utils \
+        openssh-server openssh-client tmux procps iproute2 util-linux >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+.venv/bin/pip install -q --upgrade pip >/dev/null
+.venv/bin/pip install -q -e '.[test]'
+
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy
+.venv/bin/pytest -q "$@"
