@@ -1,0 +1,1 @@
+"""Provides the pure parsers: command output (text or XML) in, frozen model dataclasses out."""
