@@ -190,6 +190,8 @@ class Constraint:
     role: str | None = None
     with_resource: str | None = None
     """The other resource of a colocation, or the ``then`` of an order."""
+    with_role: str | None = None
+    """The role the other resource of a colocation must have (``Promoted`` for a DRBD clone)."""
     lifetime: str | None = None
     """An ``expires`` date or lifetime rule, when the constraint has one."""
 

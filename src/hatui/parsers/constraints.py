@@ -100,6 +100,7 @@ def _pair(element: etree._Element, cid: str, kind: str, first: str, then: str) -
         # Colocations only: an order's first-action is not a role.
         role=element.get("rsc-role") if kind == "colocation" else None,
         with_resource=other,
+        with_role=element.get("with-rsc-role") if kind == "colocation" else None,
     )
 
 

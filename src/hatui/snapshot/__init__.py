@@ -1,0 +1,1 @@
+"""Provides the ``--once`` snapshot: data shapes and renderings with no Textual import."""

@@ -1,0 +1,124 @@
+"""Provides the Rich text rendering of a snapshot that a person reads: problems first.
+
+State is never shown by colour alone: every state word is printed, and symbols mark severity.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from hatui.model.health import CRITICAL, Health
+from hatui.model.view import ClusterView
+from hatui.model.vms import vm_rows
+
+_BADGE = {"OK": "bold green", "WARNING": "bold yellow", "CRITICAL": "bold red", "UNKNOWN": "bold magenta"}
+
+
+def render_text(view: ClusterView, health: Health) -> RenderableType:
+    """Returns the whole snapshot as one Rich renderable."""
+    s = view.pacemaker
+    head = Text()
+    head.append(f"{view.name}  ", style="bold")
+    head.append(f"[{health.status.value}]", style=_BADGE[health.status.value])
+    if s is not None:
+        quorum = {True: "quorum", False: "NO QUORUM", None: "quorum ?"}[s.quorum]
+        head.append(f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}")
+    head.append(f"  at {view.generated_at:%Y-%m-%d %H:%M:%S}Z")
+    parts: list[RenderableType] = [head]
+    if health.problems:
+        t = Table(title="Problems", title_justify="left", box=None, pad_edge=False)
+        for col in ("", "code", "subject", "node", "message"):
+            t.add_column(col)
+        for p in health.problems:
+            mark = Text("✖ CRIT", style="red") if p.severity == CRITICAL else Text("▲ WARN", style="yellow")
+            _add(t, mark, p.code, p.subject, p.node or "", p.message)
+        parts.append(t)
+    parts += [_nodes(view), _vms(view), _resources(view), _drbd(view)]
+    if view.errors:
+        t = Table(title="Source errors", title_justify="left", box=None)
+        for col in ("node", "source", "message"):
+            t.add_column(col)
+        for e in view.errors:
+            _add(t, e.node, e.source, e.message)
+        parts.append(t)
+    return Group(*parts)
+
+
+def _nodes(view: ClusterView) -> Table:
+    s = view.pacemaker
+    t = Table(title="Nodes", title_justify="left", box=None)
+    for col in ("node", "state", "reach", "detected stack"):
+        t.add_column(col)
+    for name in view.node_names:
+        pn = s.node(name) if s else None
+        rep = view.report(name)
+        states = []
+        if pn is not None:
+            states.append("online" if pn.online else "OFFLINE" if pn.online is False else "?")
+            states += [w for w, on in (("standby", pn.standby), ("maintenance", pn.maintenance),
+                                       ("UNCLEAN", pn.unclean)) if on]  # fmt: skip
+            if s and s.dc == name:
+                states.append("DC")
+        reach = "ok" if rep and rep.reachable else (f"UNREACHABLE: {rep.unreachable}" if rep else "not polled")
+        _add(t, name, " ".join(states) or "?", reach, rep.stack.describe() if rep else "")
+    return t
+
+
+def _vms(view: ClusterView) -> Table:
+    t = Table(title="VMs", title_justify="left", box=None)
+    for col in ("vm", "pacemaker", "running on", "disks"):
+        t.add_column(col)
+    for row in vm_rows(view):
+        pcmk = f"{row.role or '-'} {','.join(row.pcmk_nodes)}".strip() if row.resource else "unmanaged"
+        doms = ", ".join(f"{d.node}({d.domain.state_raw})" for d in row.domains) or "-"
+        disks = ", ".join(
+            f"{d.label}@{d.node} {d.device.role_raw}/{d.device.disk_raw}" for d in row.disks
+        )
+        _add(t, row.name, pcmk, doms, disks or "-")
+    return t
+
+
+def _resources(view: ClusterView) -> Table:
+    s = view.pacemaker
+    t = Table(title="Resources", title_justify="left", box=None)
+    for col in ("resource", "agent", "role", "nodes", "parent", "flags"):
+        t.add_column(col)
+    for r in s.resources if s else ():
+        flags = [w for w, on in (("FAILED", r.failed), ("unmanaged", r.managed is False)) if on]
+        fc = view.fail_counts(r.id)
+        if fc:
+            flags.append("fail-count " + ",".join(f"{n}={c}" for n, c in fc.items()))
+        _add(t, r.id, r.agent or "", r.role_raw, ",".join(r.nodes), r.parent or "", " ".join(flags))
+    return t
+
+
+def _drbd(view: ClusterView) -> Table:
+    t = Table(title="DRBD", title_justify="left", box=None)
+    for col in ("resource", "node", "role", "disk", "peer", "sync"):
+        t.add_column(col)
+    for nd in view.drbd:
+        d = nd.device
+        for p in d.peers or (None,):
+            peer = f"{p.connection_raw} {p.role_raw}/{p.disk_raw}" if p else "-"
+            sync = ""
+            if p is not None and p.sync_percent is not None:
+                sync = f"{p.sync_percent:.1f}%"
+                if p.sync_eta_s is not None:
+                    sync += f" ETA {p.sync_eta_s}s"
+            _add(t, nd.label, nd.node, d.role_raw, d.disk_raw, peer, sync)
+    return t
+
+
+def _add(table: Table, *cells: str | Text) -> None:
+    """Adds a row whose strings are cluster data: never read as Rich markup or emoji codes.
+
+    Agent names such as ``ocf:heartbeat:Xen`` would otherwise render ``:heartbeat:`` as an emoji.
+    """
+    table.add_row(*(c if isinstance(c, Text) else Text(c) for c in cells))
+
+
+def print_text(view: ClusterView, health: Health, console: Console | None = None) -> None:
+    """Prints the rendering to stdout (or ``console``)."""
+    (console or Console(emoji=False, highlight=False)).print(render_text(view, health))
