@@ -84,11 +84,15 @@ def test_degraded_cluster_is_warning() -> None:
     assert rc == 1
     assert data["health"]["status"] == "WARNING"
     assert problems(data) == {
-        ("warning", "drbd-syncing", "sentinel-root"),
+        ("warning", "drbd-syncing", "www-root"),
+        ("warning", "drbd-disconnected", "sentinel-root"),
+        ("warning", "drbd-disconnected", "sentinel-swap"),
         ("warning", "node-standby", "vnode1"),
         ("warning", "ring-faulty", "link 1"),
     }
-    sync = next(d for d in data["drbd"] if d["node"] == "vnode1" and d["resource"] == "sentinel-root")
+    # vnode1's DRBD is down (standby stopped the clone instance there): nothing to list for it.
+    assert not [d for d in data["drbd"] if d["node"] == "vnode1"]
+    sync = next(d for d in data["drbd"] if d["node"] == "vnode2" and d["resource"] == "www-root")
     assert sync["peers"][0]["replication"] == "SyncTarget"
     assert sync["peers"][0]["sync_percent"] == pytest.approx(41.2)
     assert sync["peers"][0]["sync_eta_s"] == 47
