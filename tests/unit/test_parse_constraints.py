@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, LAB_SAMPLES, needs_shared
+from support import FIXTURES, LAB_SAMPLES, needs_shared
 from hatui.errors import ParseError
 from hatui.model.pacemaker import Constraint
 from hatui.parsers.constraints import parse_constraints

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, corpus_files, needs_shared
+from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.corosync import LinkPeer, QuorumMember
 from hatui.model.words import LinkStatus

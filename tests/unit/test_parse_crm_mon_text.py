@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
+from support import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.pacemaker import INFINITY, ClusterStatus, PcmkCollection, PcmkNode, PcmkResource
 from hatui.model.words import ResourceRole

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, corpus_files, needs_shared
+from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.words import DomainState
 from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, corpus_files, needs_shared
+from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdStatus
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState

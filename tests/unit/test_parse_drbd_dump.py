@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED, needs_shared
+from support import FIXTURES, SHARED, needs_shared
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdResourceConf
 from hatui.parsers.drbd_dump import parse_drbdadm_dump

@@ -1,0 +1,216 @@
+"""Provides ``NodeCollector``: polls one node and turns what it said into a ``NodeCapture``.
+
+One collector per node. It detects the node's stack once per connection (again after a reconnect
+or after the node was unreachable), runs the sources that are due as ONE batch, and never raises:
+a node that cannot be read becomes a capture with ``unreachable`` set.
+
+Per-source intervals: each source belongs to a family (``SOURCE_FAMILY``) whose interval comes from
+``ClusterConfig.intervals``. A poll runs only the sources that are due; the capture it returns
+still holds every source, the others with their last output (or error) from this connection, so
+that one capture always describes the whole node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from hatui.clock import Clock, SystemClock
+from hatui.config import DEFAULT_INTERVALS, ClusterConfig, NodeConfig
+from hatui.errors import TransportError
+from hatui.model.capture import NodeCapture, StackInfo
+from hatui.sources.commands import SOURCE_FAMILY, commands_for
+from hatui.sources.detect import probe_commands, stack_from_probes
+from hatui.transport.base import CommandResult, Transport
+
+#: What sudo prints when it would need a password or a terminal (``LC_ALL=C`` on the node).
+_SUDO_REFUSALS = (
+    "a password is required",
+    "a terminal is required",
+    "no tty present",
+    "is not allowed to execute",
+    "is not in the sudoers file",
+    "may not run sudo",
+)
+_NOT_FOUND = 127
+
+
+class NodeCollector:
+    """Polls one node through its transport; see the module docstring."""
+
+    def __init__(
+        self,
+        node: NodeConfig,
+        cluster: ClusterConfig,
+        transport: Transport,
+        *,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.node = node
+        self.cluster = cluster
+        self.transport = transport
+        self._clock: Clock = clock or SystemClock()
+        self._monotonic = monotonic
+        self._stack: StackInfo | None = None
+        self._detected_generation: int | None = None
+        self._last_run: dict[str, float] = {}
+        self._cache: dict[str, tuple[str | None, str | None]] = {}
+        self._last_good: datetime | None = None
+        self._inflight: asyncio.Task[NodeCapture] | None = None
+
+    @property
+    def stack(self) -> StackInfo | None:
+        """What the node was detected to run; None until detected (or after it was lost)."""
+        return self._stack
+
+    @property
+    def last_good_at(self) -> datetime | None:
+        """When the node last answered a poll; None if it never did."""
+        return self._last_good
+
+    @property
+    def busy(self) -> bool:
+        """True while a poll is in flight."""
+        return self._inflight is not None and not self._inflight.done()
+
+    async def poll(self, *, force: bool = False) -> NodeCapture:
+        """Polls the node once and returns its capture. Never raises (except on cancellation).
+
+        ``force`` runs every source, due or not. A call made while a poll is in flight does not
+        start a second one: it waits for that poll and returns its capture.
+        """
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.create_task(self._poll(force), name=f"poll {self.node.name}")
+        # Shielded: a caller that gives up (a UI tick cancelled) must not kill the poll that another
+        # caller may be waiting for; the node-side and transport timeouts bound it anyway.
+        return await asyncio.shield(self._inflight)
+
+    async def close(self) -> None:
+        """Stops a poll in flight and closes the transport."""
+        task, self._inflight = self._inflight, None
+        if task is not None and not task.done():
+            task.cancel()
+            # Closing must not fail, whatever the poll was doing.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        # A transport that fails to close is closed enough.
+        with contextlib.suppress(Exception):
+            await self.transport.close()
+
+    async def _poll(self, force: bool) -> NodeCapture:
+        try:
+            return await self._poll_inner(force)
+        except TransportError as exc:
+            return self._unreachable(exc.message)
+        except Exception as exc:  # one node's bug must not take the console down
+            return self._unreachable(f"internal error while polling: {exc!r}")
+
+    async def _poll_inner(self, force: bool) -> NodeCapture:
+        timeout = self.cluster.command_timeout
+        if self._needs_detection():
+            probes = await self.transport.run_batch(probe_commands(sudo=self.node.sudo), timeout=timeout)
+            self._set_stack(stack_from_probes(probes))
+            self._last_good = self._clock.now()
+        stack = self._stack or StackInfo()
+        commands = commands_for(stack)
+        now = self._monotonic()
+        due = {name: argv for name, argv in commands.items() if force or self._is_due(name, now)}
+        if due:
+            wrapped = {name: self._wrap(argv) for name, argv in due.items()}
+            results = await self.transport.run_batch(wrapped, timeout=timeout)
+            for name, argv in due.items():
+                self._cache[name] = self._judge(argv, results.get(name))
+                self._last_run[name] = now
+            self._last_good = self._clock.now()
+        if self._generation() != self._detected_generation:
+            # The transport reconnected during this poll: the node may have changed under us
+            # (upgraded, reinstalled), so the next poll detects again before it trusts the stack.
+            self._detected_generation = None
+        # With nothing due nothing new was learnt: the capture keeps the time of the last answer.
+        outputs = {n: out for n, (out, _) in self._cache.items() if out is not None and n in commands}
+        errors = {n: err for n, (_, err) in self._cache.items() if err is not None and n in commands}
+        return NodeCapture(
+            node=self.node.name,
+            outputs=outputs,
+            errors=errors,
+            unreachable=None,
+            collected_at=self._last_good,
+            stack=stack,
+        )
+
+    def _needs_detection(self) -> bool:
+        return self._stack is None or self._generation() != self._detected_generation
+
+    def _set_stack(self, stack: StackInfo) -> None:
+        if stack != self._stack:
+            self._cache.clear()
+            self._last_run.clear()
+        self._stack = stack
+        self._detected_generation = self._generation()
+
+    def _stack_lost(self) -> None:
+        self._stack = None
+        self._detected_generation = None
+        self._cache.clear()
+        self._last_run.clear()
+
+    def _generation(self) -> int | None:
+        # SSH transports count their connections; the others stay the same "connection" forever.
+        value = getattr(self.transport, "connection_generation", None)
+        return value if isinstance(value, int) else None
+
+    def _is_due(self, name: str, now: float) -> bool:
+        last = self._last_run.get(name)
+        if last is None:
+            return True
+        family = SOURCE_FAMILY.get(name, "pacemaker")
+        interval = self.cluster.intervals.get(family, DEFAULT_INTERVALS.get(family, 2.0))
+        # A poller ticking every 2 s reaches a 10 s source at 9.99 s: do not make it wait 12 s.
+        slack = min(0.5, interval * 0.1)
+        return now - last >= interval - slack
+
+    def _wrap(self, argv: Sequence[str]) -> tuple[str, ...]:
+        return ("sudo", "-n", *argv) if self.node.sudo else tuple(argv)
+
+    def _judge(self, argv: Sequence[str], result: CommandResult | None) -> tuple[str | None, str | None]:
+        """Returns (output, error) for one source; output wins whenever there is any."""
+        if result is None:
+            return None, "no result for this source in the batch"
+        # corosync-quorumtool exits 2 when not quorate and crm_mon non-zero on some warnings:
+        # their output is still the truth to show.
+        if result.stdout.strip():
+            return result.stdout, None
+        if result.exit_status == 0:
+            return result.stdout, None
+        return None, self._explain(argv, result)
+
+    def _explain(self, argv: Sequence[str], result: CommandResult) -> str:
+        cmd = " ".join(argv)
+        err = result.stderr.strip()
+        first = err.splitlines()[0] if err else ""
+        if self.node.sudo and any(text in err for text in _SUDO_REFUSALS):
+            return (
+                f"sudo -n refused to run `{cmd}` ({first}): the user has no password-less sudo "
+                f"right for it; add a NOPASSWD sudoers rule, or set sudo: false for {self.node.name}"
+            )
+        if result.exit_status is None:
+            return f"`{cmd}` gave no result: {first or 'killed or cut short'}"
+        if result.exit_status == _NOT_FOUND:
+            return f"`{cmd}`: command not found (exit 127){': ' + first if first else ''}"
+        detail = f": {first}" if first else " and printed nothing"
+        return f"`{cmd}` exited {result.exit_status}{detail}"
+
+    def _unreachable(self, reason: str) -> NodeCapture:
+        stack = self._stack or StackInfo()
+        # Whatever the node said before is no longer current; start afresh when it comes back.
+        self._stack_lost()
+        return NodeCapture(
+            node=self.node.name,
+            unreachable=reason,
+            collected_at=self._clock.now(),
+            stack=stack,
+        )

@@ -1,0 +1,163 @@
+"""Provides stack detection: which crm_mon, DRBD, VM and cluster tools a node runs.
+
+``detect_stack`` runs ``DETECT_COMMANDS`` as one batch; ``stack_from_probes`` is the pure part that
+reads their results, so that it can be tested on recorded probe outputs of any version.
+
+Rules, in order of preference:
+
+- crm_mon: ``--help-all`` (stdout or stderr: Pacemaker 1.1 prints its help on stderr when it does
+  not know ``--help-all``) listing ``--output-as`` -> ``output-as-xml``, else ``--as-xml`` ->
+  ``as-xml``, else any answer from crm_mon -> ``text``, else ``absent``. The version comes from
+  ``crm_mon --version``.
+- DRBD: ``/proc/drbd`` with a ``version: 8.`` line -> ``8``; else ``drbdsetup status --json`` giving
+  a JSON list -> ``9-json``; else drbdadm reporting version 9 -> ``9-drbdadm``; else ``absent``.
+  A ``/proc/drbd`` without any version line (DRBD 8.0 builds) also counts as ``8``. drbd-utils 9
+  installed without the kernel module loaded (``DRBD_KERNEL_VERSION_CODE=0x000000``) is ``absent``.
+- VM tool: ``xl`` over ``xm`` over ``virsh``; corosync tools; crmsh and/or pcs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from hatui.model.capture import StackInfo
+from hatui.sources.commands import DETECT_COMMANDS
+from hatui.transport.base import CommandResult, Transport
+
+#: Probes that need root; the others read what any user may read (``--version``, /proc/drbd).
+ROOT_PROBES: frozenset[str] = frozenset({"drbdsetup_json"})
+
+#: Exit status of a shell (or ``timeout``) that did not find the command.
+_NOT_FOUND = 127
+
+_PCMK_VERSION = re.compile(r"^\s*(?:Pacemaker|crm_mon)\s+v?(\d[\w.+~:-]*)", re.MULTILINE)
+_PROC_VERSION = re.compile(r"^version:\s*(\d[\w.+~-]*)", re.MULTILINE)
+_ADM_FIELD = re.compile(
+    r"^(DRBD_KERNEL_VERSION_CODE|DRBD_KERNEL_VERSION|DRBDADM_VERSION)=(\S*)", re.MULTILINE
+)
+
+
+def probe_commands(*, sudo: bool = False) -> dict[str, tuple[str, ...]]:
+    """Returns the detection probes, with ``sudo -n`` on those that need root when asked."""
+    return {
+        name: (("sudo", "-n", *argv) if sudo and name in ROOT_PROBES else argv)
+        for name, argv in DETECT_COMMANDS.items()
+    }
+
+
+async def detect_stack(
+    transport: Transport,
+    timeout: float,  # noqa: ASYNC109 - passed on to the transport, which owns the limit
+    *,
+    sudo: bool = False,
+) -> StackInfo:
+    """Runs the probes on the node of ``transport`` in one batch and reads what it runs.
+
+    Raises:
+        TransportError: the node could not be reached or the batch timed out.
+    """
+    results = await transport.run_batch(probe_commands(sudo=sudo), timeout=timeout)
+    return stack_from_probes(results)
+
+
+def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
+    """Reads probe results (keyed like ``DETECT_COMMANDS``) into a ``StackInfo``. Pure."""
+    crm_mon, pcmk_version = _crm_mon(results.get("crm_mon_help"), results.get("crm_mon_version"))
+    drbd, drbd_version = _drbd(
+        results.get("proc_drbd_head"), results.get("drbdsetup_json"), results.get("drbdadm_version")
+    )
+    tools = _tools(results.get("which"))
+    vm_tool: str | None = None
+    corosync: bool | None = None
+    shell: str | None = None
+    if tools is not None:
+        vm_tool = next((t for t in ("xl", "xm", "virsh") if t in tools), "absent")
+        corosync = "corosync-cfgtool" in tools or "corosync-quorumtool" in tools
+        crm, pcs = "crm" in tools, "pcs" in tools
+        shell = "both" if crm and pcs else "crmsh" if crm else "pcs" if pcs else "absent"
+    return StackInfo(
+        crm_mon=crm_mon,
+        pacemaker_version=pcmk_version,
+        drbd=drbd,
+        drbd_version=drbd_version,
+        vm_tool=vm_tool,
+        corosync_tools=corosync,
+        crm_shell=shell,
+    )
+
+
+def _answered(result: CommandResult | None) -> bool:
+    """True when the program exists and ran (whatever it thought of its arguments)."""
+    return (
+        result is not None
+        and result.exit_status is not None
+        and result.exit_status != _NOT_FOUND
+        and bool(result.stdout.strip() or result.stderr.strip())
+    )
+
+
+def _crm_mon(help_: CommandResult | None, version: CommandResult | None) -> tuple[str | None, str | None]:
+    if help_ is None and version is None:
+        return None, None
+    help_text = f"{help_.stdout}\n{help_.stderr}" if help_ is not None and _answered(help_) else ""
+    found: str | None = None
+    if "--output-as" in help_text:
+        found = "output-as-xml"
+    elif "--as-xml" in help_text:
+        found = "as-xml"
+    elif _answered(help_) or _answered(version):
+        found = "text"
+    if found is None:
+        # Both probes ran and neither found crm_mon; a missing result means "not detected".
+        both_ran = help_ is not None and version is not None
+        return ("absent" if both_ran else None), None
+    pcmk: str | None = None
+    if version is not None and _answered(version):
+        m = _PCMK_VERSION.search(version.stdout) or _PCMK_VERSION.search(version.stderr)
+        pcmk = m.group(1) if m else None
+    return found, pcmk
+
+
+def _drbd(
+    proc: CommandResult | None, setup: CommandResult | None, adm: CommandResult | None
+) -> tuple[str | None, str | None]:
+    if proc is None and setup is None and adm is None:
+        return None, None
+    proc_text = proc.stdout if proc is not None and proc.ok else ""
+    m = _PROC_VERSION.search(proc_text)
+    proc_version = m.group(1) if m else None
+    fields = dict(_ADM_FIELD.findall(adm.stdout)) if adm is not None and adm.ok else {}
+    kernel = fields.get("DRBD_KERNEL_VERSION") or None
+    if kernel == "0":
+        kernel = None
+    if proc_version is not None and proc_version.startswith("8."):
+        return "8", proc_version
+    if setup is not None and setup.ok and _is_json_list(setup.stdout):
+        return "9-json", proc_version or kernel
+    if proc_version is None and proc_text.strip():
+        # /proc/drbd exists but has no version line: the DRBD 8.0 builds that drop it.
+        return "8", None
+    if proc_version is not None and proc_version.startswith("9."):
+        return "9-drbdadm", proc_version
+    if fields.get("DRBD_KERNEL_VERSION_CODE", "").lower() in ("0x000000", "0x0", "0"):
+        # drbd-utils installed, kernel module not loaded: nothing to watch.
+        return "absent", None
+    major = (kernel or fields.get("DRBDADM_VERSION") or "").split(".", 1)[0]
+    if major == "9":
+        return "9-drbdadm", kernel or fields.get("DRBDADM_VERSION")
+    return "absent", None
+
+
+def _is_json_list(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), list)
+    except ValueError:
+        return False
+
+
+def _tools(which: CommandResult | None) -> set[str] | None:
+    if which is None or which.exit_status is None:
+        return None
+    return {line.strip() for line in which.stdout.splitlines() if line.strip()}

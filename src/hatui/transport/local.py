@@ -1,0 +1,109 @@
+"""Provides ``LocalTransport``: runs commands on this machine, for hatui running on a cluster node.
+
+Every command runs in a new session (its own process group), so that a timeout kills the command
+and everything it started, not only the shell at its top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
+
+from hatui.errors import TransportError
+from hatui.transport.base import CommandResult
+from hatui.transport.batch import build_batch, split_batch, validate_argv
+
+#: How long to wait for pipes to drain after the process group was killed.
+_REAP_S = 2.0
+
+
+class LocalTransport:
+    """Runs commands as local subprocesses; the ``Transport`` of a node that is this machine."""
+
+    def __init__(self, node: str, *, shell: str = "/bin/sh") -> None:
+        self.node = node
+        self._shell = shell
+        self._closed = False
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
+        stdin: str | None = None,
+    ) -> CommandResult:
+        """Runs ``argv`` (no shell involved); a missing program gives exit status 127."""
+        items = validate_argv(argv)
+        try:
+            status, out, err, took = await self._exec(items, limit_s=timeout, stdin=stdin)
+        except FileNotFoundError:
+            return CommandResult(items, 127, "", f"{items[0]}: command not found")
+        except PermissionError:
+            return CommandResult(items, 126, "", f"{items[0]}: permission denied")
+        return CommandResult(items, status, out, err, took)
+
+    async def run_batch(
+        self,
+        commands: Mapping[str, Sequence[str]],
+        *,
+        timeout: float,  # noqa: ASYNC109 - as in run()
+    ) -> dict[str, CommandResult]:
+        """Runs ``commands`` in one ``sh`` process (the same script the SSH transport sends)."""
+        # No node-side ``timeout`` wrapper: it would move commands into process groups of their
+        # own, out of reach of the group kill below.
+        batch = build_batch(commands, timeout=None)
+        try:
+            _, out, err, took = await self._exec(
+                (self._shell, "-c", batch.script), limit_s=timeout, stdin=None
+            )
+        except OSError as exc:
+            raise TransportError(f"cannot start {self._shell}: {exc.strerror or exc}") from exc
+        return split_batch(batch, out, stderr=err, duration_s=took)
+
+    async def close(self) -> None:
+        """Nothing to close; kept for the ``Transport`` protocol."""
+        self._closed = True
+
+    async def _exec(
+        self, argv: tuple[str, ...], *, limit_s: float, stdin: str | None
+    ) -> tuple[int | None, str, str, float]:
+        started = time.monotonic()
+        env = dict(os.environ, LC_ALL="C")
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+            env=env,
+        )
+        data = stdin.encode() if stdin is not None else None
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(data), limit_s)
+        except TimeoutError:
+            await _kill_group(proc)
+            raise TransportError(f"timed out after {limit_s:g}s") from None
+        except BaseException:
+            # Cancelled by the caller: do not leave the command running behind us.
+            await _kill_group(proc)
+            raise
+        status = proc.returncode
+        # A negative return code means "killed by that signal"; the protocol says None then.
+        exit_status = status if status is not None and status >= 0 else None
+        took = time.monotonic() - started
+        return exit_status, _decode(out), _decode(err), took
+
+
+async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError, ProcessLookupError):
+        await asyncio.wait_for(proc.wait(), _REAP_S)
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")

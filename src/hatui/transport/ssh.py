@@ -1,0 +1,370 @@
+"""Provides ``SSHTransport``: one kept asyncssh connection per node, never hanging, never trusting.
+
+- The connection is opened on first use and kept; every poll and action is a channel on it.
+- ``connect_timeout``, ``keepalive_interval`` (``keepalive_count_max=3``) and a timeout on every
+  command: asyncssh has none of them by default, and a dead node must cost at most those.
+- A dropped connection is reopened by the next call. Failed attempts back off exponentially
+  (``backoff_initial`` doubling up to ``backoff_max``: 1, 2, 4, 8, 16, 30, 30... seconds); a call
+  during the back-off fails at once with the last reason instead of waiting on the network again.
+- Host keys are checked against ``~/.ssh/known_hosts`` and the cluster's own known_hosts file, and
+  are never accepted silently. An unknown key is refused with its SHA256 fingerprint and the command
+  to accept it; a changed key is refused as a possible man-in-the-middle.
+- Every failure leaves as ``TransportError`` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import shlex
+import socket
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import asyncssh
+
+from hatui.config import ClusterConfig, NodeConfig
+from hatui.errors import TransportError
+from hatui.transport.base import CommandResult
+from hatui.transport.batch import build_batch, single_command, split_batch
+
+_DEFAULT_PORT = 22
+#: How long ``close()`` waits for the server to acknowledge the disconnect.
+_CLOSE_WAIT_S = 2.0
+#: ssh-keyscan ``-t`` names per host key algorithm.
+_KEYSCAN_TYPES = {
+    "ssh-ed25519": "ed25519",
+    "ssh-rsa": "rsa",
+    "ssh-dss": "dsa",
+    "ecdsa-sha2-nistp256": "ecdsa",
+    "ecdsa-sha2-nistp384": "ecdsa",
+    "ecdsa-sha2-nistp521": "ecdsa",
+    "sk-ssh-ed25519@openssh.com": "ed25519-sk",
+    "sk-ecdsa-sha2-nistp256@openssh.com": "ecdsa-sk",
+}
+
+
+class SSHTransport:
+    """Runs commands on one node over a single, kept asyncssh connection."""
+
+    def __init__(
+        self,
+        node: str,
+        host: str,
+        *,
+        port: int = _DEFAULT_PORT,
+        user: str | None = None,
+        identity_file: str | None = None,
+        known_hosts: str | None = None,
+        connect_timeout: float = 5.0,
+        keepalive_interval: float = 2.0,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.node = node
+        self.host = host
+        self.port = port
+        self.user = user
+        self.identity_file = identity_file
+        self.known_hosts = known_hosts
+        self.connect_timeout = connect_timeout
+        self.keepalive_interval = keepalive_interval
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self._monotonic = monotonic
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._lock = asyncio.Lock()
+        self._generation = 0
+        self._failures = 0
+        self._retry_at = 0.0
+        self._last_reason: str | None = None
+
+    @classmethod
+    def from_config(cls, node: NodeConfig, cluster: ClusterConfig) -> SSHTransport:
+        """Builds the transport of ``node`` with the cluster's timeouts and known_hosts file."""
+        return cls(
+            node.name,
+            node.host,
+            port=node.port,
+            user=node.user,
+            identity_file=node.identity_file,
+            known_hosts=cluster.known_hosts,
+            connect_timeout=cluster.connect_timeout,
+            keepalive_interval=cluster.keepalive_interval,
+        )
+
+    @property
+    def connection_generation(self) -> int:
+        """How many connections were opened so far; a change means "reconnected, re-detect"."""
+        return self._generation
+
+    @property
+    def connected(self) -> bool:
+        """True while a connection is open."""
+        return self._conn is not None and not self._conn.is_closed()
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last connection attempt failed; None after a success."""
+        return self._last_reason
+
+    @property
+    def where(self) -> str:
+        """``user@host:port`` as people write it, for messages."""
+        user = f"{self.user}@" if self.user else ""
+        return f"{user}{self.host}:{self.port}"
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
+        stdin: str | None = None,
+    ) -> CommandResult:
+        """Runs one command; see ``Transport.run``."""
+        line = single_command(argv, timeout=timeout)
+        status, out, err, took = await self._run_line(line, timeout, stdin)
+        return CommandResult(tuple(argv), status, out, err, took)
+
+    async def run_batch(
+        self,
+        commands: Mapping[str, Sequence[str]],
+        *,
+        timeout: float,  # noqa: ASYNC109 - as in run()
+    ) -> dict[str, CommandResult]:
+        """Runs ``commands`` as ONE remote ``sh -c`` command; see ``hatui.transport.batch``."""
+        batch = build_batch(commands, timeout=timeout)
+        line = f"sh -c {shlex.quote(batch.script)}"
+        _, out, err, took = await self._run_line(line, timeout, None)
+        return split_batch(batch, out, stderr=err, duration_s=took)
+
+    async def close(self) -> None:
+        """Closes the connection; safe to call twice. A later call opens a new one."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await _close_quietly(conn)
+
+    async def _run_line(
+        self, line: str, limit_s: float, stdin: str | None
+    ) -> tuple[int | None, str, str, float]:
+        conn = await self._connection()
+        started = self._monotonic()
+        process: asyncssh.SSHClientProcess[str] | None = None
+        try:
+            # The outer limit also covers opening the channel, which asyncssh does not time.
+            async with asyncio.timeout(limit_s):
+                process = await conn.create_process(
+                    line,
+                    input=stdin,
+                    stdin=asyncssh.PIPE if stdin is not None else asyncssh.DEVNULL,
+                    encoding="utf-8",
+                    errors="replace",
+                )
+                done = await process.wait(check=False, timeout=limit_s)
+        except TimeoutError:
+            # The connection may be fine and only the command hung: keep the connection, drop the
+            # channel without waiting (sshd acknowledges only once the command has exited).
+            if process is not None:
+                process.close()
+            raise TransportError(f"timed out after {limit_s:g}s") from None
+        except asyncssh.ChannelOpenError as exc:
+            lost = conn.is_closed()
+            self._drop(conn)
+            if lost:
+                raise TransportError(f"connection to {self.where} lost: {exc.reason}") from None
+            raise TransportError(f"{self.where} refused a session: {exc.reason}") from None
+        except (OSError, asyncssh.Error) as exc:
+            self._drop(conn)
+            raise TransportError(f"connection to {self.where} lost: {_reason(exc)}") from None
+        status = done.exit_status
+        # asyncssh reports -1 when the command died from a signal; the protocol says None.
+        exit_status = status if status is not None and status >= 0 else None
+        return exit_status, _text(done.stdout), _text(done.stderr), self._monotonic() - started
+
+    async def _connection(self) -> asyncssh.SSHClientConnection:
+        async with self._lock:
+            if self._conn is not None and not self._conn.is_closed():
+                return self._conn
+            self._conn = None
+            now = self._monotonic()
+            if now < self._retry_at and self._last_reason is not None:
+                wait = math.ceil(self._retry_at - now)
+                raise TransportError(f"{self._last_reason} (next attempt in {wait}s)")
+            try:
+                conn = await self._open()
+            except TransportError as exc:
+                self._failures += 1
+                delay = min(self.backoff_initial * 2 ** (self._failures - 1), self.backoff_max)
+                self._retry_at = self._monotonic() + delay
+                self._last_reason = exc.message
+                raise
+            self._failures = 0
+            self._retry_at = 0.0
+            self._last_reason = None
+            self._generation += 1
+            self._conn = conn
+            return conn
+
+    def _drop(self, conn: asyncssh.SSHClientConnection) -> None:
+        # Only the connection that failed: a concurrent call may already have opened a new one.
+        if self._conn is conn:
+            self._conn = None
+        conn.abort()
+
+    async def _open(self) -> asyncssh.SSHClientConnection:
+        try:
+            known = self._read_known_hosts()
+            # Reads ~/.ssh/config and the key files: off the event loop, like asyncssh itself does.
+            options = await asyncio.to_thread(
+                asyncssh.SSHClientConnectionOptions,
+                host=self.host,
+                port=self.port if self.port != _DEFAULT_PORT else (),
+                username=self.user if self.user else (),
+                client_keys=[self.identity_file] if self.identity_file else (),
+                known_hosts=known,
+                connect_timeout=self.connect_timeout,
+                keepalive_interval=self.keepalive_interval,
+                keepalive_count_max=3,
+            )
+        except (OSError, ValueError, asyncssh.Error) as exc:
+            raise TransportError(f"cannot prepare the connection to {self.where}: {_reason(exc)}") from None
+        try:
+            # asyncssh's own connect_timeout covers TCP, key exchange and authentication; the
+            # outer limit is a guard for name resolution and anything else before it starts.
+            async with asyncio.timeout(self.connect_timeout + 1.0):
+                return await asyncssh.connect(self.host, options=options)
+        except TimeoutError:
+            raise TransportError(
+                f"connecting to {self.where} timed out after {self.connect_timeout:g}s"
+            ) from None
+        except (asyncssh.HostKeyNotVerifiable, asyncssh.KeyExchangeFailed) as exc:
+            raise TransportError(await self._host_key_problem(exc, options, known)) from None
+        except asyncssh.PermissionDenied:
+            offered = (
+                f"identity file {self.identity_file}"
+                if self.identity_file
+                else "the default keys in ~/.ssh and the ssh-agent's"
+            )
+            raise TransportError(
+                f"authentication refused by {options.username}@{self.host}:{options.port}: "
+                f"it accepted none of the keys offered ({offered}); check authorized_keys "
+                "on the node, the user name and the identity_file setting"
+            ) from None
+        except ConnectionRefusedError:
+            raise TransportError(
+                f"connection refused by {self.host}:{options.port} (is sshd running there?)"
+            ) from None
+        except socket.gaierror as exc:
+            raise TransportError(f"cannot resolve host {self.host!r}: {exc.strerror or exc}") from None
+        except (OSError, asyncssh.Error, ValueError) as exc:
+            raise TransportError(f"cannot connect to {self.where}: {_reason(exc)}") from None
+
+    def _known_hosts_files(self) -> list[Path]:
+        files = [Path.home() / ".ssh" / "known_hosts"]
+        if self.known_hosts:
+            files.append(Path(self.known_hosts).expanduser())
+        return files
+
+    def _read_known_hosts(self) -> asyncssh.SSHKnownHosts:
+        # Passed explicitly every time: asyncssh would DISABLE host key checking if an
+        # ~/.ssh/config said "UserKnownHostsFile none", and a fresh read picks up a key the
+        # user accepted since the last attempt.
+        present = [str(f) for f in self._known_hosts_files() if f.is_file()]
+        if not present:
+            return asyncssh.import_known_hosts("")
+        return asyncssh.read_known_hosts(present)
+
+    async def _host_key_problem(
+        self,
+        exc: asyncssh.Error,
+        options: asyncssh.SSHClientConnectionOptions,
+        known: asyncssh.SSHKnownHosts,
+    ) -> str:
+        """Tells an unknown key from a changed one, which asyncssh's error does not."""
+        host = options.host
+        port = options.port
+        lookup = options.host_key_alias or host
+        addr = await _first_address(host, port)
+        trusted, _, revoked, *_ = asyncssh.match_known_hosts(
+            known, lookup, addr, port if port != _DEFAULT_PORT else None
+        )
+        if isinstance(exc, asyncssh.KeyExchangeFailed) and not trusted:
+            # Not about a key we know: no common algorithm or the like.
+            return f"key exchange with {host}:{port} failed: {exc.reason}"
+        listed_algs = [alg.decode() for key in trusted for alg in key.sig_algorithms]
+        key = await self._fetch_host_key(host, port, listed_algs)
+        if key is None and listed_algs:
+            # The server no longer offers the listed key type at all: still a changed key.
+            key = await self._fetch_host_key(host, port, [])
+        files = " or ".join(str(f) for f in self._known_hosts_files())
+        spec = host if port == _DEFAULT_PORT else f"[{host}]:{port}"
+        if key is None:
+            return f"host key of {host}:{port} not verifiable ({exc.reason}) and it could not be fetched"
+        fingerprint = key.get_fingerprint("sha256")
+        algorithm = key.get_algorithm()
+        if key in revoked:
+            return (
+                f"host key of {host}:{port} ({algorithm} {fingerprint}) is marked @revoked "
+                f"in {files}: refused"
+            )
+        if trusted and key not in trusted:
+            return (
+                f"HOST KEY CHANGED for {host}:{port}: it now presents {algorithm} key {fingerprint}, "
+                f"which is not the key listed for it in {files}: possible man-in-the-middle attack, "
+                "refused. If the node was reinstalled, verify "
+                f"the new fingerprint on the node, then remove the old entry with: "
+                f"ssh-keygen -R {shlex.quote(spec)}"
+            )
+        if trusted:
+            return f"host key check of {host}:{port} failed: {exc.reason}"
+        kind = _KEYSCAN_TYPES.get(algorithm)
+        type_opt = f" -t {kind}" if kind else ""
+        check = f" (ssh-keygen -lf /etc/ssh/ssh_host_{kind}_key.pub)" if kind else ""
+        return (
+            f"host key of {host}:{port} is unknown: {algorithm} key {fingerprint}. Refused: hatui "
+            f"never accepts a key silently. Check this fingerprint on the node{check}, then accept "
+            f"it with: ssh-keyscan -p {port}{type_opt} {shlex.quote(host)} >> ~/.ssh/known_hosts"
+        )
+
+    async def _fetch_host_key(self, host: str, port: int, algs: list[str]) -> asyncssh.SSHKey | None:
+        try:
+            async with asyncio.timeout(self.connect_timeout + 1.0):
+                return await asyncssh.get_server_host_key(
+                    host, port, server_host_key_algs=algs if algs else (), config=None
+                )
+        except (OSError, asyncssh.Error, ValueError, TimeoutError):
+            return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, asyncssh.Error):
+        return exc.reason or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _text(data: object) -> str:
+    if data is None:
+        return ""
+    if isinstance(data, bytes):
+        return data.decode("utf-8", errors="replace")
+    return str(data)
+
+
+async def _first_address(host: str, port: int) -> str:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return ""
+    return str(infos[0][4][0]) if infos else ""
+
+
+async def _close_quietly(conn: asyncssh.SSHClientConnection) -> None:
+    conn.close()
+    with contextlib.suppress(TimeoutError, OSError, asyncssh.Error):
+        async with asyncio.timeout(_CLOSE_WAIT_S):
+            await conn.wait_closed()
