@@ -16,7 +16,11 @@ REPLAYS = Path(__file__).resolve().parent / "replays"
 
 def once(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hatui", "--once", *args], capture_output=True, text=True, check=False, timeout=60
+        [sys.executable, "-m", "hatui", "--once", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
 
 
@@ -58,15 +62,30 @@ def test_healthy_cluster_json_contract() -> None:
     root1 = drbd[("vnode1", "sentinel-root")]
     assert (root1["minor"], root1["role"], root1["disk"]) == (1, "Primary", "UpToDate")
     assert root1["peers"] == [
-        {"name": None, "connection": "Connected", "role": "Secondary", "disk": "UpToDate",
-         "replication": "Established", "sync_percent": None, "sync_eta_s": None, "sync_speed_kib_s": None}
-    ]  # fmt: skip
+        {
+            "name": None,
+            "connection": "Connected",
+            "role": "Secondary",
+            "disk": "UpToDate",
+            "replication": "Established",
+            "sync_percent": None,
+            "sync_eta_s": None,
+            "sync_speed_kib_s": None,
+        }
+    ]
     # Unconfigured minors are left out.
     assert [d["minor"] for d in data["drbd"] if d["node"] == "vnode3"] == [3]
     doms = {(d["node"], d["name"]): d for d in data["domains"]}
     assert set(doms) == {("vnode1", "sentinel"), ("vnode3", "www"), ("vnode3", "mail")}
-    assert doms[("vnode3", "www")] == {"node": "vnode3", "name": "www", "id": 5, "memory_mib": 2048, "vcpus": 2,
-                                        "state": "-b----", "cpu_time_s": 811.9}  # fmt: skip
+    assert doms[("vnode3", "www")] == {
+        "node": "vnode3",
+        "name": "www",
+        "id": 5,
+        "memory_mib": 2048,
+        "vcpus": 2,
+        "state": "-b----",
+        "cpu_time_s": 811.9,
+    }
     coro = {c["node"]: c for c in data["corosync"]}
     assert coro["vnode2"]["node_id"] == 2 and coro["vnode2"]["quorate"] is True
     assert [(lk["id"], lk["status"]) for lk in coro["vnode2"]["links"]] == [(0, "ok"), (1, "ok")]
@@ -134,7 +153,9 @@ def test_text_puts_problems_first_and_shows_states_in_words() -> None:
     assert out.returncode == 2
     text = out.stdout
     assert "[CRITICAL]" in text.splitlines()[0]
-    titles = [line.strip() for line in text.splitlines() if line.strip() in {"Problems", "Nodes", "VMs", "DRBD"}]
+    titles = [
+        line.strip() for line in text.splitlines() if line.strip() in {"Problems", "Nodes", "VMs", "DRBD"}
+    ]
     assert titles == ["Problems", "Nodes", "VMs", "DRBD"]
     assert "drbd-split-brain" in text and "CRIT" in text
     assert "ocf:heartbeat:Xen" in text  # never turned into an emoji

@@ -26,9 +26,13 @@ EXIT_UNKNOWN = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the argument parser (shared by ``main`` and the tests)."""
-    p = argparse.ArgumentParser(prog="hatui", description="Operations console for Pacemaker/DRBD/Xen clusters.")
+    p = argparse.ArgumentParser(
+        prog="hatui", description="Operations console for Pacemaker/DRBD/Xen clusters."
+    )
     p.add_argument("--version", action="version", version=f"hatui {__version__}")
-    p.add_argument("--config", metavar="PATH", help="config file (default: $HATUI_CONFIG, ~/.config/hatui/config.yaml)")
+    p.add_argument(
+        "--config", metavar="PATH", help="config file (default: $HATUI_CONFIG, ~/.config/hatui/config.yaml)"
+    )
     p.add_argument("--cluster", metavar="NAME", help="which cluster of the config file")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="use the built-in simulated cluster")
@@ -36,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="print one snapshot and exit with the health code")
     p.add_argument("--format", choices=("text", "json", "yaml"), default="text", help="--once output format")
     p.add_argument(
-        "--ignore", metavar="CODE", action="append", default=[], help="problem code not to report (repeatable)"
+        "--ignore",
+        metavar="CODE",
+        action="append",
+        default=[],
+        help="problem code not to report (repeatable)",
     )
     p.add_argument("--monitor", action="store_true", help="read-only wall-screen mode")
     p.add_argument("--theme", help="theme name (built-in or from themes/)")
@@ -58,13 +66,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNKNOWN
     from hatui.ui.app import run_app  # Textual is imported only for the interactive modes.
 
-    return run_app(config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor, theme=args.theme)
+    return run_app(
+        config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor, theme=args.theme
+    )
 
 
 def _resolve(args: argparse.Namespace) -> tuple[Config, ClusterConfig]:
     """Returns the config and the cluster to watch for the chosen source."""
     if args.demo:
-        from hatui.demo import demo_config
+        from hatui.sources.make import demo_config
 
         config = demo_config()
         return config, config.cluster()
@@ -95,7 +105,7 @@ def _collect(args: argparse.Namespace, cluster: ClusterConfig) -> list[NodeCaptu
 
         return read_replay_dir(args.replay)
     if args.demo:
-        from hatui.demo import collect_demo_once
+        from hatui.sources.make import collect_demo_once
 
         return asyncio.run(collect_demo_once(cluster))
     from hatui.sources.fanout import collect_once
@@ -113,7 +123,9 @@ def _once(args: argparse.Namespace) -> int:
     except HatuiError as exc:
         print(f"{exc.title}: {exc.message}", file=sys.stderr)
         return EXIT_UNKNOWN
-    view = make_view(cluster.display_name or cluster.name, captures, cluster=cluster if not args.replay else None)
+    view = make_view(
+        cluster.display_name or cluster.name, captures, cluster=cluster if not args.replay else None
+    )
     return emit(view, evaluate(view, config.health_ignore | set(args.ignore)), args.format)
 
 

@@ -152,9 +152,18 @@ def parse_config(data: Any, path: Path | None = None) -> Config:
 
 
 _CLUSTER_KEYS = {
-    "nodes", "display_name", "accent", "mode", "known_hosts", "connect_timeout", "command_timeout",
-    "keepalive_interval", "intervals", "shell", "vm_disks",
-}  # fmt: skip
+    "nodes",
+    "display_name",
+    "accent",
+    "mode",
+    "known_hosts",
+    "connect_timeout",
+    "command_timeout",
+    "keepalive_interval",
+    "intervals",
+    "shell",
+    "vm_disks",
+}
 _NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
 
 

@@ -2,6 +2,7 @@
 
 Run it from anywhere: python tests/replays/make_replays.py (it rewrites the scenario folders).
 """
+
 import shutil
 from pathlib import Path
 
@@ -12,25 +13,34 @@ OUT = ROOT / "replays"
 HDR = "version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: ea9e28dbff98e331a62bcbcc63a6135808fe2917 build by root@vnode1, 2010-03-02 12:12:48\n"
 CNT = "    ns:{ns} nr:{nr} dw:{dw} dr:{dr} al:0 bm:{bm} lo:0 pe:0 ua:0 ap:0 ep:1 wo:b oos:{oos}\n"
 
+
 def minor(n, cs, ro, ds, proto="C", flags="r----", oos=0, ns=1048576, nr=0):
     proto_s = f" {proto}" if proto else "   "
     line = f" {n}: cs:{cs} ro:{ro} ds:{ds}{proto_s} {flags}\n"
-    return line + CNT.format(ns=ns, nr=nr, dw=ns, dr=ns+4096, bm=0, oos=oos)
+    return line + CNT.format(ns=ns, nr=nr, dw=ns, dr=ns + 4096, bm=0, oos=oos)
+
 
 def dump(hosts_minors):
     out = "# /etc/drbd.conf\ncommon {\n    syncer {\n        rate             100M;\n    }\n}\n\n"
     for name, minor_no, hosts in hosts_minors:
         out += f"# resource {name} on {hosts[0]}: not ignored, not stacked\nresource {name} {{\n    protocol               C;\n"
         for i, h in enumerate(hosts):
-            out += (f"    on {h} {{\n        device           /dev/drbd{minor_no} minor {minor_no};\n"
-                    f"        disk             /dev/vg2/{name};\n        address          ipv4 192.168.0.{i+1}:{7788+minor_no};\n"
-                    f"        meta-disk        internal;\n    }}\n")
+            out += (
+                f"    on {h} {{\n        device           /dev/drbd{minor_no} minor {minor_no};\n"
+                f"        disk             /dev/vg2/{name};\n        address          ipv4 192.168.0.{i + 1}:{7788 + minor_no};\n"
+                f"        meta-disk        internal;\n    }}\n"
+            )
         out += "}\n\n"
     return out
 
-RES = [("sentinel-root", 1, ("vnode1", "vnode2")), ("sentinel-swap", 2, ("vnode1", "vnode2")),
-       ("www-root", 3, ("vnode2", "vnode3"))]
+
+RES = [
+    ("sentinel-root", 1, ("vnode1", "vnode2")),
+    ("sentinel-swap", 2, ("vnode1", "vnode2")),
+    ("www-root", 3, ("vnode2", "vnode3")),
+]
 DUMP = dump(RES)
+
 
 def xm(rows):
     s = "Name                                        ID   Mem VCPUs      State   Time(s)\n"
@@ -39,26 +49,40 @@ def xm(rows):
         s += f"{name:<40}{did:>6}{mem:>6}{vcpu:>6}     {st}{t:>10.1f}\n"
     return s
 
+
 def cfgtool(nodeid, ip0, ip1, faulty1=False):
     s = f"Printing ring status.\nLocal node ID {nodeid}\nRING ID 0\n\tid\t= {ip0}\n\tstatus\t= ring 0 active with no faults\nRING ID 1\n\tid\t= {ip1}\n"
-    s += (f"\tstatus\t= Marking ringid 1 interface {ip1} FAULTY\n" if faulty1 else "\tstatus\t= ring 1 active with no faults\n")
+    s += (
+        f"\tstatus\t= Marking ringid 1 interface {ip1} FAULTY\n"
+        if faulty1
+        else "\tstatus\t= ring 1 active with no faults\n"
+    )
     return s
+
 
 def quorum(nodeid, quorate=True, members=(1, 2, 3), names=("vnode1", "vnode2", "vnode3")):
     total = len(members)
-    s = ("Quorum information\n------------------\nDate:             Wed Nov 25 17:46:03 2026\n"
-         "Quorum provider:  corosync_votequorum\n"
-         f"Nodes:            {total}\nNode ID:          {nodeid}\nRing ID:          1/8\n"
-         f"Quorate:          {'Yes' if quorate else 'No'}\n\nVotequorum information\n----------------------\n"
-         f"Expected votes:   3\nHighest expected: 3\nTotal votes:      {total}\n"
-         f"Quorum:           2{'' if quorate else ' Activity blocked'}\nFlags:            {'Quorate' if quorate else ''}\n\n"
-         "Membership information\n----------------------\n    Nodeid      Votes Name\n")
-    for m, n in zip(members, names):
+    s = (
+        "Quorum information\n------------------\nDate:             Wed Nov 25 17:46:03 2026\n"
+        "Quorum provider:  corosync_votequorum\n"
+        f"Nodes:            {total}\nNode ID:          {nodeid}\nRing ID:          1/8\n"
+        f"Quorate:          {'Yes' if quorate else 'No'}\n\nVotequorum information\n----------------------\n"
+        f"Expected votes:   3\nHighest expected: 3\nTotal votes:      {total}\n"
+        f"Quorum:           2{'' if quorate else ' Activity blocked'}\nFlags:            {'Quorate' if quorate else ''}\n\n"
+        "Membership information\n----------------------\n    Nodeid      Votes Name\n"
+    )
+    for m, n in zip(members, names, strict=True):
         s += f"{m:>10}{1:>11} {n}{' (local)' if m == nodeid else ''}\n"
     return s
 
-IPS = {"vnode1": ("192.168.0.1", "131.114.28.1"), "vnode2": ("192.168.0.2", "131.114.28.2"), "vnode3": ("192.168.0.3", "131.114.28.3")}
+
+IPS = {
+    "vnode1": ("192.168.0.1", "131.114.28.1"),
+    "vnode2": ("192.168.0.2", "131.114.28.2"),
+    "vnode3": ("192.168.0.3", "131.114.28.3"),
+}
 NID = {"vnode1": 1, "vnode2": 2, "vnode3": 3}
+
 
 def write(scn, node, files):
     d = OUT / scn / node
@@ -69,51 +93,151 @@ def write(scn, node, files):
         else:
             (d / k).write_text(v)
 
+
 def base(node, crm, drbd, doms, faulty1=False):
-    f = {"crm_mon.xml": crm, "xm_list": xm(doms), "corosync_cfgtool": cfgtool(NID[node], *IPS[node], faulty1=faulty1),
-         "corosync_quorumtool": quorum(NID[node])}
+    f = {
+        "crm_mon.xml": crm,
+        "xm_list": xm(doms),
+        "corosync_cfgtool": cfgtool(NID[node], *IPS[node], faulty1=faulty1),
+        "corosync_quorumtool": quorum(NID[node]),
+    }
     if drbd is not None:
         f["proc_drbd"] = HDR + "\n" + drbd
         f["drbd_dump"] = DUMP
     return f
 
+
 # healthy: sentinel on vnode1 (disks Primary there), www+mail on vnode3 (www-root Primary on vnode3)
 h = FIX / "healthy.xml"
-write("healthy", "vnode1", base("vnode1", h, minor(1, "Connected", "Primary/Secondary", "UpToDate/UpToDate") + minor(2, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
-      [("sentinel", 3, 1024, 1, "-b----", 5123.4)]))
-write("healthy", "vnode2", base("vnode2", h, minor(1, "Connected", "Secondary/Primary", "UpToDate/UpToDate") + minor(2, "Connected", "Secondary/Primary", "UpToDate/UpToDate") + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"), []))
-write("healthy", "vnode3", base("vnode3", h, " 1: cs:Unconfigured\n 2: cs:Unconfigured\n" + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
-      [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)]))
+write(
+    "healthy",
+    "vnode1",
+    base(
+        "vnode1",
+        h,
+        minor(1, "Connected", "Primary/Secondary", "UpToDate/UpToDate")
+        + minor(2, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+        [("sentinel", 3, 1024, 1, "-b----", 5123.4)],
+    ),
+)
+write(
+    "healthy",
+    "vnode2",
+    base(
+        "vnode2",
+        h,
+        minor(1, "Connected", "Secondary/Primary", "UpToDate/UpToDate")
+        + minor(2, "Connected", "Secondary/Primary", "UpToDate/UpToDate")
+        + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
+        [],
+    ),
+)
+write(
+    "healthy",
+    "vnode3",
+    base(
+        "vnode3",
+        h,
+        " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
+        + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+        [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
+    ),
+)
 
 # degraded: vnode1 in standby (its DRBD is down, sentinel runs on vnode2 with peers waiting),
 # www-root resyncing from vnode3 to vnode2, ring 1 faulty on vnode2
 s = FIX / "standby.xml"
-sync = ("\t[=======>............] sync'ed: 41.2% (616412/1048576)K\n\tfinish: 0:00:47 speed: 13,112 (12,840) K/sec\n")
+sync = "\t[=======>............] sync'ed: 41.2% (616412/1048576)K\n\tfinish: 0:00:47 speed: 13,112 (12,840) K/sec\n"
 write("degraded", "vnode1", base("vnode1", s, " 1: cs:Unconfigured\n 2: cs:Unconfigured\n", []))
-write("degraded", "vnode2", base("vnode2", s,
-      minor(1, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown") + minor(2, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown")
-      + minor(3, "SyncTarget", "Secondary/Primary", "Inconsistent/UpToDate", oos=616412) + sync,
-      [("sentinel", 12, 1024, 1, "-b----", 12.8)], faulty1=True))
-write("degraded", "vnode3", base("vnode3", s, " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
-      + minor(3, "SyncSource", "Primary/Secondary", "UpToDate/Inconsistent", oos=616412) + sync,
-      [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)]))
+write(
+    "degraded",
+    "vnode2",
+    base(
+        "vnode2",
+        s,
+        minor(1, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown")
+        + minor(2, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown")
+        + minor(3, "SyncTarget", "Secondary/Primary", "Inconsistent/UpToDate", oos=616412)
+        + sync,
+        [("sentinel", 12, 1024, 1, "-b----", 12.8)],
+        faulty1=True,
+    ),
+)
+write(
+    "degraded",
+    "vnode3",
+    base(
+        "vnode3",
+        s,
+        " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
+        + minor(3, "SyncSource", "Primary/Secondary", "UpToDate/Inconsistent", oos=616412)
+        + sync,
+        [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
+    ),
+)
 
 # split-brain: sentinel-root StandAlone on both ends, both Primary, and the sentinel VM on both nodes
-write("split-brain", "vnode1", base("vnode1", h, minor(1, "StandAlone", "Primary/Unknown", "UpToDate/DUnknown", proto="", oos=2048) + minor(2, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
-      [("sentinel", 3, 1024, 1, "-b----", 5123.4)]))
-write("split-brain", "vnode2", base("vnode2", h, minor(1, "StandAlone", "Primary/Unknown", "UpToDate/DUnknown", proto="", oos=4096) + minor(2, "Connected", "Secondary/Primary", "UpToDate/UpToDate") + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
-      [("sentinel", 9, 1024, 1, "r-----", 40.2)]))
-write("split-brain", "vnode3", base("vnode3", h, " 1: cs:Unconfigured\n 2: cs:Unconfigured\n" + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
-      [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)]))
+write(
+    "split-brain",
+    "vnode1",
+    base(
+        "vnode1",
+        h,
+        minor(1, "StandAlone", "Primary/Unknown", "UpToDate/DUnknown", proto="", oos=2048)
+        + minor(2, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+        [("sentinel", 3, 1024, 1, "-b----", 5123.4)],
+    ),
+)
+write(
+    "split-brain",
+    "vnode2",
+    base(
+        "vnode2",
+        h,
+        minor(1, "StandAlone", "Primary/Unknown", "UpToDate/DUnknown", proto="", oos=4096)
+        + minor(2, "Connected", "Secondary/Primary", "UpToDate/UpToDate")
+        + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
+        [("sentinel", 9, 1024, 1, "r-----", 40.2)],
+    ),
+)
+write(
+    "split-brain",
+    "vnode3",
+    base(
+        "vnode3",
+        h,
+        " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
+        + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+        [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
+    ),
+)
 
 # node-down: vnode1 failed (Pacemaker says offline; SSH refused), sentinel recovered on vnode2, peers WFConnection
 f = FIX / "node-failed.xml"
 write("node-down", "vnode1", {"unreachable": "connection refused (127.0.0.2:22)\n"})
-write("node-down", "vnode2", base("vnode2", f,
-      minor(1, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown") + minor(2, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown") + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
-      [("sentinel", 14, 1024, 1, "-b----", 3.1)]))
-write("node-down", "vnode3", base("vnode3", f, " 1: cs:Unconfigured\n 2: cs:Unconfigured\n" + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
-      [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)]))
+write(
+    "node-down",
+    "vnode2",
+    base(
+        "vnode2",
+        f,
+        minor(1, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown")
+        + minor(2, "WFConnection", "Primary/Unknown", "UpToDate/DUnknown")
+        + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
+        [("sentinel", 14, 1024, 1, "-b----", 3.1)],
+    ),
+)
+write(
+    "node-down",
+    "vnode3",
+    base(
+        "vnode3",
+        f,
+        " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
+        + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+        [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
+    ),
+)
 for scn in ("healthy", "degraded", "split-brain", "node-down"):
     for n in ("vnode1", "vnode2", "vnode3"):
         (OUT / scn / n).mkdir(parents=True, exist_ok=True)

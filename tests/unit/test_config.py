@@ -36,12 +36,18 @@ def test_example_config_loads() -> None:
     ("text", "needle"),
     [
         ("clusters: {c: {nodes: [{name: a, sudo_user: x}]}}", "clusters.c.nodes[0].sudo_user: unknown key"),
-        ("clusters: {c: {nodes: [{name: a, port: 70000}]}}", "clusters.c.nodes[0].port: 70000 is not a TCP port"),
+        (
+            "clusters: {c: {nodes: [{name: a, port: 70000}]}}",
+            "clusters.c.nodes[0].port: 70000 is not a TCP port",
+        ),
         ("clusters: {c: {nodes: [{name: a, port: yes}]}}", "clusters.c.nodes[0].port: expected int"),
         ("clusters: {c: {nodes: [a], mode: rw}}", "clusters.c.mode: 'rw' is not one of operator, read-only"),
         ("clusters: {c: {nodes: []}}", "clusters.c.nodes: a list of at least one node"),
         ("clusters: {c: {nodes: [a, a]}}", "node 'a' is listed twice"),
-        ("clusters: {c: {nodes: [a], intervals: {drbd: -1}}}", "clusters.c.intervals.drbd: expected a positive"),
+        (
+            "clusters: {c: {nodes: [a], intervals: {drbd: -1}}}",
+            "clusters.c.intervals.drbd: expected a positive",
+        ),
         ("clusters: {c: {nodes: [a], intervals: {xen: 3}}}", "clusters.c.intervals.xen: unknown key"),
         ("clusters: {c: {nodes: [a]}}\nthemes: dark", "themes: unknown key"),
         ("clusters: {c: {nodes: [a]}}\ndefault_cluster: d", "default_cluster: no cluster named 'd'"),

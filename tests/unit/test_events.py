@@ -124,9 +124,10 @@ CONF = (DrbdResourceConf("r1", (("vnode1", 1), ("vnode2", 1))),)
 
 def peer(conn: str = "Connected", disk: str = "UpToDate", pct: float | None = None) -> DrbdPeer:
     repl = ReplState.from_word(conn) if pct is not None else ReplState.ESTABLISHED
-    return DrbdPeer(name=None, connection=ConnState.from_word(conn), connection_raw=conn, role=DrbdRole.PRIMARY,
-                    role_raw="Primary", disk=DiskState.from_word(disk), disk_raw=disk, replication=repl,
-                    replication_raw=conn if pct is not None else "Established", sync_percent=pct)  # fmt: skip
+    return DrbdPeer(name=None, connection=ConnState.from_word(conn), connection_raw=conn,
+                    role=DrbdRole.PRIMARY, role_raw="Primary", disk=DiskState.from_word(disk), disk_raw=disk,
+                    replication=repl, replication_raw=conn if pct is not None else "Established",
+                    sync_percent=pct)  # fmt: skip
 
 
 def dev(role: str = "Secondary", disk: str = "UpToDate", p: DrbdPeer | None = None) -> DrbdDevice:

@@ -37,8 +37,16 @@ def node(name: str, **kw: object) -> PcmkNode:
 
 
 def xen(rid: str, *nodes: str, role: ResourceRole = ResourceRole.STARTED, **kw: object) -> PcmkResource:
-    return PcmkResource(id=rid, agent="ocf:heartbeat:Xen", role=role, role_raw=role.value, nodes=nodes,
-                        managed=True, failed=False, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return PcmkResource(
+        id=rid,
+        agent="ocf:heartbeat:Xen",
+        role=role,
+        role_raw=role.value,
+        nodes=nodes,
+        managed=True,
+        failed=False,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def status(**kw: object) -> ClusterStatus:
@@ -56,14 +64,29 @@ def status(**kw: object) -> ClusterStatus:
 
 
 def peer(conn: str = "Connected", role: str = "Secondary", disk: str = "UpToDate", **kw: object) -> DrbdPeer:
-    return DrbdPeer(name=None, connection=ConnState.from_word(conn), connection_raw=conn,
-                    role=DrbdRole.from_word(role), role_raw=role, disk=DiskState.from_word(disk),
-                    disk_raw=disk, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return DrbdPeer(
+        name=None,
+        connection=ConnState.from_word(conn),
+        connection_raw=conn,
+        role=DrbdRole.from_word(role),
+        role_raw=role,
+        disk=DiskState.from_word(disk),
+        disk_raw=disk,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def dev(minor: int, role: str, disk: str, p: DrbdPeer) -> DrbdDevice:
-    return DrbdDevice(resource=None, minor=minor, volume=None, role=DrbdRole.from_word(role), role_raw=role,
-                      disk=DiskState.from_word(disk), disk_raw=disk, peers=(p,))  # fmt: skip
+    return DrbdDevice(
+        resource=None,
+        minor=minor,
+        volume=None,
+        role=DrbdRole.from_word(role),
+        role_raw=role,
+        disk=DiskState.from_word(disk),
+        disk_raw=disk,
+        peers=(p,),
+    )
 
 
 CONF = (DrbdResourceConf("sentinel-root", (("vnode1", 1), ("vnode2", 1))),)
@@ -121,7 +144,7 @@ def test_healthy_cluster_is_ok_and_exit_0() -> None:
 
 
 def test_nothing_reachable_is_unknown_exit_3() -> None:
-    v = view(unreachable={n: "connection refused" for n in NODES})
+    v = view(unreachable=dict.fromkeys(NODES, "connection refused"))
     h = evaluate(v)
     assert h.status is HealthStatus.UNKNOWN and h.status.exit_code == 3
     assert [p.code for p in h.problems] == ["node-unreachable"] * 3
@@ -141,22 +164,36 @@ def test_unreachable_node_pacemaker_still_online_is_a_warning_saying_so() -> Non
         ({"quorum": False}, "no-quorum", CRITICAL),
         ({"maintenance_mode": True}, "maintenance-mode", WARNING),
         ({"stonith_enabled": False}, "stonith-disabled", WARNING),
-        ({"fence_events": (FenceEvent("vnode3", "reboot", "failed", delegate="vnode2"),)}, "fence-failed", CRITICAL),
+        (
+            {"fence_events": (FenceEvent("vnode3", "reboot", "failed", delegate="vnode2"),)},
+            "fence-failed",
+            CRITICAL,
+        ),
         ({"nodes": (node("vnode1"), node("vnode2"), node("vnode3", online=False))}, "node-offline", CRITICAL),
         ({"nodes": (node("vnode1"), node("vnode2"), node("vnode3", unclean=True))}, "node-unclean", CRITICAL),
         ({"nodes": (node("vnode1"), node("vnode2", standby=True), node("vnode3"))}, "node-standby", WARNING),
-        ({"nodes": (node("vnode1"), node("vnode2", maintenance=True), node("vnode3"))}, "node-maintenance", WARNING),
+        (
+            {"nodes": (node("vnode1"), node("vnode2", maintenance=True), node("vnode3"))},
+            "node-maintenance",
+            WARNING,
+        ),
         ({"resources": (replace(xen("sentinel", "vnode1"), failed=True),)}, "resource-failed", CRITICAL),
         ({"resources": (xen("sentinel", "vnode1", "vnode2"),)}, "resource-multi-active", CRITICAL),
         ({"resources": (xen("sentinel", role=ResourceRole.STOPPED),)}, "resource-stopped", CRITICAL),
-        ({"failed_actions": (FailedAction("sentinel", "monitor", "vnode1", 7, "not running"),)}, "failed-action",
-         WARNING),
+        (
+            {"failed_actions": (FailedAction("sentinel", "monitor", "vnode1", 7, "not running"),)},
+            "failed-action",
+            WARNING,
+        ),
         ({"history": (ResourceHistory("vnode1", "sentinel", 2, 3),)}, "fail-count", WARNING),
         ({"history": (ResourceHistory("vnode1", "sentinel", INFINITY, 3),)}, "fail-count", CRITICAL),
-        ({"bans": (Ban("cli-ban-sentinel-on-vnode1", "sentinel", "vnode1", -INFINITY),)}, "constraint-leftover",
-         WARNING),
+        (
+            {"bans": (Ban("cli-ban-sentinel-on-vnode1", "sentinel", "vnode1", -INFINITY),)},
+            "constraint-leftover",
+            WARNING,
+        ),
     ],
-)  # fmt: skip
+)
 def test_pacemaker_problem_codes(change: dict[str, object], code: str, severity: str) -> None:
     found = codes(view(status(**change)))
     assert found.get(code) == severity, found
@@ -171,8 +208,12 @@ def test_disabled_resource_is_not_stopped_problem() -> None:
 
 def test_stopped_clone_instance_on_asymmetric_cluster_is_normal() -> None:
     inst = [
-        PcmkResource("drbd", "ocf:linbit:drbd", ResourceRole.PROMOTED, "Promoted", nodes=("vnode1",), clone="ms"),
-        PcmkResource("drbd", "ocf:linbit:drbd", ResourceRole.UNPROMOTED, "Unpromoted", nodes=("vnode2",), clone="ms"),
+        PcmkResource(
+            "drbd", "ocf:linbit:drbd", ResourceRole.PROMOTED, "Promoted", nodes=("vnode1",), clone="ms"
+        ),
+        PcmkResource(
+            "drbd", "ocf:linbit:drbd", ResourceRole.UNPROMOTED, "Unpromoted", nodes=("vnode2",), clone="ms"
+        ),
         PcmkResource("drbd", "ocf:linbit:drbd", ResourceRole.STOPPED, "Stopped", clone="ms"),
     ]
     coll = (PcmkCollection("ms", "clone", promotable=True, members=("drbd",)),)
@@ -189,15 +230,20 @@ def test_ignore_silences_a_code_and_the_verdict() -> None:
 
 
 def test_partition_when_nodes_disagree_on_dc() -> None:
-    split = status(dc="vnode3", quorum=False, nodes=(node("vnode1", online=False), node("vnode2", online=False),
-                                                      node("vnode3")))  # fmt: skip
+    split = status(
+        dc="vnode3",
+        quorum=False,
+        nodes=(node("vnode1", online=False), node("vnode2", online=False), node("vnode3")),
+    )
     found = codes(view(per_node={"vnode3": split}))
     assert found["partition"] == CRITICAL
 
 
 def test_leftover_constraint_from_cib() -> None:
-    c = (Constraint("cli-prefer-sentinel", "location", resource="sentinel", node="vnode2", score="INFINITY"),
-         Constraint("loc-sentinel", "location", resource="sentinel", node="vnode1", score="100"))  # fmt: skip
+    c = (
+        Constraint("cli-prefer-sentinel", "location", resource="sentinel", node="vnode2", score="INFINITY"),
+        Constraint("loc-sentinel", "location", resource="sentinel", node="vnode1", score="100"),
+    )
     h = evaluate(view(constraints=c))
     (p,) = h.problems
     assert (p.code, p.subject, p.node) == ("constraint-leftover", "sentinel", "vnode2")
@@ -210,10 +256,31 @@ def test_drbd_healthy_pair_has_no_problem() -> None:
 
 
 def test_drbd_syncing_is_warning_with_percent() -> None:
-    a = dev(1, "Primary", "UpToDate", peer("SyncSource", disk="Inconsistent", replication=ReplState.SYNC_SOURCE,
-                                           replication_raw="SyncSource", sync_percent=41.2, sync_eta_s=300))  # fmt: skip
-    b = dev(1, "Secondary", "Inconsistent", peer("SyncTarget", role="Primary", replication=ReplState.SYNC_TARGET,
-                                                 replication_raw="SyncTarget", sync_percent=41.2))  # fmt: skip
+    a = dev(
+        1,
+        "Primary",
+        "UpToDate",
+        peer(
+            "SyncSource",
+            disk="Inconsistent",
+            replication=ReplState.SYNC_SOURCE,
+            replication_raw="SyncSource",
+            sync_percent=41.2,
+            sync_eta_s=300,
+        ),
+    )
+    b = dev(
+        1,
+        "Secondary",
+        "Inconsistent",
+        peer(
+            "SyncTarget",
+            role="Primary",
+            replication=ReplState.SYNC_TARGET,
+            replication_raw="SyncTarget",
+            sync_percent=41.2,
+        ),
+    )
     h = evaluate(view(drbd=drbd_pair(a, b)))
     assert {p.code for p in h.problems} == {"drbd-syncing"}
     assert h.status is HealthStatus.WARNING
@@ -270,8 +337,16 @@ def test_domain0_and_matching_domains_are_fine() -> None:
 
 
 def test_faulty_ring_and_corosync_quorum() -> None:
-    rings = {"vnode2": RingStatus(2, None, (CorosyncLink(0, "10.0.0.2", LinkStatus.OK, "ok"),
-                                            CorosyncLink(1, "10.1.0.2", LinkStatus.FAULTY, "FAULTY")))}  # fmt: skip
+    rings = {
+        "vnode2": RingStatus(
+            2,
+            None,
+            (
+                CorosyncLink(0, "10.0.0.2", LinkStatus.OK, "ok"),
+                CorosyncLink(1, "10.1.0.2", LinkStatus.FAULTY, "FAULTY"),
+            ),
+        )
+    }
     found = codes(view(rings=rings, quorum={"vnode3": QuorumStatus(quorate=False)}))
     assert found == {"ring-faulty": WARNING, "no-quorum": CRITICAL}
 

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import FIXTURES, LAB_SAMPLES, needs_shared
 from hatui.errors import ParseError
 from hatui.model.pacemaker import Constraint
 from hatui.parsers.constraints import parse_constraints
+from support import FIXTURES, LAB_SAMPLES, needs_shared
 
 CONSTRAINTS = FIXTURES / "constraints"
 # crm_resource writes the expiry as "YYYY-MM-DD HH:MM:SSZ"; the value depends on when generate.sh ran.

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.corosync import LinkPeer, QuorumMember
 from hatui.model.words import LinkStatus
 from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
+from support import CORPUS, corpus_files, needs_shared
 
 # --- corosync-cfgtool -s: corpus ---------------------------------------------------------------
 

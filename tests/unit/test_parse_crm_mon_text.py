@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.pacemaker import INFINITY, ClusterStatus, PcmkCollection, PcmkNode, PcmkResource
 from hatui.model.words import ResourceRole
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
+from support import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
 
 OWN = FIXTURES / "crm_mon"
 CORPUS_TXT = corpus_files("crm_mon_text", "*.txt")

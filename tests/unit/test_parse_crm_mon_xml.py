@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.pacemaker import INFINITY, Ban, ClusterStatus, FailedAction, PcmkNode
 from hatui.model.words import ResourceRole
 from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
+from support import CORPUS, FIXTURES, LAB_SAMPLES, corpus_files, needs_shared
 
 OWN = FIXTURES / "crm_mon"
 OWN_ERRORS = ("cib-missing.xml", "not-connected.xml")

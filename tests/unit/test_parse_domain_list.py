@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.words import DomainState
 from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list
+from support import CORPUS, corpus_files, needs_shared
 
 # --- corpus samples ------------------------------------------------------------------------------
 

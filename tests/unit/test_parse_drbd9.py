@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdStatus
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState
 from hatui.parsers.drbd9 import parse_drbdadm_status, parse_drbdsetup_json
+from support import CORPUS, corpus_files, needs_shared
 
 # Per sample, what a person reads off it: one line per device ("label minor role disk") followed
 # by one indented line per peer ("name connection role disk replication"); "-" stands for none.

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import FIXTURES, SHARED, needs_shared
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdResourceConf
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
+from support import FIXTURES, SHARED, needs_shared
 
 DRBD = FIXTURES / "drbd"
 DUMPS = sorted(DRBD.glob("dump-*.txt"))

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import CORPUS, corpus_files, needs_shared
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdDevice, DrbdStatus
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState
 from hatui.parsers.proc_drbd import parse_proc_drbd
+from support import CORPUS, corpus_files, needs_shared
 
 # Per sample: version, unconfigured minors, then one line per minor as a person reads it:
 # "minor cs role/peer-role disk/peer-disk protocol oos-KiB sync%/eta-s/speed-KiB/s" ("-" = none).

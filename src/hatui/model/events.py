@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from hatui.model.drbd import DrbdPeer
-from hatui.model.health import CRITICAL, WARNING, evaluate
-from hatui.model.pacemaker import ClusterStatus
+from hatui.model.health import CRITICAL, WARNING, Problem, evaluate
+from hatui.model.pacemaker import INFINITY, ClusterStatus
 from hatui.model.view import ClusterView, NodeDomain, NodeDrbd
 from hatui.model.words import DomainState, ReplState
 
@@ -24,8 +24,14 @@ INFO = "info"
 #: Sync progress is logged each time it passes one of these steps (percent).
 SYNC_STEP = 10
 
-_SYNCING = {ReplState.SYNC_SOURCE, ReplState.SYNC_TARGET, ReplState.PAUSED_SYNC_S,
-            ReplState.PAUSED_SYNC_T, ReplState.VERIFY_S, ReplState.VERIFY_T}  # fmt: skip
+_SYNCING = {
+    ReplState.SYNC_SOURCE,
+    ReplState.SYNC_TARGET,
+    ReplState.PAUSED_SYNC_S,
+    ReplState.PAUSED_SYNC_T,
+    ReplState.VERIFY_S,
+    ReplState.VERIFY_T,
+}
 
 # xm/xl flip a busy domain between running and blocked every poll: both mean "up", and logging
 # the flip would bury the events that matter.
@@ -78,19 +84,36 @@ class ClusterEvent:
 
 
 # Problems that an event above already tells about: repeating them as "new problem" adds noise.
-_COVERED_CODES = frozenset({
-    "node-unreachable", "node-offline", "node-standby", "node-maintenance", "node-unclean",
-    "resource-failed", "drbd-syncing", "fail-count", "no-quorum",
-})  # fmt: skip
+_COVERED_CODES = frozenset(
+    {
+        "node-unreachable",
+        "node-offline",
+        "node-standby",
+        "node-maintenance",
+        "node-unclean",
+        "resource-failed",
+        "drbd-syncing",
+        "fail-count",
+        "no-quorum",
+    }
+)
 
 
-def diff(old: ClusterView | None, new: ClusterView, ignore: Iterable[str] = ()) -> list[ClusterEvent]:
+def diff(
+    old: ClusterView | None,
+    new: ClusterView,
+    ignore: Iterable[str] = (),
+    *,
+    problems: tuple[Iterable[Problem], Iterable[Problem]] | None = None,
+) -> list[ClusterEvent]:
     """Returns the events that lead from ``old`` to ``new``, in a stable order.
 
     Args:
         old: The previous view, or None for the first one (which gives no events).
         new: The current view.
         ignore: Health codes to leave out of the new/resolved problem events.
+        problems: The health problems of ``old`` and ``new`` when the caller already has them
+            (judging a large cluster twice more per poll is what this saves).
     """
     if old is None:
         return []
@@ -103,7 +126,9 @@ def diff(old: ClusterView | None, new: ClusterView, ignore: Iterable[str] = ()) 
     both = {r.node for r in old.reachable} & {r.node for r in new.reachable}
     out += _drbd(old, new, both, at)
     out += _domains(old, new, both, at)
-    out += _problems(old, new, set(ignore), at)
+    if problems is None:
+        problems = (evaluate(old, ignore).problems, evaluate(new, ignore).problems)
+    out += _problems(problems[0], problems[1], new, set(ignore), at)
     return out
 
 
@@ -175,11 +200,12 @@ def _placement(status: ClusterStatus) -> dict[str, dict[str, str]]:
 def _resources(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[ClusterEvent]:
     out: list[ClusterEvent] = []
     before, after = _placement(a), _placement(b)
+    cloned_ids = {r.id for r in b.resources if r.clone is not None}
     for rid, now in after.items():
         if rid not in before:
             continue
         was = before[rid]
-        cloned = any(r.clone is not None for r in b.instances(rid))
+        cloned = rid in cloned_ids
         if not cloned and len(was) == 1 and len(now) == 1 and set(was) != set(now):
             src, dst = next(iter(was)), next(iter(now))
             out.append(_ev(at, EventKind.RESOURCE_MOVED, rid, dst, f"{rid} moved {src} -> {dst}"))
@@ -219,9 +245,13 @@ def _failures(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[ClusterE
     for h in b.history:
         prev = counts_a.get((h.resource, h.node), 0)
         if (h.fail_count or 0) > prev:
-            msg = f"{h.resource} fail-count on {h.node}: {prev} -> {h.fail_count}"
+            msg = f"{h.resource} fail-count on {h.node}: {_count(prev)} -> {_count(h.fail_count or 0)}"
             out.append(_ev(at, EventKind.FAIL_COUNT, h.resource, h.node, msg, WARNING))
     return out
+
+
+def _count(n: int) -> str:
+    return "INFINITY" if n >= INFINITY else str(n)
 
 
 def _sync_peer(nd: NodeDrbd) -> DrbdPeer | None:
@@ -306,16 +336,18 @@ def _domains(old: ClusterView, new: ClusterView, nodes: set[str], at: datetime) 
     return out
 
 
-def _problems(old: ClusterView, new: ClusterView, ignore: set[str], at: datetime) -> list[ClusterEvent]:
+def _problems(
+    old: Iterable[Problem], new: Iterable[Problem], view: ClusterView, ignore: set[str], at: datetime
+) -> list[ClusterEvent]:
     skip = ignore | _COVERED_CODES
-    was = {(p.code, p.subject, p.node): p for p in evaluate(old, skip).problems}
-    now = {(p.code, p.subject, p.node): p for p in evaluate(new, skip).problems}
+    was = {(p.code, p.subject, p.node): p for p in old if p.code not in skip}
+    now = {(p.code, p.subject, p.node): p for p in new if p.code not in skip}
     out = []
     for key, p in now.items():
         if key not in was:
             out.append(_ev(at, EventKind.PROBLEM_NEW, p.subject, p.node, p.message, p.severity))
     # A node that stopped answering takes its problems out of view; they are not solved.
-    gone_quiet = {r.node for r in new.reports if not r.reachable}
+    gone_quiet = {r.node for r in view.reports if not r.reachable}
     for key, p in was.items():
         if key not in now and p.node not in gone_quiet:
             out.append(_ev(at, EventKind.PROBLEM_GONE, p.subject, p.node, f"resolved: {p.message}"))

@@ -89,7 +89,11 @@ def _reachability(view: ClusterView) -> list[Problem]:
             continue
         pn = status.node(r.node) if status else None
         also = " (Pacemaker still says it is online)" if pn is not None and pn.online else ""
-        out.append(Problem(WARNING, "node-unreachable", r.node, r.node, f"{r.node} unreachable: {r.unreachable}{also}"))
+        out.append(
+            Problem(
+                WARNING, "node-unreachable", r.node, r.node, f"{r.node} unreachable: {r.unreachable}{also}"
+            )
+        )
     return out
 
 
@@ -102,7 +106,9 @@ def _partition(view: ClusterView) -> list[Problem]:
     members = {node: frozenset(n.name for n in s.nodes if n.online) for node, s in views.items()}
     if len(set(dcs.values())) <= 1 and len(set(members.values())) <= 1:
         return []
-    said = "; ".join(f"{node} sees DC {dc or 'none'}, online {sorted(members[node])}" for node, dc in dcs.items())
+    said = "; ".join(
+        f"{node} sees DC {dc or 'none'}, online {sorted(members[node])}" for node, dc in dcs.items()
+    )
     return [Problem(CRITICAL, "partition", "cluster", None, f"nodes disagree on the cluster: {said}")]
 
 
@@ -111,13 +117,28 @@ def _cluster(s: ClusterStatus) -> list[Problem]:
     if s.quorum is False:
         out.append(Problem(CRITICAL, "no-quorum", "cluster", s.dc, "partition without quorum"))
     if s.maintenance_mode:
-        out.append(Problem(WARNING, "maintenance-mode", "cluster", None, "cluster in maintenance mode: nothing is managed"))
+        out.append(
+            Problem(
+                WARNING,
+                "maintenance-mode",
+                "cluster",
+                None,
+                "cluster in maintenance mode: nothing is managed",
+            )
+        )
     if s.stonith_enabled is False:
         out.append(Problem(WARNING, "stonith-disabled", "cluster", None, "STONITH is disabled"))
     for ev in s.fence_events:
         if ev.state == "failed":
-            out.append(Problem(CRITICAL, "fence-failed", ev.target, ev.delegate,
-                               f"fencing ({ev.action}) of {ev.target} failed"))  # fmt: skip
+            out.append(
+                Problem(
+                    CRITICAL,
+                    "fence-failed",
+                    ev.target,
+                    ev.delegate,
+                    f"fencing ({ev.action}) of {ev.target} failed",
+                )
+            )
     return out
 
 
@@ -125,7 +146,9 @@ def _nodes(s: ClusterStatus) -> list[Problem]:
     out = []
     for n in s.nodes:
         if n.unclean:
-            out.append(Problem(CRITICAL, "node-unclean", n.name, n.name, f"{n.name} is UNCLEAN (needs fencing)"))
+            out.append(
+                Problem(CRITICAL, "node-unclean", n.name, n.name, f"{n.name} is UNCLEAN (needs fencing)")
+            )
         elif n.online is False:
             out.append(Problem(CRITICAL, "node-offline", n.name, n.name, f"{n.name} is OFFLINE"))
         if n.standby:
@@ -142,10 +165,20 @@ def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
     for r in s.resources:
         where = ", ".join(r.nodes) or None
         if r.failed:
-            out.append(Problem(CRITICAL, "resource-failed", r.id, where, f"{r.id} FAILED on {where or 'no node'}"))
+            out.append(
+                Problem(CRITICAL, "resource-failed", r.id, where, f"{r.id} FAILED on {where or 'no node'}")
+            )
         in_clone = r.clone is not None or r.parent in cloned
         if len(r.nodes) > 1 and not in_clone:
-            out.append(Problem(CRITICAL, "resource-multi-active", r.id, where, f"{r.id} active on {len(r.nodes)} nodes: {where}"))
+            out.append(
+                Problem(
+                    CRITICAL,
+                    "resource-multi-active",
+                    r.id,
+                    where,
+                    f"{r.id} active on {len(r.nodes)} nodes: {where}",
+                )
+            )
         wanted = (r.target_role or "Started").lower() not in ("stopped", "disabled")
         if r.role is ResourceRole.STOPPED and wanted and not r.failed and r.id not in seen_stopped:
             # A stopped clone instance is normal on an asymmetric cluster (more instances than
@@ -154,7 +187,15 @@ def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
                 continue
             seen_stopped.add(r.id)
             why = f" ({r.reason})" if r.reason else ""
-            out.append(Problem(CRITICAL, "resource-stopped", r.id, None, f"{r.id} is stopped{why} while its target role is Started"))
+            out.append(
+                Problem(
+                    CRITICAL,
+                    "resource-stopped",
+                    r.id,
+                    None,
+                    f"{r.id} is stopped{why} while its target role is Started",
+                )
+            )
     for fa in s.failed_actions:
         code = f" rc={fa.exit_code}" if fa.exit_code is not None else ""
         text = f"{fa.resource} {fa.operation} failed on {fa.node}: {fa.exit_status or 'error'}{code}"
@@ -166,7 +207,11 @@ def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
         banned = h.migration_threshold is not None and h.fail_count >= h.migration_threshold
         sev = CRITICAL if h.fail_count >= INFINITY or banned else WARNING
         extra = f" (migration-threshold {h.migration_threshold}: it cannot run there)" if banned else ""
-        out.append(Problem(sev, "fail-count", h.resource, h.node, f"{h.resource} fail-count {count} on {h.node}{extra}"))
+        out.append(
+            Problem(
+                sev, "fail-count", h.resource, h.node, f"{h.resource} fail-count {count} on {h.node}{extra}"
+            )
+        )
     return out
 
 
@@ -193,11 +238,22 @@ def _domains(view: ClusterView) -> list[Problem]:
     for row in vm_rows(view):
         active = row.domain_nodes
         if len(set(active)) > 1:
-            out.append(Problem(CRITICAL, "domain-multi-active", row.name, ", ".join(active),
-                               f"VM {row.name} is running on {len(set(active))} nodes: {', '.join(active)}"))  # fmt: skip
+            out.append(
+                Problem(
+                    CRITICAL,
+                    "domain-multi-active",
+                    row.name,
+                    ", ".join(active),
+                    f"VM {row.name} is running on {len(set(active))} nodes: {', '.join(active)}",
+                )
+            )
         for nd in row.domains:
             if nd.domain.state is DomainState.CRASHED:
-                out.append(Problem(CRITICAL, "domain-crashed", row.name, nd.node, f"VM {row.name} crashed on {nd.node}"))
+                out.append(
+                    Problem(
+                        CRITICAL, "domain-crashed", row.name, nd.node, f"VM {row.name} crashed on {nd.node}"
+                    )
+                )
         if row.resource is None or row.managed is False:
             continue
         for node in active:
@@ -205,8 +261,15 @@ def _domains(view: ClusterView) -> list[Problem]:
                 continue
             elsewhere = f"on {', '.join(row.pcmk_nodes)}" if row.pcmk_nodes else "stopped"
             sev = CRITICAL if row.pcmk_nodes else WARNING
-            out.append(Problem(sev, "domain-unmanaged-move", row.name, node,
-                               f"VM {row.name} runs on {node} but Pacemaker says it is {elsewhere}"))  # fmt: skip
+            out.append(
+                Problem(
+                    sev,
+                    "domain-unmanaged-move",
+                    row.name,
+                    node,
+                    f"VM {row.name} runs on {node} but Pacemaker says it is {elsewhere}",
+                )
+            )
     return out
 
 
@@ -216,8 +279,19 @@ def _corosync(view: ClusterView) -> list[Problem]:
         if r.rings is not None:
             for link in r.rings.links:
                 if link.status is LinkStatus.FAULTY:
-                    out.append(Problem(WARNING, "ring-faulty", f"link {link.id}", r.node,
-                                       f"corosync link {link.id} faulty on {r.node}: {link.status_raw}"))  # fmt: skip
+                    out.append(
+                        Problem(
+                            WARNING,
+                            "ring-faulty",
+                            f"link {link.id}",
+                            r.node,
+                            f"corosync link {link.id} faulty on {r.node}: {link.status_raw}",
+                        )
+                    )
         if r.quorum is not None and r.quorum.quorate is False:
-            out.append(Problem(CRITICAL, "no-quorum", "cluster", r.node, f"{r.node}: corosync partition is not quorate"))
+            out.append(
+                Problem(
+                    CRITICAL, "no-quorum", "cluster", r.node, f"{r.node}: corosync partition is not quorate"
+                )
+            )
     return out

@@ -14,13 +14,35 @@ from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState
 
-_WAITING = {ConnState.WF_CONNECTION, ConnState.CONNECTING, ConnState.UNCONNECTED, ConnState.TIMEOUT,
-            ConnState.BROKEN_PIPE, ConnState.NETWORK_FAILURE, ConnState.WF_REPORT_PARAMS}  # fmt: skip
-_SYNCING = {ReplState.SYNC_SOURCE, ReplState.SYNC_TARGET, ReplState.PAUSED_SYNC_S, ReplState.PAUSED_SYNC_T,
-            ReplState.STARTING_SYNC_S, ReplState.STARTING_SYNC_T, ReplState.WF_BITMAP_S,
-            ReplState.WF_BITMAP_T, ReplState.WF_SYNC_UUID, ReplState.VERIFY_S, ReplState.VERIFY_T}  # fmt: skip
-_BAD_DISKS = {DiskState.DISKLESS, DiskState.FAILED, DiskState.OUTDATED, DiskState.INCONSISTENT,
-              DiskState.D_UNKNOWN}  # fmt: skip
+_WAITING = {
+    ConnState.WF_CONNECTION,
+    ConnState.CONNECTING,
+    ConnState.UNCONNECTED,
+    ConnState.TIMEOUT,
+    ConnState.BROKEN_PIPE,
+    ConnState.NETWORK_FAILURE,
+    ConnState.WF_REPORT_PARAMS,
+}
+_SYNCING = {
+    ReplState.SYNC_SOURCE,
+    ReplState.SYNC_TARGET,
+    ReplState.PAUSED_SYNC_S,
+    ReplState.PAUSED_SYNC_T,
+    ReplState.STARTING_SYNC_S,
+    ReplState.STARTING_SYNC_T,
+    ReplState.WF_BITMAP_S,
+    ReplState.WF_BITMAP_T,
+    ReplState.WF_SYNC_UUID,
+    ReplState.VERIFY_S,
+    ReplState.VERIFY_T,
+}
+_BAD_DISKS = {
+    DiskState.DISKLESS,
+    DiskState.FAILED,
+    DiskState.OUTDATED,
+    DiskState.INCONSISTENT,
+    DiskState.D_UNKNOWN,
+}
 
 
 def drbd_problems(view: ClusterView) -> list[Problem]:
@@ -32,10 +54,15 @@ def drbd_problems(view: ClusterView) -> list[Problem]:
     split = {label for label, ends in by_name.items() if _split_brain(ends)}
     for label in sorted(split):
         ends = by_name[label]
-        sides = ", ".join(f"{e.node} {e.device.role_raw}/{e.device.disk_raw} {e.device.peers[0].connection_raw}"
-                          for e in ends if e.device.peers)  # fmt: skip
+        sides = ", ".join(
+            f"{e.node} {e.device.role_raw}/{e.device.disk_raw} {e.device.peers[0].connection_raw}"
+            for e in ends
+            if e.device.peers
+        )
         out.append(Problem(CRITICAL, "drbd-split-brain", label, None, f"DRBD {label} split-brain: {sides}"))
-    primaries = {label: [e.node for e in ends if e.device.role is DrbdRole.PRIMARY] for label, ends in by_name.items()}
+    primaries = {
+        label: [e.node for e in ends if e.device.role is DrbdRole.PRIMARY] for label, ends in by_name.items()
+    }
     for nd in view.drbd:
         if nd.label in split:
             continue
@@ -48,11 +75,15 @@ def _split_brain(ends: list[NodeDrbd]) -> bool:
         # One end seen: StandAlone with a peer that was Primary too is the only tell.
         e = ends[0]
         return bool(e.device.peers) and all(
-            p.connection is ConnState.STANDALONE and e.device.role is DrbdRole.PRIMARY
-            and p.role is DrbdRole.PRIMARY for p in e.device.peers
-        )  # fmt: skip
+            p.connection is ConnState.STANDALONE
+            and e.device.role is DrbdRole.PRIMARY
+            and p.role is DrbdRole.PRIMARY
+            for p in e.device.peers
+        )
     conns = [p.connection for e in ends for p in e.device.peers]
-    if ConnState.STANDALONE not in conns or not all(c is ConnState.STANDALONE or c in _WAITING for c in conns):
+    if ConnState.STANDALONE not in conns or not all(
+        c is ConnState.STANDALONE or c in _WAITING for c in conns
+    ):
         return False
     both_primary = sum(e.device.role is DrbdRole.PRIMARY for e in ends) > 1
     all_good = all(e.device.disk is DiskState.UP_TO_DATE for e in ends)
@@ -65,28 +96,77 @@ def _device(nd: NodeDrbd, primaries: int) -> list[Problem]:
     for p in dev.peers:
         peer = p.name or "peer"
         if p.connection is ConnState.STANDALONE:
-            out.append(Problem(CRITICAL, "drbd-standalone", label, node,
-                               f"DRBD {label} on {node} is StandAlone (not replicating)"))  # fmt: skip
+            out.append(
+                Problem(
+                    CRITICAL,
+                    "drbd-standalone",
+                    label,
+                    node,
+                    f"DRBD {label} on {node} is StandAlone (not replicating)",
+                )
+            )
         elif p.connection in _WAITING:
-            out.append(Problem(WARNING, "drbd-disconnected", label, node,
-                               f"DRBD {label} on {node}: {p.connection_raw}, no replication to {peer}"))  # fmt: skip
+            out.append(
+                Problem(
+                    WARNING,
+                    "drbd-disconnected",
+                    label,
+                    node,
+                    f"DRBD {label} on {node}: {p.connection_raw}, no replication to {peer}",
+                )
+            )
         if p.replication in _SYNCING:
             pct = f" {p.sync_percent:.1f}%" if p.sync_percent is not None else ""
             eta = f", ETA {p.sync_eta_s}s" if p.sync_eta_s is not None else ""
-            out.append(Problem(WARNING, "drbd-syncing", label, node,
-                               f"DRBD {label} on {node}: {p.replication_raw}{pct}{eta}"))  # fmt: skip
-        elif p.disk in _BAD_DISKS and p.connection not in _WAITING and p.connection is not ConnState.STANDALONE:
-            out.append(Problem(WARNING, "drbd-degraded", label, node,
-                               f"DRBD {label} on {node}: peer disk {p.disk_raw}"))  # fmt: skip
-        if dev.role is DrbdRole.PRIMARY and p.role is DrbdRole.PRIMARY and p.connection is ConnState.CONNECTED:
-            out.append(Problem(WARNING, "drbd-dual-primary", label, node,
-                               f"DRBD {label} is Primary on {node} and on {peer}"))  # fmt: skip
+            out.append(
+                Problem(
+                    WARNING,
+                    "drbd-syncing",
+                    label,
+                    node,
+                    f"DRBD {label} on {node}: {p.replication_raw}{pct}{eta}",
+                )
+            )
+        elif (
+            p.disk in _BAD_DISKS and p.connection not in _WAITING and p.connection is not ConnState.STANDALONE
+        ):
+            out.append(
+                Problem(
+                    WARNING, "drbd-degraded", label, node, f"DRBD {label} on {node}: peer disk {p.disk_raw}"
+                )
+            )
+        if (
+            dev.role is DrbdRole.PRIMARY
+            and p.role is DrbdRole.PRIMARY
+            and p.connection is ConnState.CONNECTED
+        ):
+            out.append(
+                Problem(
+                    WARNING,
+                    "drbd-dual-primary",
+                    label,
+                    node,
+                    f"DRBD {label} is Primary on {node} and on {peer}",
+                )
+            )
     syncing = any(p.replication in _SYNCING for p in dev.peers)
     if dev.disk in _BAD_DISKS and not syncing:
-        sev = CRITICAL if dev.role is DrbdRole.PRIMARY and dev.disk in (DiskState.DISKLESS, DiskState.FAILED) else WARNING
-        out.append(Problem(sev, "drbd-degraded", label, node, f"DRBD {label} on {node}: local disk {dev.disk_raw}"))
-    if primaries > 1 and dev.role is DrbdRole.PRIMARY and not any(
-        p.role is DrbdRole.PRIMARY and p.connection is ConnState.CONNECTED for p in dev.peers
+        sev = (
+            CRITICAL
+            if dev.role is DrbdRole.PRIMARY and dev.disk in (DiskState.DISKLESS, DiskState.FAILED)
+            else WARNING
+        )
+        out.append(
+            Problem(sev, "drbd-degraded", label, node, f"DRBD {label} on {node}: local disk {dev.disk_raw}")
+        )
+    if (
+        primaries > 1
+        and dev.role is DrbdRole.PRIMARY
+        and not any(p.role is DrbdRole.PRIMARY and p.connection is ConnState.CONNECTED for p in dev.peers)
     ):
-        out.append(Problem(WARNING, "drbd-dual-primary", label, node, f"DRBD {label} is Primary on {primaries} nodes"))
+        out.append(
+            Problem(
+                WARNING, "drbd-dual-primary", label, node, f"DRBD {label} is Primary on {primaries} nodes"
+            )
+        )
     return out

@@ -134,11 +134,7 @@ class ClusterView:
         status = self.pacemaker
         if status is None:
             return {}
-        return {
-            h.node: h.fail_count
-            for h in status.history
-            if h.resource == resource_id and h.fail_count
-        }
+        return {h.node: h.fail_count for h in status.history if h.resource == resource_id and h.fail_count}
 
 
 def pacemaker_views(reports: Iterable[NodeReport]) -> dict[str, ClusterStatus]:

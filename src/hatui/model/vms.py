@@ -58,9 +58,7 @@ def disk_names_for(view: ClusterView, vm: str) -> tuple[str, ...]:
         return view.vm_disks[vm]
     key = vm_key(vm)
     names = sorted({d.resource for d in view.drbd if d.resource})
-    return tuple(
-        n for n in names if n.lower() == key or re.match(rf"{re.escape(key)}[-_.]", n.lower())
-    )
+    return tuple(n for n in names if n.lower() == key or re.match(rf"{re.escape(key)}[-_.]", n.lower()))
 
 
 def vm_rows(view: ClusterView) -> tuple[VmRow, ...]:
@@ -79,15 +77,13 @@ def vm_rows(view: ClusterView) -> tuple[VmRow, ...]:
         first = instances[0]
         doms = tuple(d for d in domains_by_key.pop(key, []) if d.domain.is_active)
         rows.append(_row(view, first.id, instances, doms))
-    for _key, doms in domains_by_key.items():
-        active = tuple(d for d in doms if d.domain.is_active)
-        rows.append(_row(view, doms[0].domain.name, [], active or tuple(doms)))
+    for seen in domains_by_key.values():
+        active = tuple(d for d in seen if d.domain.is_active)
+        rows.append(_row(view, seen[0].domain.name, [], active or tuple(seen)))
     return tuple(rows)
 
 
-def _row(
-    view: ClusterView, name: str, instances: list[PcmkResource], doms: tuple[NodeDomain, ...]
-) -> VmRow:
+def _row(view: ClusterView, name: str, instances: list[PcmkResource], doms: tuple[NodeDomain, ...]) -> VmRow:
     vm_name = doms[0].domain.name if doms else name
     disk_names = disk_names_for(view, vm_name) or disk_names_for(view, name)
     disks = tuple(d for d in view.drbd if d.resource in disk_names)

@@ -24,7 +24,13 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
         "health": {
             "status": health.status.value,
             "problems": [
-                {"severity": p.severity, "code": p.code, "subject": p.subject, "node": p.node, "message": p.message}
+                {
+                    "severity": p.severity,
+                    "code": p.code,
+                    "subject": p.subject,
+                    "node": p.node,
+                    "message": p.message,
+                }
                 for p in health.problems
             ],
         },
@@ -174,8 +180,11 @@ def _corosync(view: ClusterView) -> list[dict[str, Any]]:
         out.append(
             {
                 "node": r.node,
-                "node_id": (r.rings.local_node_id if r.rings and r.rings.local_node_id is not None
-                            else (q.node_id if q else None)),  # fmt: skip
+                "node_id": (
+                    r.rings.local_node_id
+                    if r.rings and r.rings.local_node_id is not None
+                    else (q.node_id if q else None)
+                ),
                 "links": [
                     {"id": link.id, "address": link.address, "status": link.status.value}
                     for link in (r.rings.links if r.rings else ())

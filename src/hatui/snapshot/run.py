@@ -62,8 +62,11 @@ def emit(
 
         from hatui.snapshot.text import print_text
 
-        print_text(view, health, Console(file=out, width=max(120, Console(file=out).width), emoji=False, highlight=False))
+        print_text(
+            view,
+            health,
+            Console(file=out, width=max(120, Console(file=out).width), emoji=False, highlight=False),
+        )
     if health.status is HealthStatus.UNKNOWN and not view.reachable:
         print("no node could be read", file=err)
     return health.status.exit_code
-

@@ -24,7 +24,9 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
     head.append(f"[{health.status.value}]", style=_BADGE[health.status.value])
     if s is not None:
         quorum = {True: "quorum", False: "NO QUORUM", None: "quorum ?"}[s.quorum]
-        head.append(f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}")
+        head.append(
+            f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}"
+        )
     head.append(f"  at {view.generated_at:%Y-%m-%d %H:%M:%S}Z")
     parts: list[RenderableType] = [head]
     if health.problems:
@@ -57,11 +59,20 @@ def _nodes(view: ClusterView) -> Table:
         states = []
         if pn is not None:
             states.append("online" if pn.online else "OFFLINE" if pn.online is False else "?")
-            states += [w for w, on in (("standby", pn.standby), ("maintenance", pn.maintenance),
-                                       ("UNCLEAN", pn.unclean)) if on]  # fmt: skip
+            states += [
+                w
+                for w, on in (
+                    ("standby", pn.standby),
+                    ("maintenance", pn.maintenance),
+                    ("UNCLEAN", pn.unclean),
+                )
+                if on
+            ]
             if s and s.dc == name:
                 states.append("DC")
-        reach = "ok" if rep and rep.reachable else (f"UNREACHABLE: {rep.unreachable}" if rep else "not polled")
+        reach = (
+            "ok" if rep and rep.reachable else (f"UNREACHABLE: {rep.unreachable}" if rep else "not polled")
+        )
         _add(t, name, " ".join(states) or "?", reach, rep.stack.describe() if rep else "")
     return t
 
@@ -73,9 +84,7 @@ def _vms(view: ClusterView) -> Table:
     for row in vm_rows(view):
         pcmk = f"{row.role or '-'} {','.join(row.pcmk_nodes)}".strip() if row.resource else "unmanaged"
         doms = ", ".join(f"{d.node}({d.domain.state_raw})" for d in row.domains) or "-"
-        disks = ", ".join(
-            f"{d.label}@{d.node} {d.device.role_raw}/{d.device.disk_raw}" for d in row.disks
-        )
+        disks = ", ".join(f"{d.label}@{d.node} {d.device.role_raw}/{d.device.disk_raw}" for d in row.disks)
         _add(t, row.name, pcmk, doms, disks or "-")
     return t
 

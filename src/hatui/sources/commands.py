@@ -31,9 +31,13 @@ DETECT_COMMANDS: dict[str, tuple[str, ...]] = {
     "proc_drbd_head": ("head", "-n", "2", "/proc/drbd"),
     "drbdsetup_json": ("drbdsetup", "status", "--json"),
     "drbdadm_version": ("drbdadm", "--version"),
-    "which": ("sh", "-c", "for t in xl xm virsh corosync-cfgtool corosync-quorumtool crm pcs drbdadm; "
-              "do command -v $t >/dev/null 2>&1 && echo $t; done; true"),
-}  # fmt: skip
+    "which": (
+        "sh",
+        "-c",
+        "for t in xl xm virsh corosync-cfgtool corosync-quorumtool crm pcs drbdadm; "
+        "do command -v $t >/dev/null 2>&1 && echo $t; done; true",
+    ),
+}
 
 
 def commands_for(stack: StackInfo) -> dict[str, tuple[str, ...]]:

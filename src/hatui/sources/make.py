@@ -1,0 +1,59 @@
+"""Provides the wiring from a chosen source (config, ``--demo``, ``--replay``) to pollers and captures.
+
+The demo cluster is polled through the same NodeCollector, detection and parsers as real nodes:
+only its transports differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.model.capture import NodeCapture
+from hatui.sources.fanout import collect_once, make_collectors
+from hatui.sources.live import CollectorPoller
+from hatui.sources.poller import Poller, ReplayPoller
+
+DEMO_CLUSTER = "demo"
+
+
+def demo_config() -> Config:
+    """A config for the built-in demo cluster (its nodes are reached through demo transports)."""
+    from hatui.demo.topology import reference_topology
+
+    topo = reference_topology()
+    nodes = tuple(NodeConfig(name=n.name, host=n.name, transport="demo") for n in topo.nodes)
+    cluster = ClusterConfig(
+        name=DEMO_CLUSTER,
+        nodes=nodes,
+        display_name=f"demo: {topo.cluster_name}",
+        # The reference cluster runs without STONITH by design; the demo says so once, in its config.
+    )
+    return Config(clusters={DEMO_CLUSTER: cluster}, health_ignore=frozenset({"stonith-disabled"}))
+
+
+async def collect_demo_once(cluster: ClusterConfig) -> list[NodeCapture]:
+    """One snapshot of a fresh demo cluster."""
+    from hatui.demo import DemoCluster
+
+    demo = DemoCluster()
+    return await collect_once(cluster, transports={n.name: demo.transport(n.name) for n in cluster.nodes})
+
+
+def make_poller(
+    config: Config, cluster: ClusterConfig, *, demo: bool = False, replay: Path | None = None
+) -> Poller:
+    """Returns the poller for the chosen source."""
+    if replay is not None:
+        from hatui.replay import read_replay_dir
+
+        return ReplayPoller(read_replay_dir(replay))
+    if demo:
+        from hatui.demo import DemoCluster
+
+        sim = DemoCluster()
+        transports = {n.name: sim.transport(n.name) for n in cluster.nodes}
+        poller = CollectorPoller(make_collectors(cluster, transports))
+        poller.demo = sim  # type: ignore[attr-defined]
+        return poller
+    return CollectorPoller(make_collectors(cluster))

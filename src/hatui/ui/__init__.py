@@ -1,0 +1,1 @@
+"""Provides the Textual console: the interactive panes and the read-only wall screen."""

@@ -1,0 +1,397 @@
+"""Provides HatuiApp, ``make_app`` (the one factory, used by the CLI and the tests) and ``run_app``.
+
+Polls run in workers, one per node (named ``poll:<node>``, group ``poll``): each calls
+``poller.poll(node)``, posts a NodePolled message and sleeps ``poller.interval(node)``, so a node's
+polls never overlap and a slow node never holds up another. The handler feeds ClusterState and
+redraws; the network is never awaited on the UI's own path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import HelpPanel
+
+from hatui.clock import Clock, SystemClock
+from hatui.config import ClusterConfig, Config
+from hatui.model.capture import NodeCapture
+from hatui.sources.poller import Poller
+from hatui.ui.cells import THEME_DEFAULTS, Palette
+from hatui.ui.messages import DetailRequested, NodePolled, ScreenShown
+from hatui.ui.modes import action_allowed, is_read_only
+from hatui.ui.screens.detail import DetailScreen
+from hatui.ui.screens.main import PANES, MainScreen
+from hatui.ui.screens.wall import WallScreen
+from hatui.ui.state import ClusterState
+from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
+from hatui.ui.widgets.table_pane import ERRORS_KEY
+
+if TYPE_CHECKING:
+    from textual.screen import Screen as AnyScreen
+
+#: Seconds each cluster stays on the wall screen when several are watched.
+ROTATE_S = 20.0
+#: Seconds each page of a long problem list stays on the wall screen.
+PAGE_S = 8.0
+
+
+@dataclass(eq=False)
+class Session:
+    """One watched cluster: its config, its poller and what the console knows of it."""
+
+    cluster: ClusterConfig
+    poller: Poller
+    state: ClusterState
+    wake: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The name people know the cluster by."""
+        return self.cluster.display_name or self.cluster.name
+
+
+class HatuiApp(App[int]):
+    """The hatui console."""
+
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    TITLE = "hatui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Leave hatui", id="quit"),
+        Binding("question_mark", "toggle_help", "Help", tooltip="Keys of the focused pane", id="help"),
+        Binding("p", "toggle_pause", "Pause", tooltip="Freeze the screen; polls go on", id="pause"),
+        Binding("r", "refresh_now", "Refresh", tooltip="Poll every node now", id="refresh"),
+        Binding("w", "toggle_wall", "Wall", tooltip="Switch between panes and the wall layout", id="wall"),
+        Binding("t", "next_theme", "Theme", tooltip="Next hatui theme", id="next-theme", show=False),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        sessions: Sequence[Session],
+        *,
+        monitor: bool,
+        clock: Clock,
+        theme_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.sessions = list(sessions)
+        self.monitor = monitor
+        self.read_only = any(is_read_only(s.cluster, monitor) for s in self.sessions[:1])
+        self.clock = clock
+        self.wanted_theme = theme_name
+        self.paused = False
+        self.held = 0
+        self.palette = Palette.plain()
+        self.theme_problems: list[str] = []
+        self.shown = 0
+        """Index of the session the wall screen shows."""
+        self.main_screen = MainScreen(self.session.title, self.session.cluster.accent)
+        self.wall_screen = WallScreen()
+
+    @property
+    def session(self) -> Session:
+        """The cluster the interactive panes show (the one given on the command line)."""
+        return self.sessions[0]
+
+    @property
+    def state(self) -> ClusterState:
+        """The main cluster's state."""
+        return self.session.state
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The hatui state colours, defaulting to the theme's own success/warning/error.
+
+        CSS variable defaults cannot point at other variables, so ``$success`` and friends are
+        looked up in the current theme's colour system here.
+        """
+        generated = self.current_theme.to_color_system().generate()
+        return {name: generated.get(ref[1:], ref) for name, ref in THEME_DEFAULTS.items()}
+
+    def on_mount(self) -> None:
+        self._setup_themes()
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
+        self.install_screen(self.main_screen, "main")
+        self.install_screen(self.wall_screen, "wall")
+        self.push_screen("wall" if self.monitor else "main")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.palette = Palette.from_variables(self.theme_variables)
+        for session in self.sessions:
+            self._start_polling(session)
+        self.set_interval(1.0, self._tick_ages, name="tick")
+        if self.monitor:
+            self.set_interval(PAGE_S, self._next_page, name="wall-page")
+            if len(self.sessions) > 1:
+                self.set_interval(ROTATE_S, self._rotate, name="wall-rotate")
+
+    def _setup_themes(self) -> None:
+        themes, problems = load_themes(theme_dirs())
+        for theme in themes.values():
+            self.register_theme(theme)
+        self.theme_problems = [str(p) for p in problems]
+        for p in problems:
+            self.notify(f"theme file skipped: {p}", title="theme", severity="warning", timeout=10)
+        default_wall = self.monitor and self.config.theme == DEFAULT_THEME and WALL_THEME in themes
+        name = self.wanted_theme or (WALL_THEME if default_wall else self.config.theme)
+        if name not in self.available_themes:
+            self.notify(f"theme {name!r} not found or not usable; using {DEFAULT_THEME}",
+                        title="theme", severity="warning", timeout=10)  # fmt: skip
+            self.theme_problems.append(f"theme {name!r} unavailable")
+            name = DEFAULT_THEME
+        self.theme = name
+
+    def _theme_changed(self, _theme: object) -> None:
+        self.palette = Palette.from_variables(self.theme_variables)
+        self.render_all()
+
+    # -- polling -------------------------------------------------------------------------------
+
+    def _start_polling(self, session: Session) -> None:
+        prefix = "poll:" if session is self.session else f"poll:{session.cluster.name}:"
+        for node in session.poller.nodes:
+            self.run_worker(self._poll(session, node), name=f"{prefix}{node}", group="poll",
+                            exit_on_error=False)  # fmt: skip
+
+    async def _poll(self, session: Session, node: str) -> None:
+        wake = session.wake.setdefault(node, asyncio.Event())
+        while True:
+            try:
+                capture = await session.poller.poll(node)
+            except Exception as exc:  # noqa: BLE001 - a poller bug must not stop this node's polling
+                capture = NodeCapture(node=node, unreachable=f"poll failed: {exc!r}")
+            self.post_message(NodePolled(session.cluster.name, capture))
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=session.poller.interval(node))
+
+    @on(NodePolled)
+    def _node_polled(self, message: NodePolled) -> None:
+        session = next((s for s in self.sessions if s.cluster.name == message.cluster), None)
+        if session is None:
+            return
+        recorded = session.state.record(message.capture)
+        if recorded.transition == "down":
+            self.notify(f"{message.node} unreachable: {message.capture.unreachable}",
+                        title=session.title, severity="error", timeout=8)  # fmt: skip
+        elif recorded.transition == "up":
+            self.notify(f"{message.node} reachable again", title=session.title, timeout=5)
+        if self.paused:
+            self.held += 1
+            self._render_header()
+            return
+        self.render_all()
+
+    @on(ScreenShown)
+    def _screen_shown(self) -> None:
+        self.render_all()
+
+    async def on_unmount(self) -> None:
+        for session in self.sessions:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.poller.close(), timeout=2.0)
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def render_all(self, *, panes: bool = True) -> None:
+        """Redraws the main screen and the wall from the current state."""
+        if not self.is_running:
+            return  # a poll that lands while the app shuts down
+        snap = self.state.snapshot(self.read_only)
+        if snap is not None and self.main_screen.is_mounted:
+            self.main_screen.update_from(snap, self.palette, self.state.events, paused=self._paused_count,
+                                         read_only=self.read_only, panes=panes)  # fmt: skip
+        self._render_wall()
+
+    def _render_header(self) -> None:
+        self.render_all(panes=False)
+
+    def _render_wall(self) -> None:
+        if not self.wall_screen.is_mounted:
+            return
+        session = self.sessions[self.shown % len(self.sessions)]
+        snap = session.state.snapshot(True)
+        if snap is None:
+            return
+        pos = (
+            f"cluster {self.shown % len(self.sessions) + 1}/{len(self.sessions)}"
+            if len(self.sessions) > 1
+            else ""
+        )
+        self.wall_screen.update_from(snap, title=session.title, accent=session.cluster.accent, position=pos)
+
+    @property
+    def _paused_count(self) -> int | None:
+        return self.held if self.paused else None
+
+    def _tick_ages(self) -> None:
+        # Ages ("stale 42s", "3s ago") move every second; rows only need redrawing while a node is stale.
+        if self.paused:
+            self._render_header()
+            return
+        self.render_all(panes=bool(self.state.down_since))
+
+    def _next_page(self) -> None:
+        self.wall_screen.next_page()
+        self._render_wall()
+
+    def _rotate(self) -> None:
+        self.shown = (self.shown + 1) % len(self.sessions)
+        self.wall_screen.page = 0
+        self._render_wall()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Refuses cluster-writing actions in read-only mode (see ``hatui.ui.modes``)."""
+        return action_allowed(self.read_only, action)
+
+    def action_toggle_pause(self) -> None:
+        """Freezes the screen so rows stay put; polls go on and are shown on resume."""
+        self.paused = not self.paused
+        if self.paused:
+            self.held = 0
+            self.notify("updates paused: press p to resume", timeout=3)
+            self._render_header()
+        else:
+            self.notify(f"resumed ({self.held} updates)", timeout=2)
+            self.held = 0
+            self.render_all()
+
+    def action_refresh_now(self) -> None:
+        """Wakes every poll worker so that each node is polled at once."""
+        for session in self.sessions:
+            for event in session.wake.values():
+                event.set()
+
+    def action_toggle_help(self) -> None:
+        """Shows or hides the key panel (built from the real bindings)."""
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_toggle_wall(self) -> None:
+        """Switches between the panes and the wall layout."""
+        if isinstance(self.screen, DetailScreen):
+            self.pop_screen()
+        self.switch_screen("main" if isinstance(self.screen, WallScreen) else "wall")
+
+    def action_next_theme(self) -> None:
+        """Cycles through the hatui themes."""
+        names = sorted(n for n in self.available_themes if n.startswith("hatui-"))
+        if names:
+            i = names.index(self.theme) + 1 if self.theme in names else 0
+            self.theme = names[i % len(names)]
+            self.notify(f"theme {self.theme}", timeout=2)
+
+    @on(DetailRequested)
+    def _detail_requested(self, message: DetailRequested) -> None:
+        snap = self.state.snapshot(self.read_only)
+        if snap is None:
+            return
+        pane = self.main_screen.pane(message.pane) if message.pane in PANES else None
+        if pane is None:
+            return
+        info = pane.errors_detail(snap) if message.key == ERRORS_KEY else pane.detail(message.key, snap)
+        if info is None:
+            self.notify(f"{message.key}: no longer shown", severity="warning", timeout=3)
+            return
+        self.push_screen(DetailScreen(info, self.state.history(info.subjects), self.palette))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands plus hatui's, minus any the mode does not allow."""
+        yield from super().get_system_commands(screen)
+        ours = [
+            *(
+                (f"Show {label}", f"Switch to the {label} pane", f"show_pane('{pane}')", True)
+                for pane, (label, _cls) in PANES.items()
+            ),  # fmt: skip
+            ("Pause or resume", "Freeze the panes so rows stay put", "toggle_pause", False),
+            ("Refresh now", "Poll every node now", "refresh_now", False),
+            ("Filter rows", "Show only rows containing some words", "filter", True),
+            ("Wall layout", "Switch between the panes and the wall layout", "toggle_wall", False),
+            ("Next theme", "Cycle through the hatui themes", "next_theme", False),
+        ]
+        for title, help_text, action, on_main in ours:
+            name = action.split("(")[0]
+            if not action_allowed(self.read_only, name):
+                continue
+            target: AnyScreen[Any] | App[Any] = self.main_screen if on_main else self
+            if on_main and not isinstance(screen, MainScreen):
+                continue
+            yield SystemCommand(title, help_text, self._runner(action, target))
+
+    def _runner(self, action: str, target: Any) -> Any:
+        async def run() -> None:
+            await self.run_action(action, target)
+
+        return run
+
+
+def make_app(
+    config: Config,
+    cluster: ClusterConfig,
+    poller: Poller,
+    *,
+    monitor: bool = False,
+    clock: Clock | None = None,
+    theme: str | None = None,
+    extra: Sequence[tuple[ClusterConfig, Poller]] = (),
+) -> HatuiApp:
+    """Builds the console for ``cluster`` polled by ``poller``.
+
+    Args:
+        config: The whole configuration (themes, keymap, health codes to ignore).
+        cluster: The cluster to show.
+        poller: Where captures come from (SSH, demo, replay).
+        monitor: The read-only wall layout.
+        clock: Time source (a FrozenClock in tests).
+        theme: A theme name that overrides the config's.
+        extra: Further clusters for the wall screen to rotate through.
+    """
+    clk = clock or SystemClock()
+    sessions = [
+        Session(
+            c, p, ClusterState(c.display_name or c.name, p.nodes, clk, cluster=c, ignore=config.health_ignore)
+        )
+        for c, p in [(cluster, poller), *extra]
+    ]
+    return HatuiApp(config, sessions, monitor=monitor, clock=clk, theme_name=theme)
+
+
+def run_app(
+    config: Config,
+    cluster: ClusterConfig,
+    *,
+    demo: bool = False,
+    replay: Path | None = None,
+    monitor: bool = False,
+    theme: str | None = None,
+) -> int:
+    """Runs the console until the user quits; returns the exit code."""
+    from hatui.sources.make import make_poller
+
+    poller = make_poller(config, cluster, demo=demo, replay=replay)
+    extra: list[tuple[ClusterConfig, Poller]] = []
+    if monitor and not demo and replay is None:
+        # The wall rotates through every configured cluster, the chosen one first.
+        extra = [
+            (c, make_poller(config, c, demo=False, replay=None))
+            for c in config.clusters.values()
+            if c.name != cluster.name
+        ]
+    app = make_app(config, cluster, poller, monitor=monitor, theme=theme, extra=extra)
+    result = app.run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,157 @@
+"""Provides table cells and the words, symbols and colours that show state.
+
+State is never shown by colour alone: each state has a symbol and a word, and colour only adds to
+them (projectors and colour-blind viewers lose the colour, not the meaning). Colours come from the
+current theme's variables (``$hatui-ok`` and friends), resolved once per theme into Rich styles,
+because DataTable cells are Rich renderables and cannot reference CSS variables themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color, ColorParseError
+
+OK = "✔"
+WARN = "▲"
+CRIT = "✖"
+UNKNOWN = "?"
+STALE = "⌛"
+INFO = "·"
+
+#: Theme variables the console defines, and their defaults (any Textual theme then works).
+THEME_DEFAULTS: dict[str, str] = {
+    "hatui-ok": "$success",
+    "hatui-degraded": "$warning",
+    "hatui-failed": "$error",
+    "hatui-stale": "$foreground-muted",
+    "hatui-info": "$primary",
+}
+
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+class Cell(Text):
+    """A Rich Text that knows how it sorts (a percentage sorts as a number, a severity by rank)."""
+
+    sort_key: Any = None
+    row_order: Any = ()
+    """Set on a row's first cell: where the row goes when no column sort is chosen."""
+
+
+def cell(text: str, style: str | Style = "", sort: Any = None) -> Cell:
+    """Returns a cell showing ``text``; ``sort`` defaults to the lower-cased text."""
+    c = Cell(text, style=style, no_wrap=True, end="")
+    c.sort_key = sort if sort is not None else text.lower()
+    return c
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """Rich styles for the semantic colours of the current theme."""
+
+    ok: Style
+    warn: Style
+    crit: Style
+    stale: Style
+    info: Style
+
+    @classmethod
+    def from_variables(cls, variables: Mapping[str, str]) -> Palette:
+        """Resolves ``hatui-*`` theme variables (which may point at other variables) to styles."""
+
+        def style(name: str, *, bold: bool = False) -> Style:
+            value = variables.get(name, THEME_DEFAULTS.get(name, ""))
+            for _ in range(5):
+                if not value.startswith("$"):
+                    break
+                value = variables.get(value[1:], "")
+            try:
+                color = Color.parse(value.split()[0]) if value else None
+            except ColorParseError:
+                color = None
+            return Style(color=color.rich_color if color else None, bold=bold)
+
+        return cls(
+            ok=style("hatui-ok"),
+            warn=style("hatui-degraded", bold=True),
+            crit=style("hatui-failed", bold=True),
+            stale=style("hatui-stale") + Style(dim=True),
+            info=style("hatui-info"),
+        )
+
+    @classmethod
+    def plain(cls) -> Palette:
+        """A palette with no colours (used before a theme is known)."""
+        return cls(Style(), Style(bold=True), Style(bold=True), Style(dim=True), Style())
+
+    def severity(self, severity: str) -> Style:
+        """Style for ``critical``, ``warning`` or anything else."""
+        return {"critical": self.crit, "warning": self.warn}.get(severity, self.info)
+
+
+def set_text(widget: Any, text: str) -> None:
+    """``Static.update`` only when the text changed: an update costs a layout refresh."""
+    if getattr(widget, "hatui_text", None) != text:
+        widget.hatui_text = text
+        # Plain Text: cluster output may hold brackets that markup would try to parse.
+        widget.update(Text(text))
+
+
+def severity_cell(severity: str, palette: Palette) -> Cell:
+    """``✖ CRIT``, ``▲ WARN`` or ``· info``; sorts worst first."""
+    word = {"critical": f"{CRIT} CRIT", "warning": f"{WARN} WARN"}.get(severity, f"{INFO} info")
+    return cell(word, palette.severity(severity), sort=_SEVERITY_RANK.get(severity, 3))
+
+
+def health_word(status: str) -> str:
+    """``✔ OK``, ``▲ WARNING``, ``✖ CRITICAL`` or ``? UNKNOWN``."""
+    sym = {"OK": OK, "WARNING": WARN, "CRITICAL": CRIT}.get(status, UNKNOWN)
+    return f"{sym} {status}"
+
+
+def fmt_age(seconds: float) -> str:
+    """``42s``, ``5m03s``, ``2h10m`` or ``3d04h``."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def fmt_eta(seconds: int | None) -> str:
+    """``ETA 0:05:00`` or an empty string."""
+    if seconds is None:
+        return ""
+    return f"ETA {seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def fmt_speed(kib_s: int | None) -> str:
+    """``58.0 MiB/s`` (or KiB/s) or an empty string."""
+    if kib_s is None:
+        return ""
+    if kib_s < 1024:
+        return f"{kib_s} KiB/s"
+    mib = kib_s / 1024
+    return f"{mib:.0f} MiB/s" if mib >= 10 else f"{mib:.1f} MiB/s"
+
+
+def progress_bar(percent: float, width: int = 12) -> str:
+    """``██████░░░░░░ 41.2%``: the bar shows progress without colour."""
+    pct = min(100.0, max(0.0, percent))
+    full = int(round(pct / 100 * width))
+    return f"{'█' * full}{'░' * (width - full)} {pct:.1f}%"
+
+
+def fmt_mib(mib: int | None) -> str:
+    """``512M`` / ``2.0G`` or ``-``."""
+    if mib is None:
+        return "-"
+    return f"{mib / 1024:.1f}G" if mib >= 1024 else f"{mib}M"

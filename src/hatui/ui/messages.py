@@ -1,0 +1,40 @@
+"""Provides the messages the poll workers post to the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from hatui.model.capture import NodeCapture
+
+
+class NodePolled(Message):
+    """One poll of one node finished (successfully or not: the capture says which)."""
+
+    def __init__(self, cluster: str, capture: NodeCapture) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.capture = capture
+
+    @property
+    def node(self) -> str:
+        """The polled node."""
+        return self.capture.node
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer poll of the same node supersedes an older one still queued."""
+        return (
+            isinstance(message, NodePolled) and message.cluster == self.cluster and message.node == self.node
+        )
+
+
+class DetailRequested(Message):
+    """A pane asks for the detail screen of one of its rows (or of its parse errors)."""
+
+    def __init__(self, pane: str, key: str) -> None:
+        super().__init__()
+        self.pane = pane
+        self.key = key
+
+
+class ScreenShown(Message):
+    """A screen came to the front and wants its content drawn now, not at the next poll."""

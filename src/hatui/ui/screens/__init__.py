@@ -1,0 +1,1 @@
+"""Provides the console's screens: main panes, row detail and the wall layout."""

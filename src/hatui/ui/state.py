@@ -1,0 +1,233 @@
+"""Provides ClusterState: the console's memory of one cluster between polls.
+
+It keeps the last capture and the last GOOD capture of every node. When a node stops answering, its
+last good data stays on screen, marked stale with the reason; the health verdict and the event log
+still see the node as unreachable. So two views are built after each poll:
+
+- ``view``: what is known now. A stale node's report keeps its last good data but is marked
+  unreachable, so health says "unreachable" and the cluster picture comes from nodes that answer.
+- ``display``: the same, with stale nodes' DRBD and domain data shown as if reachable, so the panes
+  can show it dimmed. Their Pacemaker picture is kept only when no fresh node has one.
+
+Textual is not imported here: the state is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cached_property
+
+from hatui.clock import Clock
+from hatui.config import ClusterConfig
+from hatui.model.build import NodeReport, build_report
+from hatui.model.capture import NodeCapture
+from hatui.model.events import ClusterEvent, diff
+from hatui.model.health import Health, evaluate
+from hatui.model.view import ClusterView
+
+#: Events kept for the session; older ones drop off the log.
+MAX_EVENTS = 5000
+
+
+class MemoView(ClusterView):
+    """A ClusterView whose derived collections are computed once.
+
+    The model computes ``drbd``, ``domains`` and friends on every access; the console reads them
+    thousands of times per poll on a large cluster (once per VM row, per health check...). The
+    view is immutable, so the first answer stays right.
+    """
+
+    reachable = cached_property(ClusterView.reachable.fget)  # type: ignore[attr-defined]
+    pacemaker_source = cached_property(ClusterView.pacemaker_source.fget)  # type: ignore[attr-defined]
+    pacemaker = cached_property(ClusterView.pacemaker.fget)  # type: ignore[attr-defined]
+    node_names = cached_property(ClusterView.node_names.fget)  # type: ignore[attr-defined]
+    constraints = cached_property(ClusterView.constraints.fget)  # type: ignore[attr-defined]
+    drbd = cached_property(ClusterView.drbd.fget)  # type: ignore[attr-defined]
+    domains = cached_property(ClusterView.domains.fget)  # type: ignore[attr-defined]
+    errors = cached_property(ClusterView.errors.fget)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    """A node that did not answer its last poll."""
+
+    node: str
+    reason: str
+    since: datetime
+    """When the first failed poll in this run of failures came in."""
+    last_good: datetime | None
+    """When its last good capture came in; None when it never answered."""
+
+    def age_s(self, now: datetime) -> int:
+        """Seconds since the data shown for it was fresh (or since it failed, when never good)."""
+        ref = self.last_good or self.since
+        return max(0, int((now - ref).total_seconds()))
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An event with its place in the session log (``seq`` grows by one per event)."""
+
+    seq: int
+    event: ClusterEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the panes render, taken at one moment."""
+
+    view: ClusterView
+    display: ClusterView
+    health: Health
+    stale: Mapping[str, Staleness]
+    last_good: Mapping[str, datetime]
+    now: datetime
+    read_only: bool = False
+
+    def is_stale(self, node: str | None) -> bool:
+        """True when ``node`` is shown from old data."""
+        return node is not None and node in self.stale
+
+    def stale_note(self, node: str) -> str:
+        """``stale 42s: connection refused`` for a stale node, else an empty string."""
+        s = self.stale.get(node)
+        if s is None:
+            return ""
+        return f"stale {s.age_s(self.now)}s: {s.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What one poll changed: its events, and ``down``/``up`` when reachability flipped."""
+
+    events: tuple[ClusterEvent, ...]
+    transition: str | None = None
+
+
+class ClusterState:
+    """Polls in, views and events out, for one cluster."""
+
+    def __init__(
+        self,
+        name: str,
+        nodes: Iterable[str],
+        clock: Clock,
+        *,
+        cluster: ClusterConfig | None = None,
+        ignore: Iterable[str] = (),
+    ) -> None:
+        self.name = name
+        self.cluster = cluster
+        self.clock = clock
+        self.ignore = frozenset(ignore)
+        configured = tuple(n.name for n in cluster.nodes) if cluster else ()
+        self.nodes: tuple[str, ...] = tuple(dict.fromkeys((*configured, *nodes)))
+        self.last: dict[str, NodeCapture] = {}
+        self.last_good: dict[str, NodeCapture] = {}
+        self.good_at: dict[str, datetime] = {}
+        self.down_since: dict[str, datetime] = {}
+        self.polls: dict[str, int] = {}
+        self.events: deque[LoggedEvent] = deque(maxlen=MAX_EVENTS)
+        self._seq = 0
+        self._reports: dict[str, NodeReport] = {}
+        self._good_reports: dict[str, NodeReport] = {}
+        self.view: ClusterView | None = None
+        self.display: ClusterView | None = None
+        self.health: Health | None = None
+
+    def record(self, capture: NodeCapture) -> Recorded:
+        """Takes one node's capture in; rebuilds the views, the verdict and the new events."""
+        now = self.clock.now()
+        node = capture.node
+        if node not in self.nodes:
+            self.nodes = (*self.nodes, node)
+        was_up = node in self.last and self.last[node].reachable
+        first = node not in self.last
+        self.last[node] = capture
+        self.polls[node] = self.polls.get(node, 0) + 1
+        if capture.reachable:
+            self.last_good[node] = capture
+            self.good_at[node] = now
+            self.down_since.pop(node, None)
+            report = build_report(capture)
+            self._good_reports[node] = report
+        else:
+            self.down_since.setdefault(node, now)
+            good = self._good_reports.get(node)
+            report = replace(good, unreachable=capture.unreachable) if good else build_report(capture)
+        self._reports[node] = report
+        old, old_health = self.view, self.health
+        self._rebuild(now)
+        assert self.view is not None
+        assert self.health is not None
+        problems = (old_health.problems, self.health.problems) if old_health is not None else None
+        events = tuple(diff(old, self.view, self.ignore, problems=problems))
+        for ev in events:
+            self._seq += 1
+            self.events.append(LoggedEvent(self._seq, ev))
+        transition = None
+        if capture.reachable and not was_up and not first:
+            transition = "up"
+        elif not capture.reachable and (was_up or first):
+            transition = "down"
+        return Recorded(events, transition)
+
+    def _rebuild(self, now: datetime) -> None:
+        reports = [self._reports[n] for n in self.nodes if n in self._reports]
+        self.view = self._make_view(reports, now)
+        self.health = evaluate(self.view, self.ignore)
+        fresh_pcmk = any(r.reachable and r.pacemaker is not None for r in reports)
+        shown = []
+        for r in reports:
+            if r.reachable or r.node not in self._good_reports:
+                shown.append(r)
+                continue
+            shown.append(
+                replace(
+                    r,
+                    unreachable=None,
+                    pacemaker=None if fresh_pcmk else r.pacemaker,
+                    constraints=None if fresh_pcmk else r.constraints,
+                )
+            )
+        self.display = self._make_view(shown, now)
+
+    def _make_view(self, reports: list[NodeReport], now: datetime) -> ClusterView:
+        return MemoView(
+            name=self.name,
+            reports=tuple(reports),
+            generated_at=now,
+            configured_nodes=self.nodes,
+            vm_disks=dict(self.cluster.vm_disks) if self.cluster else {},
+        )
+
+    def stale(self) -> dict[str, Staleness]:
+        """Node -> staleness, for every node whose last poll failed."""
+        out = {}
+        for node, since in self.down_since.items():
+            cap = self.last.get(node)
+            reason = (cap.unreachable if cap else None) or "unreachable"
+            out[node] = Staleness(node, reason, since, self.good_at.get(node))
+        return out
+
+    def snapshot(self, read_only: bool = False) -> Snapshot | None:
+        """The current picture, or None before the first poll came in."""
+        if self.view is None or self.display is None or self.health is None:
+            return None
+        return Snapshot(
+            view=self.view,
+            display=self.display,
+            health=self.health,
+            stale=self.stale(),
+            last_good=dict(self.good_at),
+            now=self.clock.now(),
+            read_only=read_only,
+        )
+
+    def history(self, subjects: Iterable[str]) -> list[LoggedEvent]:
+        """Logged events about any of ``subjects`` (names, ids, labels), newest first."""
+        wanted = set(subjects)
+        return [e for e in reversed(self.events) if e.event.subject in wanted or e.event.node in wanted]

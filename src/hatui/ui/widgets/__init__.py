@@ -1,0 +1,1 @@
+"""Provides the console's widgets, one per module."""

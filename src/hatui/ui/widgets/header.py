@@ -1,0 +1,129 @@
+"""Provides ClusterHeader: cluster name, health badge, quorum, DC, versions, links, node freshness."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from hatui.model.health import CRITICAL
+from hatui.model.view import ClusterView
+from hatui.model.words import LinkStatus
+from hatui.ui.cells import CRIT, OK, STALE, UNKNOWN, WARN, fmt_age, health_word, set_text
+from hatui.ui.state import Snapshot
+
+
+def versions(view: ClusterView) -> str:
+    """Distinct stack versions seen: ``Pacemaker 2.1.5 · DRBD 8.3.7 · xm``."""
+    s = view.pacemaker
+    pcmk = {r.stack.pacemaker_version for r in view.reports if r.stack.pacemaker_version}
+    if not pcmk and s is not None and s.dc_version:
+        pcmk = {s.dc_version.split("-")[0]}
+    drbd = {r.stack.drbd_version or (r.drbd.version if r.drbd else None) for r in view.reports}
+    vm = {r.stack.vm_tool for r in view.reports if r.stack.vm_tool}
+    parts = [f"Pacemaker {'/'.join(sorted(pcmk))}" if pcmk else ""]
+    parts.append(f"DRBD {'/'.join(sorted(v for v in drbd if v))}" if any(drbd) else "")
+    parts.append("/".join(sorted(vm)))
+    return " · ".join(p for p in parts if p) or "versions not detected"
+
+
+def links(view: ClusterView) -> str:
+    """Corosync links per node: ``links vnode1 0✔ 1✖ · vnode2 0✔``."""
+    parts = []
+    for r in view.reachable:
+        if r.rings is None:
+            continue
+        sym = {LinkStatus.OK: OK, LinkStatus.FAULTY: CRIT}
+        marks = " ".join(f"{link.id}{sym.get(link.status, UNKNOWN)}" for link in r.rings.links)
+        parts.append(f"{r.node} {marks}")
+    return ("links " + " · ".join(parts)) if parts else ""
+
+
+class ClusterHeader(Vertical):
+    """The top of the console: the verdict and the freshness of every node at a glance."""
+
+    def __init__(self, title: str, accent: str | None = None, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.title = title
+        self.accent = accent
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="header-top"):
+            yield Static(self.title, id="cluster-name")
+            yield Static(health_word("UNKNOWN"), id="health-badge", classes="badge -unknown")
+            yield Static("waiting for the first poll", id="cluster-summary")
+            yield Static("", id="header-status")
+        yield Horizontal(id="node-chips")
+        yield Static("", id="problem-line")
+
+    def on_mount(self) -> None:
+        if self.accent:
+            try:
+                self.query_one("#cluster-name").styles.color = self.accent
+            except ValueError:
+                self.notify(f"accent colour {self.accent!r} is not a colour", severity="warning")
+
+    def update_from(self, snap: Snapshot, *, paused: int | None, filter_text: str, read_only: bool) -> None:
+        """Renders ``snap``; ``paused`` is the number of updates held back, None when live."""
+        status = snap.health.status.value
+        badge = self.query_one("#health-badge", Static)
+        set_text(badge, health_word(status))
+        for name in ("ok", "warning", "critical", "unknown"):
+            badge.set_class(name == status.lower(), f"-{name}")
+        s = snap.view.pacemaker
+        parts = []
+        if s is not None:
+            quorum = {True: f"{OK} quorum", False: f"{CRIT} NO QUORUM", None: "quorum ?"}[s.quorum]
+            parts += [quorum, f"DC {s.dc or 'none'}"]
+        parts.append(versions(snap.display))
+        ring = links(snap.view)
+        if ring:
+            parts.append(ring)
+        set_text(self.query_one("#cluster-summary", Static), "  ".join(parts))
+        flags = []
+        if read_only:
+            flags.append("read-only")
+        if paused is not None:
+            flags.append(f"⏸ PAUSED ({paused} held)")
+        if filter_text:
+            flags.append(f"filter: {filter_text}")
+        flags.append(f"{snap.now:%H:%M:%S}Z")
+        set_text(self.query_one("#header-status", Static), "  ".join(flags))
+        self._chips(snap)
+        self._problems(snap)
+
+    def _chips(self, snap: Snapshot) -> None:
+        box = self.query_one("#node-chips", Horizontal)
+        nodes = snap.display.node_names
+        have = {c.name for c in box.children if c.name}
+        for n in nodes:
+            if n not in have:
+                box.mount(Static("", name=n, classes="node-chip"))
+        for chip in box.children:
+            if not isinstance(chip, Static) or chip.name is None:
+                continue
+            n = chip.name
+            stale = snap.stale.get(n)
+            good = snap.last_good.get(n)
+            if stale is not None:
+                text = f"{CRIT} {n} unreachable ({stale.reason}) {STALE} stale {stale.age_s(snap.now)}s"
+            elif good is not None:
+                text = f"{OK} {n} {fmt_age((snap.now - good).total_seconds())}"
+            else:
+                text = f"… {n} not polled"
+            set_text(chip, text)
+            chip.set_class(stale is not None, "-unreachable")
+            chip.set_class(stale is not None and stale.last_good is not None, "-stale")
+
+    def _problems(self, snap: Snapshot) -> None:
+        probs = snap.health.problems
+        line = self.query_one("#problem-line", Static)
+        if not probs:
+            set_text(line, f"{OK} no problems")
+            line.set_class(False, "-critical")
+            return
+        crit = sum(p.severity == CRITICAL for p in probs)
+        text = f"{CRIT} {crit} critical  " if crit else ""
+        text += f"{WARN} {len(probs) - crit} warning  — worst: {probs[0].message}"
+        set_text(line, text)
+        line.set_class(crit > 0, "-critical")

@@ -1,0 +1,130 @@
+"""Provides the Nodes pane: membership state, DC, reachability and what runs on each node."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+
+from hatui.model.pacemaker import PcmkNode
+from hatui.ui.cells import CRIT, OK, UNKNOWN, WARN, Cell, Palette, cell, fmt_age
+from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.state import Snapshot
+from hatui.ui.widgets.table_pane import Row, TablePane
+
+
+def node_state(pn: PcmkNode | None, palette: Palette) -> tuple[str, Style, int]:
+    """``(words with a symbol, style, rank)`` for a Pacemaker node; rank 0 is worst."""
+    if pn is None:
+        return f"{UNKNOWN} not in Pacemaker's list", palette.warn, 1
+    words = []
+    if pn.unclean:
+        words.append("UNCLEAN")
+    words.append("OFFLINE" if pn.online is False else "online" if pn.online else "?")
+    words += [w for w, on in (("standby", pn.standby), ("maintenance", pn.maintenance),
+                              ("pending", pn.pending), ("shutting down", pn.shutdown)) if on]  # fmt: skip
+    if pn.unclean or pn.online is False:
+        return f"{CRIT} {' '.join(words)}", palette.crit, 0
+    if pn.standby or pn.maintenance or pn.pending or pn.online is None:
+        return f"{WARN} {' '.join(words)}", palette.warn, 1
+    return f"{OK} {' '.join(words)}", palette.ok, 2
+
+
+class NodesPane(TablePane):
+    """One row per node, Pacemaker's view of it beside whether hatui can reach it."""
+
+    TITLE = "Nodes"
+    EMPTY = "waiting for the first poll"
+    SOURCES = frozenset(PACEMAKER_SOURCES) | frozenset(COROSYNC_SOURCES)
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("node", "Node"),
+        ("state", "Pacemaker"),
+        ("dc", "DC"),
+        ("reach", "Reach"),
+        ("resources", "Res"),
+        ("vms", "VMs running"),
+        ("stack", "Stack"),
+    )
+    HELP = """\
+## Nodes
+Pacemaker's state of each node (**online**, **standby**, **maintenance**, **UNCLEAN**,
+**OFFLINE**) beside whether hatui reached it. A node that stopped answering keeps its last
+data, dimmed, with `stale 42s` and the reason. **Enter** opens a node with every raw output.
+"""
+
+    def build_rows(self, snap: Snapshot) -> list[Row]:
+        p = self.palette
+        status = snap.view.pacemaker
+        display = snap.display
+        rows = []
+        for i, name in enumerate(display.node_names):
+            pn = status.node(name) if status else None
+            stale = snap.is_stale(name)
+            dim = p.stale if stale else Style()
+            text, style, rank = node_state(pn, p)
+            if status is None:
+                text, style, rank = f"{UNKNOWN} no Pacemaker picture", p.warn, 1
+            rep = snap.view.report(name)
+            reach: Cell
+            if rep is None:
+                reach = cell("… not polled yet", p.warn, sort=1)
+            elif stale:
+                reach = cell(f"{CRIT} unreachable: {snap.stale_note(name)}", p.crit + dim, sort=0)
+            else:
+                good = snap.last_good.get(name)
+                age = f" {fmt_age((snap.now - good).total_seconds())} ago" if good else ""
+                reach = cell(f"{OK} ok{age}", p.ok, sort=2)
+            running = pn.resources_running if pn and pn.resources_running is not None else None
+            if running is None and status is not None:
+                running = sum(1 for r in status.resources if name in r.nodes)
+            vms = sorted(d.domain.name for d in display.domains if d.node == name and d.domain.is_active)
+            drep = display.report(name)
+            rows.append(
+                Row(
+                    key=name,
+                    cells=(
+                        cell(name, Style(bold=True) + dim),
+                        cell(text, style + dim, sort=rank),
+                        cell("DC" if status and status.dc == name else "", dim),
+                        reach,
+                        cell("-" if running is None else str(running), dim, sort=running),
+                        cell(", ".join(vms) or "-", dim),
+                        cell(
+                            _stack(drep.stack.pacemaker_version, drep.stack.drbd_version, drep.stack.vm_tool)
+                            if drep
+                            else "",
+                            dim,
+                        ),  # fmt: skip
+                    ),
+                    order=(i,),
+                    stale=stale,
+                    attention=rank == 0 or stale,
+                )
+            )
+        return rows
+
+    def detail(self, key: str, snap: Snapshot) -> DetailInfo | None:
+        rep = snap.view.report(key)
+        status = snap.view.pacemaker
+        fields: list[tuple[str, str]] = []
+        pn = status.node(key) if status else None
+        if pn is not None:
+            fields += flatten(pn, "pacemaker.")
+        if rep is not None:
+            fields.append(("reachable", "yes" if rep.reachable else f"no: {rep.unreachable}"))
+            if key in snap.stale:
+                fields.append(("stale", snap.stale_note(key)))
+            fields.append(("stack", rep.stack.describe()))
+            fields += flatten(rep.stack, "stack.")
+            if rep.rings is not None:
+                fields += flatten(rep.rings, "corosync.")
+            if rep.quorum is not None:
+                fields += flatten(rep.quorum, "quorum.")
+            fields += [(f"error {e.source}", e.message) for e in rep.errors]
+        sources = rep.raw.keys() if rep else ()
+        return DetailInfo(f"Node {key}", tuple(fields), tuple(raws(rep, sources)), (key,))
+
+
+def _stack(pcmk: str | None, drbd: str | None, vm: str | None) -> str:
+    parts = [f"pcmk {pcmk}" if pcmk else "", f"drbd {drbd}" if drbd else "", vm or ""]
+    return " · ".join(p for p in parts if p)

@@ -1,0 +1,69 @@
+"""Provides the Problems pane: only what is wrong, worst first (the health verdict's list)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+
+from hatui.ui.cells import cell, severity_cell
+from hatui.ui.details import DetailInfo, flatten
+from hatui.ui.state import Snapshot
+from hatui.ui.widgets.table_pane import Row, TablePane
+
+
+def problem_key(code: str, subject: str, node: str | None) -> str:
+    """Stable key of a problem row."""
+    return f"{code}|{subject}|{node or ''}"
+
+
+class ProblemsPane(TablePane):
+    """The health verdict's problems, critical first."""
+
+    TITLE = "Problems"
+    EMPTY = "✔ no problems"
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("severity", "Sev"),
+        ("subject", "Subject"),
+        ("node", "Node"),
+        ("message", "Problem"),
+        ("code", "Code"),
+    )
+    HELP = """\
+## Problems
+Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a look. Codes listed under
+`health.ignore` in the config are left out. **Enter** shows the problem and its history.
+"""
+
+    def build_rows(self, snap: Snapshot) -> list[Row]:
+        p = self.palette
+        rows = []
+        for i, prob in enumerate(snap.health.problems):
+            stale = snap.is_stale(prob.node)
+            dim = p.stale if stale else Style()
+            rows.append(
+                Row(
+                    key=problem_key(prob.code, prob.subject, prob.node),
+                    cells=(
+                        severity_cell(prob.severity, p),
+                        cell(prob.subject, Style(bold=True) + dim),
+                        cell(prob.node or "", dim),
+                        cell(prob.message, dim),
+                        cell(prob.code, dim),
+                    ),
+                    order=(i,),
+                    stale=stale,
+                    attention=prob.severity == "critical",
+                )
+            )
+        return rows
+
+    def detail(self, key: str, snap: Snapshot) -> DetailInfo | None:
+        for prob in snap.health.problems:
+            if problem_key(prob.code, prob.subject, prob.node) == key:
+                subjects = (
+                    prob.subject,
+                    *([prob.node] if prob.node and prob.code.startswith("node") else []),
+                )
+                return DetailInfo(f"Problem: {prob.message}", tuple(flatten(prob)), (), subjects)
+        return None

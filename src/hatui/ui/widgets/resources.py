@@ -1,0 +1,181 @@
+"""Provides the Resources pane: every Pacemaker resource, grouped as the cluster groups them.
+
+Clone instances share one row (their roles and nodes listed together), so the row key, the
+resource id, stays stable while instances move. Fail-counts, failed operations and leftover
+``cli-`` move/ban constraints are shown on the resource they concern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import ClassVar
+
+from rich.style import Style
+
+from hatui.model.pacemaker import INFINITY, PcmkCollection, PcmkResource
+from hatui.model.words import ResourceRole
+from hatui.ui.cells import CRIT, INFO, OK, WARN, Palette, cell
+from hatui.ui.details import PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.state import Snapshot
+from hatui.ui.widgets.table_pane import Row, TablePane
+
+
+def container(kinds: Mapping[str, PcmkCollection], r: PcmkResource) -> str:
+    """``clone ms_x``, ``group g``, ``clone c › group g`` or an empty string (``kinds`` by id)."""
+    parts = []
+    if r.clone and r.clone != r.parent:
+        parts.append(f"{_kind(kinds.get(r.clone), 'clone')} {r.clone}")
+    if r.parent:
+        parts.append(f"{_kind(kinds.get(r.parent), 'group')} {r.parent}")
+    return " › ".join(parts)
+
+
+def _kind(c: object, default: str) -> str:
+    if c is None:
+        return default
+    kind = str(getattr(c, "kind", default))
+    return "promotable" if kind == "clone" and getattr(c, "promotable", False) else kind
+
+
+def placement(instances: tuple[PcmkResource, ...]) -> str:
+    """``Promoted vnode1 · Unpromoted vnode2``, ``Started vnode1`` or ``Stopped``."""
+    by_role: dict[str, list[str]] = {}
+    for r in instances:
+        by_role.setdefault(r.role_raw, []).extend(r.nodes or [])
+    parts = []
+    for role, nodes in by_role.items():
+        if nodes:
+            parts.append(f"{role} {', '.join(nodes)}")
+        else:
+            count = sum(1 for r in instances if r.role_raw == role)
+            parts.append(role if count == 1 else f"{role} ×{count}")
+    return " · ".join(parts)
+
+
+def _verdict(instances: tuple[PcmkResource, ...], p: Palette) -> tuple[str, Style, int]:
+    first = instances[0]
+    target = (first.target_role or "").lower()
+    if any(r.failed for r in instances):
+        return f"{CRIT} FAILED", p.crit, 0
+    if any(r.blocked for r in instances):
+        return f"{CRIT} blocked", p.crit, 0
+    if all(r.role is ResourceRole.STOPPED for r in instances):
+        if target in ("stopped", "disabled"):
+            return f"{INFO} disabled", p.info, 2
+        return f"{CRIT} stopped", p.crit, 0
+    if any(r.managed is False for r in instances):
+        return f"{WARN} unmanaged", p.warn, 1
+    if any(r.pending for r in instances):
+        return f"{WARN} {first.pending}", p.warn, 1
+    return f"{OK} ok", p.ok, 2
+
+
+class ResourcesPane(TablePane):
+    """One row per resource id, ordered and labelled by its clone/group/bundle."""
+
+    TITLE = "Resources"
+    EMPTY = "no resource (or no Pacemaker picture yet)"
+    SOURCES = frozenset(PACEMAKER_SOURCES)
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("resource", "Resource"),
+        ("in", "In"),
+        ("agent", "Agent"),
+        ("where", "Role / node"),
+        ("state", "State"),
+        ("failcount", "Fail-counts"),
+        ("notes", "Failures / constraints"),
+    )
+    HELP = """\
+## Resources
+Every Pacemaker resource, in its clone, group or bundle. **State** says `✖ FAILED`, `✖ stopped`,
+`▲ unmanaged` or `✔ ok`. Fail-counts are per node (`INF` once Pacemaker gave up on a node).
+Leftover `cli-prefer`/`cli-ban` constraints from a move or ban are listed on their resource: clear
+them once the move is done.
+"""
+
+    def build_rows(self, snap: Snapshot) -> list[Row]:
+        status = snap.display.pacemaker
+        if status is None:
+            return []
+        stale_src = snap.display.pacemaker_source
+        stale = stale_src is not None and snap.is_stale(stale_src.node)
+        notes: dict[str, list[str]] = {}
+        for fa in status.failed_actions:
+            notes.setdefault(fa.resource, []).append(f"{fa.operation}@{fa.node}: {fa.exit_status or 'error'}")
+        for c in snap.display.constraints:
+            if c.leftover_kind and c.resource:
+                notes.setdefault(c.resource, []).append(f"⚑ {c.id}")
+        for b in status.bans:
+            if b.id.startswith("cli-") and f"⚑ {b.id}" not in notes.get(b.resource, []):
+                notes.setdefault(b.resource, []).append(f"⚑ {b.id}")
+        # One pass each: a cluster with a thousand resources must not cost a million lookups.
+        by_id: dict[str, list[PcmkResource]] = {}
+        for r in status.resources:
+            by_id.setdefault(r.id, []).append(r)
+        counts: dict[str, dict[str, int]] = {}
+        for h in status.history:
+            if h.fail_count:
+                counts.setdefault(h.resource, {})[h.node] = h.fail_count
+        kinds = {c.id: c for c in status.collections}
+        rows = []
+        for i, (rid, found) in enumerate(by_id.items()):
+            instances = tuple(found)
+            group = container(kinds, instances[0])
+            fc = tuple(counts.get(rid, {}).items())
+            inputs = (instances, group, fc, tuple(notes.get(rid, ())), stale, i)
+            rows.append(self.memo(rid, inputs, partial(self._row, rid, *inputs)))
+        return rows
+
+    def _row(
+        self,
+        rid: str,
+        instances: tuple[PcmkResource, ...],
+        group: str,
+        counts: tuple[tuple[str, int], ...],
+        notes: tuple[str, ...],
+        stale: bool,
+        i: int,
+    ) -> Row:
+        p = self.palette
+        dim = p.stale if stale else Style()
+        first = instances[0]
+        text, style, rank = _verdict(instances, p)
+        fc = ", ".join(f"{n}={'INF' if c >= INFINITY else c}" for n, c in counts)
+        if notes and rank == 2:
+            rank = 1
+        return Row(
+            key=rid,
+            cells=(
+                cell(("  " if group else "") + rid, Style(bold=True) + dim, sort=rid.lower()),
+                cell(group, dim),
+                cell(first.agent or "-", dim),
+                cell(placement(instances), dim),
+                cell(text, style + dim, sort=rank),
+                cell(fc, (p.warn if fc else Style()) + dim, sort=max((c for _, c in counts), default=0)),
+                cell("; ".join(notes), (p.warn if notes else Style()) + dim),
+            ),
+            order=(i,),
+            stale=stale,
+            attention=rank <= 1 or bool(fc),
+            search=first.clone or "",
+        )
+
+    def detail(self, key: str, snap: Snapshot) -> DetailInfo | None:
+        status = snap.display.pacemaker
+        if status is None or not status.instances(key):
+            return None
+        fields: list[tuple[str, str]] = []
+        for i, inst in enumerate(status.instances(key)):
+            fields += flatten(inst, f"instance[{i}].")
+        for c in status.collections:
+            if key in c.members or any(c.id in (r.parent, r.clone) for r in status.instances(key)):
+                fields += flatten(c, f"{c.kind}.")
+        fields += [(f"fail-count {n}", str(c)) for n, c in snap.display.fail_counts(key).items()]
+        for j, fa in enumerate(fa for fa in status.failed_actions if fa.resource == key):
+            fields += flatten(fa, f"failed_action[{j}].")
+        for con in snap.display.constraints:
+            if key in (con.resource, con.with_resource):
+                fields += flatten(con, f"constraint {con.id}.")
+        src = snap.display.pacemaker_source
+        return DetailInfo(f"Resource {key}", tuple(fields), tuple(raws(src, PACEMAKER_SOURCES)), (key,))
