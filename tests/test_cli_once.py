@@ -208,3 +208,20 @@ def test_replay_dir_missing_exits_3(tmp_path: Path) -> None:
     out = once("--replay", str(tmp_path / "nope"))
     assert out.returncode == 3
     assert "not a directory" in out.stderr
+
+
+def test_demo_once_runs_the_whole_pipeline() -> None:
+    """The README's first command, scripted: the demo answers like real nodes, through the real parsers."""
+    out = once("--demo", "--format", "json")
+    data = json.loads(out.stdout)
+    assert out.returncode == {"OK": 0, "WARNING": 1}[data["health"]["status"]], out.stderr
+    assert data["errors"] == []
+    assert [n["name"] for n in data["nodes"]] == ["vnode1", "vnode2", "vnode3"]
+    assert all(n["reachable"] and n["online"] for n in data["nodes"])
+    assert "DRBD 8 (8.3.7)" in data["nodes"][0]["detected_stack"]
+    assert "DRBD absent" in data["nodes"][2]["detected_stack"]
+    assert data["cluster"]["stonith_enabled"] is False and data["cluster"]["symmetric_cluster"] is False
+    vms = {r["id"]: r for r in data["resources"] if r["agent"] == "ocf:heartbeat:Xen"}
+    running = {(d["name"], d["node"]) for d in data["domains"]}
+    assert vms and all((vm, r["nodes"][0]) in running for vm, r in vms.items())
+    assert {d["node"] for d in data["drbd"]} == {"vnode1", "vnode2"}
