@@ -38,9 +38,7 @@ class Transport(Protocol):
 
     node: str
 
-    async def run(
-        self, argv: Sequence[str], *, timeout: float, stdin: str | None = None
-    ) -> CommandResult:
+    async def run(self, argv: Sequence[str], *, timeout: float, stdin: str | None = None) -> CommandResult:
         """Runs one command and returns its result."""
         ...
 
