@@ -1,0 +1,120 @@
+"""The demo's transports answer the detection probes and the polled sources like real nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from demo_support import make_cluster
+
+from hatui.demo import DemoTransport
+from hatui.errors import TransportError
+from hatui.model.capture import StackInfo
+from hatui.parsers.constraints import parse_constraints
+from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
+from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
+from hatui.parsers.domain_list import parse_xen_list
+from hatui.parsers.drbd_dump import parse_drbdadm_dump
+from hatui.parsers.proc_drbd import parse_proc_drbd
+from hatui.sources.commands import DETECT_COMMANDS, commands_for
+from hatui.sources.detect import detect_stack
+from hatui.transport.base import Transport
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "crm_mon.xml": parse_crm_mon_xml,
+    "constraints.xml": parse_constraints,
+    "proc_drbd": parse_proc_drbd,
+    "drbd_dump": parse_drbdadm_dump,
+    "xm_list": parse_xen_list,
+    "corosync_cfgtool": parse_cfgtool,
+    "corosync_quorumtool": parse_quorumtool,
+}
+
+
+@pytest.mark.parametrize("node", ["vnode1", "vnode2", "vnode3"])
+async def test_detection_finds_the_reference_stack(node: str) -> None:
+    c = make_cluster()
+    transport = c.transport(node)
+    assert isinstance(transport, Transport)
+    stack = await detect_stack(transport, timeout=5)
+    drbd = node != "vnode3"
+    assert stack == StackInfo(
+        crm_mon="output-as-xml",
+        pacemaker_version="2.1.5",
+        drbd="8" if drbd else "absent",
+        drbd_version="8.3.7" if drbd else None,
+        vm_tool="xm",
+        corosync_tools=True,
+        crm_shell="crmsh",
+    )
+
+
+async def test_probe_answers_look_like_a_node_without_drbd_on_vnode3() -> None:
+    c = make_cluster()
+    probes = await c.transport("vnode3").run_batch(DETECT_COMMANDS, timeout=5)
+    head = probes["proc_drbd_head"]
+    assert (head.exit_status, head.stdout) == (1, "")
+    assert head.stderr == "head: cannot open '/proc/drbd' for reading: No such file or directory\n"
+    assert probes["drbdadm_version"].exit_status == 127
+    assert probes["which"].stdout.split() == ["xm", "corosync-cfgtool", "corosync-quorumtool", "crm"]
+    on_drbd_node = await c.transport("vnode1").run_batch(DETECT_COMMANDS, timeout=5)
+    assert on_drbd_node["drbdsetup_json"].exit_status == 20, "8.3's drbdsetup has no status command"
+    assert on_drbd_node["proc_drbd_head"].stdout.startswith("version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: ")
+
+
+@pytest.mark.parametrize("node", ["vnode1", "vnode2", "vnode3"])
+async def test_every_polled_source_parses(node: str) -> None:
+    c = make_cluster()
+    c.inject("split-brain", "dns-root")
+    c.inject("fail-monitor", "vconf")
+    c.advance(5)
+    transport = c.transport(node, latency_s=0.001)
+    stack = await detect_stack(transport, timeout=5)
+    results = await transport.run_batch(commands_for(stack), timeout=5)
+    expected = set(PARSERS) - ({"proc_drbd", "drbd_dump"} if node == "vnode3" else set())
+    assert set(results) == expected
+    for name, result in results.items():
+        assert result.ok, (name, result.stderr)
+        assert PARSERS[name](result.stdout)  # the project's parsers read every output
+        assert result.argv == commands_for(stack)[name]
+
+
+async def test_unknown_commands_sudo_and_closing() -> None:
+    c = make_cluster()
+    transport = c.transport("vnode2")
+    missing = await transport.run(["virsh", "list", "--all"], timeout=5)
+    assert (missing.exit_status, missing.stdout) == (127, "")
+    assert "command not found" in missing.stderr
+    wrapped = await transport.run(["sudo", "-n", "crm_mon", "--version"], timeout=5)
+    assert wrapped.ok and wrapped.stdout.startswith("Pacemaker 2.1.5\n")
+    hostname = await transport.run(["sh", "-c", "uname -n"], timeout=5)
+    assert hostname.stdout == "vnode2\n"
+    refused = await transport.run(["sh", "-c", "cat /proc/drbd | head"], timeout=5)
+    assert refused.exit_status == 2
+    with pytest.raises(TransportError):
+        await transport.run("crm_mon --version", timeout=5)
+    await transport.close()
+    await transport.close()
+    with pytest.raises(TransportError, match="closed"):
+        await transport.run(["true"], timeout=5)
+
+
+async def test_connection_generation_grows_after_the_node_comes_back() -> None:
+    c = make_cluster()
+    transport: DemoTransport = c.transport("vnode3")
+    await transport.run(["true"], timeout=5)
+    assert transport.connection_generation == 1
+    c.inject("kill-node", "vnode3")
+    with pytest.raises(TransportError):
+        await transport.run(["true"], timeout=5)
+    c.inject("heal", "vnode3")
+    c.advance(10)
+    await transport.run(["true"], timeout=5)
+    assert transport.connection_generation == 2
+
+
+def test_unknown_node_is_refused() -> None:
+    c = make_cluster()
+    assert c.node_names == ("vnode1", "vnode2", "vnode3")
+    with pytest.raises(Exception, match="vnode4"):
+        c.transport("vnode4")
