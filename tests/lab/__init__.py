@@ -1,0 +1,1 @@
+"""The hatui lab: a real Pacemaker/Corosync cluster in namespaces, with emulated Xen and DRBD."""

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Provides the init (PID 1) of one lab node: private mounts, then corosync, pacemakerd and sshd.
+
+Started by the harness as ``unshare --mount --pid --ipc --uts --fork --mount-proc python3
+nodeinit.py NODE_JSON``; it shares the host's network namespace. Standard library only: it runs
+from the lab's bin directory, outside the project's environment. As PID 1 it reaps every orphan,
+and it holds the node's liveness flock until the namespace dies (the DRBD emulator of the peer
+reads it). Killing it with SIGKILL from the host kills the whole node at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OCF_ROOT = Path("/usr/lib/ocf/resource.d")
+
+
+def sh(*argv: str) -> None:
+    subprocess.run(argv, check=True)
+
+
+def log(cfg: dict, message: str) -> None:
+    with open(Path(cfg["node_dir"]) / "init.log", "a") as f:
+        f.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+
+
+def mount_private(cfg: dict) -> None:
+    d = Path(cfg["node_dir"])
+    sh("mount", "--make-rprivate", "/")
+    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", "/run")
+    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/dev/shm")
+    # libqb puts its filesystem sockets in /tmp: every node needs its own.
+    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp")
+    for src, dst in (
+        ("varlib-pcmk", "/var/lib/pacemaker"),
+        ("varlib-corosync", "/var/lib/corosync"),
+        ("etc-corosync", "/etc/corosync"),
+        ("etc-libqb", "/etc/libqb"),
+        ("log", "/var/log"),
+        ("hosts", "/etc/hosts"),
+        ("ssh", "/etc/ssh"),
+    ):
+        sh("mount", "--bind", str(d / src), dst)
+    sh("mount", "--bind", cfg["bin_dir"], "/usr/local/sbin")
+    overlay_agents(cfg)
+
+
+def overlay_agents(cfg: dict) -> None:
+    """Lays the lab's agents over /usr/lib/ocf/resource.d without touching the host's tree.
+
+    The host tree is bound under /run, a tmpfs replaces resource.d, untouched providers are bound
+    back one by one, and a provider with a lab agent (linbit) becomes a copy plus that agent.
+    """
+    host = Path("/run/hatui-lab/ocf-host")
+    host.mkdir(parents=True, exist_ok=True)
+    sh("mount", "--bind", str(OCF_ROOT), str(host))
+    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(OCF_ROOT))
+    overrides: dict[str, dict[str, str]] = cfg["agents"]
+    for entry in sorted(host.iterdir()):
+        target = OCF_ROOT / entry.name
+        if entry.is_dir() and entry.name not in overrides:
+            target.mkdir()
+            sh("mount", "--bind", str(entry), str(target))
+        elif entry.is_dir():
+            shutil.copytree(entry, target, symlinks=True)
+    for provider, agents in overrides.items():
+        (OCF_ROOT / provider).mkdir(exist_ok=True)
+        for name, src in agents.items():
+            dst = OCF_ROOT / provider / name
+            dst.unlink(missing_ok=True)
+            shutil.copy(src, dst)
+            dst.chmod(0o755)
+
+
+def prepare_run(cfg: dict) -> None:
+    lab = Path("/run/hatui-lab")
+    lab.mkdir(parents=True, exist_ok=True)
+    info = {
+        "node": cfg["node"],
+        "state": cfg["state"],
+        "boot": cfg["boot"],
+        "run": "/run",
+        "started": time.time(),
+    }
+    (lab / "node.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
+    for path, mode in (("/run/sshd", 0o755), ("/run/resource-agents", 0o1755), ("/run/crm", 0o750)):
+        os.makedirs(path, exist_ok=True)
+        os.chmod(path, mode)
+    shutil.chown("/run/crm", "hacluster", "haclient")
+
+
+def hold_liveness_lock(cfg: dict) -> int:
+    fd = os.open(cfg["alive_file"], os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def start_daemons(cfg: dict) -> dict[int, str]:
+    env = {"PATH": cfg["path"], "HOME": "/root", "LANG": "C.UTF-8"}
+    out = open("/var/log/hatui-lab-daemons.log", "a")  # noqa: SIM115 - shared by the daemons for life
+    procs = {}
+    coro = subprocess.Popen(["corosync", "-f"], env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+    procs[coro.pid] = "corosync"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if subprocess.run(["corosync-cfgtool", "-s"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        log(cfg, "corosync did not answer corosync-cfgtool -s within 20 s")
+    log(cfg, "corosync up")
+    pcmk_env = dict(env, PCMK_logfile="/var/log/pacemaker/pacemaker.log", PCMK_logfacility="none")
+    pcmk = subprocess.Popen(
+        ["pacemakerd", "-f"], env=pcmk_env, stdout=out, stderr=out, stdin=subprocess.DEVNULL
+    )
+    procs[pcmk.pid] = "pacemakerd"
+    sshd = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-f", "/etc/ssh/sshd_config", "-E", "/var/log/sshd.log"],
+        env=env,
+        stdout=out,
+        stderr=out,
+        stdin=subprocess.DEVNULL,
+    )
+    procs[sshd.pid] = "sshd"
+    log(cfg, f"pacemakerd {pcmk.pid} and sshd {sshd.pid} started")
+    return procs
+
+
+def reap_forever(cfg: dict, procs: dict[int, str]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            time.sleep(1)
+            continue
+        if pid in procs:
+            log(cfg, f"{procs.pop(pid)} ({pid}) exited with status {status}")
+
+
+def main() -> None:
+    cfg = json.loads(Path(sys.argv[1]).read_text())
+    socket.sethostname(cfg["node"])
+    mount_private(cfg)
+    prepare_run(cfg)
+    lock_fd = hold_liveness_lock(cfg)
+    procs = start_daemons(cfg)
+    (Path(cfg["node_dir"]) / "init.status").write_text(f"ready {cfg['boot']}\n")
+    try:
+        reap_forever(cfg, procs)
+    finally:
+        os.close(lock_fd)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as exc:  # a broken node must say why before the namespace dies
+        node_dir = json.loads(Path(sys.argv[1]).read_text()).get("node_dir", "/tmp")
+        with open(Path(node_dir) / "init.log", "a") as f:
+            f.write(f"init failed: {exc!r}\n")
+        raise
