@@ -55,7 +55,7 @@ class TransportError(HatuiError):
     title = "unreachable"
 
 
-class ActionRefused(HatuiError):
+class ActionRefused(HatuiError):  # noqa: N818 - the house name: a refusal, not a fault
     """An action that a precondition or the read-only mode refused; the message says why."""
 
     title = "action refused"
