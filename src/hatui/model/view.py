@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from hatui.model.build import NodeReport, SourceError
 from hatui.model.domains import Domain
@@ -42,9 +43,14 @@ class NodeDomain:
     domain: Domain
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClusterView:
-    """Every node's report plus the cluster-wide picture derived from them."""
+    """Every node's report plus the cluster-wide picture derived from them.
+
+    The view is immutable, so each derived collection is computed on first use and kept: the
+    console and the health checks read them thousands of times per poll on a large cluster.
+    (No ``slots``: ``cached_property`` needs the instance dict.)
+    """
 
     name: str
     reports: tuple[NodeReport, ...]
@@ -56,12 +62,12 @@ class ClusterView:
         """Returns the report of ``node``, or None when it was not polled."""
         return next((r for r in self.reports if r.node == node), None)
 
-    @property
+    @cached_property
     def reachable(self) -> tuple[NodeReport, ...]:
         """Reports of the nodes that answered."""
         return tuple(r for r in self.reports if r.reachable)
 
-    @property
+    @cached_property
     def pacemaker_source(self) -> NodeReport | None:
         """The report whose Pacemaker picture is used cluster-wide (see module docstring)."""
         with_pcmk = [r for r in self.reachable if r.pacemaker is not None]
@@ -75,13 +81,13 @@ class ClusterView:
                 return r
         return with_pcmk[0] if with_pcmk else None
 
-    @property
+    @cached_property
     def pacemaker(self) -> ClusterStatus | None:
         """The cluster-wide Pacemaker picture, or None when no node gave one."""
         src = self.pacemaker_source
         return src.pacemaker if src else None
 
-    @property
+    @cached_property
     def node_names(self) -> tuple[str, ...]:
         """Configured nodes first, then any other node Pacemaker knows, in first-seen order."""
         names = list(self.configured_nodes) or [r.node for r in self.reports]
@@ -90,7 +96,7 @@ class ClusterView:
             names += [n.name for n in status.nodes if n.name not in names]
         return tuple(dict.fromkeys(names))
 
-    @property
+    @cached_property
     def constraints(self) -> tuple[Constraint, ...]:
         """Constraints from the first node that gave them (the CIB is the same on every node)."""
         src = self.pacemaker_source
@@ -100,7 +106,7 @@ class ClusterView:
                 return r.constraints
         return ()
 
-    @property
+    @cached_property
     def drbd(self) -> tuple[NodeDrbd, ...]:
         """Every DRBD device on every reachable node, names resolved from ``drbdadm dump``."""
         out: list[NodeDrbd] = []
@@ -117,14 +123,14 @@ class ClusterView:
                 out.append(NodeDrbd(r.node, dev, name))
         return tuple(out)
 
-    @property
+    @cached_property
     def domains(self) -> tuple[NodeDomain, ...]:
         """Every guest domain (no Domain-0) on every reachable node."""
         return tuple(
             NodeDomain(r.node, d) for r in self.reachable for d in (r.domains or ()) if not d.is_host
         )
 
-    @property
+    @cached_property
     def errors(self) -> tuple[SourceError, ...]:
         """Sources that could not be read or parsed, over all nodes."""
         return tuple(e for r in self.reports for e in r.errors)

@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
 
 from hatui.clock import Clock
 from hatui.config import ClusterConfig
@@ -30,24 +29,6 @@ from hatui.model.view import ClusterView
 
 #: Events kept for the session; older ones drop off the log.
 MAX_EVENTS = 5000
-
-
-class MemoView(ClusterView):
-    """A ClusterView whose derived collections are computed once.
-
-    The model computes ``drbd``, ``domains`` and friends on every access; the console reads them
-    thousands of times per poll on a large cluster (once per VM row, per health check...). The
-    view is immutable, so the first answer stays right.
-    """
-
-    reachable = cached_property(ClusterView.reachable.fget)  # type: ignore[attr-defined]
-    pacemaker_source = cached_property(ClusterView.pacemaker_source.fget)  # type: ignore[attr-defined]
-    pacemaker = cached_property(ClusterView.pacemaker.fget)  # type: ignore[attr-defined]
-    node_names = cached_property(ClusterView.node_names.fget)  # type: ignore[attr-defined]
-    constraints = cached_property(ClusterView.constraints.fget)  # type: ignore[attr-defined]
-    drbd = cached_property(ClusterView.drbd.fget)  # type: ignore[attr-defined]
-    domains = cached_property(ClusterView.domains.fget)  # type: ignore[attr-defined]
-    errors = cached_property(ClusterView.errors.fget)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +177,7 @@ class ClusterState:
         self.display = self._make_view(shown, now)
 
     def _make_view(self, reports: list[NodeReport], now: datetime) -> ClusterView:
-        return MemoView(
+        return ClusterView(
             name=self.name,
             reports=tuple(reports),
             generated_at=now,
