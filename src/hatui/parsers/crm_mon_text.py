@@ -25,12 +25,11 @@ from dataclasses import asdict, dataclass, field
 
 from hatui.errors import ParseError
 from hatui.model.pacemaker import Ban, ClusterStatus, FailedAction, FenceEvent, PcmkNode, ResourceHistory
+from hatui.parsers.crm_mon_text_entries import parse_failed_action, parse_history
 from hatui.parsers.crm_mon_text_resources import (
     Line,
     ResourceParser,
     line_error,
-    parse_failed_action,
-    parse_history,
     strip_host,
 )
 

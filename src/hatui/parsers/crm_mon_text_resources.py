@@ -1,8 +1,7 @@
 """Provides the resource grammar of crm_mon text output, for :mod:`hatui.parsers.crm_mon_text`.
 
 It reads resource lists (primitives, groups, clones, master/slave sets, bundles, as Pacemaker 1.0 to
-3.x print them), failed actions (1.0 ``(node=.., rc=..)``, 1.1-3.x ``'status' (rc): call=..`` and
-2.1+ plain-language forms) and the history lines of ``Migration Summary`` / ``Operations``.
+3.x print them); failed actions and history lines are in :mod:`hatui.parsers.crm_mon_text_entries`.
 
 * ``FAILED`` is printed by every version when it applies: a resource without it has ``failed=False``.
   Unmanaged, blocked, orphaned, failure ignored and collection flags are set only when printed.
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from hatui.errors import ParseError
-from hatui.model.pacemaker import INFINITY, FailedAction, PcmkCollection, PcmkResource, ResourceHistory
+from hatui.model.pacemaker import PcmkCollection, PcmkResource
 from hatui.model.words import ResourceRole
 
 
@@ -66,7 +65,7 @@ _ACTIVE_ROLES = (ResourceRole.STARTED, ResourceRole.PROMOTED, ResourceRole.UNPRO
 _PLURAL_ROLES = {"Masters": "Master", "Slaves": "Slave"}
 
 
-def _base_id(name: str) -> str:
+def base_id(name: str) -> str:
     """Drops a clone instance suffix (``WebData:1``): Pacemaker ids cannot contain colons."""
     m = _INSTANCE.match(name)
     return m.group("base") if m else name
@@ -200,14 +199,14 @@ class ResourceParser:
         return parent
 
     def _open(self, line: Line, m: re.Match[str], kind: str) -> None:
-        cid = _base_id(m.group("id"))
+        cid = base_id(m.group("id"))
         flags = _flags(m.group("flags"))
         parent = self._adopt(cid)
         coll = self.colls.setdefault(cid, _Coll(cid, kind, parent=parent.coll.id if parent else None))
         if kind == "clone":
             coll.promotable = m.group("ms") == "Master/Slave" or "promotable" in flags
             if m.group("child"):
-                coll.child = _base_id(m.group("child"))
+                coll.child = base_id(m.group("child"))
                 coll.add(coll.child)
         coll.unique = True if "unique" in flags else coll.unique
         coll.managed = False if {"unmanaged", "maintenance"} & set(flags) else coll.managed
@@ -247,7 +246,7 @@ class ResourceParser:
                 ignored = True
             elif _PENDING.match(flag):
                 pending = flag
-        rid = _base_id(m.group("name"))
+        rid = base_id(m.group("name"))
         clone = next((o.coll for o in reversed(self.stack) if o.coll.kind == "clone"), None)
         parent = self._adopt(rid)
         if node is not None:
@@ -306,130 +305,3 @@ class ResourceParser:
                     reason=note,
                 )
             )
-
-
-_OP_KEY = re.compile(r"^(?P<rsc>.+?)_(?P<op>migrate_to|migrate_from|[A-Za-z-]+)_(?P<interval>\d+)$")
-_FA_TECH = re.compile(r"^(?P<key>\S+) on (?P<node>\S+) '(?P<exit>[^']*)' \((?P<rc>-?\d+)\): (?P<kv>.*)$")
-_FA_OLD = re.compile(
-    r"^(?P<key>\S+) \(node=(?P<node>[^,()]+), call=(?P<call>-?\d+), rc=(?P<rc>-?\d+), "
-    r"status=(?P<status>[^,()]+)(?P<kv>,.*?)?\): (?P<exit>.+)$"
-)
-_FA_FRIENDLY = re.compile(
-    r"^(?P<rsc>\S+) (?:(?P<interval>[0-9a-z]+)-interval )?(?P<action>\S+) on (?P<node>\S+) "
-    r"(?:returned '(?P<exit>[^']*)'(?: \((?P<reason>.*?)\))?"
-    r"|could not be executed \((?P<status>[^:()]*)(?::\s*(?P<reason2>.*?))?\))"
-    r"(?: at (?P<at>.+?))?(?: after \S+)?$"
-)
-_KV_SPLIT = re.compile(r",\s*(?=[a-z][a-z_-]*=)")
-_DURATION = re.compile(r"(\d+)(ms|s|m|h|d)")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-
-
-def _kv(text: str) -> dict[str, str] | None:
-    """Reads ``a=1, b='x, y'`` strictly: a piece that is not key=value (a cut line) gives None."""
-    out: dict[str, str] = {}
-    text = text.strip().strip(",").strip()
-    for piece in _KV_SPLIT.split(text) if text else []:
-        m = re.fullmatch(r"([a-z][a-z_-]*)=(.*)", piece.strip(), re.S)
-        if m is None:
-            return None
-        value = m.group(2).strip()
-        if value.startswith("'"):
-            if len(value) < 2 or not value.endswith("'"):
-                return None
-            value = value[1:-1]
-        out[m.group(1)] = value
-    return out
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text is not None and re.fullmatch(r"-?\d+", text) else None
-
-
-def parse_failed_action(entry: str) -> FailedAction | None:
-    """Reads one failed action (continuation lines already joined); None if no known form fits."""
-    status: str | None = None
-    reason: str | None = None
-    last: str | None = None
-    rc: int | None = None
-    call: int | None = None
-    if m := _FA_TECH.match(entry):
-        kv = _kv(m.group("kv"))
-        if kv is None:
-            return None
-        key, node, rc, exit_status = m.group("key"), m.group("node"), int(m.group("rc")), m.group("exit")
-        status, call, reason = (
-            kv.get("status"),
-            _int(kv.get("call")),
-            kv.get("exitreason", kv.get("exit-reason")),
-        )
-        last = kv.get("last-rc-change") or kv.get("last-run")
-    elif m := _FA_OLD.match(entry):
-        kv = _kv(m.group("kv") or "")
-        if kv is None:
-            return None
-        key, node, rc, exit_status = (
-            m.group("key"),
-            m.group("node").strip(),
-            int(m.group("rc")),
-            m.group("exit"),
-        )
-        status, call, last = m.group("status").strip(), int(m.group("call")), kv.get("last-rc-change")
-        last = last or kv.get("last-run")
-    elif m := _FA_FRIENDLY.match(entry):
-        parts = _DURATION.findall(m.group("interval") or "0ms")
-        if "".join(n + u for n, u in parts) != (m.group("interval") or "0ms"):
-            return None
-        operation = "monitor" if m.group("action") == "probe" else m.group("action")
-        interval = sum(int(n) * _UNIT_MS[u] for n, u in parts)
-        key, node, exit_status = f"{m.group('rsc')}_{operation}_{interval}", m.group("node"), m.group("exit")
-        status, last = m.group("status"), m.group("at")
-        reason = m.group("reason") if exit_status is not None else m.group("reason2")
-    else:
-        return None
-    parsed = _OP_KEY.match(key)
-    return FailedAction(
-        resource=parsed.group("rsc") if parsed else key,
-        operation=parsed.group("op") if parsed else "unknown",
-        node=node,
-        exit_code=rc,
-        exit_status=exit_status.strip() if exit_status else exit_status,
-        status=status,
-        call=call,
-        interval_ms=int(parsed.group("interval")) if parsed else None,
-        last_rc_change=last or None,
-        exit_reason=None if reason in (None, "", "none") else reason,
-        op_key=key,
-    )
-
-
-_HISTORY = re.compile(r"^(?P<rsc>\S+?):\s+(?P<body>(?:orphan|migration-threshold=|fail-count=).*)$")
-_HISTORY_KV = re.compile(r"(migration-threshold|fail-count|last-failure)=(?:'([^']*)'|(\S+))")
-
-
-def _count(text: str | None) -> int | None:
-    if text is not None and text.upper() in ("INFINITY", "+INFINITY"):
-        return INFINITY
-    value = _int(text)
-    return None if value is None else min(value, INFINITY)
-
-
-def parse_history(text: str, node: str) -> ResourceHistory | None:
-    """Reads ``rsc: migration-threshold=N fail-count=N last-failure='date'``; None if it is not one."""
-    m = _HISTORY.match(text)
-    if m is None:
-        return None
-    body = m.group("body").rstrip(":").strip()
-    resource = _base_id(m.group("rsc"))
-    if body == "orphan":
-        return ResourceHistory(node=node, resource=resource)
-    if _HISTORY_KV.sub("", body).strip():
-        return None  # something left over: a cut quote or an unknown field
-    found = {k: q or v for k, q, v in _HISTORY_KV.findall(body)}
-    return ResourceHistory(
-        node=node,
-        resource=resource,
-        fail_count=_count(found.get("fail-count")),
-        migration_threshold=_count(found.get("migration-threshold")),
-        last_failure=found.get("last-failure") or None,
-    )
