@@ -152,7 +152,7 @@ def keeper(args: argparse.Namespace) -> int:
         if lab.state_dir.exists():
             lab.down()
         if POINTER.is_symlink() and POINTER.resolve() == lab.state_dir.resolve():
-            POINTER.unlink()
+            POINTER.unlink(missing_ok=True)
     return 0
 
 
@@ -216,7 +216,7 @@ def down(args: argparse.Namespace) -> int:
         print(f"{state}: " + ("down: clean" if not problems else "leftovers:\n" + "\n".join(problems)))
         rc |= bool(problems)
     if POINTER.is_symlink() and not POINTER.resolve().exists():
-        POINTER.unlink()
+        POINTER.unlink(missing_ok=True)
     if args.all:
         for stray in (
             *cleanup.STATE_ROOT.glob("hatui-lab-keeper-*.log"),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.health_drbd import drbd_problems
 from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.pacemaker import INFINITY, ClusterStatus
@@ -278,7 +279,7 @@ def _corosync(view: ClusterView) -> list[Problem]:
     for r in view.reachable:
         if r.rings is not None:
             for link in r.rings.links:
-                if link.status is LinkStatus.FAULTY:
+                if link.status is LinkStatus.FAULTY and not _only_dead_peers(link, r.rings, r.quorum):
                     out.append(
                         Problem(
                             WARNING,
@@ -295,3 +296,24 @@ def _corosync(view: ClusterView) -> list[Problem]:
                 )
             )
     return out
+
+
+def _only_dead_peers(link: CorosyncLink, rings: RingStatus, quorum: QuorumStatus | None) -> bool:
+    """True when every peer knet shows disconnected on ``link`` is a node that is gone altogether.
+
+    knet prints a dead node as ``disconnected`` on every link: that is the node being down (which
+    node-offline reports), not a fault of this link. A link is faulty when a peer it cannot reach is
+    still a member, or still connected over another link.
+    """
+    if not link.peers:
+        return False
+    members = {m.node_id for m in quorum.members} if quorum is not None else set()
+    elsewhere = {
+        p.node_id
+        for other in rings.links
+        if other is not link
+        for p in other.peers
+        if p.status.lower() in ("connected", "localhost")
+    }
+    cut = [p.node_id for p in link.peers if p.status.lower() == "disconnected"]
+    return bool(cut) and not any(n in members or n in elsewhere for n in cut)

@@ -7,13 +7,16 @@ a node that cannot be read becomes a capture with ``unreachable`` set.
 Per-source intervals: each source belongs to a family (``SOURCE_FAMILY``) whose interval comes from
 ``ClusterConfig.intervals``. A poll runs only the sources that are due; the capture it returns
 still holds every source, the others with their last output (or error) from this connection, so
-that one capture always describes the whole node.
+that one capture always describes the whole node. When Pacemaker's output changed since the last
+poll, the other sources are read again in the same poll: kept outputs would contradict the new
+picture (a VM shown running where Pacemaker has just stopped it, a ban that was just cleared).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -36,6 +39,12 @@ _SUDO_REFUSALS = (
     "may not run sudo",
 )
 _NOT_FOUND = 127
+#: What crm_mon prints differently on every call (when it ran), not a change in the cluster.
+_VOLATILE = re.compile(r"last[ _]updated?\b.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _settled(text: str | None) -> str | None:
+    return None if text is None else _VOLATILE.sub("", text)
 
 
 class NodeCollector:
@@ -120,11 +129,13 @@ class NodeCollector:
         now = self._monotonic()
         due = {name: argv for name, argv in commands.items() if force or self._is_due(name, now)}
         if due:
-            wrapped = {name: self._wrap(argv) for name, argv in due.items()}
-            results = await self.transport.run_batch(wrapped, timeout=timeout)
-            for name, argv in due.items():
-                self._cache[name] = self._judge(argv, results.get(name))
-                self._last_run[name] = now
+            changed = await self._run(due, now, timeout)
+            rest = {name: argv for name, argv in commands.items() if name not in due}
+            if changed and rest:
+                # The cluster changed (a VM moved, a ban came or went): the slower sources kept
+                # from earlier polls would contradict the new Pacemaker picture in this capture
+                # (a VM "running" where Pacemaker just stopped it), so they are read again now.
+                await self._run(rest, now, timeout)
             self._last_good = self._clock.now()
         if self._generation() != self._detected_generation:
             # The transport reconnected during this poll: the node may have changed under us
@@ -141,6 +152,19 @@ class NodeCollector:
             collected_at=self._last_good,
             stack=stack,
         )
+
+    async def _run(self, sources: dict[str, tuple[str, ...]], now: float, timeout: float) -> bool:
+        """Runs ``sources`` as one batch into the cache; True if Pacemaker's output changed."""
+        wrapped = {name: self._wrap(argv) for name, argv in sources.items()}
+        results = await self.transport.run_batch(wrapped, timeout=timeout)
+        changed = False
+        for name, argv in sources.items():
+            before = self._cache.get(name, (None, None))[0]
+            self._cache[name] = self._judge(argv, results.get(name))
+            self._last_run[name] = now
+            if SOURCE_FAMILY.get(name) == "pacemaker" and before is not None:
+                changed |= _settled(before) != _settled(self._cache[name][0])
+        return changed
 
     def _needs_detection(self) -> bool:
         return self._stack is None or self._generation() != self._detected_generation
