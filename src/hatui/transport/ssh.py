@@ -4,8 +4,10 @@
 - ``connect_timeout``, ``keepalive_interval`` (``keepalive_count_max=3``) and a timeout on every
   command: asyncssh has none of them by default, and a dead node must cost at most those.
 - A dropped connection is reopened by the next call. Failed attempts back off exponentially
-  (``backoff_initial`` doubling up to ``backoff_max``: 1, 2, 4, 8, 16, 30, 30... seconds); a call
-  during the back-off fails at once with the last reason instead of waiting on the network again.
+  (``backoff_initial`` doubling up to ``backoff_max``: 1, 2, 4, 4... seconds); a call during the
+  back-off fails at once with the last reason instead of waiting on the network again. The cap is
+  low on purpose: a node back from a long outage must be seen within seconds (an on-call admin
+  watching a reboot), and a refused or timed-out connect every 4 s costs the node nothing.
 - Host keys are checked against ``~/.ssh/known_hosts`` and the cluster's own known_hosts file, and
   are never accepted silently. An unknown key is refused with its SHA256 fingerprint and the command
   to accept it; a changed key is refused as a possible man-in-the-middle.
@@ -61,7 +63,7 @@ class SSHTransport:
         connect_timeout: float = 5.0,
         keepalive_interval: float = 2.0,
         backoff_initial: float = 1.0,
-        backoff_max: float = 30.0,
+        backoff_max: float = 4.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.node = node
