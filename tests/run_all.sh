@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         python3 python3-venv python3-pip \
         pacemaker pacemaker-cli-utils corosync crmsh resource-agents drbd-utils \
         openssh-server openssh-client tmux procps iproute2 util-linux >/dev/null
+    # crmsh refuses to run without its log directory (the package does not create it).
+    mkdir -p /var/log/crmsh
 fi
 
 PY=${PYTHON:-python3}

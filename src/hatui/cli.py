@@ -4,6 +4,7 @@
 ``hatui --monitor``            read-only wall screen
 ``hatui --once [--format F]``  one snapshot, exit code by health (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
+``hatui log``                  print the audit log of actions run from hatui
 Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``), ``--demo``
 (the built-in simulated cluster) or ``--replay DIR`` (captured outputs).
 """
@@ -56,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["capture"]:
         return _capture_main(args_list[1:])
+    if args_list[:1] == ["log"]:
+        from hatui.actions.audit import log_main
+
+        return log_main(args_list[1:])
     args = build_parser().parse_args(args_list)
     if args.once:
         return _once(args)

@@ -67,6 +67,8 @@ class EventKind(StrEnum):
     DOMAIN_STATE = "domain-state"
     PROBLEM_NEW = "problem-new"
     PROBLEM_GONE = "problem-gone"
+    ACTION = "action"
+    """An action an admin ran from hatui (logged by the console, never by ``diff``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,14 @@ class SSHTransport:
         exit_status = status if status is not None and status >= 0 else None
         return exit_status, _text(done.stdout), _text(done.stderr), self._monotonic() - started
 
+    async def connection(self) -> asyncssh.SSHClientConnection:
+        """The kept connection (opened if needed), for an interactive channel such as a VM console.
+
+        Raises:
+            TransportError: the node cannot be reached (or is in its reconnect back-off).
+        """
+        return await self._connection()
+
     async def _connection(self) -> asyncssh.SSHClientConnection:
         async with self._lock:
             if self._conn is not None and not self._conn.is_closed():

@@ -24,10 +24,13 @@ from textual.widgets import HelpPanel
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
 from hatui.model.capture import NodeCapture
+from hatui.model.events import ClusterEvent, EventKind
 from hatui.sources.poller import Poller
+from hatui.ui.actions_glue import ActionController
 from hatui.ui.cells import THEME_DEFAULTS, Palette
-from hatui.ui.messages import DetailRequested, NodePolled, ScreenShown
+from hatui.ui.messages import ActionFinished, DetailRequested, NodePolled, ScreenShown
 from hatui.ui.modes import action_allowed, is_read_only
+from hatui.ui.palette import ClusterCommands
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
@@ -64,6 +67,7 @@ class HatuiApp(App[int]):
 
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "hatui"
+    COMMANDS = App.COMMANDS | {ClusterCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave hatui", id="quit"),
         Binding("question_mark", "toggle_help", "Help", tooltip="Keys of the focused pane", id="help"),
@@ -97,6 +101,8 @@ class HatuiApp(App[int]):
         """Index of the session the wall screen shows."""
         self.main_screen = MainScreen(self.session.title, self.session.cluster.accent)
         self.wall_screen = WallScreen()
+        self.actions = ActionController(self)
+        """Keys and palette commands that act on the main cluster (``hatui.ui.actions_glue``)."""
 
     @property
     def session(self) -> Session:
@@ -195,6 +201,19 @@ class HatuiApp(App[int]):
 
     @on(ScreenShown)
     def _screen_shown(self) -> None:
+        self.render_all()
+
+    @on(ActionFinished)
+    def _action_finished(self, message: ActionFinished) -> None:
+        severity = "info" if message.ok else "critical"
+        verdict = "done" if message.ok else "FAILED"
+        text = f"{message.action} {message.target}: {verdict}: {message.outcome}"
+        self.state.log(ClusterEvent(self.clock.now(), EventKind.ACTION, message.target, None, text, severity))
+        title = f"{message.action} {message.target}: {verdict}"
+        if message.ok:
+            self.notify(message.outcome, title=title, timeout=10)
+        else:
+            self.notify(message.outcome, title=title, severity="error", timeout=30)
         self.render_all()
 
     async def on_unmount(self) -> None:

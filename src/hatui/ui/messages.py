@@ -1,4 +1,4 @@
-"""Provides the messages the poll workers post to the app."""
+"""Provides the messages the poll workers and the actions post to the app."""
 
 from __future__ import annotations
 
@@ -38,3 +38,15 @@ class DetailRequested(Message):
 
 class ScreenShown(Message):
     """A screen came to the front and wants its content drawn now, not at the next poll."""
+
+
+class ActionFinished(Message):
+    """An action ended (or could not start): the app logs it in the Events pane and says so."""
+
+    def __init__(self, cluster: str, action: str, target: str, ok: bool, outcome: str) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.action = action
+        self.target = target
+        self.ok = ok
+        self.outcome = outcome

@@ -8,12 +8,13 @@ command palette does not call ``check_action``, so the app's command list asks `
 
 from __future__ import annotations
 
+from hatui.actions.catalog import WRITES
 from hatui.config import ClusterConfig
 
-#: Every action (the ``action_<name>`` method name without the prefix) that writes to a cluster.
-#: The actions work fills this set; nothing else in the UI needs to change for them to be refused
-#: in read-only mode.
-WRITE_ACTIONS: frozenset[str] = frozenset()
+#: Every action (the ``action_<name>`` method name without the prefix) that writes to a cluster,
+#: or hands over a console or a shell: the catalog's writing actions. ``why_resource`` only reads,
+#: so it stays available in a read-only cluster (the runner still refuses it in monitor mode).
+WRITE_ACTIONS: frozenset[str] = WRITES
 
 OPERATOR = "operator"
 READ_ONLY = "read-only"

@@ -156,6 +156,13 @@ class ClusterState:
             transition = "down"
         return Recorded(events, transition)
 
+    def log(self, event: ClusterEvent) -> LoggedEvent:
+        """Adds an event that no poll produced (an action run from the console) to the log."""
+        self._seq += 1
+        logged = LoggedEvent(self._seq, event)
+        self.events.append(logged)
+        return logged
+
     def _rebuild(self, now: datetime) -> None:
         reports = [self._reports[n] for n in self.nodes if n in self._reports]
         self.view = self._make_view(reports, now)

@@ -6,12 +6,14 @@ from functools import partial
 from typing import ClassVar
 
 from rich.style import Style
+from textual.binding import BindingType
 
 from hatui.model.drbd import DrbdDevice, DrbdPeer
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.words import ConnState, DiskState, DrbdRole
 from hatui.ui.cells import CRIT, OK, STALE, WARN, Palette, cell, fmt_eta, fmt_speed, progress_bar
 from hatui.ui.details import DRBD_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
@@ -43,10 +45,11 @@ def _state(dev: DrbdDevice, peer: DrbdPeer | None, p: Palette) -> tuple[str, Sty
     return f"{OK} {peer.connection_raw}", p.ok, 2
 
 
-class DrbdPane(TablePane):
+class DrbdPane(TablePane, PaneActions):
     """One row per DRBD device (and peer) per node."""
 
     TITLE = "DRBD"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("drbd")
     EMPTY = "no DRBD device seen"
     SOURCES = frozenset(DRBD_SOURCES)
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -64,6 +67,10 @@ class DrbdPane(TablePane):
 Every DRBD resource (or minor) on every node: local role and disk, connection, the peer's role and
 disk, and while a resync or verify runs a progress bar with percent, speed and ETA.
 `⌛ stale` rows come from a node that stopped answering: its last known state, dimmed.
+
+**Actions** on the highlighted resource and node: **c** connect, **D** disconnect, **P**
+primary, **F** force primary, **S** secondary, **I** invalidate, **V** verify, **z**/**Z**
+pause/resume sync, **B** guided split-brain recovery (pick the victim, follow the resync).
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:

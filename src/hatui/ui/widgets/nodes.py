@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.style import Style
+from textual.binding import BindingType
 
 from hatui.model.pacemaker import PcmkNode
 from hatui.ui.cells import CRIT, OK, UNKNOWN, WARN, Cell, Palette, cell, fmt_age
 from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
@@ -30,10 +32,11 @@ def node_state(pn: PcmkNode | None, palette: Palette) -> tuple[str, Style, int]:
     return f"{OK} {' '.join(words)}", palette.ok, 2
 
 
-class NodesPane(TablePane):
+class NodesPane(TablePane, PaneActions):
     """One row per node, Pacemaker's view of it beside whether hatui can reach it."""
 
     TITLE = "Nodes"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("node", "cluster")
     EMPTY = "waiting for the first poll"
     SOURCES = frozenset(PACEMAKER_SOURCES) | frozenset(COROSYNC_SOURCES)
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -50,6 +53,10 @@ class NodesPane(TablePane):
 Pacemaker's state of each node (**online**, **standby**, **maintenance**, **UNCLEAN**,
 **OFFLINE**) beside whether hatui reached it. A node that stopped answering keeps its last
 data, dimmed, with `stale 42s` and the reason. **Enter** opens a node with every raw output.
+
+**Actions**: **S** standby (with an N+1 memory check), **O** online, **N**/**U** node
+maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintenance-mode and
+**C** cleans up every failure.
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:

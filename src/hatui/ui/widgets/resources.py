@@ -12,11 +12,13 @@ from functools import partial
 from typing import ClassVar
 
 from rich.style import Style
+from textual.binding import BindingType
 
 from hatui.model.pacemaker import INFINITY, PcmkCollection, PcmkResource
 from hatui.model.words import ResourceRole
 from hatui.ui.cells import CRIT, INFO, OK, WARN, Palette, cell
 from hatui.ui.details import PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
@@ -71,10 +73,11 @@ def _verdict(instances: tuple[PcmkResource, ...], p: Palette) -> tuple[str, Styl
     return f"{OK} ok", p.ok, 2
 
 
-class ResourcesPane(TablePane):
+class ResourcesPane(TablePane, PaneActions):
     """One row per resource id, ordered and labelled by its clone/group/bundle."""
 
     TITLE = "Resources"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("resource")
     EMPTY = "no resource (or no Pacemaker picture yet)"
     SOURCES = frozenset(PACEMAKER_SOURCES)
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -92,6 +95,9 @@ Every Pacemaker resource, in its clone, group or bundle. **State** says `✖ FAI
 `▲ unmanaged` or `✔ ok`. Fail-counts are per node (`INF` once Pacemaker gave up on a node).
 Leftover `cli-prefer`/`cli-ban` constraints from a move or ban are listed on their resource: clear
 them once the move is done.
+
+**Actions** on the highlighted resource: **m** move, **M** live-migrate, **u** start, **x** stop,
+**R** restart, **b** ban, **c** clear constraints, **C** clean up failures, **y** why.
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:

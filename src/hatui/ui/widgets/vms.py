@@ -11,11 +11,13 @@ from functools import partial
 from typing import ClassVar
 
 from rich.style import Style
+from textual.binding import BindingType
 
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import ConnState, DiskState, DomainState, DrbdRole
 from hatui.ui.cells import CRIT, OK, STALE, WARN, cell, fmt_mib
 from hatui.ui.details import DOMAIN_SOURCES, DRBD_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
@@ -95,10 +97,11 @@ def _disk_text(row: VmRow, where: list[str]) -> str:
     return "  ".join(parts) or "-"
 
 
-class VmsPane(TablePane):
+class VmsPane(TablePane, PaneActions):
     """One row per VM, from all three layers."""
 
     TITLE = "VMs"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("resource", "vm")
     EMPTY = "no VM seen (no Xen/VirtualDomain resource and no domain list)"
     SOURCES = frozenset(DOMAIN_SOURCES)
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -117,6 +120,11 @@ One row per VM, joining the Pacemaker resource (role and node), the domain actua
 **Findings** column spells each out: `RUNNING ON 2 NODES`, `runs on X; Pacemaker says Y`, a disk
 not UpToDate or not Primary where the VM runs. **Enter** shows every field, the raw outputs and
 the VM's events.
+
+**Actions** on the highlighted VM: **m** move (fail over) to a chosen node, **M** live-migrate,
+**u** start, **x** stop (type the name), **R** restart, **b** ban from a node, **c** clear
+move/ban constraints, **C** clean up failures, **y** why is it (not) running, **v** console
+(Ctrl-] returns). Each shows the exact commands and a crm_simulate preview first.
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:

@@ -1,0 +1,287 @@
+"""Provides ``Command`` and the PURE builders of the Pacemaker commands, per shell the admin prefers.
+
+Each builder returns a ``Command(argv, node, danger, summary)``: the exact argument list, the node
+it runs on, how dangerous it is and one line for people. Pacemaker builders also carry ``sim``: the
+raw-tool edits that do the same to a CIB file (``CIB_file=copy``), so that the preview can ask
+``crm_simulate`` what the change would do, whatever shell runs the real thing.
+
+Shells (``Tools.shell``): ``pacemaker`` (raw ``crm_attribute``/``crm_resource``, present wherever
+Pacemaker is), ``crmsh`` (``crm ...``) and ``pcs`` (0.10+ words; ``pcs node standby``). Names come
+from the cluster and are never trusted: each is checked (no leading ``-``, which a tool would read
+as an option, no control characters) and passed as ONE argv item, never through a shell.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from enum import Enum
+
+from hatui.errors import ActionRefused
+from hatui.model.capture import StackInfo
+
+PACEMAKER = "pacemaker"
+CRMSH = "crmsh"
+PCS = "pcs"
+
+Argv = tuple[str, ...]
+
+
+class Danger(str, Enum):
+    """How much a command can hurt: READ changes nothing, DESTRUCTIVE can lose data or service."""
+
+    READ = "read"
+    CHANGE = "change"
+    DESTRUCTIVE = "destructive"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One command of an action, exactly as it will run."""
+
+    argv: Argv
+    node: str
+    """The node it runs on."""
+    danger: Danger
+    summary: str
+    sim: tuple[Argv, ...] = ()
+    """Raw-tool edits doing the same to a CIB file, for ``crm_simulate``; empty when not a CIB change."""
+
+    @property
+    def line(self) -> str:
+        """The command as a shell line (every argument quoted), for the confirmation and the log."""
+        return shlex.join(self.argv)
+
+
+@dataclass(frozen=True, slots=True)
+class Tools:
+    """What a node runs, reduced to what the builders need."""
+
+    shell: str = PACEMAKER
+    drbd: str = "8.4"
+    """``8.3`` (backend options after ``--``), ``8.4`` or ``9`` (``r:peer/vol`` addressing)."""
+    vm: str = "xl"
+    """``xm``, ``xl`` or ``virsh``."""
+    sudo: bool = False
+
+
+def tools_for(stack: StackInfo, *, shell: str = "auto", sudo: bool = False) -> Tools:
+    """Reads ``Tools`` from a detected stack and the configured shell preference.
+
+    ``auto`` means the raw Pacemaker tools: they exist wherever crm_mon does and their effect does
+    not depend on a shell's version. A preferred shell that the node lacks falls back to them too.
+    """
+    chosen = PACEMAKER
+    if shell == CRMSH and stack.crm_shell in ("crmsh", "both"):
+        chosen = CRMSH
+    elif shell == PCS and stack.crm_shell in ("pcs", "both"):
+        chosen = PCS
+    return Tools(shell=chosen, drbd=drbd_flavour(stack), vm=stack.vm_tool or "xl", sudo=sudo)
+
+
+def drbd_flavour(stack: StackInfo) -> str:
+    """``8.3``, ``8.4`` or ``9``: which drbdadm syntax the node's DRBD speaks."""
+    if stack.drbd in ("9-json", "9-drbdadm"):
+        return "9"
+    version = stack.drbd_version or ""
+    if version.startswith("8.4"):
+        return "8.4"
+    if version.startswith("9"):
+        return "9"
+    # 8.0-8.3, and a /proc/drbd without a version line (8.0 builds), take the 8.3 spelling.
+    return "8.3"
+
+
+def checked(kind: str, name: str) -> str:
+    """Returns ``name`` after checking that it can only ever be one plain argument.
+
+    Raises:
+        ActionRefused: empty, starting with ``-`` or holding control characters.
+    """
+    if not name or name.strip() != name:
+        raise ActionRefused(f"refusing {kind} name {name!r}: empty or padded with spaces")
+    if name.startswith("-"):
+        raise ActionRefused(f"refusing {kind} name {name!r}: a leading '-' would be read as an option")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise ActionRefused(f"refusing {kind} name {name!r}: it holds control characters")
+    return name
+
+
+def make(
+    argv: Argv, node: str, danger: Danger, summary: str, tools: Tools, sim: tuple[Argv, ...] = ()
+) -> Command:
+    """A Command, with ``sudo -n`` in front when the node is reached as a non-root user."""
+    full = ("sudo", "-n", *argv) if tools.sudo else argv
+    return Command(full, checked("node", node), danger, summary, sim)
+
+
+# -- nodes and cluster --------------------------------------------------------------------------
+
+
+def node_standby(node: str, on: bool, *, run_on: str, tools: Tools) -> Command:
+    """Puts ``node`` in standby (``on``) or back online."""
+    n = checked("node", node)
+    raw: Argv = ("crm_attribute", "-t", "nodes", "-N", n, "-n", "standby", "-v", "on" if on else "off")
+    argv = {
+        CRMSH: ("crm", "node", "standby" if on else "online", n),
+        PCS: ("pcs", "node", "standby" if on else "unstandby", n),
+    }.get(tools.shell, raw)
+    summary = f"put {n} in standby" if on else f"bring {n} back online (standby off)"
+    return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
+
+
+def node_maintenance(node: str, on: bool, *, run_on: str, tools: Tools) -> Command:
+    """Sets or clears the node's ``maintenance`` attribute (its resources become unmanaged)."""
+    n = checked("node", node)
+    raw: Argv = (
+        "crm_attribute",
+        "-t",
+        "nodes",
+        "-N",
+        n,
+        "-n",
+        "maintenance",
+        "-v",
+        "true" if on else "false",
+    )
+    argv = {
+        CRMSH: ("crm", "node", "maintenance" if on else "ready", n),
+        PCS: ("pcs", "node", "maintenance" if on else "unmaintenance", n),
+    }.get(tools.shell, raw)
+    summary = f"put {n} in maintenance" if on else f"take {n} out of maintenance"
+    return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
+
+
+def cluster_maintenance(on: bool, *, run_on: str, tools: Tools) -> Command:
+    """Sets the cluster-wide ``maintenance-mode`` property (nothing is managed while it is true)."""
+    value = "true" if on else "false"
+    raw: Argv = ("crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", value)
+    argv = {
+        CRMSH: ("crm", "configure", "property", f"maintenance-mode={value}"),
+        PCS: ("pcs", "property", "set", f"maintenance-mode={value}"),
+    }.get(tools.shell, raw)
+    summary = (
+        "put the whole cluster in maintenance mode" if on else "take the cluster out of maintenance mode"
+    )
+    return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
+
+
+# -- resources ------------------------------------------------------------------------------------
+
+
+def cleanup(resource: str | None, *, run_on: str, tools: Tools, node: str | None = None) -> Command:
+    """Clears failures (and fail-counts) of one resource, or of every resource when None."""
+    r = checked("resource", resource) if resource is not None else None
+    n = checked("node", node) if node is not None else None
+    raw: Argv = ("crm_resource", "--cleanup", *(("-r", r) if r else ()), *(("-N", n) if n else ()))
+    if tools.shell == CRMSH:
+        argv: Argv = ("crm", "resource", "cleanup", *((r,) if r else ()), *((n,) if n else ()))
+    elif tools.shell == PCS:
+        argv = ("pcs", "resource", "cleanup", *((r,) if r else ()), *((f"node={n}",) if n else ()))
+    else:
+        argv = raw
+    what = f"failures of {r}" if r else "every failure in the cluster"
+    return make(argv, run_on, Danger.CHANGE, f"clean up {what}", tools, _cleanup_sim(r, n))
+
+
+def _cleanup_sim(resource: str | None, node: str | None) -> tuple[Argv, ...]:
+    # crm_resource --cleanup segfaults with CIB_file (Pacemaker 2.1.5): delete what it would clear.
+    where = f"//node_state[@uname={_xq(node)}]" if node else "//node_state"
+    if resource is None:
+        attrs = "starts-with(@name,'fail-count-') or starts-with(@name,'last-failure-')"
+        op = "//lrm_rsc_op[contains(@id,'_last_failure_')]"
+    else:
+        attrs = (
+            f"starts-with(@name,{_xq('fail-count-' + resource + '#')}) or "
+            f"starts-with(@name,{_xq('last-failure-' + resource + '#')})"
+        )
+        op = f"//lrm_rsc_op[@id={_xq(resource + '_last_failure_0')}]"
+    return (
+        ("cibadmin", "-D", "--xpath", f"{where}//nvpair[{attrs}]"),
+        ("cibadmin", "-D", "--xpath", f"{where}{op}"),
+    )
+
+
+def _xq(text: str) -> str:
+    """An XPath string literal for ``text`` (XPath 1.0 has no escapes: concat() when both quotes occur)."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
+
+
+def target_role(resource: str, started: bool, *, run_on: str, tools: Tools, danger: Danger) -> Command:
+    """Starts (``target-role=Started``) or stops (``Stopped``) a resource."""
+    r = checked("resource", resource)
+    role = "Started" if started else "Stopped"
+    raw: Argv = ("crm_resource", "-r", r, "--meta", "-p", "target-role", "-v", role)
+    argv = {
+        CRMSH: ("crm", "resource", "start" if started else "stop", r),
+        PCS: ("pcs", "resource", "enable" if started else "disable", r),
+    }.get(tools.shell, raw)
+    return make(argv, run_on, danger, f"{'start' if started else 'stop'} {r}", tools, (raw,))
+
+
+def ban(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
+    """Forbids ``resource`` on ``node`` (a ``cli-ban-R-on-N`` constraint at -INFINITY)."""
+    r, n = checked("resource", resource), checked("node", node)
+    raw: Argv = ("crm_resource", "--ban", "-r", r, "-N", n)
+    argv = {CRMSH: ("crm", "resource", "ban", r, n), PCS: ("pcs", "resource", "ban", r, n)}.get(
+        tools.shell, raw
+    )
+    return make(argv, run_on, Danger.CHANGE, f"ban {r} from {n}", tools, (raw,))
+
+
+def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
+    """Adds ``cli-prefer-R`` (INFINITY on ``node``); alone, it moves nothing under stickiness INFINITY.
+
+    pcs has no command that only adds this constraint on every version (0.11's ``move`` waits and
+    removes it), so the pcs shell uses crm_resource here.
+    """
+    r, n = checked("resource", resource), checked("node", node)
+    raw: Argv = ("crm_resource", "--move", "-r", r, "-N", n)
+    argv = raw if tools.shell != CRMSH else ("crm", "resource", "move", r, n)
+    return make(argv, run_on, Danger.CHANGE, f"prefer {n} for {r}", tools, (raw,))
+
+
+def clear(resource: str, *, run_on: str, tools: Tools, node: str | None = None) -> Command:
+    """Removes the ``cli-prefer``/``cli-ban`` constraints of ``resource`` (on ``node`` only when given)."""
+    r = checked("resource", resource)
+    n = checked("node", node) if node is not None else None
+    raw: Argv = ("crm_resource", "--clear", "-r", r, *(("-N", n) if n else ()))
+    if tools.shell == CRMSH and n is None:
+        argv: Argv = ("crm", "resource", "clear", r)
+    elif tools.shell == PCS:
+        argv = ("pcs", "resource", "clear", r, *((n,) if n else ()))
+    else:
+        argv = raw
+    where = f" on {n}" if n else ""
+    return make(argv, run_on, Danger.CHANGE, f"clear the move/ban constraints of {r}{where}", tools, (raw,))
+
+
+def why(resource: str, *, run_on: str, tools: Tools) -> Command:
+    """``crm_resource --why``: the scheduler's reasons for where (and whether) a resource runs."""
+    r = checked("resource", resource)
+    return make(
+        ("crm_resource", "--why", "-r", r), run_on, Danger.READ, f"ask why {r} runs where it does", tools
+    )
+
+
+def get_meta(resource: str, name: str, *, run_on: str, tools: Tools) -> Command:
+    """Reads one meta attribute of a resource (``allow-migrate``)."""
+    r = checked("resource", resource)
+    argv: Argv = ("crm_resource", "-r", r, "--meta", "-g", checked("attribute", name))
+    return make(argv, run_on, Danger.READ, f"read {name} of {r}", tools)
+
+
+def query_constraints(*, run_on: str, tools: Tools) -> Command:
+    """The constraints section of the CIB (to see what a move or ban left behind)."""
+    argv: Argv = ("cibadmin", "-Q", "--scope", "constraints")
+    return make(argv, run_on, Danger.READ, "read the constraints", tools)
+
+
+def query_cib(*, run_on: str, tools: Tools) -> Command:
+    """The whole live CIB, for the preview."""
+    return make(("cibadmin", "-Q"), run_on, Danger.READ, "read the CIB", tools)

@@ -1,0 +1,138 @@
+"""Provides the move (failover) and live migration of a resource that work under stickiness INFINITY.
+
+``crm_resource --move -N target`` (and ``crm resource move``, ``pcs resource move``) only add a
+``cli-prefer`` constraint worth INFINITY on the target; with ``resource-stickiness=INFINITY`` the
+current node scores INFINITY too, the tie keeps the resource where it is, and nothing moves
+(verified on Pacemaker 2.1.5, offline and live). The move here adds the prefer constraint AND bans
+every node the resource runs on, waits until it runs on the target (for a VM: Pacemaker, the domain
+list and DRBD Primary all agree), then clears exactly those constraints and checks that it stayed.
+A success leaves no ``cli-*`` constraint behind; a failure says what was left.
+
+A live migration is the same move on a resource whose ``allow-migrate`` meta attribute is true:
+Pacemaker then runs ``migrate_to``/``migrate_from`` instead of stop and start.
+"""
+
+from __future__ import annotations
+
+from hatui.actions import commands as cmd
+from hatui.actions import safety, settle
+from hatui.actions.plan import Concern, Phase, Plan, Wait
+from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
+from hatui.errors import ActionRefused
+from hatui.model.vms import disk_names_for, is_vm_resource
+from hatui.transport.base import Transport
+
+#: How long the resource must stay on the target after the constraints are cleared.
+STAY_TIMEOUT_S = 30.0
+
+
+def plan_move(
+    ctx: ActionContext,
+    resource: str,
+    target: str,
+    *,
+    live: bool = False,
+    allow_migrate: bool | None = None,
+) -> Plan:
+    """The move of ``resource`` to ``target`` (``live``: a live migration; needs ``allow_migrate``).
+
+    Raises:
+        ActionRefused: read-only, no quorum, target unfit, resource not running or already there,
+            a clone (move its promoted role by banning instead), disks not UpToDate on the target,
+            leftover move/ban constraints (they would be cleared with ours), no allow-migrate.
+    """
+    status, run_on, concerns = pacemaker_start(ctx, target)
+    instances = safety.resource(status, resource)
+    first = instances[0]
+    if first.clone is not None or first.id != resource:
+        raise ActionRefused(f"{resource} is (in) a clone: ban it from a node instead of moving it")
+    safety.target_node(status, target)
+    current = settle.active_nodes(status, resource)
+    if not current:
+        raise ActionRefused(f"{resource} is not running: start it, then move it")
+    if current == [target]:
+        raise ActionRefused(f"{resource} already runs on {target}")
+    vm = is_vm_resource(first)
+    if vm:
+        disks = disk_names_for(ctx.view, resource)
+        safety.vm_disks_on(ctx.view, resource, disks, target)
+        if not disks and any(r.stack.drbd not in (None, "absent") for r in ctx.view.reachable):
+            # Names tie a VM to its DRBD resources (or vm_disks in the config): none matched here.
+            concerns.append(
+                Concern(
+                    "drbd",
+                    f"no DRBD resource is known to hold {resource}'s disks: {target}'s copy is unchecked",
+                )
+            )
+    left = [k.id for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
+    if left:
+        raise ActionRefused(
+            f"{resource} still has {', '.join(left)} from an earlier move or ban: clear them first (c), "
+            "so that the move does not remove constraints it did not make"
+        )
+    if live and allow_migrate is not True:
+        raise ActionRefused(
+            f"{resource} does not allow live migration (meta allow-migrate is not true): "
+            "use move (m), which stops and starts it"
+        )
+    tools = ctx.tools(run_on)
+    sources = [n for n in current if n != target]
+    steer = (
+        cmd.prefer(resource, target, run_on=run_on, tools=tools),
+        *(cmd.ban(resource, n, run_on=run_on, tools=tools) for n in sources),
+    )
+    on_target = settle.resource_on(resource, target)
+    timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
+    what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
+    unsteer = cmd.clear(resource, run_on=run_on, tools=tools)
+    verb = "Live-migrate" if live else "Move"
+    phases = (
+        Phase(f"prefer {target} and ban {', '.join(sources)}", steer, (Wait(what, on_target, timeout),)),
+        Phase(
+            "clear the constraints the move made",
+            (unsteer,),
+            (
+                Wait(
+                    f"{resource} still on {target}, no cli- constraint",
+                    settle.all_of(on_target, settle.no_leftovers(resource)),
+                    STAY_TIMEOUT_S,
+                ),
+            ),
+        ),
+    )
+    return Plan(
+        "migrate_resource" if live else "move_resource",
+        f"{verb} {'VM' if vm else 'resource'} {resource} from {', '.join(sources)} to {target}?",
+        resource,
+        "vm" if vm else "resource",
+        phases,
+        concerns=tuple(concerns),
+        leftovers_of=resource,
+        done=f"{resource} runs on {target}",
+        notes=(
+            "A plain move (cli-prefer) does not move anything under resource-stickiness=INFINITY: "
+            "this move also bans the current node, then clears both constraints once it has moved.",
+        ),
+        meta={"from": ",".join(sources), "to": target},
+    )
+
+
+async def allow_migrate(
+    transport: Transport, resource: str, *, tools: cmd.Tools, timeout: float
+) -> bool | None:
+    """Reads the resource's ``allow-migrate`` meta attribute from the CIB: True, False or None (unknown).
+
+    Raises:
+        TransportError: the node could not be asked.
+    """
+    c = cmd.get_meta(resource, "allow-migrate", run_on=transport.node, tools=tools)
+    result = await transport.run(c.argv, timeout=timeout)
+    if result.exit_status == 0 and result.stdout.strip():
+        return result.stdout.strip().lower() in ("true", "yes", "on", "1", "y")
+    if result.exit_status == 0:
+        return False
+    err = result.stderr.lower()
+    if "attribute" in err and "not found" in err:
+        # Unset means the default, false (Pacemaker 2.1.5 exits 0 then; older versions 105).
+        return False
+    return None

@@ -1,0 +1,295 @@
+"""Provides ``Runner``: executes a plan through the nodes' transports and judges what the cluster did.
+
+The runner is the last line of defence. It refuses every plan in monitor mode, and in a read-only
+cluster every command that is not on its short list of known read-only commands, whatever the
+plan's own labels say (defence in depth: a UI bug cannot make it write). It refuses a plan whose
+concerns were not overridden, and one whose ``start`` record cannot be written to the audit log.
+
+Each phase runs its commands in order (the first failure stops the plan), then polls every node
+through the ``Observer`` until the phase's checks hold on consecutive polls or time out, reporting
+progress. The outcome says what the cluster shows at the end, and for moves which ``cli-*``
+constraints are left in the CIB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from hatui.actions.audit import AuditLog
+from hatui.actions.commands import Command, Tools, query_constraints
+from hatui.actions.plan import Plan, Wait
+from hatui.actions.safety import NeedsOverride
+from hatui.clock import Clock, SystemClock
+from hatui.config import ClusterConfig
+from hatui.errors import ActionRefused, HatuiError, TransportError
+from hatui.model.build import build_report
+from hatui.model.view import ClusterView
+from hatui.parsers.constraints import parse_constraints
+from hatui.sources.collector import NodeCollector
+from hatui.sources.fanout import poll_all
+from hatui.transport.base import CommandResult, Transport
+
+Progress = Callable[[str], None]
+#: Runs an interactive session (a VM console, a login shell when argv is None) over a transport.
+Session = Callable[[Transport, Sequence[str] | None], Awaitable[int | None]]
+
+#: Commands that change nothing, by program and first arguments: all a read-only cluster may run.
+_READ_ONLY: tuple[tuple[str, ...], ...] = (
+    ("crm_resource", "--why"),
+    ("crm_resource", "-W"),
+    ("crm_resource", "--locate"),
+    ("crm_mon",),
+    ("cibadmin", "-Q"),
+    ("cibadmin", "--query"),
+    ("cat", "/proc/drbd"),
+    ("drbdadm", "status"),
+    ("drbdadm", "dump"),
+    ("xm", "info"),
+    ("xl", "info"),
+    ("virsh", "nodememstats"),
+)
+_ids = itertools.count(1)
+
+
+def is_read_only_argv(argv: Sequence[str]) -> bool:
+    """True only for the known read-only commands (``crm_resource --why -r R``, ``cibadmin -Q``...)."""
+    items = list(argv)
+    if items[:2] == ["sudo", "-n"]:
+        items = items[2:]
+    if not items:
+        return False
+    if items[:1] == ["crm_resource"] and "-g" in items and "--meta" in items and len(items) == 6:
+        return True  # crm_resource -r R --meta -g NAME: reads one attribute
+    return any(items[: len(prefix)] == list(prefix) for prefix in _READ_ONLY) and not any(
+        w in items for w in ("-D", "--delete", "-R", "--replace", "-C", "--create", "-M", "--modify", "-E")
+    )
+
+
+class Observer(Protocol):
+    """Gives a fresh picture of the whole cluster."""
+
+    async def observe(self) -> ClusterView:
+        """Polls every node now and returns the view."""
+        ...
+
+
+class CollectorObserver:
+    """Forces a poll of every node through their collectors and builds the view from it."""
+
+    def __init__(
+        self, collectors: Sequence[NodeCollector], cluster: ClusterConfig, clock: Clock | None = None
+    ) -> None:
+        self.collectors = list(collectors)
+        self.cluster = cluster
+        self.clock: Clock = clock or SystemClock()
+
+    async def observe(self) -> ClusterView:
+        captures = await poll_all(self.collectors, force=True)
+        return ClusterView(
+            name=self.cluster.display_name or self.cluster.name,
+            reports=tuple(build_report(c) for c in captures),
+            generated_at=self.clock.now(),
+            configured_nodes=tuple(n.name for n in self.cluster.nodes),
+            vm_disks=dict(self.cluster.vm_disks),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """How an action ended: ``ok`` judges the cluster's final state, not only the exit codes."""
+
+    id: str
+    plan: Plan
+    ok: bool
+    outcome: str
+    results: tuple[tuple[str, CommandResult], ...]
+    """(node, result) per command that ran, in order."""
+    left: tuple[str, ...] = ()
+    """``cli-*`` constraints of ``plan.leftovers_of`` still in the CIB at the end."""
+    final: ClusterView | None = None
+
+    @property
+    def output(self) -> str:
+        """Standard output of every command, for read-only answers (``why``)."""
+        return "".join(r.stdout for _, r in self.results)
+
+
+class Runner:
+    """Runs plans on one cluster."""
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        transports: Mapping[str, Transport],
+        observer: Observer | None,
+        *,
+        monitor: bool = False,
+        audit: AuditLog | None = None,
+        poll_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cluster = cluster
+        self.transports = dict(transports)
+        self.observer = observer
+        self.monitor = monitor
+        self.audit = audit or AuditLog()
+        self.poll_interval = poll_interval
+        self._monotonic = monotonic
+
+    @property
+    def read_only(self) -> bool:
+        """True in monitor mode and for a cluster configured ``mode: read-only``."""
+        return self.monitor or self.cluster.mode == "read-only"
+
+    def guard(self, plan: Plan) -> None:
+        """Refuses ``plan`` in monitor mode, writes in read-only mode, concerns not overridden."""
+        if self.monitor:
+            raise ActionRefused("monitor mode runs no actions", "read-only")
+        if self.read_only:
+            writes = [c.line for c in plan.commands if not is_read_only_argv(c.argv)]
+            if writes:
+                raise ActionRefused(
+                    f"cluster {self.cluster.name} is read-only: refusing to run {writes[0]}", "read-only"
+                )
+        if plan.concerns and not plan.overridden:
+            raise NeedsOverride(plan.concerns)
+        missing = [n for n in plan.nodes if n not in self.transports]
+        if missing:
+            raise ActionRefused(f"no connection to {', '.join(missing)}: nothing can run there")
+
+    async def run(self, plan: Plan, progress: Progress | None = None) -> ActionResult:
+        """Runs ``plan``; refusals raise ``ActionRefused`` before anything runs (and are logged)."""
+        say = progress or (lambda _text: None)
+        try:
+            self.guard(plan)
+        except ActionRefused as exc:
+            self.audit.refused(self.cluster.name, plan.action, plan.target, exc.message)
+            raise
+        action_id = f"{int(time.time())}-{next(_ids)}"
+        self.audit.started(action_id, self.cluster.name, plan)
+        results: list[tuple[str, CommandResult]] = []
+        ok, outcome, view = True, plan.done, None
+        try:
+            for i, phase in enumerate(plan.phases, start=1):
+                say(f"{i}/{len(plan.phases)} {phase.label}")
+                failure = await self._commands(phase.commands, results, say)
+                if failure is None:
+                    for wait in phase.waits:
+                        failure, view = await self._wait(wait, say)
+                        if failure is not None:
+                            break
+                if failure is not None:
+                    ok, outcome = False, failure
+                    break
+            if ok and plan.verdict is not None and view is not None:
+                ok, outcome = plan.verdict(view)
+        except asyncio.CancelledError:
+            self.audit.ended(
+                action_id, self.cluster.name, plan, ok=False, outcome="cancelled", results=results
+            )
+            raise
+        left = await self._leftovers(plan)
+        if left:
+            outcome += f"; left in the CIB: {', '.join(left)}"
+            if ok:
+                ok = False
+        elif plan.leftovers_of is not None and ok:
+            outcome += "; no cli- constraint left"
+        self.audit.ended(
+            action_id, self.cluster.name, plan, ok=ok, outcome=outcome, results=results, left=left
+        )
+        return ActionResult(action_id, plan, ok, outcome, tuple(results), tuple(left), view)
+
+    async def interactive(
+        self, node: str, argv: Sequence[str] | None, plan: Plan, session: Session
+    ) -> int | None:
+        """Hands the terminal to ``argv`` (None: a login shell) on ``node``: refused in read-only modes.
+
+        A console or a shell can change anything, so it is a writing action here too.
+        """
+        if self.read_only:
+            reason = (
+                "monitor mode runs no actions"
+                if self.monitor
+                else (f"cluster {self.cluster.name} is read-only: no console or shell")
+            )
+            self.audit.refused(self.cluster.name, plan.action, plan.target, reason)
+            raise ActionRefused(reason, "read-only")
+        transport = self.transports.get(node)
+        if transport is None:
+            raise ActionRefused(f"no connection to {node}")
+        action_id = f"{int(time.time())}-{next(_ids)}"
+        self.audit.started(action_id, self.cluster.name, plan)
+        outcome, status = "session failed", None
+        try:
+            status = await session(transport, argv)
+            outcome = f"session closed (exit status {status})"
+        except HatuiError as exc:
+            outcome = f"session failed: {exc.message}"
+            raise
+        finally:
+            self.audit.ended(
+                action_id,
+                self.cluster.name,
+                plan,
+                ok=outcome.startswith("session closed"),
+                outcome=outcome,
+                results=(),
+            )
+        return status
+
+    async def _commands(
+        self, commands: Sequence[Command], results: list[tuple[str, CommandResult]], say: Progress
+    ) -> str | None:
+        for c in commands:
+            say(f"[{c.node}] {c.line}")
+            timeout = max(self.cluster.command_timeout, 30.0)
+            try:
+                result = await self.transports[c.node].run(c.argv, timeout=timeout)
+            except TransportError as exc:
+                return f"`{c.line}` could not run on {c.node}: {exc.message}"
+            results.append((c.node, result))
+            if not result.ok:
+                why = (result.stderr.strip() or result.stdout.strip()).splitlines()
+                detail = f": {why[-1]}" if why else ""
+                return f"`{c.line}` on {c.node} exited {result.exit_status}{detail}"
+        return None
+
+    async def _wait(self, wait: Wait, say: Progress) -> tuple[str | None, ClusterView | None]:
+        if self.observer is None:
+            return None, None
+        start = self._monotonic()
+        held, last, view = 0, "", None
+        while True:
+            view = await self.observer.observe()
+            try:
+                missing = wait.check(view)
+            except HatuiError as exc:
+                missing = exc.message
+            held = held + 1 if missing is None else 0
+            if held >= wait.stable:
+                return None, view
+            last = missing or last
+            waited = self._monotonic() - start
+            say(f"waiting {waited:.0f}s for {wait.what}: {missing or 'confirming'}")
+            if waited > wait.timeout_s:
+                return f"timed out after {wait.timeout_s:g}s waiting for {wait.what} (still: {last})", view
+            await asyncio.sleep(self.poll_interval)
+
+    async def _leftovers(self, plan: Plan) -> list[str]:
+        rsc = plan.leftovers_of
+        if rsc is None or not plan.commands:
+            return []
+        node = plan.commands[0].node
+        c = query_constraints(run_on=node, tools=Tools(sudo=plan.commands[0].argv[:1] == ("sudo",)))
+        try:
+            result = await self.transports[node].run(c.argv, timeout=self.cluster.command_timeout)
+            constraints = parse_constraints(result.stdout) if result.ok else ()
+        except HatuiError as exc:
+            return [f"(could not read the constraints on {node}: {exc.message})"]
+        return [k.id for k in constraints if k.resource == rsc and k.leftover_kind]

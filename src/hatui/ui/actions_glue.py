@@ -1,0 +1,387 @@
+"""Provides ActionController: from a key or a palette command to a checked, confirmed, audited run.
+
+The flow, in one worker per action: refuse at once in monitor mode or while another action runs;
+build the plan from the last view (safety first: a refusal is a warning toast with the reason);
+ask for a node or a split-brain victim when the action needs one; show ConfirmScreen with the exact
+commands and the crm_simulate preview; on Run, hand the plan to the Runner (which refuses again in
+read-only modes, audits and waits for the cluster to settle), report progress as toasts and post
+``ActionFinished``, which the app logs in the Events pane. Consoles and node shells suspend the TUI.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SuspendNotSupported
+
+from hatui.actions import preview as pv
+from hatui.actions.audit import AuditLog
+from hatui.actions.catalog import CATALOG, ActionSpec
+from hatui.actions.commands import Command, Danger
+from hatui.actions.commands_drbd import vm_console
+from hatui.actions.console import open_session
+from hatui.actions.move import allow_migrate, plan_move
+from hatui.actions.plan import Phase, Plan
+from hatui.actions.plans import ActionContext, plan_cluster, plan_node, plan_resource, plan_why
+from hatui.actions.plans_drbd import plan_drbd
+from hatui.actions.runner import ActionResult, CollectorObserver, Runner
+from hatui.actions.safety import NeedsOverride, target_node
+from hatui.actions.settle import active_nodes
+from hatui.actions.splitbrain import assess, plan_recovery
+from hatui.errors import ActionRefused, HatuiError
+from hatui.model.vms import vm_rows
+from hatui.ui.details import DetailInfo
+from hatui.ui.messages import ActionFinished
+from hatui.ui.screens.choose import ChooseScreen
+from hatui.ui.screens.confirm import ConfirmScreen
+from hatui.ui.screens.detail import DetailScreen
+from hatui.ui.widgets.drbd import display_drbd, row_key
+
+if TYPE_CHECKING:
+    from hatui.ui.app import HatuiApp
+
+#: Seconds between two "still waiting" toasts.
+PROGRESS_EVERY_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One asked-for action: the catalog name and what it is about."""
+
+    action: str
+    target: str | None = None
+    node: str | None = None
+    peer: str | None = None
+    volume: int | None = None
+
+
+class ActionController:
+    """The actions of the app's main cluster."""
+
+    def __init__(self, app: HatuiApp) -> None:
+        self.app = app
+        self.busy: str | None = None
+        self.poll_interval = 1.0
+        self.audit = AuditLog()
+        self._runner: Runner | None = None
+        self.last_result: ActionResult | None = None
+
+    # -- entry points -----------------------------------------------------------------------------
+
+    def from_pane(self, action: str, pane: str, key: str | None) -> None:
+        """An action key pressed on ``key``, the highlighted row of ``pane``."""
+        spec = CATALOG[action]
+        if spec.kind == "cluster":
+            self.request(Request(action))
+            return
+        view, display = self.app.state.view, self.app.state.display
+        if key is None or view is None or display is None:
+            self.app.notify("no row selected", severity="warning", timeout=3)
+            return
+        if pane == "vms":
+            vm = next((v for v in vm_rows(view) if v.name == key), None)
+            if vm is None:
+                return
+            if spec.kind == "vm":
+                self.request(Request(action, vm.name, node=next(iter(vm.domain_nodes), None)))
+            elif vm.resource is None:
+                self._refuse(Request(action, vm.name), f"VM {vm.name} is not managed by Pacemaker")
+            else:
+                self.request(Request(action, vm.resource))
+        elif pane == "drbd":
+            found = [
+                (nd, p)
+                for nd in display_drbd(display)
+                for p in (nd.device.peers or (None,))
+                if row_key(nd, p) == key
+            ]
+            if found:
+                nd, peer = found[0]
+                self.request(
+                    Request(
+                        action,
+                        nd.resource or nd.label,
+                        node=nd.node,
+                        peer=peer.name if peer else None,
+                        volume=nd.device.volume,
+                    )
+                )
+        else:
+            self.request(Request(action, key))
+
+    def request(self, req: Request) -> None:
+        """Starts the flow of ``req`` in a worker (named ``action:<name>``)."""
+        self.app.run_worker(self._flow(req), name=f"action:{req.action}", group="action", exit_on_error=False)
+
+    # -- the flow ---------------------------------------------------------------------------------
+
+    def runner(self) -> Runner:
+        """The runner over the poller's own transports; refuses for replayed data."""
+        if self._runner is None:
+            poller: Any = self.app.session.poller
+            if not hasattr(poller, "collector"):
+                raise ActionRefused("these are replayed captures: there is no node to run an action on")
+            collectors = [poller.collector(n) for n in poller.nodes]
+            cluster = self.app.session.cluster
+            self._runner = Runner(
+                cluster,
+                {c.node.name: c.transport for c in collectors},
+                CollectorObserver(collectors, cluster, self.app.clock),
+                monitor=self.app.monitor,
+                audit=self.audit,
+                poll_interval=self.poll_interval,
+            )
+        return self._runner
+
+    def context(self) -> ActionContext:
+        """The cluster as last seen, with the console's mode."""
+        view = self.app.state.view
+        if view is None:
+            raise ActionRefused("no poll has come in yet")
+        return ActionContext(
+            view, self.app.session.cluster, read_only=self.app.read_only, monitor=self.app.monitor
+        )
+
+    async def _flow(self, req: Request) -> None:
+        try:
+            if self.app.monitor:
+                raise ActionRefused("monitor mode runs no actions (start hatui without --monitor)")
+            if self.busy is not None and CATALOG[req.action].writes:
+                raise ActionRefused(f"another action is running ({self.busy}): wait for it to end")
+            plan = await self._plan(req)
+            if plan is None:
+                return
+            if req.action == "why_resource":
+                await self._why(plan)
+            elif req.action in ("vm_console", "node_shell"):
+                await self._interactive(req, plan)
+            else:
+                await self._confirm_and_run(plan)
+        except ActionRefused as exc:
+            self._refuse(
+                req,
+                exc.message if not isinstance(exc, NeedsOverride) else f"needs an override: {exc.message}",
+            )
+        except HatuiError as exc:
+            self.app.notify(exc.message, title=exc.title, severity="error", timeout=10)
+        except Exception as exc:  # noqa: BLE001 - a bug in an action must show, not die silently in its worker
+            self.app.notify(
+                f"{req.action} {req.target or ''}: internal error: {exc!r}", severity="error", timeout=30
+            )
+            self.app.log.error(f"action {req} failed", exc)
+
+    async def _plan(self, req: Request) -> Plan | None:
+        ctx = self.context()
+        spec = CATALOG[req.action]
+        target = req.target or ""
+        if spec.kind == "cluster":
+            return plan_cluster(ctx, req.action)
+        if spec.kind == "node" and req.action != "node_shell":
+            return plan_node(ctx, req.action, target)
+        if req.action == "why_resource":
+            return plan_why(ctx, target)
+        if req.action in ("vm_console", "node_shell"):
+            return self._session_plan(ctx, req)
+        if req.action == "drbd_split_brain":
+            return await self._split_brain(ctx, target)
+        if spec.kind == "drbd":
+            if req.node is None:
+                raise ActionRefused(f"{target}: no node")
+            return plan_drbd(ctx, req.action, target, req.node, peer=req.peer, volume=req.volume)
+        node = req.node
+        if spec.needs_node and node is None:
+            node = await self._choose_node(ctx, spec, target)
+            if node is None:
+                return None
+        if req.action in ("move_resource", "migrate_resource"):
+            assert node is not None
+            live = req.action == "migrate_resource"
+            allowed = await self._allow_migrate(ctx, target) if live else None
+            return plan_move(ctx, target, node, live=live, allow_migrate=allowed)
+        return plan_resource(ctx, req.action, target, node)
+
+    def _session_plan(self, ctx: ActionContext, req: Request) -> Plan:
+        ctx.guard_write()
+        node = req.node if req.action == "vm_console" else req.target
+        if not node:
+            raise ActionRefused(f"{req.target} runs nowhere: there is no console to open")
+        if req.action == "vm_console":
+            command = vm_console(req.target or "", node=node, tools=ctx.tools(node))
+            title = f"Open the console of VM {req.target} on {node}? (Ctrl-] returns to hatui)"
+        else:
+            # Not a command line: the session asks the node for the user's login shell.
+            command = Command(("login-shell",), node, Danger.CHANGE, f"interactive shell on {node}")
+            title = f"Open a shell on node {node}? (exit returns to hatui)"
+        return Plan(
+            req.action,
+            title,
+            req.target or node,
+            "vm" if req.action == "vm_console" else "node",
+            (Phase(command.summary, (command,)),),
+            pacemaker=False,
+            done="session closed",
+        )
+
+    async def _choose_node(self, ctx: ActionContext, spec: ActionSpec, resource: str) -> str | None:
+        status = ctx.view.pacemaker
+        if status is None:
+            raise ActionRefused("no Pacemaker picture")
+        here = active_nodes(status, resource)
+        options = []
+        for n in status.nodes:
+            why = ""
+            if spec.name != "ban_resource":
+                try:
+                    target_node(status, n.name)
+                except ActionRefused as exc:
+                    why = exc.message
+                if n.name in here:
+                    why = f"{resource} runs there"
+            options.append((n.name, f"{n.name}  {why}".rstrip(), not why))
+        where = f"{resource} runs on {', '.join(here) or 'no node'}"
+        return await self.app.push_screen_wait(
+            ChooseScreen(spec.label.format(resource, "…"), options, [where])
+        )
+
+    async def _allow_migrate(self, ctx: ActionContext, resource: str) -> bool | None:
+        node = ctx.pcmk_run_node()
+        try:
+            return await allow_migrate(
+                self.runner().transports[node], resource, tools=ctx.tools(node), timeout=10.0
+            )
+        except HatuiError:
+            return None
+
+    async def _split_brain(self, ctx: ActionContext, resource: str) -> Plan | None:
+        history = [le.event for le in self.app.state.events]
+        sb = assess(ctx.view, resource, history)
+        if not sb.split:
+            raise ActionRefused(
+                f"{resource} is not in split-brain ({', '.join(s.connection for s in sb.sides)})"
+            )
+        options = [(s.node, f"discard the changes of {s.node}", s.vm is None) for s in sb.sides]
+        lines = [*sb.describe(), f"suggested victim: {sb.suggested_victim or 'none'} ({sb.reason})"]
+        victim = await self.app.push_screen_wait(
+            ChooseScreen(
+                f"Split-brain of {resource}: whose changes are thrown away?",
+                options,
+                lines,
+                highlight=sb.suggested_victim,
+            )
+        )
+        return None if victim is None else plan_recovery(ctx, resource, victim, history)
+
+    async def _confirm_and_run(self, plan: Plan) -> None:
+        runner = self.runner()
+        ok = await self.app.push_screen_wait(ConfirmScreen(plan, self._preview_factory(plan)))
+        if not ok:
+            self.app.notify(f"cancelled: {plan.title}", timeout=3)
+            return
+        if self.busy is not None:
+            raise ActionRefused(f"another action started meanwhile ({self.busy}): nothing was run")
+        plan = plan.override() if plan.concerns else plan
+        self.busy = plan.title
+        try:
+            result = await runner.run(plan, self._progress(plan))
+        finally:
+            self.busy = None
+        self.last_result = result
+        self.app.post_message(
+            ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.outcome)
+        )
+
+    def _preview_factory(self, plan: Plan) -> Any:
+        if not plan.pacemaker:
+            return None
+
+        async def lines() -> list[str]:
+            runner = self.runner()
+            node = plan.commands[0].node
+            ctx = self.context()
+            preview = await pv.preview_plan(plan, runner.transports[node], tools=ctx.tools(node))
+            out = preview.lines()
+            if plan.action == "standby":
+                free = {
+                    n: await pv.free_memory(t, ctx.tools(n))
+                    for n, t in runner.transports.items()
+                    if n != plan.target
+                }
+                out += pv.memory_lines(ctx.view, plan.target, free, preview.stages)
+            return out
+
+        return lines
+
+    def _progress(self, plan: Plan) -> Any:
+        last = [0.0]
+
+        def say(text: str) -> None:
+            now = time.monotonic()
+            if not text.startswith("waiting") or now - last[0] >= PROGRESS_EVERY_S:
+                last[0] = now
+                self.app.notify(text, title=plan.target, timeout=4)
+
+        return say
+
+    async def _why(self, plan: Plan) -> None:
+        result = await self.runner().run(plan)
+        view = self.app.state.view or _never()
+        rsc = plan.target
+        fields = [(f"fail-count on {n}", str(c)) for n, c in view.fail_counts(rsc).items()] or [
+            ("fail-counts", "none")
+        ]
+        fields += [
+            (f"constraint {k.id}", f"{k.kind} {k.node or k.with_resource or ''} {k.score or ''}".strip())
+            for k in view.constraints
+            if rsc in (k.resource, k.with_resource)
+        ]
+        status = view.pacemaker
+        if status is not None:
+            fields += [
+                (f"failed {f.operation} on {f.node}", f.exit_reason or f.exit_status or "error")
+                for f in status.failed_actions
+                if f.resource == rsc
+            ]
+        raws = (("crm_resource --why", result.output or result.outcome),)
+        self.app.push_screen(
+            DetailScreen(
+                DetailInfo(f"Why: {rsc}", tuple(fields), raws, (rsc,)),
+                self.app.state.history((rsc,)),
+                self.app.palette,
+            )
+        )
+
+    async def _interactive(self, req: Request, plan: Plan) -> None:
+        runner = self.runner()
+        ok = await self.app.push_screen_wait(ConfirmScreen(plan))
+        if not ok:
+            return
+        command: Command = plan.commands[0]
+        argv = None if req.action == "node_shell" else command.argv
+        try:
+            # Batched: nothing may be drawn while the terminal belongs to the session.
+            with self.app.batch_update(), self.app.suspend():
+                status = await runner.interactive(command.node, argv, plan, open_session)
+        except SuspendNotSupported:
+            raise ActionRefused(
+                "this terminal cannot be handed over (hatui runs without a real terminal)"
+            ) from None
+        self.app.post_message(
+            ActionFinished(
+                runner.cluster.name, plan.action, plan.target, True, f"{plan.done} (exit status {status})"
+            )
+        )
+
+    def _refuse(self, req: Request, reason: str) -> None:
+        self.app.notify(
+            reason,
+            title=f"refused: {CATALOG[req.action].label.format(req.target or '', '…')}",
+            severity="warning",
+            timeout=8,
+        )
+        self.audit.refused(self.app.session.cluster.name, req.action, req.target or "", reason)
+
+
+def _never() -> Any:
+    raise ActionRefused("no poll has come in yet")
