@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -28,6 +28,7 @@ from hatui.model.events import ClusterEvent, EventKind
 from hatui.sources.poller import Poller
 from hatui.ui.actions_glue import ActionController
 from hatui.ui.cells import THEME_DEFAULTS, Palette
+from hatui.ui.demo_faults import demo_of, inject_fault
 from hatui.ui.messages import ActionFinished, DetailRequested, NodePolled, ScreenShown
 from hatui.ui.modes import action_allowed, is_read_only
 from hatui.ui.palette import ClusterCommands
@@ -75,6 +76,7 @@ class HatuiApp(App[int]):
         Binding("r", "refresh_now", "Refresh", tooltip="Poll every node now", id="refresh"),
         Binding("w", "toggle_wall", "Wall", tooltip="Switch between panes and the wall layout", id="wall"),
         Binding("t", "next_theme", "Theme", tooltip="Next hatui theme", id="next-theme", show=False),
+        Binding("F", "demo_fault", "Fault", tooltip="Demo only: inject a fault", id="demo-fault"),
     ]
 
     def __init__(
@@ -274,7 +276,14 @@ class HatuiApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Refuses cluster-writing actions in read-only mode (see ``hatui.ui.modes``)."""
+        if action == "demo_fault":
+            return not self.read_only and demo_of(self) is not None
         return action_allowed(self.read_only, action)
+
+    @work(exclusive=True, group="demo-fault")
+    async def action_demo_fault(self) -> None:
+        """Lets a newcomer see a bad night: inject a fault into the demo cluster."""
+        await inject_fault(self)
 
     def action_toggle_pause(self) -> None:
         """Freezes the screen so rows stay put; polls go on and are shown on resume."""
