@@ -1,4 +1,4 @@
-"""The demo's fault key: a newcomer injects a fault and watches the console show it."""
+"""The demo's fault key (!): a newcomer injects a fault and watches the console show it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ async def test_kill_node_fault_makes_the_node_unreachable() -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: all(app.state.polls.get(n, 0) >= 1 for n in poller.nodes), within=15)
         assert app.check_action("demo_fault", ()) is True
-        await pilot.press("F")
+        await pilot.press("exclamation_mark")
         await _choose(pilot, app, "kill-node")
         await _choose(pilot, app, "vnode3")
         await wait_for(pilot, lambda: "vnode3" in app.state.stale(), within=15)
@@ -42,7 +42,7 @@ async def test_escape_injects_nothing() -> None:
     poller = make_poller(config, cluster, demo=True)
     app = make_app(config, cluster, poller)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("F")
+        await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen))
         await pilot.press("escape")
         await pilot.pause(0.3)

@@ -76,7 +76,9 @@ class HatuiApp(App[int]):
         Binding("r", "refresh_now", "Refresh", tooltip="Poll every node now", id="refresh"),
         Binding("w", "toggle_wall", "Wall", tooltip="Switch between panes and the wall layout", id="wall"),
         Binding("t", "next_theme", "Theme", tooltip="Next hatui theme", id="next-theme", show=False),
-        Binding("F", "demo_fault", "Fault", tooltip="Demo only: inject a fault", id="demo-fault"),
+        Binding(
+            "exclamation_mark", "demo_fault", "Fault", tooltip="Demo only: inject a fault", id="demo-fault"
+        ),
     ]
 
     def __init__(
