@@ -1,0 +1,133 @@
+"""Benchmark 5: memory. Peak RSS of ``hatui --once`` and of the console after minutes of polling.
+
+``--once`` is forked from a small launcher and reaped with ``wait4``, so ``ru_maxrss`` is its own
+peak (see ``bench.common.peak_rss_kib``): on the testbed,
+and on replays of generated 3 x 1,000 and 32 x 1,000 clusters (``hatui capture`` layout) to see
+what a large cluster costs. The console polls the testbed every 2 s for ``tui_minutes`` (a
+parameter: the issue asks for an hour, the default run is short and says so); its RSS is sampled
+from ``/proc/<pid>/status`` and growth is judged on the second half of the run, after start-up.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import synth
+from bench.cibgen import crm_mon_xml
+from bench.common import Result, Target, hatui_argv, peak_rss_kib, stats
+from bench.testbed import Testbed
+from bench.tui import TuiProcess
+from hatui.replay import write_capture_dir
+
+FULL = {"once_runs": 3, "replay_sizes": [[3, 1000], [32, 1000]], "tui_minutes": 2.0, "sample_s": 5.0}
+QUICK = {"once_runs": 1, "replay_sizes": [[3, 10]], "tui_minutes": 0.1, "sample_s": 1.0}
+#: Growth allowed over the second half of the run before it counts as a leak.
+GROWTH_LIMIT_KIB = 1024
+
+
+def _mib(kib: float) -> str:
+    return f"{kib / 1024:.1f} MiB"
+
+
+def run(params: dict[str, Any], bed: Testbed) -> Result:
+    result = Result("memory", f"5. Memory ({bed.kind})", params)
+    if bed.set_lean_shell is not None and not bed.lean_shell:
+        bed.set_lean_shell(True)
+    result.notes.append(
+        f"nodes' shell: {'lean (bash skips ~/.bashrc, as on a stock node)' if bed.lean_shell else 'as found'}"
+    )
+    raw: dict[str, Any] = {"testbed": bed.kind, "once": {}}
+    result.headers = ["what", "peak RSS (median)", "runs"]
+    cases: dict[str, list[str]] = {f"hatui --once, {bed.kind} (3 nodes)": ["--config", str(bed.config_path)]}
+    tmp = Path(tempfile.mkdtemp(prefix="hatui-bench-replay-"))
+    try:
+        for n, r in params["replay_sizes"]:
+            gen = crm_mon_xml(n, r)
+            captures = synth.cluster_captures(n, r, gen.xml, synth.constraints_of(gen.cib_path.read_text()))
+            folder = tmp / f"n{n}-r{r}"
+            write_capture_dir(folder, captures, cluster="bench")
+            cases[f"hatui --once --replay, {n} nodes x {r} resources"] = ["--replay", str(folder)]
+        for name, args in cases.items():
+            runs = [peak_rss_kib(hatui_argv("--once", *args)) for _ in range(params["once_runs"])]
+            rss = [x.maxrss_kib for x in runs]
+            raw["once"][name] = {
+                "maxrss_kib": rss,
+                "wall_s": [x.wall_s for x in runs],
+                "rc": [x.returncode for x in runs],
+            }
+            result.rows.append([name, _mib(stats(rss)["median"]), str(len(rss))])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    samples = _tui_samples(bed, params)
+    raw["tui_samples"] = samples
+    duration_min = params["tui_minutes"]
+    if samples:
+        half = [s for s in samples if s["t_s"] >= samples[-1]["t_s"] / 2]
+        growth = half[-1]["rss_kib"] - half[0]["rss_kib"]
+        slope = _slope([(s["t_s"] / 60, s["rss_kib"]) for s in half])
+        peak = max(s["hwm_kib"] for s in samples)
+        raw.update(
+            {"tui_growth_second_half_kib": growth, "tui_slope_kib_per_min": slope, "tui_peak_kib": peak}
+        )
+        result.rows.append(
+            [
+                f"console, after {duration_min:g} min polling every 2 s (RSS now)",
+                _mib(samples[-1]["rss_kib"]),
+                "1",
+            ]
+        )
+        result.rows.append(["console peak RSS (VmHWM)", _mib(peak), "1"])
+        result.rows.append(
+            ["console RSS change over the second half", f"{growth:+d} KiB ({slope:+.0f} KiB/min)", ""]
+        )
+        result.targets.append(
+            Target(
+                "tui-no-growth",
+                f"no memory growth while polling (measured over {duration_min:g} min; the issue asks 60)",
+                f"{growth:+d} KiB over the second half, {slope:+.0f} KiB/min",
+                abs(growth) <= GROWTH_LIMIT_KIB,
+            )
+        )
+    result.raw = raw
+    result.notes.extend(bed.notes)
+    result.notes.append(
+        f"console sampled every {params['sample_s']:g} s for {duration_min:g} min; run "
+        "`python -m bench --only memory --tui-minutes 60` for the hour the issue asks about."
+    )
+    return result
+
+
+def _tui_samples(bed: Testbed, params: dict[str, Any]) -> list[dict[str, Any]]:
+    tui = TuiProcess(["--config", str(bed.config_path)]).start()
+    samples = []
+    try:
+        t0 = time.monotonic()
+        end = t0 + params["tui_minutes"] * 60
+        while time.monotonic() < end and tui.alive():
+            time.sleep(params["sample_s"])
+            m = tui.memory_kib()
+            samples.append(
+                {
+                    "t_s": round(time.monotonic() - t0, 1),
+                    "rss_kib": m.get("VmRSS", 0),
+                    "hwm_kib": m.get("VmHWM", 0),
+                    "cpu_s": tui.cpu_s(),
+                }
+            )
+    finally:
+        tui.stop()
+    return samples
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope (KiB per minute)."""
+    if len(points) < 2:
+        return 0.0
+    mx = sum(p[0] for p in points) / len(points)
+    my = sum(p[1] for p in points) / len(points)
+    den = sum((p[0] - mx) ** 2 for p in points)
+    return sum((p[0] - mx) * (p[1] - my) for p in points) / den if den else 0.0

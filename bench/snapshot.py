@@ -1,0 +1,360 @@
+"""Benchmark 1: snapshot latency against the commands admins type today.
+
+Contenders, run interleaved (order shuffled every round, one warm-up round not counted), twice:
+with the nodes' login shell as found, then with a lean one (see ``bench.fleet``: bash skipping
+``~/.bashrc``, as a stock node's does); one-node commands are unaffected and run in both:
+
+- ``hatui --once``: the whole cluster (every node, every layer) over SSH, a cold process as cron
+  or an admin starts it;
+- on one node, as an admin logged in there: ``crm_mon -1``, ``crm status`` (crmsh), ``pcs status``;
+- the shell loop an admin writes: ``for n in nodes; do ssh $n crm_mon -1; ssh $n cat /proc/drbd;
+  ssh $n xm list; done`` (and the same with the nodes in parallel, ``&`` + ``wait``).
+
+"On one node" commands run through ``nsenter`` into the lab node (its cost is shown on its own
+row, ``nsenter true``). For reference, ``hatui --version`` shows what starting the interpreter
+costs, and ``collect_once`` in-process what the SSH part costs without it. Extra tables say where
+``--once`` spends its time, what each command costs on the node, and what two changes to the
+collection would buy (``bench.whatif``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import random
+import shlex
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench import whatif
+from bench.common import Result, Target, hatui_argv, ms, run_child, stats
+from bench.testbed import Testbed
+from hatui.config import load_config
+from hatui.model.health import evaluate
+from hatui.snapshot.run import emit, make_view
+from hatui.sources.commands import DETECT_COMMANDS, commands_for
+from hatui.sources.fanout import collect_once
+from hatui.transport.ssh import SSHTransport
+
+FULL = {"rounds": 8}
+QUICK = {"rounds": 1}
+
+
+def _loop_script(bed: Testbed, parallel: bool) -> str:
+    parts = []
+    for node in bed.nodes:
+        ssh = shlex.join(bed.ssh_argv(node))
+        body = f"{ssh} crm_mon -1; {ssh} cat /proc/drbd; {ssh} xm list"
+        parts.append(f"( {body} ) &" if parallel else body)
+    return "\n".join([*parts, "wait"] if parallel else parts)
+
+
+def contenders(bed: Testbed) -> dict[str, tuple[list[str], dict[str, str] | None, tuple[int, ...]]]:
+    """name -> (argv, env, accepted exit codes). Every contender but ``true`` must print something."""
+    env = bed.on_node_env
+    one = _one_node_config(bed)
+    return {
+        "hatui --once, first node only": (hatui_argv("--once", "--config", str(one)), None, (0, 1, 2)),
+        "hatui --once (3 nodes, all layers)": (
+            hatui_argv("--once", "--config", str(bed.config_path)),
+            None,
+            (0, 1, 2),
+        ),
+        "crm_mon -1 (one node)": (bed.on_node(["crm_mon", "-1"]), env, (0,)),
+        "crm status (one node, crmsh)": (bed.on_node(["crm", "status"]), env, (0,)),
+        "pcs status (one node)": (bed.on_node(["pcs", "status"]), env, (0,)),
+        "ssh loop (3 nodes x 3 commands)": (["sh", "-c", _loop_script(bed, False)], None, (0,)),
+        "ssh loop, nodes in parallel": (["sh", "-c", _loop_script(bed, True)], None, (0,)),
+        "nsenter true (one-node overhead)": (bed.on_node(["true"]), env, (0,)),
+        "hatui --version (interpreter start)": (hatui_argv("--version"), None, (0,)),
+    }
+
+
+def _one_node_config(bed: Testbed) -> Path:
+    """The testbed's config with its first node only (beside it, removed with the testbed)."""
+    data = yaml.safe_load(bed.config_path.read_text())
+    for cluster in data["clusters"].values():
+        cluster["nodes"] = cluster["nodes"][:1]
+    path = bed.config_path.with_name("hatui-bench-one-node.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+HATUI = "hatui --once (3 nodes, all layers)"
+PCS = "pcs status (one node)"
+LOOP = "ssh loop (3 nodes x 3 commands)"
+
+
+Contender = tuple[list[str], dict[str, str] | None, tuple[int, ...]]
+#: (label, lean shell): the nodes' shell as the testbed comes, then a stock-like one (see bench.fleet).
+PHASES = (("shell as found", False), ("lean shell", True))
+
+
+def _rounds(usable: dict[str, Contender], rounds: int) -> tuple[dict[str, list[float]], dict[str, int]]:
+    times: dict[str, list[float]] = {n: [] for n in usable}
+    failures: dict[str, int] = dict.fromkeys(usable, 0)
+    for _ in range(rounds):
+        order = list(usable)
+        random.shuffle(order)
+        for name in order:
+            argv, env, ok = usable[name]
+            r = run_child(argv, env=env, timeout=60)
+            if r.returncode in ok:
+                times[name].append(r.wall_s)
+            else:
+                failures[name] += 1
+    return times, failures
+
+
+def _validate(cands: dict[str, Contender]) -> tuple[dict[str, Contender], dict[str, str]]:
+    """Runs each contender once (its warm-up); keeps those that work, says why the others do not."""
+    usable: dict[str, Contender] = {}
+    skipped: dict[str, str] = {}
+    for name, (argv, env, ok) in cands.items():
+        r = run_child(argv, env=env, timeout=60)
+        if r.returncode in ok and (r.stdout.strip() or argv[-1] == "true"):
+            usable[name] = (argv, env, ok)
+        else:
+            said = (r.stderr.strip() or r.stdout.strip() or "no output").splitlines()[0]
+            skipped[name] = f"exit {r.returncode}: {said[:200]}"
+    return usable, skipped
+
+
+def run(params: dict[str, Any], bed: Testbed) -> Result:
+    result = Result("snapshot", f"1. Snapshot latency ({bed.kind}: {bed.description})", params)
+    cands = contenders(bed)
+    phases = [p for p in PHASES if not p[1] or bed.set_lean_shell is not None]
+    raw: dict[str, Any] = {"testbed": bed.kind, "argv": {n: c[0] for n, c in cands.items()}, "phases": {}}
+    med: dict[str, dict[str, float]] = {}
+    skipped: dict[str, str] = {}
+    for label, lean in phases:
+        if bed.set_lean_shell is not None and bed.lean_shell != lean:
+            bed.set_lean_shell(lean)
+        usable, skipped = _validate(cands)
+        times, failures = _rounds(usable, params["rounds"])
+        inproc, timelines, one_cmd = _inprocess(bed, max(1, params["rounds"] // 2))
+        times["hatui collect_once in-process (no interpreter start)"] = inproc
+        med[label] = {n: stats(t)["median"] for n, t in times.items() if t}
+        raw["phases"][label] = {
+            "times_s": times,
+            "failures": failures,
+            "skipped": skipped,
+            "collect_once_timelines": timelines,
+            "remote_true_s": one_cmd,
+        }
+        title, headers, rows = _breakdown(timelines, med[label].get("hatui --version (interpreter start)"))
+        rows.append(
+            [
+                "(one node) one remote command `true` over an open connection",
+                "",
+                "",
+                ms(stats(one_cmd)["median"]),
+            ]
+        )
+        result.extra_tables.append((f"{title}, {label}", headers, rows))
+        _targets(result, med[label], skipped, label)
+    names = [*cands, "hatui collect_once in-process (no interpreter start)"]
+    result.headers = ["command"]
+    for label, _lean in phases:
+        result.headers += [f"median, {label}", "vs hatui --once"]
+    last_times = raw["phases"][phases[-1][0]]["times_s"]
+    result.headers += [f"min-max, {phases[-1][0]}", "runs"]
+    for name in names:
+        row = [name]
+        for label, _lean in phases:
+            m, base = med[label].get(name), med[label].get(HATUI)
+            row += [ms(m) if m is not None else "not measured", f"{m / base:.2f}x" if m and base else ""]
+        t = last_times.get(name) or []
+        row += [f"{ms(min(t))}-{ms(max(t))}" if t else skipped.get(name, "")[:50], str(len(t))]
+        result.rows.append(row)
+    costs = node_side_costs(bed)
+    raw["node_side_costs_s"] = costs
+    detect = sum(stats(v)["median"] for k, v in costs.items() if k.startswith("detect"))
+    poll = sum(stats(v)["median"] for k, v in costs.items() if k.startswith("poll"))
+    result.extra_tables.append(
+        (
+            f"Node-side cost of each command hatui runs (first node, idle, sequential, {phases[-1][0]})",
+            ["command", "median"],
+            [[k, ms(stats(v)["median"])] for k, v in costs.items()]
+            + [["sum: detection batch", ms(detect)], ["sum: poll batch", ms(poll)]],
+        )
+    )
+    cluster = load_config(bed.config_path).cluster()
+    wi = whatif.measure(cluster, max(2, params["rounds"] // 2))
+    raw["what_if"] = wi
+    result.extra_tables.append(
+        (
+            f"What would make it faster (bench/whatif.py prototypes, in-process collection, {phases[-1][0]})",
+            ["collection of all nodes", "median"],
+            [[k, ms(stats(v)["median"])] for k, v in wi["times_s"].items()],
+        )
+    )
+    result.summary = {"median_s": med}
+    result.raw = raw
+    result.notes.extend(bed.notes)
+    result.notes.append(
+        f"{params['rounds']} interleaved rounds per shell after one warm-up run of each; hatui --once is a "
+        "cold process (interpreter start, imports, SSH connect, detection batch, poll batch, text output)."
+    )
+    result.notes.append(
+        "Shell as found: bash, run by sshd, reads root's ~/.bashrc for every command; its cost is the "
+        "row 'one remote command `true`'. Lean shell: the nodes' sshd sets SHLVL=1 so bash skips it, "
+        "as a stock Debian .bashrc (which returns at once when not interactive) would. One-node "
+        "commands run through nsenter, not ssh, and pay neither."
+    )
+    return result
+
+
+def _targets(result: Result, med: dict[str, float], skipped: dict[str, str], label: str) -> None:
+    base = med.get(HATUI)
+    if base and PCS in med:
+        result.targets.append(
+            Target(
+                f"vs-pcs-status ({label})",
+                "hatui --once (whole cluster) no slower than pcs status on one node",
+                f"{ms(base)} vs {ms(med[PCS])} ({base / med[PCS]:.2f}x)",
+                base <= med[PCS],
+            )
+        )
+    else:
+        result.targets.append(
+            Target(
+                f"vs-pcs-status ({label})",
+                "no slower than pcs status",
+                skipped.get(PCS, "not measured"),
+                None,
+            )
+        )
+    if base and LOOP in med:
+        result.targets.append(
+            Target(
+                f"vs-ssh-loop ({label})",
+                "at least 3x faster than the ssh loop",
+                f"loop {ms(med[LOOP])} / hatui {ms(base)} = {med[LOOP] / base:.2f}x",
+                med[LOOP] / base >= 3.0,
+            )
+        )
+
+
+def _inprocess(bed: Testbed, runs: int) -> tuple[list[float], list[dict[str, Any]], list[float]]:
+    """``collect_once`` timed in this process, with a per-node timeline of where its time goes, and
+    the cost of one trivial remote command over an open connection to the first node."""
+    cluster = load_config(bed.config_path).cluster()
+    out, timelines = [], []
+    for _ in range(runs):
+        with _timeline() as steps:
+            t0 = time.perf_counter()
+            captures = asyncio.run(collect_once(cluster))
+            took = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            view = make_view(cluster.name, captures, cluster=cluster)
+            emit(view, evaluate(view), "text", out=io.StringIO(), err=io.StringIO())
+            model_s = time.perf_counter() - t1
+        out.append(took)
+        timelines.append({"collect_s": took, "parse_model_render_s": model_s, "nodes": steps})
+    return out, timelines, asyncio.run(_remote_true(cluster, max(5, runs * 2)))
+
+
+async def _remote_true(cluster: Any, count: int) -> list[float]:
+    transport = SSHTransport.from_config(cluster.nodes[0], cluster)
+    try:
+        await transport.run(["true"], timeout=10)  # connects
+        times = []
+        for _ in range(count):
+            t0 = time.perf_counter()
+            await transport.run(["true"], timeout=10)
+            times.append(time.perf_counter() - t0)
+        return times
+    finally:
+        await transport.close()
+
+
+@contextlib.contextmanager
+def _timeline() -> Iterator[dict[str, dict[str, list[float]]]]:
+    """Times every SSH connect and every remote command (exec channel) per node while active."""
+    steps: dict[str, dict[str, list[float]]] = {}
+    open_, run_line = SSHTransport._open, SSHTransport._run_line
+
+    async def timed_open(self: SSHTransport) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return await open_(self)
+        finally:
+            steps.setdefault(self.node, {}).setdefault("connect_s", []).append(time.perf_counter() - t0)
+
+    async def timed_run_line(self: SSHTransport, *args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return await run_line(self, *args, **kwargs)
+        finally:
+            steps.setdefault(self.node, {}).setdefault("commands_s", []).append(time.perf_counter() - t0)
+
+    SSHTransport._open = timed_open  # type: ignore[method-assign]
+    SSHTransport._run_line = timed_run_line  # type: ignore[method-assign]
+    try:
+        yield steps
+    finally:
+        SSHTransport._open = open_  # type: ignore[method-assign]
+        SSHTransport._run_line = run_line  # type: ignore[method-assign]
+
+
+def _breakdown(
+    timelines: list[dict[str, Any]], interpreter_s: float | None
+) -> tuple[str, list[str], list[list[str]]]:
+    """Where a cold ``--once`` spends its time: per node connect, detection and poll (medians)."""
+    per_node: dict[str, dict[str, list[float]]] = {}
+    for tl in timelines:
+        for node, steps in tl["nodes"].items():
+            d = per_node.setdefault(node, {"connect": [], "detect": [], "poll": []})
+            d["connect"] += steps.get("connect_s", [])[:1]
+            cmds = steps.get("commands_s", [])
+            # A cold collector runs the detection batch first, then the poll batch.
+            d["detect"] += cmds[:1]
+            d["poll"] += cmds[1:2]
+    rows = [
+        [
+            node,
+            ms(stats(d["connect"])["median"]),
+            ms(stats(d["detect"])["median"]),
+            ms(stats(d["poll"])["median"]),
+        ]
+        for node, d in per_node.items()
+    ]
+    model = stats([tl["parse_model_render_s"] for tl in timelines])["median"]
+    rows.append(["(all nodes) parse + model + text output", "", "", ms(model)])
+    if interpreter_s is not None:
+        rows.append(["(process) interpreter start (hatui --version)", "", "", ms(interpreter_s)])
+    return (
+        "Where --once spends its time (in-process collect_once, nodes in parallel; medians)",
+        ["node", "SSH connect", "detection batch", "poll batch"],
+        rows,
+    )
+
+
+def node_side_costs(bed: Testbed, runs: int = 3) -> dict[str, list[float]]:
+    """Seconds each detection and poll command takes ON the first node, run one after the other
+    there as hatui's batch runs them (timed inside the node with ``date``, over one ssh command)."""
+    cluster = load_config(bed.config_path).cluster()
+    stack = asyncio.run(collect_once(cluster))[0].stack
+    cmds = {**{f"detect {k}": v for k, v in DETECT_COMMANDS.items()},
+            **{f"poll {k}": v for k, v in commands_for(stack).items()}}  # fmt: skip
+    lines = ["LC_ALL=C; export LC_ALL", "PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin; export PATH"]
+    for name, argv in cmds.items():
+        lines.append(
+            f"a=$(date +%s%N); _e=$(timeout -k 2 11 {shlex.join(argv)} 2>&1 >/dev/null </dev/null); "
+            f"b=$(date +%s%N); echo {shlex.quote(name)} $(( (b - a) / 1000 ))"
+        )
+    script = "sh -c " + shlex.quote("\n".join(lines))
+    out: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        r = run_child([*bed.ssh_argv(bed.nodes[0]), script], timeout=60)
+        for line in r.stdout.splitlines():
+            name, _, micros = line.rpartition(" ")
+            if name in out and micros.isdigit():
+                out[name].append(int(micros) / 1e6)
+    return out
