@@ -14,6 +14,31 @@ from hatui.transport.base import Transport
 from hatui.transport.local import LocalTransport
 
 
+def children() -> set[str]:
+    """PIDs of the live children of the test process."""
+    me = os.getpid()
+    kids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == me and fields[0] != "Z":
+                kids.add(entry.name)
+    return kids
+
+
+#: Children that other modules' session fixtures (the lab, sshd servers) had started before this one.
+BEFORE: set[str] = set()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _children_before() -> None:
+    BEFORE.update(children())
+
+
 def alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -100,15 +125,4 @@ async def test_close_is_idempotent() -> None:
 
 def test_no_leftover_children() -> None:
     """Nothing this module started is still a child of the test process."""
-    me = os.getpid()
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == me and fields[0] != "Z":
-                kids.append(entry.name)
-    assert kids == []
+    assert children() - BEFORE == set()
