@@ -21,7 +21,16 @@ from hatui.model.view import ClusterView, pacemaker_views
 from hatui.model.vms import vm_rows
 from hatui.model.words import DomainState, LinkStatus, ResourceRole
 
-__all__ = ["CRITICAL", "WARNING", "Health", "HealthStatus", "Problem", "evaluate"]
+__all__ = [
+    "CROSS_NODE_CODES",
+    "CRITICAL",
+    "WARNING",
+    "Health",
+    "HealthStatus",
+    "Problem",
+    "evaluate",
+    "verdict",
+]
 
 
 class HealthStatus(str, Enum):
@@ -50,6 +59,18 @@ def evaluate(view: ClusterView, ignore: Iterable[str] = ()) -> Health:
     """Judges ``view``; codes in ``ignore`` are left out (and do not count for the verdict)."""
     skip = set(ignore)
     problems = [p for p in _all_problems(view) if p.code not in skip]
+    return verdict(view, problems)
+
+
+#: Codes that compare what different nodes said. In the console each node is polled on its own
+#: loop, so during a failover two nodes' captures can be a poll apart and disagree for a moment.
+CROSS_NODE_CODES = frozenset(
+    {"partition", "domain-multi-active", "domain-unmanaged-move", "drbd-split-brain", "drbd-dual-primary"}
+)
+
+
+def verdict(view: ClusterView, problems: Iterable[Problem]) -> Health:
+    """The verdict for ``problems`` found in ``view`` (deduplicated, worst first)."""
     problems = list(dict.fromkeys(problems))
     problems.sort(key=lambda p: (p.severity != CRITICAL, p.code, p.subject, p.node or ""))
     if not view.reachable:

@@ -24,7 +24,7 @@ from hatui.config import ClusterConfig
 from hatui.model.build import NodeReport, build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, diff
-from hatui.model.health import Health, evaluate
+from hatui.model.health import CROSS_NODE_CODES, Health, evaluate, verdict
 from hatui.model.view import ClusterView
 
 #: Events kept for the session; older ones drop off the log.
@@ -118,6 +118,7 @@ class ClusterState:
         self.view: ClusterView | None = None
         self.display: ClusterView | None = None
         self.health: Health | None = None
+        self._unconfirmed: dict[tuple[str, str, str | None], dict[str, int]] = {}
 
     def record(self, capture: NodeCapture) -> Recorded:
         """Takes one node's capture in; rebuilds the views, the verdict and the new events."""
@@ -166,7 +167,7 @@ class ClusterState:
     def _rebuild(self, now: datetime) -> None:
         reports = [self._reports[n] for n in self.nodes if n in self._reports]
         self.view = self._make_view(reports, now)
-        self.health = evaluate(self.view, self.ignore)
+        self.health = self._confirmed(evaluate(self.view, self.ignore))
         fresh_pcmk = any(r.reachable and r.pacemaker is not None for r in reports)
         shown = []
         for r in reports:
@@ -182,6 +183,29 @@ class ClusterState:
                 )
             )
         self.display = self._make_view(shown, now)
+
+    def _confirmed(self, health: Health) -> Health:
+        """Holds back a cross-node problem until it survives one more poll of every reachable node.
+
+        Nodes are polled on their own loops, so one node's capture can be a poll older than
+        another's; during a failover that shows the VM on both nodes for a moment. A soft state, as
+        monitoring systems call it: the problem counts once every node has answered again since.
+        """
+        assert self.view is not None
+        keep, seen = [], set()
+        up = [r.node for r in self.view.reports if r.reachable]
+        for p in health.problems:
+            if p.code not in CROSS_NODE_CODES:
+                keep.append(p)
+                continue
+            key = (p.code, p.subject, p.node)
+            seen.add(key)
+            first = self._unconfirmed.setdefault(key, dict(self.polls))
+            if all(self.polls.get(n, 0) > first.get(n, 0) for n in up):
+                keep.append(p)
+        for key in set(self._unconfirmed) - seen:
+            del self._unconfirmed[key]
+        return health if len(keep) == len(health.problems) else verdict(self.view, keep)
 
     def _make_view(self, reports: list[NodeReport], now: datetime) -> ClusterView:
         return ClusterView(
