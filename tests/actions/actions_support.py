@@ -17,32 +17,12 @@ from hatui.actions.plans import ActionContext
 from hatui.actions.runner import CollectorObserver, Runner
 from hatui.config import ClusterConfig
 from hatui.demo import DemoCluster
-from hatui.demo.transport import DemoTransport
 from hatui.model.view import ClusterView
 from hatui.sources.fanout import make_collectors
 from hatui.sources.make import demo_config
-from hatui.transport.base import CommandResult
+from support.recording import RecordingTransport
 
 SPEED = 40.0
-
-
-class RecordingTransport:
-    """Wraps a transport and records every argv run through it."""
-
-    def __init__(self, inner: DemoTransport) -> None:
-        self.inner = inner
-        self.node = inner.node
-        self.calls: list[tuple[str, ...]] = []
-
-    async def run(self, argv: object, *, timeout: float, stdin: str | None = None) -> CommandResult:
-        self.calls.append(tuple(argv))  # type: ignore[arg-type]
-        return await self.inner.run(argv, timeout=timeout, stdin=stdin)  # type: ignore[arg-type]
-
-    async def run_batch(self, commands: object, *, timeout: float) -> dict[str, CommandResult]:
-        return await self.inner.run_batch(commands, timeout=timeout)  # type: ignore[arg-type]
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 @dataclass

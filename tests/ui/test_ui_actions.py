@@ -12,12 +12,10 @@ from ui_harness import SIZE, wait_for
 from hatui.actions.runner import is_read_only_argv
 from hatui.config import ClusterConfig, Config
 from hatui.demo import DemoCluster
-from hatui.demo.transport import DemoTransport
 from hatui.model.events import EventKind
 from hatui.sources.fanout import make_collectors
 from hatui.sources.live import CollectorPoller
 from hatui.sources.make import demo_config
-from hatui.transport.base import CommandResult
 from hatui.ui.actions_glue import Request
 from hatui.ui.app import HatuiApp, make_app
 from hatui.ui.palette import entries
@@ -25,32 +23,16 @@ from hatui.ui.screens.choose import ChooseScreen
 from hatui.ui.screens.confirm import ConfirmScreen
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import MainScreen
+from support.recording import RecordingTransport
 
 SPEED = 40.0
-
-
-class Spy:
-    """A demo node's transport that records the single commands sent (polls are batches)."""
-
-    def __init__(self, inner: DemoTransport) -> None:
-        self.inner, self.node, self.calls = inner, inner.node, []  # type: ignore[var-annotated]
-
-    async def run(self, argv: object, *, timeout: float, stdin: str | None = None) -> CommandResult:
-        self.calls.append(tuple(argv))  # type: ignore[arg-type]
-        return await self.inner.run(argv, timeout=timeout, stdin=stdin)  # type: ignore[arg-type]
-
-    async def run_batch(self, commands: object, *, timeout: float) -> dict[str, CommandResult]:
-        return await self.inner.run_batch(commands, timeout=timeout)  # type: ignore[arg-type]
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 @dataclass
 class DemoConsole:
     app: HatuiApp
     demo: DemoCluster
-    spies: dict[str, Spy]
+    spies: dict[str, RecordingTransport]
 
     def writes(self) -> list[tuple[str, ...]]:
         return [argv for s in self.spies.values() for argv in s.calls if not is_read_only_argv(argv)]
@@ -62,7 +44,7 @@ def demo_console(*, mode: str = "operator", monitor: bool = False, fast: bool = 
     base = demo_config().cluster()
     intervals = dict.fromkeys(base.intervals, 0.2)
     cluster = ClusterConfig("demo", base.nodes, display_name="demo", mode=mode, intervals=intervals)
-    spies = {n.name: Spy(demo.transport(n.name)) for n in cluster.nodes}
+    spies = {n.name: RecordingTransport(demo.transport(n.name)) for n in cluster.nodes}
     poller = CollectorPoller(make_collectors(cluster, spies))  # type: ignore[arg-type]
     app = make_app(
         Config(clusters={"demo": cluster}, health_ignore=frozenset({"stonith-disabled"})),

@@ -87,6 +87,7 @@ async def ssh_session(
         if saved is not None:
             tty.setraw(stdin_fd)
         loop.add_reader(stdin_fd, on_input)
+        # Window resizes are a nicety: loops without signal support (or off the main thread) refuse.
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
             loop.add_signal_handler(signal.SIGWINCH, on_resize)
         while True:
