@@ -1,13 +1,22 @@
 """Provides the typed configuration and ``load_config``, which refuses a bad file key by key.
 
 The file may hold several clusters. Every error names the file, the dotted key and what is wrong,
-and unknown keys are errors: a typo such as ``sudo_user`` must not be silently ignored.
+and unknown keys are errors: a typo such as ``sudo_user`` must not be silently ignored. So are
+duplicate keys (a second ``mode: operator`` would silently undo ``mode: read-only``), timeouts and
+intervals that are not finite positive numbers, and a file that is not UTF-8 text.
+
+The file says which hosts are trusted (node addresses, ``known_hosts`` files), so ``load_config``
+also returns warnings when it, or a ``known_hosts`` file it names, is writable by group or others.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
-from collections.abc import Callable, Mapping
+import shlex
+import stat
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +35,11 @@ DEFAULT_INTERVALS: dict[str, float] = {
     "corosync": 10.0,
     "constraints": 30.0,
 }
+#: Default cap on what one poll of one node may print, in MiB (``max_output_mib``).
+DEFAULT_MAX_OUTPUT_MIB = 32.0
+#: The longest timeout or interval accepted, in seconds; more is a typo, and too large a number
+#: for the node-side ``timeout`` command.
+MAX_SECONDS = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,14 @@ class ClusterConfig:
     """Which shell builds Pacemaker actions: ``auto``, ``pacemaker`` (raw tools), ``crmsh`` or ``pcs``."""
     vm_disks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """VM name to the DRBD resources its disks use, when names do not tell (``vm-root``)."""
+    max_output_mib: float = DEFAULT_MAX_OUTPUT_MIB
+    """The most one poll of one node may print (stdout and stderr), in MiB; more is cut off and
+    shown as an error, so that a runaway command cannot fill hatui's memory."""
+
+    @property
+    def max_output_bytes(self) -> int:
+        """``max_output_mib`` in bytes, as the transports take it."""
+        return max(1, round(self.max_output_mib * 1024 * 1024))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +101,8 @@ class Config:
     theme: str = "hatui-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
+    warnings: tuple[str, ...] = ()
+    """Things in or about the file that work but are unsafe (group-writable file), one line each."""
 
     def cluster(self, name: str | None = None) -> ClusterConfig:
         """Returns the named cluster, the default one, or the only one."""
@@ -115,16 +139,85 @@ def load_config(path: Path) -> Config:
         ConfigError: naming the file, the key and what is wrong.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text at byte {exc.start}") from None
+    try:
+        # Not CLoader: the pure-Python loader is the one whose construct_mapping we can extend.
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    return parse_config(data, path)
+        # ReaderError (a control character) has no ``problem`` and a multi-line str().
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    if data is None:
+        raise ConfigError(
+            f"{path}: the file is empty; it needs a clusters: section (see config.example.yaml)"
+        )
+    config = parse_config(data, path)
+    return dataclasses.replace(config, warnings=tuple(_permission_warnings(config, path)))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a key given twice in one mapping is an error, not "last one wins"."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        first_line: dict[Hashable, int] = {}
+        for key_node, _ in node.value:
+            # Merge keys (``<<: *base``) may be overridden on purpose; only literal keys count.
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                continue  # the base class refuses it with its own message
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first given on line {first_line[key]}); "
+                    "remove one: the later value would silently replace the earlier",
+                    key_node.start_mark,
+                )
+            first_line[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _permission_warnings(config: Config, path: Path) -> list[str]:
+    """Warns about the config file and its known_hosts files being writable by group or others."""
+    found = []
+    mode = _loose_mode(path)
+    if mode is not None:
+        found.append(
+            f"{path} is writable by group/others (mode {mode:04o}): anyone who can write it can point "
+            f"hatui at other hosts or known_hosts files; chmod go-w {shlex.quote(str(path))}"
+        )
+    for cluster in config.clusters.values():
+        if not cluster.known_hosts:
+            continue
+        known = Path(cluster.known_hosts).expanduser()
+        mode = _loose_mode(known)
+        if mode is not None:
+            found.append(
+                f"{known} (known_hosts of cluster {cluster.name}) is writable by group/others "
+                f"(mode {mode:04o}): anyone who can write it can make hatui trust any host key; "
+                f"chmod go-w {shlex.quote(str(known))}"
+            )
+    return found
+
+
+def _loose_mode(path: Path) -> int | None:
+    """The permission bits of ``path`` when group or others may write it, else None."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None  # a missing known_hosts file is the transport's business, not a warning
+    return mode if mode & (stat.S_IWGRP | stat.S_IWOTH) else None
 
 
 def parse_config(data: Any, path: Path | None = None) -> Config:
@@ -163,6 +256,7 @@ _CLUSTER_KEYS = {
     "intervals",
     "shell",
     "vm_disks",
+    "max_output_mib",
 }
 _NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
 
@@ -203,6 +297,9 @@ def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
         intervals=intervals,
         shell=shell,
         vm_disks=vm_disks,
+        max_output_mib=r.positive(
+            m.get("max_output_mib", DEFAULT_MAX_OUTPUT_MIB), f"{key}.max_output_mib", unit="MiB", most=None
+        ),
     )
 
 
@@ -263,10 +360,22 @@ class _Reader:
             return None
         return self.typed(m[name], f"{key}.{name}" if key else name, kind)
 
-    def positive(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(key, f"expected a positive number of seconds, got {value!r}")
-        return float(value)
+    def positive(
+        self, value: Any, key: str, *, unit: str = "seconds", most: float | None = MAX_SECONDS
+    ) -> float:
+        # NaN passes "<= 0" and YAML spells it and infinity plainly (.nan, .inf): check finiteness.
+        what = f"expected a positive number of {unit}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"{what}, got {value!r}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            number = math.inf
+        if not math.isfinite(number) or number <= 0:
+            raise self.fail(key, f"{what}, got {value!r}")
+        if most is not None and number > most:
+            raise self.fail(key, f"{what} of at most {most:g}, got {value!r}")
+        return number
 
     def choice(self, value: str, key: str, allowed: tuple[str, ...]) -> None:
         if value not in allowed:

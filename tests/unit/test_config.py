@@ -86,3 +86,145 @@ def test_several_clusters_need_a_choice(tmp_path: Path) -> None:
     assert cfg.cluster("b").nodes[0].name == "y"
     with pytest.raises(ConfigError, match="no cluster named 'z'"):
         cfg.cluster("z")
+
+
+# -- numbers: finite, positive, bounded -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("connect_timeout", ".nan"),
+        ("connect_timeout", ".inf"),
+        ("command_timeout", "-.inf"),
+        ("command_timeout", "0"),
+        ("keepalive_interval", "-2"),
+        ("keepalive_interval", ".NaN"),
+        ("command_timeout", "100000"),
+        ("command_timeout", str(10**400)),
+        ("intervals: {pacemaker", ".nan}"),
+        ("intervals: {domains", ".inf}"),
+        ("intervals: {drbd", "0}"),
+    ],
+)
+def test_timeouts_and_intervals_must_be_finite_and_positive(tmp_path: Path, key: str, value: str) -> None:
+    path = _write(tmp_path, f"clusters: {{c: {{nodes: [a], {key}: {value}}}}}")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    dotted = "clusters.c." + key.replace(": {", ".")
+    assert f"{dotted}: expected a positive number of seconds" in str(exc.value)
+    assert str(path) in str(exc.value)
+
+
+def test_max_output_mib_defaults_to_32_and_is_validated(tmp_path: Path) -> None:
+    cluster = load_config(_write(tmp_path, "clusters: {c: {nodes: [a]}}")).cluster()
+    assert (cluster.max_output_mib, cluster.max_output_bytes) == (32.0, 32 * 1024 * 1024)
+    cluster = load_config(_write(tmp_path, "clusters: {c: {nodes: [a], max_output_mib: 0.5}}")).cluster()
+    assert cluster.max_output_bytes == 512 * 1024
+    for bad in ("0", "-1", ".nan", ".inf", "yes", "lots"):
+        path = _write(tmp_path, f"clusters: {{c: {{nodes: [a], max_output_mib: {bad}}}}}")
+        with pytest.raises(
+            ConfigError, match=r"clusters\.c\.max_output_mib: expected a positive number of MiB"
+        ):
+            load_config(path)
+
+
+# -- the file itself: duplicate keys, encoding, emptiness -----------------------------------
+
+
+def test_duplicate_key_names_file_line_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, "clusters:\n  c:\n    mode: read-only\n    nodes: [a]\n    mode: operator\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    msg = str(exc.value)
+    assert msg.startswith(f"{path} line 5: ")
+    assert "duplicate key 'mode' (first given on line 3)" in msg
+    assert "\n" not in msg
+
+
+def test_duplicate_top_level_and_node_keys_are_refused(tmp_path: Path) -> None:
+    text = "clusters: {c: {nodes: [a]}}\ntheme: hatui-light\ntheme: hatui-dark\n"
+    with pytest.raises(ConfigError, match=r"line 3: .*duplicate key 'theme'"):
+        load_config(_write(tmp_path, text))
+    with pytest.raises(ConfigError, match="duplicate key 'sudo'"):
+        load_config(_write(tmp_path, "clusters: {c: {nodes: [{name: a, sudo: false, sudo: true}]}}"))
+
+
+def test_merge_keys_may_still_be_overridden(tmp_path: Path) -> None:
+    text = "base: &base {nodes: [a], mode: read-only}\nclusters:\n  c:\n    <<: *base\n    mode: operator\n"
+    # "base" is not a hatui key: refused as unknown, not as a duplicate of the merged "mode".
+    with pytest.raises(ConfigError, match="base: unknown key"):
+        load_config(_write(tmp_path, text))
+    text = "clusters:\n  c: &c {nodes: [a], mode: read-only}\n  d:\n    <<: *c\n    mode: operator\n"
+    cfg = load_config(_write(tmp_path, text))
+    assert (cfg.cluster("c").mode, cfg.cluster("d").mode) == ("read-only", "operator")
+
+
+def test_non_utf8_file_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    raw = b"clusters: {c: {nodes: [caf\xe9]}}\n"  # Latin-1, as an old editor saves it
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    # The offset counts from 0, as xxd and od print it.
+    assert raw.index(b"\xe9") == 26
+    assert str(exc.value) == f"{path}: not UTF-8 text at byte 26"
+
+
+def test_control_character_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_bytes(b"clusters: {c: {nodes: [a\x00]}}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value).startswith(f"{path}: not valid YAML: unacceptable character #x0000")
+    assert "\n" not in str(exc.value)
+
+
+def test_a_directory_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        load_config(tmp_path)
+    assert str(exc.value) == f"{tmp_path}: cannot read: Is a directory"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
+def test_an_empty_file_is_a_config_error(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value).startswith(f"{path}: the file is empty; it needs a clusters: section")
+
+
+# -- permissions ------------------------------------------------------------------------------
+
+
+def test_a_private_config_has_no_warnings(tmp_path: Path) -> None:
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    known.chmod(0o644)
+    path = _write(tmp_path, f"clusters: {{c: {{nodes: [a], known_hosts: {known}}}}}")
+    path.chmod(0o644)
+    assert load_config(path).warnings == ()
+    # A known_hosts file that does not exist (yet) is not a permission problem.
+    path.write_text(f"clusters: {{c: {{nodes: [a], known_hosts: {tmp_path / 'absent'}}}}}")
+    assert load_config(path).warnings == ()
+
+
+@pytest.mark.parametrize("mode", [0o664, 0o646, 0o666])
+def test_group_or_other_writable_config_is_warned_about(tmp_path: Path, mode: int) -> None:
+    path = _write(tmp_path, "clusters: {c: {nodes: [a]}}")
+    path.chmod(mode)
+    assert load_config(path).warnings == (
+        f"{path} is writable by group/others (mode {mode:04o}): anyone who can write it can point "
+        f"hatui at other hosts or known_hosts files; chmod go-w {path}",
+    )
+
+
+def test_group_writable_known_hosts_is_warned_about(tmp_path: Path) -> None:
+    known = tmp_path / "cluster_known_hosts"
+    known.write_text("")
+    known.chmod(0o664)
+    path = _write(tmp_path, f"clusters: {{c: {{nodes: [a], known_hosts: {known}}}}}")
+    path.chmod(0o600)
+    (warning,) = load_config(path).warnings
+    assert warning.startswith(f"{known} (known_hosts of cluster c) is writable by group/others (mode 0664)")
+    assert warning.endswith(f"chmod go-w {known}")
