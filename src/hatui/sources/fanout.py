@@ -26,7 +26,7 @@ def make_transport(node_cfg: NodeConfig, cluster_cfg: ClusterConfig) -> Transpor
         ConfigError: the node names a transport hatui does not know.
     """
     if node_cfg.transport == "local":
-        return LocalTransport(node_cfg.name)
+        return LocalTransport(node_cfg.name, max_output=cluster_cfg.max_output_bytes)
     if node_cfg.transport == "ssh":
         return SSHTransport.from_config(node_cfg, cluster_cfg)
     raise ConfigError(f"node {node_cfg.name}: unknown transport {node_cfg.transport!r} (ssh or local)")

@@ -32,8 +32,9 @@ class Transport(Protocol):
     """Runs commands on one node.
 
     ``run`` raises ``hatui.errors.TransportError`` when the node cannot be reached or the command
-    does not finish within ``timeout``; a command that ran and failed is a ``CommandResult`` with a
-    non-zero exit status, not an exception.
+    does not finish within ``timeout``, and its subclass ``OutputTooLargeError`` when the command
+    printed more than the transport's output cap; a command that ran and failed is a
+    ``CommandResult`` with a non-zero exit status, not an exception.
     """
 
     node: str
@@ -47,7 +48,9 @@ class Transport(Protocol):
     ) -> dict[str, CommandResult]:
         """Runs several named commands in one round trip (one remote command over SSH).
 
-        Returns a result per name. The whole batch shares ``timeout``.
+        Returns a result per name. The whole batch shares ``timeout`` and the output cap: past the
+        cap, the commands that had finished keep their results and the others get an error
+        (``exit_status`` None) that names the limit.
         """
         ...
 

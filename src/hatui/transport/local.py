@@ -1,7 +1,8 @@
 """Provides ``LocalTransport``: runs commands on this machine, for hatui running on a cluster node.
 
 Every command runs in a new session (its own process group), so that a timeout kills the command
-and everything it started, not only the shell at its top.
+and everything it started, not only the shell at its top. Output is read in chunks up to
+``max_output`` bytes (``hatui.transport.capped``); past it the process group is killed too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from hatui.errors import TransportError
 from hatui.transport.base import CommandResult
 from hatui.transport.batch import build_batch, split_batch, validate_argv
+from hatui.transport.capped import CHUNK, DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
 
 #: How long to wait for pipes to drain after the process group was killed.
 _REAP_S = 2.0
@@ -24,8 +26,9 @@ _REAP_S = 2.0
 class LocalTransport:
     """Runs commands as local subprocesses; the ``Transport`` of a node that is this machine."""
 
-    def __init__(self, node: str, *, shell: str = "/bin/sh") -> None:
+    def __init__(self, node: str, *, shell: str = "/bin/sh", max_output: int = DEFAULT_MAX_OUTPUT) -> None:
         self.node = node
+        self.max_output = max_output
         self._shell = shell
         self._closed = False
 
@@ -36,7 +39,12 @@ class LocalTransport:
         timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
         stdin: str | None = None,
     ) -> CommandResult:
-        """Runs ``argv`` (no shell involved); a missing program gives exit status 127."""
+        """Runs ``argv`` (no shell involved); a missing program gives exit status 127.
+
+        Raises:
+            TransportError: the command timed out.
+            OutputTooLargeError: it printed more than ``max_output`` bytes (it was killed).
+        """
         items = validate_argv(argv)
         try:
             status, out, err, took = await self._exec(items, limit_s=timeout, stdin=stdin)
@@ -52,16 +60,22 @@ class LocalTransport:
         *,
         timeout: float,  # noqa: ASYNC109 - as in run()
     ) -> dict[str, CommandResult]:
-        """Runs ``commands`` in one ``sh`` process (the same script the SSH transport sends)."""
+        """Runs ``commands`` in one ``sh`` process (the same script the SSH transport sends).
+
+        Output past ``max_output`` ends the batch as over SSH: finished commands keep their results.
+        """
         # No node-side ``timeout`` wrapper: it would move commands into process groups of their
         # own, out of reach of the group kill below.
         batch = build_batch(commands, timeout=None)
+        started = time.monotonic()
         try:
             _, out, err, took = await self._exec(
                 (self._shell, "-c", batch.script), limit_s=timeout, stdin=None
             )
         except OSError as exc:
             raise TransportError(f"cannot start {self._shell}: {exc.strerror or exc}") from exc
+        except OutputTooLargeError as exc:
+            out, err, took = _decode(exc.stdout), exc.message, time.monotonic() - started
         return split_batch(batch, out, stderr=err, duration_s=took)
 
     async def close(self) -> None:
@@ -81,14 +95,22 @@ class LocalTransport:
             start_new_session=True,
             env=env,
         )
-        data = stdin.encode() if stdin is not None else None
+        # Both are pipes (asked for above); this only tells the type checker.
+        assert proc.stdout is not None and proc.stderr is not None
         try:
-            out, err = await asyncio.wait_for(proc.communicate(data), limit_s)
+            # Not communicate(): it buffers everything the command prints, without limit.
+            async with asyncio.timeout(limit_s):
+                feeding = asyncio.ensure_future(_feed(proc, stdin))
+                try:
+                    out, err = await read_capped(proc.stdout, proc.stderr, self.max_output)
+                finally:
+                    feeding.cancel()
+                await proc.wait()
         except TimeoutError:
             await _kill_group(proc)
             raise TransportError(f"timed out after {limit_s:g}s") from None
         except BaseException:
-            # Cancelled by the caller: do not leave the command running behind us.
+            # Too much output, or cancelled by the caller: do not leave the command running.
             await _kill_group(proc)
             raise
         status = proc.returncode
@@ -98,11 +120,30 @@ class LocalTransport:
         return exit_status, _decode(out), _decode(err), took
 
 
+async def _feed(proc: asyncio.subprocess.Process, stdin: str | None) -> None:
+    """Writes ``stdin`` to the command and closes it; a command that exits unread is not an error."""
+    if proc.stdin is None:
+        return
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        if stdin is not None:
+            proc.stdin.write(stdin.encode())
+            await proc.stdin.drain()
+        proc.stdin.close()
+
+
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(TimeoutError, ProcessLookupError):
-        await asyncio.wait_for(proc.wait(), _REAP_S)
+    # What the dead command left in its pipes is read and thrown away: a pipe that still holds
+    # data never reports its end, and asyncio would keep the subprocess transport open.
+    pipes = [_discard(p) for p in (proc.stdout, proc.stderr) if p is not None]
+    with contextlib.suppress(TimeoutError, OSError):
+        await asyncio.wait_for(asyncio.gather(proc.wait(), *pipes), _REAP_S)
+
+
+async def _discard(stream: asyncio.StreamReader) -> None:
+    while await stream.read(CHUNK):
+        pass
 
 
 def _decode(data: bytes) -> str:

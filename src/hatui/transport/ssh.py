@@ -11,6 +11,8 @@
 - Host keys are checked against ``~/.ssh/known_hosts`` and the cluster's own known_hosts file, and
   are never accepted silently. An unknown key is refused with its SHA256 fingerprint and the command
   to accept it; a changed key is refused as a possible man-in-the-middle.
+- Output is read in chunks up to ``max_output`` bytes (the cluster's ``max_output_mib``); past
+  it the channel is closed, so that a runaway command cannot fill hatui's memory.
 - Every failure leaves as ``TransportError`` with a reason a person can act on.
 """
 
@@ -31,6 +33,7 @@ from hatui.config import ClusterConfig, NodeConfig
 from hatui.errors import TransportError
 from hatui.transport.base import CommandResult
 from hatui.transport.batch import build_batch, single_command, split_batch
+from hatui.transport.capped import DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
 
 _DEFAULT_PORT = 22
 #: How long ``close()`` waits for the server to acknowledge the disconnect.
@@ -64,6 +67,7 @@ class SSHTransport:
         keepalive_interval: float = 2.0,
         backoff_initial: float = 1.0,
         backoff_max: float = 4.0,
+        max_output: int = DEFAULT_MAX_OUTPUT,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.node = node
@@ -76,6 +80,7 @@ class SSHTransport:
         self.keepalive_interval = keepalive_interval
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
+        self.max_output = max_output
         self._monotonic = monotonic
         self._conn: asyncssh.SSHClientConnection | None = None
         self._lock = asyncio.Lock()
@@ -96,6 +101,7 @@ class SSHTransport:
             known_hosts=cluster.known_hosts,
             connect_timeout=cluster.connect_timeout,
             keepalive_interval=cluster.keepalive_interval,
+            max_output=cluster.max_output_bytes,
         )
 
     @property
@@ -126,7 +132,11 @@ class SSHTransport:
         timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
         stdin: str | None = None,
     ) -> CommandResult:
-        """Runs one command; see ``Transport.run``."""
+        """Runs one command; see ``Transport.run``.
+
+        Raises:
+            OutputTooLargeError: the command printed more than ``max_output`` bytes (it was ended).
+        """
         line = single_command(argv, timeout=timeout)
         status, out, err, took = await self._run_line(line, timeout, stdin)
         return CommandResult(tuple(argv), status, out, err, took)
@@ -137,10 +147,18 @@ class SSHTransport:
         *,
         timeout: float,  # noqa: ASYNC109 - as in run()
     ) -> dict[str, CommandResult]:
-        """Runs ``commands`` as ONE remote ``sh -c`` command; see ``hatui.transport.batch``."""
+        """Runs ``commands`` as ONE remote ``sh -c`` command; see ``hatui.transport.batch``.
+
+        Output past ``max_output`` ends the batch: the commands that had finished keep their
+        results, the one cut short and those after it get an error that names the limit.
+        """
         batch = build_batch(commands, timeout=timeout)
         line = f"sh -c {shlex.quote(batch.script)}"
-        _, out, err, took = await self._run_line(line, timeout, None)
+        started = self._monotonic()
+        try:
+            _, out, err, took = await self._run_line(line, timeout, None)
+        except OutputTooLargeError as exc:
+            out, err, took = _text(exc.stdout), exc.message, self._monotonic() - started
         return split_batch(batch, out, stderr=err, duration_s=took)
 
     async def close(self) -> None:
@@ -154,18 +172,25 @@ class SSHTransport:
     ) -> tuple[int | None, str, str, float]:
         conn = await self._connection()
         started = self._monotonic()
-        process: asyncssh.SSHClientProcess[str] | None = None
+        process: asyncssh.SSHClientProcess[bytes] | None = None
         try:
             # The outer limit also covers opening the channel, which asyncssh does not time.
             async with asyncio.timeout(limit_s):
+                # Bytes, read in chunks: asyncssh's wait()/communicate() would buffer everything
+                # the node sends, without limit. Decoded only once whole.
                 process = await conn.create_process(
                     line,
-                    input=stdin,
+                    input=stdin.encode() if stdin is not None else None,
                     stdin=asyncssh.PIPE if stdin is not None else asyncssh.DEVNULL,
-                    encoding="utf-8",
-                    errors="replace",
+                    encoding=None,
                 )
-                done = await process.wait(check=False, timeout=limit_s)
+                out, err = await read_capped(process.stdout, process.stderr, self.max_output)
+                await process.wait_closed()
+        except OutputTooLargeError:
+            # Nothing reads the channel any more: drop it, the node's sshd ends the command.
+            if process is not None:
+                process.close()
+            raise
         except TimeoutError:
             # The connection may be fine and only the command hung: keep the connection, drop the
             # channel without waiting (sshd acknowledges only once the command has exited).
@@ -181,10 +206,10 @@ class SSHTransport:
         except (OSError, asyncssh.Error) as exc:
             self._drop(conn)
             raise TransportError(f"connection to {self.where} lost: {_reason(exc)}") from None
-        status = done.exit_status
+        status = process.exit_status
         # asyncssh reports -1 when the command died from a signal; the protocol says None.
         exit_status = status if status is not None and status >= 0 else None
-        return exit_status, _text(done.stdout), _text(done.stderr), self._monotonic() - started
+        return exit_status, _text(out), _text(err), self._monotonic() - started
 
     async def connection(self) -> asyncssh.SSHClientConnection:
         """The kept connection (opened if needed), for an interactive channel such as a VM console.
