@@ -1,4 +1,4 @@
-"""Provides ``snapshot_dict``: the ``hatui.snapshot/1`` JSON/YAML contract for scripts.
+"""Provides ``snapshot_dict``: the ``hatui.snapshot/1`` JSON/YAML contract for scripts, and ``dump_yaml``.
 
 The shape is documented in the README and kept stable: fields are added, never renamed or removed.
 Unknown values are ``null``, never guessed.
@@ -6,12 +6,13 @@ Unknown values are ``null``, never guessed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
 from hatui.model.drbd import DrbdPeer
 from hatui.model.health import Health
 from hatui.model.view import ClusterView
 from hatui.model.words import ReplState
+from hatui.plaintext import clean_block, has_unsafe
 
 SCHEMA = "hatui.snapshot/1"
 
@@ -195,3 +196,25 @@ def _corosync(view: ClusterView) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def dump_yaml(data: Any, out: TextIO) -> None:
+    """Writes ``data`` as YAML in which no string can act on a terminal, yet every string is exact.
+
+    PyYAML escapes C0 and C1 controls but, with ``allow_unicode``, writes bidi controls (U+202E)
+    as they are. Strings holding any control character are therefore double-quoted, and
+    ``clean_block`` turns what is left raw into ``\\u202e``, a valid escape inside double quotes:
+    a YAML reader gets the original string back.
+    """
+    import yaml
+
+    class InertDumper(yaml.SafeDumper):
+        pass
+
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if has_unsafe(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    InertDumper.add_representer(str, represent_str)
+    text = yaml.dump(data, Dumper=InertDumper, sort_keys=False, allow_unicode=True)
+    out.write(clean_block(text))

@@ -16,7 +16,8 @@ from hatui.model.build import build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.health import Health, HealthStatus
 from hatui.model.view import ClusterView
-from hatui.snapshot.data import snapshot_dict
+from hatui.plaintext import clean_line
+from hatui.snapshot.data import dump_yaml, snapshot_dict
 
 
 def make_view(
@@ -47,16 +48,14 @@ def emit(
     err = err or sys.stderr
     for r in view.reports:
         if not r.reachable:
-            print(f"{r.node}: unreachable: {r.unreachable}", file=err)
+            print(clean_line(f"{r.node}: unreachable: {r.unreachable}"), file=err)
     for e in view.errors:
-        print(f"{e.node}: {e.source}: {e.message}", file=err)
+        print(clean_line(f"{e.node}: {e.source}: {e.message}"), file=err)
     if fmt == "json":
         json.dump(snapshot_dict(view, health), out, indent=2)
         out.write("\n")
     elif fmt == "yaml":
-        import yaml
-
-        yaml.safe_dump(snapshot_dict(view, health), out, sort_keys=False, allow_unicode=True)
+        dump_yaml(snapshot_dict(view, health), out)
     else:
         from rich.console import Console
 

@@ -1,6 +1,8 @@
 """Provides the Rich text rendering of a snapshot that a person reads: problems first.
 
 State is never shown by colour alone: every state word is printed, and symbols mark severity.
+Every string from the cluster goes through ``_add`` or ``clean_line``: Rich neither strips an OSC
+sequence nor a bidi override from a Text, and the terminal would act on them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from rich.text import Text
 from hatui.model.health import CRITICAL, Health
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
+from hatui.plaintext import clean_line
 
 _BADGE = {"OK": "bold green", "WARNING": "bold yellow", "CRITICAL": "bold red", "UNKNOWN": "bold magenta"}
 
@@ -20,12 +23,14 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
     """Returns the whole snapshot as one Rich renderable."""
     s = view.pacemaker
     head = Text()
-    head.append(f"{view.name}  ", style="bold")
+    head.append(f"{clean_line(view.name)}  ", style="bold")
     head.append(f"[{health.status.value}]", style=_BADGE[health.status.value])
     if s is not None:
         quorum = {True: "quorum", False: "NO QUORUM", None: "quorum ?"}[s.quorum]
         head.append(
-            f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}"
+            clean_line(
+                f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}"
+            )
         )
     head.append(f"  at {view.generated_at:%Y-%m-%d %H:%M:%S}Z")
     parts: list[RenderableType] = [head]
@@ -123,9 +128,10 @@ def _drbd(view: ClusterView) -> Table:
 def _add(table: Table, *cells: str | Text) -> None:
     """Adds a row whose strings are cluster data: never read as Rich markup or emoji codes.
 
-    Agent names such as ``ocf:heartbeat:Xen`` would otherwise render ``:heartbeat:`` as an emoji.
+    Agent names such as ``ocf:heartbeat:Xen`` would otherwise render ``:heartbeat:`` as an emoji;
+    control characters are shown escaped (``hatui.plaintext``).
     """
-    table.add_row(*(c if isinstance(c, Text) else Text(c) for c in cells))
+    table.add_row(*(c if isinstance(c, Text) else Text(clean_line(c)) for c in cells))
 
 
 def print_text(view: ClusterView, health: Health, console: Console | None = None) -> None:
