@@ -121,8 +121,11 @@ def test_a_cut_short_batch_gives_no_result_instead_of_half_an_output() -> None:
     assert results["a"].stdout == "a\n"
     assert results["b"].exit_status is None
     assert results["b"].stdout == ""
-    assert "batch ended" in results["b"].stderr
+    assert "batch ended while this command ran" in results["b"].stderr
     assert "sh: killed" in results["b"].stderr
+    # Cut before "b" began: it is told apart from the command that was running.
+    results = split_batch(batch, done.stdout[: done.stdout.index("\na\n") + 3], stderr="sh: killed")
+    assert "batch ended before this command started" in results["b"].stderr
 
 
 def test_garbage_output_gives_no_result_for_everything() -> None:

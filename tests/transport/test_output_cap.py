@@ -134,6 +134,9 @@ async def test_a_poll_over_the_cap_is_an_error_for_that_source_not_for_the_node(
         assert "xl_list" not in cap.outputs
         assert "output passed the limit of 1 MiB" in cap.errors["xl_list"]
         assert "max_output_mib" in cap.errors["xl_list"]
+        # The source that was printing is told apart from those the cut kept from running.
+        assert "gave no result: the batch ended while this command ran" in cap.errors["xl_list"]
+        assert "before this command started" in cap.errors["corosync_cfgtool"]
         # The next poll finds the same node on the same connection.
         again = await collector.poll(force=True)
         assert again.reachable and "crm_mon.xml" in again.outputs
@@ -165,6 +168,8 @@ async def test_local_batch_keeps_what_finished_before_the_cap() -> None:
         {"small": ["echo", "fine"], "big": FIVE_MIB, "after": ["echo", "never"]}, timeout=20
     )
     assert (results["small"].exit_status, results["small"].stdout) == (0, "fine\n")
+    assert "while this command ran" in results["big"].stderr
+    assert "before this command started" in results["after"].stderr
     for name in ("big", "after"):
         assert results[name].exit_status is None
         assert results[name].stdout == ""

@@ -222,7 +222,8 @@ class NodeCollector:
                 f"right for it; add a NOPASSWD sudoers rule, or set sudo: false for {self.node.name}"
             )
         if result.exit_status is None:
-            return f"`{cmd}` gave no result: {first or 'killed or cut short'}"
+            reason = first.removeprefix("no result: ") or "killed or cut short"
+            return f"`{cmd}` gave no result: {reason}"
         if result.exit_status == _NOT_FOUND:
             return f"`{cmd}`: command not found (exit 127){': ' + first if first else ''}"
         detail = f": {first}" if first else " and printed nothing"

@@ -148,7 +148,7 @@ def split_batch(
         status_at = stdout.find(f"\n{m} S {i} ", start) if start >= 0 else -1
         if status_at < 0:
             # A cut-short section is not kept: half an XML document is worse than none.
-            results[name] = _missing(argv, stderr, duration_s)
+            results[name] = _missing(argv, stderr, duration_s, began=start >= 0)
             continue
         out = stdout[start + len(begin) : status_at]
         status_line_at = status_at + len(f"\n{m} S {i} ")
@@ -169,8 +169,13 @@ def split_batch(
     return results
 
 
-def _missing(argv: tuple[str, ...], stderr: str, duration_s: float) -> CommandResult:
-    why = "no result: the batch ended before this command finished"
+def _missing(argv: tuple[str, ...], stderr: str, duration_s: float, *, began: bool) -> CommandResult:
+    # Told apart so that, after a cut, the command that was running (the one that printed too
+    # much, or hung) stands out from those that never started.
+    if began:
+        why = "no result: the batch ended while this command ran"
+    else:
+        why = "no result: the batch ended before this command started"
     detail = f"{why}: {stderr.strip()}" if stderr.strip() else why
     return CommandResult(argv=argv, exit_status=None, stdout="", stderr=detail, duration_s=duration_s)
 
