@@ -148,14 +148,95 @@ async def test_monitor_mode_runs_nothing_at_all(tmp_path: Path) -> None:
     assert b.writes() == []
 
 
-def test_only_known_read_commands_pass_the_read_only_filter() -> None:
-    assert is_read_only_argv(("crm_resource", "--why", "-r", "x"))
-    assert is_read_only_argv(("sudo", "-n", "cibadmin", "-Q", "--scope", "constraints"))
-    assert is_read_only_argv(("crm_resource", "-r", "vm1", "--meta", "-g", "allow-migrate"))
-    assert not is_read_only_argv(("cibadmin", "-Q", "-D", "--xpath", "//x"))
-    assert not is_read_only_argv(("crm_resource", "-r", "vm1", "--meta", "-g", "x", "-p", "y"))
-    assert not is_read_only_argv(("crm_attribute", "-n", "maintenance-mode", "-G"))
-    assert not is_read_only_argv(("drbdadm", "connect", "r0"))
+READ_ONLY_ALLOWED = [
+    ("crm_resource", "--why", "-r", "x"),
+    ("sudo", "-n", "crm_resource", "--why", "-r", "vm#1"),
+    ("sudo", "-n", "cibadmin", "-Q", "--scope", "constraints"),
+    ("cibadmin", "-Q"),
+    ("crm_resource", "-r", "vm1", "--meta", "-g", "allow-migrate"),
+    ("xm", "info"),
+    ("xl", "info"),
+    ("virsh", "nodememstats"),
+    ("crm_mon", "-1", "-r", "-f"),
+    ("cat", "/proc/drbd"),
+]
+READ_ONLY_REFUSED = [
+    ("crm_resource", "--why", "-r", "R", "--meta", "-p", "target-role", "-v", "Stopped"),
+    ("crm_resource", "--why", "-r", "-D"),
+    ("crm_resource", "--why", "-r"),
+    ("crm_resource", "--why"),
+    ("crm_resource", "-r", "vm1", "--meta", "-g", "x", "-p", "y"),
+    ("crm_resource", "-r", "vm1", "--meta", "-g", "--delete"),
+    ("crm_resource", "--locate", "-r", "vm1", "--cleanup"),
+    ("cibadmin", "-Q", "-B"),
+    ("cibadmin", "-Q", "-D", "--xpath", "//x"),
+    ("cibadmin", "-Q", "--scope", "constraints", "-o", "x"),
+    ("cibadmin", "--query", "--replace"),
+    ("crm_mon", "--output-to=/etc/passwd"),
+    ("crm_mon", "-1", "--output-to", "/etc/passwd"),
+    ("crm_mon", "-1", "-r", "-f", "--output-to=/root/.bashrc"),
+    ("crm_mon",),
+    ("crm_attribute", "-n", "maintenance-mode", "-G"),
+    ("drbdadm", "connect", "r0"),
+    ("drbdadm", "status", "--", "--discard-my-data", "connect", "r0"),
+    ("cat", "/proc/drbd", "/etc/shadow"),
+    ("sudo", "crm_resource", "--why", "-r", "x"),
+    ("sudo", "-n"),
+    (),
+]
+
+
+@pytest.mark.parametrize("argv", READ_ONLY_ALLOWED)
+def test_known_read_commands_pass_the_read_only_filter(argv: tuple[str, ...]) -> None:
+    assert is_read_only_argv(argv)
+
+
+@pytest.mark.parametrize("argv", READ_ONLY_REFUSED)
+def test_anything_but_a_known_read_command_word_for_word_is_refused(argv: tuple[str, ...]) -> None:
+    assert not is_read_only_argv(argv)
+
+
+def test_every_read_command_hatui_builds_passes_the_filter() -> None:
+    from hatui.actions.commands import get_meta, query_cib, query_constraints, why
+    from hatui.actions.commands_drbd import vm_free_memory
+    from hatui.model.capture import StackInfo
+    from hatui.sources.commands import commands_for
+
+    sudo = Tools(sudo=True)
+    built = [
+        why("vm-web", run_on="n1", tools=sudo).argv,
+        get_meta("vm-web", "allow-migrate", run_on="n1", tools=Tools()).argv,
+        query_constraints(run_on="n1", tools=sudo).argv,
+        query_cib(run_on="n1", tools=Tools()).argv,
+        *(vm_free_memory(node="n1", tools=Tools(vm=vm)).argv for vm in ("xm", "xl", "virsh")),
+    ]
+    stacks = [
+        StackInfo(crm_mon=c, drbd=d, vm_tool=v, corosync_tools=True)
+        for c, d, v in [
+            ("output-as-xml", "8", "xl"),
+            ("as-xml", "9-json", "xm"),
+            ("text", "9-drbdadm", "virsh"),
+        ]
+    ]
+    polls = [argv for stack in stacks for argv in commands_for(stack).values()]
+    assert len(polls) == 19, "every source of every stack flavour"
+    assert [argv for argv in [*built, *polls] if not is_read_only_argv(argv)] == []
+
+
+async def test_a_read_only_runner_refuses_a_read_with_one_extra_word(tmp_path: Path) -> None:
+    b = bench(tmp_path, mode="read-only")
+    sneaky = Command(
+        ("crm_resource", "--why", "-r", "sentinel", "--meta", "-p", "target-role", "-v", "Stopped"),
+        "vnode1",
+        Danger.READ,
+        "ask why sentinel runs",
+    )
+    plan = Plan("why_resource", "why?", "sentinel", "resource", (Phase("read", (sneaky,)),), pacemaker=False)
+    with pytest.raises(
+        ActionRefused, match="read-only: refusing to run crm_resource --why -r sentinel --meta"
+    ):
+        await b.runner.run(plan)
+    assert b.writes() == []
 
 
 async def test_a_failing_command_stops_the_plan_and_says_why(tmp_path: Path) -> None:

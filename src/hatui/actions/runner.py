@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from hatui.actions.audit import AuditLog
-from hatui.actions.commands import Command, Tools, query_constraints
+from hatui.actions.commands import Command, Tools, checked, query_constraints
 from hatui.actions.plan import Plan, Wait
 from hatui.actions.safety import NeedsOverride
 from hatui.clock import Clock, SystemClock
@@ -38,36 +38,66 @@ Progress = Callable[[str], None]
 #: Runs an interactive session (a VM console, a login shell when argv is None) over a transport.
 Session = Callable[[Transport, Sequence[str] | None], Awaitable[int | None]]
 
-#: Commands that change nothing, by program and first arguments: all a read-only cluster may run.
-_READ_ONLY: tuple[tuple[str, ...], ...] = (
-    ("crm_resource", "--why"),
-    ("crm_resource", "-W"),
-    ("crm_resource", "--locate"),
-    ("crm_mon",),
+
+class _Name:
+    """Stands for one name or value in a read-only pattern: a single word that is not an option."""
+
+    def __repr__(self) -> str:
+        return "NAME"
+
+
+NAME = _Name()
+Pattern = tuple[str | _Name, ...]
+
+#: Every command hatui sends that changes nothing, as whole argv shapes: all a read-only cluster may
+#: run. Exact words, not prefixes: one extra word (``-p target-role -v Stopped``, ``-B``,
+#: ``--output-to=FILE``) turns a read into a write, so anything not listed word for word is refused.
+READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
+    # What actions read (commands.why/get_meta/query_*, commands_drbd.vm_free_memory).
+    ("crm_resource", "--why", "-r", NAME),
+    ("crm_resource", "-r", NAME, "--meta", "-g", NAME),
     ("cibadmin", "-Q"),
-    ("cibadmin", "--query"),
-    ("cat", "/proc/drbd"),
-    ("drbdadm", "status"),
-    ("drbdadm", "dump"),
+    ("cibadmin", "-Q", "--scope", "constraints"),
     ("xm", "info"),
     ("xl", "info"),
     ("virsh", "nodememstats"),
+    # What the sources poll (hatui.sources.commands), should one ever reach a node this way.
+    ("crm_mon", "--output-as=xml", "--one-shot", "--inactive", "--include=all"),
+    ("crm_mon", "--as-xml", "--one-shot", "--inactive", "--operations"),
+    ("crm_mon", "-1", "-r", "-f"),
+    ("cat", "/proc/drbd"),
+    ("drbdadm", "dump", "all"),
+    ("drbdsetup", "status", "--json"),
+    ("drbdadm", "status"),
+    ("xl", "list"),
+    ("xm", "list"),
+    ("virsh", "list", "--all"),
+    ("corosync-cfgtool", "-s"),
+    ("corosync-quorumtool", "-s"),
 )
 _ids = itertools.count(1)
 
 
+def _fits(pattern: Pattern, argv: Sequence[str]) -> bool:
+    if len(pattern) != len(argv):
+        return False
+    for want, word in zip(pattern, argv, strict=True):
+        if isinstance(want, _Name):
+            try:
+                checked("read-only argument", word)
+            except ActionRefused:
+                return False
+        elif want != word:
+            return False
+    return True
+
+
 def is_read_only_argv(argv: Sequence[str]) -> bool:
-    """True only for the known read-only commands (``crm_resource --why -r R``, ``cibadmin -Q``...)."""
+    """True only when ``argv`` (after an optional ``sudo -n``) is, word for word, a known read command."""
     items = list(argv)
     if items[:2] == ["sudo", "-n"]:
         items = items[2:]
-    if not items:
-        return False
-    if items[:1] == ["crm_resource"] and "-g" in items and "--meta" in items and len(items) == 6:
-        return True  # crm_resource -r R --meta -g NAME: reads one attribute
-    return any(items[: len(prefix)] == list(prefix) for prefix in _READ_ONLY) and not any(
-        w in items for w in ("-D", "--delete", "-R", "--replace", "-C", "--create", "-M", "--modify", "-E")
-    )
+    return any(_fits(pattern, items) for pattern in READ_ONLY_PATTERNS)
 
 
 class Observer(Protocol):
@@ -112,11 +142,39 @@ class ActionResult:
     left: tuple[str, ...] = ()
     """``cli-*`` constraints of ``plan.leftovers_of`` still in the CIB at the end."""
     final: ClusterView | None = None
+    audit_missing: str | None = None
+    """Why the ``end`` record is not in the audit log (the action ran all the same); None when it is."""
+
+    @property
+    def report(self) -> str:
+        """The outcome for people, with a missing audit record said plainly."""
+        return with_audit_note(self.outcome, self.audit_missing)
 
     @property
     def output(self) -> str:
         """Standard output of every command, for read-only answers (``why``)."""
         return "".join(r.stdout for _, r in self.results)
+
+
+def with_audit_note(outcome: str, audit_missing: str | None) -> str:
+    """``outcome``, then ``; audit record missing: <why>`` when the end record could not be written."""
+    return outcome if audit_missing is None else f"{outcome}; audit record missing: {audit_missing}"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """How a console or shell session ended."""
+
+    status: int | None
+    """The session's exit status (None when the remote end gave none)."""
+    outcome: str
+    audit_missing: str | None = None
+    """Why the ``end`` record is not in the audit log; None when it is."""
+
+    @property
+    def report(self) -> str:
+        """The outcome for people, with a missing audit record said plainly."""
+        return with_audit_note(self.outcome, self.audit_missing)
 
 
 class Runner:
@@ -188,10 +246,14 @@ class Runner:
                     break
             if ok and plan.verdict is not None and view is not None:
                 ok, outcome = plan.verdict(view)
-        except asyncio.CancelledError:
-            self.audit.ended(
-                action_id, self.cluster.name, plan, ok=False, outcome="cancelled", results=results
+        except BaseException as exc:
+            # Cancelled (the console quit) or a bug: commands may have run, so the log says so.
+            stopped = "cancelled" if isinstance(exc, asyncio.CancelledError) else f"stopped: {exc!r}"
+            missing = self.audit.ended(
+                action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results
             )
+            if missing is not None:
+                say(f"{plan.action} {plan.target} {stopped}; audit record missing: {missing}")
             raise
         left = await self._leftovers(plan)
         if left:
@@ -200,17 +262,21 @@ class Runner:
                 ok = False
         elif plan.leftovers_of is not None and ok:
             outcome += "; no cli- constraint left"
-        self.audit.ended(
+        missing = self.audit.ended(
             action_id, self.cluster.name, plan, ok=ok, outcome=outcome, results=results, left=left
         )
-        return ActionResult(action_id, plan, ok, outcome, tuple(results), tuple(left), view)
+        return ActionResult(action_id, plan, ok, outcome, tuple(results), tuple(left), view, missing)
 
     async def interactive(
         self, node: str, argv: Sequence[str] | None, plan: Plan, session: Session
-    ) -> int | None:
+    ) -> SessionResult:
         """Hands the terminal to ``argv`` (None: a login shell) on ``node``: refused in read-only modes.
 
         A console or a shell can change anything, so it is a writing action here too.
+
+        Raises:
+            ActionRefused: before the session, when it may not or cannot start.
+            HatuiError: the session failed (its message says so, and that the record is missing if so).
         """
         if self.read_only:
             reason = (
@@ -229,19 +295,20 @@ class Runner:
         try:
             status = await session(transport, argv)
             outcome = f"session closed (exit status {status})"
-        except HatuiError as exc:
-            outcome = f"session failed: {exc.message}"
-            raise
-        finally:
-            self.audit.ended(
-                action_id,
-                self.cluster.name,
-                plan,
-                ok=outcome.startswith("session closed"),
-                outcome=outcome,
-                results=(),
+        except BaseException as exc:
+            if isinstance(exc, HatuiError):
+                outcome = f"session failed: {exc.message}"
+            elif isinstance(exc, asyncio.CancelledError):
+                outcome = "session cancelled"
+            missing = self.audit.ended(
+                action_id, self.cluster.name, plan, ok=False, outcome=outcome, results=()
             )
-        return status
+            if missing is not None and isinstance(exc, HatuiError):
+                exc.message = with_audit_note(exc.message, missing)
+                exc.args = (exc.message,)
+            raise
+        missing = self.audit.ended(action_id, self.cluster.name, plan, ok=True, outcome=outcome, results=())
+        return SessionResult(status, outcome, missing)
 
     async def _commands(
         self, commands: Sequence[Command], results: list[tuple[str, CommandResult]], say: Progress

@@ -26,7 +26,7 @@ from hatui.actions.move import allow_migrate, plan_move
 from hatui.actions.plan import Phase, Plan
 from hatui.actions.plans import ActionContext, plan_cluster, plan_node, plan_resource, plan_why
 from hatui.actions.plans_drbd import plan_drbd
-from hatui.actions.runner import ActionResult, CollectorObserver, Runner
+from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
 from hatui.actions.safety import NeedsOverride, target_node
 from hatui.actions.settle import active_nodes
 from hatui.actions.splitbrain import assess, plan_recovery
@@ -289,7 +289,7 @@ class ActionController:
             self.busy = None
         self.last_result = result
         self.app.post_message(
-            ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.outcome)
+            ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.report)
         )
 
     def _preview_factory(self, plan: Plan) -> Any:
@@ -326,6 +326,8 @@ class ActionController:
 
     async def _why(self, plan: Plan) -> None:
         result = await self.runner().run(plan)
+        if result.audit_missing is not None:
+            self.app.notify(result.report, title=f"why {plan.target}", severity="warning", timeout=15)
         view = self.app.state.view or _never()
         rsc = plan.target
         fields = [(f"fail-count on {n}", str(c)) for n, c in view.fail_counts(rsc).items()] or [
@@ -362,14 +364,18 @@ class ActionController:
         try:
             # Batched: nothing may be drawn while the terminal belongs to the session.
             with self.app.batch_update(), self.app.suspend():
-                status = await runner.interactive(command.node, argv, plan, open_session)
+                session = await runner.interactive(command.node, argv, plan, open_session)
         except SuspendNotSupported:
             raise ActionRefused(
                 "this terminal cannot be handed over (hatui runs without a real terminal)"
             ) from None
         self.app.post_message(
             ActionFinished(
-                runner.cluster.name, plan.action, plan.target, True, f"{plan.done} (exit status {status})"
+                runner.cluster.name,
+                plan.action,
+                plan.target,
+                True,
+                with_audit_note(f"{plan.done} (exit status {session.status})", session.audit_missing),
             )
         )
 
