@@ -297,11 +297,11 @@ HOSTILE = st.text(
 @given(name=HOSTILE, node=HOSTILE)
 def test_hostile_names_stay_one_argument_through_every_builder(name: str, node: str) -> None:
     builders = [
-        cmd.node_standby(node, True, run_on="n1", tools=CRM),
+        cmd.node_standby(node, True, run_on="n1", tools=RAW),
         cmd.node_maintenance(node, True, run_on="n1", tools=PCS_),
         cmd.cleanup(name, run_on="n1", tools=PCS_, node=node),
         cmd.target_role(name, False, run_on="n1", tools=RAW, danger=Danger.CHANGE),
-        cmd.ban(name, node, run_on="n1", tools=CRM),
+        cmd.ban(name, node, run_on="n1", tools=PCS_),
         cmd.prefer(name, node, run_on="n1", tools=RAW),
         cmd.clear(name, run_on="n1", tools=PCS_, node=node),
         cmd.why(name, run_on="n1", tools=RAW),
@@ -337,3 +337,94 @@ def test_write_actions_are_the_catalogs_writing_actions() -> None:
     assert {name for name, spec in CATALOG.items() if spec.writes} == WRITE_ACTIONS
     assert "why_resource" not in WRITE_ACTIONS
     assert {"move_resource", "standby", "vm_console", "node_shell", "drbd_split_brain"} <= WRITE_ACTIONS
+
+
+# -- crmsh re-splits its arguments ------------------------------------------------------------------
+
+
+def crm_builders(name: str, node: str) -> list[tuple[cmd.Command, list[str]]]:
+    """Every crmsh command with a name in it, and the words crmsh must end up with."""
+    return [
+        (cmd.node_standby(node, True, run_on="n1", tools=CRM), ["node", "standby", node]),
+        (cmd.node_maintenance(node, False, run_on="n1", tools=CRM), ["node", "ready", node]),
+        (cmd.cleanup(name, run_on="n1", tools=CRM, node=node), ["resource", "cleanup", name, node]),
+        (
+            cmd.target_role(name, True, run_on="n1", tools=CRM, danger=Danger.CHANGE),
+            ["resource", "start", name],
+        ),
+        (cmd.ban(name, node, run_on="n1", tools=CRM), ["resource", "ban", name, node]),
+        (cmd.prefer(name, node, run_on="n1", tools=CRM), ["resource", "move", name, node]),
+        (cmd.clear(name, run_on="n1", tools=CRM), ["resource", "clear", name]),
+    ]
+
+
+def crmsh_reads(args: list[str], *, add_quotes: bool = True) -> list[str]:
+    """crmsh 4.x's reading of its argv (main.add_quotes, ' '.join, ui_context shlex.split)."""
+    if add_quotes:
+        args = [f"{q}{a}{q}" if " " in a and (q := "'" if '"' in a else '"') not in a else a for a in args]
+    return shlex.split(" ".join(args))
+
+
+@given(name=HOSTILE, node=HOSTILE)
+def test_crmsh_reads_back_each_name_as_one_word_or_the_name_is_refused(name: str, node: str) -> None:
+    if " " in name or " " in node:
+        with pytest.raises(ActionRefused, match="crm re-splits its arguments at spaces"):
+            crm_builders(name, node)
+        return
+    for c, words in crm_builders(name, node):
+        assert c.argv[0] == "crm"
+        assert crmsh_reads(list(c.argv[1:])) == words
+        assert crmsh_reads(list(c.argv[1:]), add_quotes=False) == words
+
+
+def test_plain_names_stay_unquoted_for_crmsh_and_odd_ones_are_quoted() -> None:
+    assert cmd.ban("ms_drbd_vm1", "vnode-2.lab", run_on="n1", tools=CRM).argv == (
+        "crm",
+        "resource",
+        "ban",
+        "ms_drbd_vm1",
+        "vnode-2.lab",
+    )
+    assert cmd.clear("vm#1", run_on="n1", tools=CRM).argv == ("crm", "resource", "clear", "'vm#1'")
+    assert cmd.clear("it's", run_on="n1", tools=CRM).argv[-1] == "'it'\"'\"'s'"
+    # Other shells get the name as it is: only crmsh re-parses its argv.
+    assert cmd.clear("vm#1", run_on="n1", tools=PCS_).argv[-1] == "vm#1"
+    assert cmd.node_standby("a b", True, run_on="n1", tools=RAW).argv[4] == "a b"
+    with pytest.raises(ActionRefused, match="refusing node name 'a b' for crmsh"):
+        cmd.node_standby("a b", True, run_on="n1", tools=CRM)
+
+
+CRMSH_SPLIT = """
+import json, shlex, sys
+import crmsh.config, crmsh.main, inspect, crmsh.ui_context
+# The test below relies on these two steps being how crmsh reads a command line.
+assert "shlex.split(line)" in inspect.getsource(crmsh.ui_context.Context.run)
+argvs, out = json.load(sys.stdin), []
+for setting in (True, False):
+    crmsh.config.core.add_quotes = setting
+    out.append([shlex.split(" ".join(crmsh.main.add_quotes(a))) for a in argvs])
+json.dump(out, sys.stdout)
+"""
+
+
+def test_installed_crmsh_splits_the_argv_into_the_intended_words() -> None:
+    import json
+    import subprocess
+    from pathlib import Path
+
+    python = Path("/usr/bin/python3")
+    probe = subprocess.run([python, "-c", "import crmsh.main"], capture_output=True, check=False)
+    if not python.exists() or probe.returncode != 0:
+        pytest.skip("crmsh is not installed for /usr/bin/python3 (tests/run_all.sh installs it)")
+    names = ["vm-web", "ms_drbd_vm1", "vm#1", "it's", 'say"hi"', "x|y&z", "$HOME", "ünï", "a'b\"c"]
+    cases = [(c, words) for n in names for c, words in crm_builders(n, n)]
+    done = subprocess.run(
+        [python, "-c", CRMSH_SPLIT],
+        input=json.dumps([list(c.argv[1:]) for c, _ in cases]),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    )
+    with_quotes, without = json.loads(done.stdout)
+    assert with_quotes == without == [words for _, words in cases]

@@ -8,7 +8,10 @@ raw-tool edits that do the same to a CIB file (``CIB_file=copy``), so that the p
 Shells (``Tools.shell``): ``pacemaker`` (raw ``crm_attribute``/``crm_resource``, present wherever
 Pacemaker is), ``crmsh`` (``crm ...``) and ``pcs`` (0.10+ words; ``pcs node standby``). Names come
 from the cluster and are never trusted: each is checked (no leading ``-``, which a tool would read
-as an option, no control characters) and passed as ONE argv item, never through a shell.
+as an option, no control characters) and passed as ONE argv item, never through a shell. crmsh
+needs more: it joins its arguments into one line and splits that again with ``shlex``, so a name
+bound for ``crm`` goes through ``crm_name`` (quoted when not plain, refused when it holds a space,
+which crmsh's ``add_quotes`` setting would wrap differently).
 """
 
 from __future__ import annotations
@@ -107,6 +110,25 @@ def checked(kind: str, name: str) -> str:
     return name
 
 
+def crm_name(kind: str, name: str) -> str:
+    """``name`` as crmsh must receive it to read it back as one word: ``vm-web`` as is, ``a#b`` quoted.
+
+    crmsh runs ``shlex.split(" ".join(add_quotes(argv)))``: ``add_quotes`` (on by default) wraps
+    any argument holding a space in quotes, so a space cannot be quoted in a way that reads the same
+    with the setting on and off. Resource ids are XML ids and cannot hold one anyway.
+
+    Raises:
+        ActionRefused: the name is not a checked name, or holds a space.
+    """
+    n = checked(kind, name)
+    if " " in n:
+        raise ActionRefused(
+            f"refusing {kind} name {name!r} for crmsh: crm re-splits its arguments at spaces "
+            "(use shell: pacemaker for this cluster)"
+        )
+    return shlex.quote(n)
+
+
 def make(
     argv: Argv, node: str, danger: Danger, summary: str, tools: Tools, sim: tuple[Argv, ...] = ()
 ) -> Command:
@@ -122,10 +144,11 @@ def node_standby(node: str, on: bool, *, run_on: str, tools: Tools) -> Command:
     """Puts ``node`` in standby (``on``) or back online."""
     n = checked("node", node)
     raw: Argv = ("crm_attribute", "-t", "nodes", "-N", n, "-n", "standby", "-v", "on" if on else "off")
-    argv = {
-        CRMSH: ("crm", "node", "standby" if on else "online", n),
-        PCS: ("pcs", "node", "standby" if on else "unstandby", n),
-    }.get(tools.shell, raw)
+    argv = raw
+    if tools.shell == CRMSH:
+        argv = ("crm", "node", "standby" if on else "online", crm_name("node", n))
+    elif tools.shell == PCS:
+        argv = ("pcs", "node", "standby" if on else "unstandby", n)
     summary = f"put {n} in standby" if on else f"bring {n} back online (standby off)"
     return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
 
@@ -144,10 +167,11 @@ def node_maintenance(node: str, on: bool, *, run_on: str, tools: Tools) -> Comma
         "-v",
         "true" if on else "false",
     )
-    argv = {
-        CRMSH: ("crm", "node", "maintenance" if on else "ready", n),
-        PCS: ("pcs", "node", "maintenance" if on else "unmaintenance", n),
-    }.get(tools.shell, raw)
+    argv = raw
+    if tools.shell == CRMSH:
+        argv = ("crm", "node", "maintenance" if on else "ready", crm_name("node", n))
+    elif tools.shell == PCS:
+        argv = ("pcs", "node", "maintenance" if on else "unmaintenance", n)
     summary = f"put {n} in maintenance" if on else f"take {n} out of maintenance"
     return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
 
@@ -175,7 +199,13 @@ def cleanup(resource: str | None, *, run_on: str, tools: Tools, node: str | None
     n = checked("node", node) if node is not None else None
     raw: Argv = ("crm_resource", "--cleanup", *(("-r", r) if r else ()), *(("-N", n) if n else ()))
     if tools.shell == CRMSH:
-        argv: Argv = ("crm", "resource", "cleanup", *((r,) if r else ()), *((n,) if n else ()))
+        argv: Argv = (
+            "crm",
+            "resource",
+            "cleanup",
+            *((crm_name("resource", r),) if r else ()),
+            *((crm_name("node", n),) if n else ()),
+        )
     elif tools.shell == PCS:
         argv = ("pcs", "resource", "cleanup", *((r,) if r else ()), *((f"node={n}",) if n else ()))
     else:
@@ -217,10 +247,11 @@ def target_role(resource: str, started: bool, *, run_on: str, tools: Tools, dang
     r = checked("resource", resource)
     role = "Started" if started else "Stopped"
     raw: Argv = ("crm_resource", "-r", r, "--meta", "-p", "target-role", "-v", role)
-    argv = {
-        CRMSH: ("crm", "resource", "start" if started else "stop", r),
-        PCS: ("pcs", "resource", "enable" if started else "disable", r),
-    }.get(tools.shell, raw)
+    argv = raw
+    if tools.shell == CRMSH:
+        argv = ("crm", "resource", "start" if started else "stop", crm_name("resource", r))
+    elif tools.shell == PCS:
+        argv = ("pcs", "resource", "enable" if started else "disable", r)
     return make(argv, run_on, danger, f"{'start' if started else 'stop'} {r}", tools, (raw,))
 
 
@@ -228,9 +259,11 @@ def ban(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     """Forbids ``resource`` on ``node`` (a ``cli-ban-R-on-N`` constraint at -INFINITY)."""
     r, n = checked("resource", resource), checked("node", node)
     raw: Argv = ("crm_resource", "--ban", "-r", r, "-N", n)
-    argv = {CRMSH: ("crm", "resource", "ban", r, n), PCS: ("pcs", "resource", "ban", r, n)}.get(
-        tools.shell, raw
-    )
+    argv = raw
+    if tools.shell == CRMSH:
+        argv = ("crm", "resource", "ban", crm_name("resource", r), crm_name("node", n))
+    elif tools.shell == PCS:
+        argv = ("pcs", "resource", "ban", r, n)
     return make(argv, run_on, Danger.CHANGE, f"ban {r} from {n}", tools, (raw,))
 
 
@@ -242,7 +275,9 @@ def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     """
     r, n = checked("resource", resource), checked("node", node)
     raw: Argv = ("crm_resource", "--move", "-r", r, "-N", n)
-    argv = raw if tools.shell != CRMSH else ("crm", "resource", "move", r, n)
+    argv = raw
+    if tools.shell == CRMSH:
+        argv = ("crm", "resource", "move", crm_name("resource", r), crm_name("node", n))
     return make(argv, run_on, Danger.CHANGE, f"prefer {n} for {r}", tools, (raw,))
 
 
@@ -252,7 +287,7 @@ def clear(resource: str, *, run_on: str, tools: Tools, node: str | None = None) 
     n = checked("node", node) if node is not None else None
     raw: Argv = ("crm_resource", "--clear", "-r", r, *(("-N", n) if n else ()))
     if tools.shell == CRMSH and n is None:
-        argv: Argv = ("crm", "resource", "clear", r)
+        argv: Argv = ("crm", "resource", "clear", crm_name("resource", r))
     elif tools.shell == PCS:
         argv = ("pcs", "resource", "clear", r, *((n,) if n else ()))
     else:
