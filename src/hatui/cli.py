@@ -5,14 +5,17 @@
 ``hatui --once [--format F]``  one snapshot, exit code by health (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
 ``hatui log``                  print the audit log of actions run from hatui
+``hatui --example-config``     print the example config file
 Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``), ``--demo``
-(the built-in simulated cluster) or ``--replay DIR`` (captured outputs).
+(the built-in simulated cluster) or ``--replay DIR`` (captured outputs). The source options may
+stand before or after a sub-command (``hatui --demo capture DIR`` = ``hatui capture DIR --demo``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,23 +24,52 @@ from hatui import __version__
 from hatui.config import ClusterConfig, Config, discover_config_path, load_config
 from hatui.errors import HatuiError
 from hatui.model.capture import NodeCapture
+from hatui.plaintext import clean_line
 
 EXIT_UNKNOWN = 3
+EXAMPLE_CONFIG = "config.example.yaml"
+#: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
+_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme")
+
+
+def _source_options() -> argparse.ArgumentParser:
+    """The options shared by the main parser and the sub-commands.
+
+    Their defaults are SUPPRESS so that a value given before the sub-command is not overwritten by
+    the sub-command's default (argparse copies a sub-parser's whole namespace over the parent's).
+    """
+    p = argparse.ArgumentParser(add_help=False)
+    s = argparse.SUPPRESS
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        default=s,
+        help="config file (default: $HATUI_CONFIG, ~/.config/hatui/config.yaml)",
+    )
+    p.add_argument("--cluster", metavar="NAME", default=s, help="which cluster of the config file")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--demo", action="store_true", default=s, help="use the built-in simulated cluster")
+    src.add_argument(
+        "--replay", metavar="DIR", type=Path, default=s, help="read captured outputs instead of nodes"
+    )
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the argument parser (shared by ``main`` and the tests)."""
+    source = _source_options()
     p = argparse.ArgumentParser(
-        prog="hatui", description="Operations console for Pacemaker/DRBD/Xen clusters."
+        prog="hatui",
+        description="Operations console for Pacemaker/DRBD/Xen clusters.",
+        parents=[source],
+        epilog="Exit codes of --once: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (including any error).",
     )
     p.add_argument("--version", action="version", version=f"hatui {__version__}")
     p.add_argument(
-        "--config", metavar="PATH", help="config file (default: $HATUI_CONFIG, ~/.config/hatui/config.yaml)"
+        "--example-config",
+        action="store_true",
+        help="print the example config file (hatui --example-config > ~/.config/hatui/config.yaml)",
     )
-    p.add_argument("--cluster", metavar="NAME", help="which cluster of the config file")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", help="use the built-in simulated cluster")
-    src.add_argument("--replay", metavar="DIR", type=Path, help="read captured outputs instead of nodes")
     p.add_argument("--once", action="store_true", help="print one snapshot and exit with the health code")
     p.add_argument("--format", choices=("text", "json", "yaml"), default="text", help="--once output format")
     p.add_argument(
@@ -49,31 +81,105 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--monitor", action="store_true", help="read-only wall-screen mode")
     p.add_argument("--theme", help="theme name (built-in or from themes/)")
+    sub = p.add_subparsers(
+        dest="command",
+        title="sub-commands",
+        metavar="COMMAND",
+        description="optional; without one, hatui opens the console (or --once prints a snapshot)",
+    )
+    cap = sub.add_parser(
+        "capture",
+        parents=[source],
+        help="write every node's raw outputs to DIR (replay with --replay DIR)",
+        description="Write every node's raw outputs to DIR in the replay layout (owner-only files).",
+    )
+    cap.add_argument("dir", type=Path, metavar="DIR")
+    cap.add_argument("--force", action="store_true", help="write into DIR even if it is not empty")
+    # log's own options (--path, -n, --json, --help) are log_main's: they pass through unparsed.
+    sub.add_parser(
+        "log", parents=[source], add_help=False, allow_abbrev=False, help="print the audit log of actions"
+    )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs hatui; returns the process exit code."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["capture"]:
-        return _capture_main(args_list[1:])
-    if args_list[:1] == ["log"]:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    _fill_source_defaults(args)
+    if args.command == "log":
         from hatui.actions.audit import log_main
 
-        return log_main(args_list[1:])
-    args = build_parser().parse_args(args_list)
+        _refuse_main_only(parser, args, "log")
+        return log_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.demo and args.replay is not None:
+        parser.error("argument --replay: not allowed with argument --demo")
+    if args.example_config:
+        sys.stdout.write(example_config_text())
+        return 0
+    if args.command == "capture":
+        _refuse_main_only(parser, args, "capture")
+        return _capture(args)
     if args.once:
-        return _once(args)
+        return _once_guarded(args)
     try:
         config, cluster = _resolve(args)
+        if args.replay is not None:
+            _collect(args, cluster)  # read it all now: an unreadable replay is a line, not a crash
     except HatuiError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_UNKNOWN
     from hatui.ui.app import run_app  # Textual is imported only for the interactive modes.
 
     return run_app(
         config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor, theme=args.theme
     )
+
+
+def _fill_source_defaults(args: argparse.Namespace) -> None:
+    for name, default in (("config", None), ("cluster", None), ("demo", False), ("replay", None)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+
+
+def _refuse_main_only(parser: argparse.ArgumentParser, args: argparse.Namespace, command: str) -> None:
+    given = [
+        f"--{name}"
+        for name in _MAIN_ONLY
+        if getattr(args, name) not in (None, False, [], parser.get_default(name))
+    ]
+    if args.example_config:
+        given.append("--example-config")
+    if given:
+        parser.error(f"{', '.join(given)} does not go with the {command} sub-command")
+
+
+def example_config_text() -> str:
+    """The example config file shipped with hatui.
+
+    A wheel carries it inside the package (pyproject ``force-include``); an editable install or a
+    source checkout imports the package from ``src/``, where it is the repository's own file.
+    """
+    from importlib.resources import files
+
+    packaged = files("hatui").joinpath(EXAMPLE_CONFIG)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / EXAMPLE_CONFIG).read_text(encoding="utf-8")
+
+
+def _print_error(exc: HatuiError) -> None:
+    print(f"{exc.title}: {clean_line(exc.message)}", file=sys.stderr)
+
+
+def _load(path: Path) -> Config:
+    config = load_config(path)
+    # Config.warnings (a file others may write, ...) arrives with a later config change.
+    for warning in getattr(config, "warnings", ()):
+        print(f"hatui: warning: {clean_line(str(warning))}", file=sys.stderr)
+    return config
 
 
 def _resolve(args: argparse.Namespace) -> tuple[Config, ClusterConfig]:
@@ -91,16 +197,17 @@ def _resolve(args: argparse.Namespace) -> tuple[Config, ClusterConfig]:
         config = replay_config(args.replay)
         if args.config:
             # A replay judged with the health settings of the cluster it came from.
-            config = replace(config, health_ignore=load_config(Path(args.config)).health_ignore)
+            config = replace(config, health_ignore=_load(Path(args.config)).health_ignore)
         return config, config.cluster()
     path = discover_config_path(args.config)
     if path is None:
         raise HatuiError(
             "no config file: pass --config PATH, set $HATUI_CONFIG or write ~/.config/hatui/config.yaml "
-            "(see config.example.yaml), or try --demo",
+            "(start from the example: hatui --example-config > ~/.config/hatui/config.yaml), "
+            "or try --demo",
             "config error",
         )
-    config = load_config(path)
+    config = _load(path)
     return config, config.cluster(args.cluster)
 
 
@@ -118,6 +225,21 @@ def _collect(args: argparse.Namespace, cluster: ClusterConfig) -> list[NodeCaptu
     return asyncio.run(collect_once(cluster))
 
 
+def _once_guarded(args: argparse.Namespace) -> int:
+    """``--once`` with a last-resort guard: a monitoring system reads exit 1 (Python's code for an
+    uncaught exception) as WARNING, so whatever goes wrong must end as UNKNOWN with one line."""
+    try:
+        return _once(args)
+    except BrokenPipeError:
+        # The reader left (``hatui --once | head -1``); Python would flush stdout again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_UNKNOWN
+    except Exception as exc:  # noqa: BLE001 - the guard's whole point
+        print(f"hatui: internal error: {type(exc).__name__}: {clean_line(str(exc))}", file=sys.stderr)
+        return EXIT_UNKNOWN
+
+
 def _once(args: argparse.Namespace) -> int:
     from hatui.model.health import evaluate
     from hatui.snapshot.run import emit, make_view
@@ -126,7 +248,7 @@ def _once(args: argparse.Namespace) -> int:
         config, cluster = _resolve(args)
         captures = _collect(args, cluster)
     except HatuiError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_UNKNOWN
     view = make_view(
         cluster.display_name or cluster.name, captures, cluster=cluster if not args.replay else None
@@ -134,26 +256,24 @@ def _once(args: argparse.Namespace) -> int:
     return emit(view, evaluate(view, config.health_ignore | set(args.ignore)), args.format)
 
 
-def _capture_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(prog="hatui capture", description="Write every node's raw outputs to DIR.")
-    p.add_argument("dir", type=Path)
-    p.add_argument("--config", metavar="PATH")
-    p.add_argument("--cluster", metavar="NAME")
-    p.add_argument("--demo", action="store_true")
-    args = p.parse_args(list(argv))
-    args.replay = None
-    from hatui.replay import write_capture_dir
+def _capture(args: argparse.Namespace) -> int:
+    from hatui.replay import check_capture_target, write_capture_dir
 
     try:
+        # Refused before any node is asked: a capture can take a while on a large cluster.
+        check_capture_target(args.dir, force=args.force)
         _config, cluster = _resolve(args)
         captures = _collect(args, cluster)
-        write_capture_dir(args.dir, captures, cluster=cluster.name)
-    except (HatuiError, OSError) as exc:
-        title = exc.title if isinstance(exc, HatuiError) else "capture"
-        print(f"{title}: {exc}", file=sys.stderr)
+        write_capture_dir(args.dir, captures, cluster=cluster.name, force=args.force)
+    except HatuiError as exc:
+        _print_error(exc)
+        return EXIT_UNKNOWN
+    except OSError as exc:
+        print(f"capture: {clean_line(str(exc))}", file=sys.stderr)
         return EXIT_UNKNOWN
     for c in captures:
         state = "ok" if c.reachable else f"unreachable: {c.unreachable}"
-        print(f"{c.node}: {state}; {len(c.outputs)} outputs; {c.stack.describe()}")
-    print(f"wrote {args.dir}")
+        line = f"{c.node}: {state}; {len(c.outputs)} outputs; {c.stack.describe()}"
+        print(clean_line(line))
+    print(f"wrote {clean_line(str(args.dir))}")
     return 0 if any(c.reachable for c in captures) else EXIT_UNKNOWN
