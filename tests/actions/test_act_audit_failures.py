@@ -138,9 +138,12 @@ async def test_a_console_session_whose_end_record_fails_says_so(tmp_path: Path) 
 # -- file-size limit (RLIMIT_FSIZE): in a child, so the limit binds nothing else ----------------------
 
 FSIZE_CHILD = """
-import json, os, resource, sys
+import json, os, resource, signal, sys
 from pathlib import Path
 from hatui.actions.audit import AuditLog, AuditWriteError, read_log
+
+# CPython ignores SIGXFSZ at startup; the default (death) is what hatui must not rely on that for.
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 
 path, slack = Path(sys.argv[1]), int(sys.argv[2])
 log = AuditLog(path, user="tester")
@@ -183,7 +186,7 @@ def test_a_file_size_limit_refuses_the_record_and_leaves_no_half_line(
 
 
 RUNNER_CHILD = """
-import asyncio, json, resource, sys
+import asyncio, json, resource, signal, sys
 from pathlib import Path
 from actions_support import bench
 from hatui.actions.move import plan_move
@@ -191,6 +194,7 @@ from hatui.actions.plans import plan_resource
 from hatui.errors import ActionRefused
 
 async def main() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     b = bench(Path(sys.argv[1]), fast=False)
     b.runner.audit.append({"event": "note"})
     size = b.audit_path.stat().st_size

@@ -79,6 +79,7 @@ class AuditWriteError(HatuiError):
 def _ignore_sigxfsz() -> None:
     # Past RLIMIT_FSIZE the kernel sends SIGXFSZ, whose default action kills the process (with the
     # terminal left raw). Ignored, the write fails with EFBIG instead and the action is refused.
+    # CPython ignores it at startup, but an embedding interpreter or a library may restore it.
     with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
         if signal.getsignal(signal.SIGXFSZ) != signal.SIG_IGN:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
