@@ -1,9 +1,11 @@
 """Provides ``Runner``: executes a plan through the nodes' transports and judges what the cluster did.
 
 The runner is the last line of defence. It refuses every plan in monitor mode, and in a read-only
-cluster every command that is not on its short list of known read-only commands, whatever the
-plan's own labels say (defence in depth: a UI bug cannot make it write). It refuses a plan whose
+cluster every command that is not, word for word, one of the known read-only commands, whatever
+the plan's own labels say (defence in depth: a UI bug cannot make it write). It refuses a plan whose
 concerns were not overridden, and one whose ``start`` record cannot be written to the audit log.
+An ``end`` record that cannot be written does not undo what ran: the result carries
+``audit_missing`` and the outcome is reported with it.
 
 Each phase runs its commands in order (the first failure stops the plan), then polls every node
 through the ``Observer`` until the phase's checks hold on consecutive polls or time out, reporting
