@@ -22,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import random
 import shlex
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +90,9 @@ def _one_node_config(bed: Testbed) -> Path:
 HATUI = "hatui --once (3 nodes, all layers)"
 PCS = "pcs status (one node)"
 LOOP = "ssh loop (3 nodes x 3 commands)"
+#: The cluster tool each one-node comparison needs. pcs and crmsh are optional on a node (Debian
+#: packages them apart from Pacemaker), so a machine without one drops that row instead of failing.
+TOOLS = {"crm_mon -1 (one node)": "crm_mon", "crm status (one node, crmsh)": "crm", PCS: "pcs"}
 
 
 Contender = tuple[list[str], dict[str, str] | None, tuple[int, ...]]
@@ -111,12 +116,30 @@ def _rounds(usable: dict[str, Contender], rounds: int) -> tuple[dict[str, list[f
     return times, failures
 
 
+def drop_missing_tools(cands: dict[str, Contender]) -> tuple[dict[str, Contender], dict[str, str]]:
+    """The contenders whose tool is installed, and why each other one was dropped."""
+    kept: dict[str, Contender] = {}
+    dropped: dict[str, str] = {}
+    for name, (argv, env, ok) in cands.items():
+        tool = TOOLS.get(name)
+        path = (env if env is not None else os.environ).get("PATH", os.defpath)
+        if tool is not None and shutil.which(tool, path=path) is None:
+            dropped[name] = f"{tool} is not installed (not on PATH={path})"
+        else:
+            kept[name] = (argv, env, ok)
+    return kept, dropped
+
+
 def _validate(cands: dict[str, Contender]) -> tuple[dict[str, Contender], dict[str, str]]:
     """Runs each contender once (its warm-up); keeps those that work, says why the others do not."""
     usable: dict[str, Contender] = {}
     skipped: dict[str, str] = {}
     for name, (argv, env, ok) in cands.items():
-        r = run_child(argv, env=env, timeout=60)
+        try:
+            r = run_child(argv, env=env, timeout=60)
+        except OSError as exc:  # the program itself is missing: drop the row, keep the benchmark
+            skipped[name] = f"cannot run {argv[0]}: {exc.strerror or exc}"
+            continue
         if r.returncode in ok and (r.stdout.strip() or argv[-1] == "true"):
             usable[name] = (argv, env, ok)
         else:
@@ -127,15 +150,26 @@ def _validate(cands: dict[str, Contender]) -> tuple[dict[str, Contender], dict[s
 
 def run(params: dict[str, Any], bed: Testbed) -> Result:
     result = Result("snapshot", f"1. Snapshot latency ({bed.kind}: {bed.description})", params)
-    cands = contenders(bed)
+    all_cands = contenders(bed)
+    cands, dropped = drop_missing_tools(all_cands)
+    for name, why in dropped.items():
+        note = f"dropped comparison '{name}': {why}"
+        result.notes.append(note)
+        print(f"snapshot: {note}", flush=True)
     phases = [p for p in PHASES if not p[1] or bed.set_lean_shell is not None]
-    raw: dict[str, Any] = {"testbed": bed.kind, "argv": {n: c[0] for n, c in cands.items()}, "phases": {}}
+    raw: dict[str, Any] = {
+        "testbed": bed.kind,
+        "argv": {n: c[0] for n, c in all_cands.items()},
+        "dropped": dropped,
+        "phases": {},
+    }
     med: dict[str, dict[str, float]] = {}
     skipped: dict[str, str] = {}
     for label, lean in phases:
         if bed.set_lean_shell is not None and bed.lean_shell != lean:
             bed.set_lean_shell(lean)
         usable, skipped = _validate(cands)
+        skipped.update({n: f"dropped: {why}" for n, why in dropped.items()})
         times, failures = _rounds(usable, params["rounds"])
         inproc, timelines, one_cmd = _inprocess(bed, max(1, params["rounds"] // 2))
         times["hatui collect_once in-process (no interpreter start)"] = inproc
@@ -158,7 +192,7 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
         )
         result.extra_tables.append((f"{title}, {label}", headers, rows))
         _targets(result, med[label], skipped, label)
-    names = [*cands, "hatui collect_once in-process (no interpreter start)"]
+    names = [*all_cands, "hatui collect_once in-process (no interpreter start)"]
     result.headers = ["command"]
     for label, _lean in phases:
         result.headers += [f"median, {label}", "vs hatui --once"]

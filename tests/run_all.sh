@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq
+    # pcs: the snapshot benchmark compares hatui --once with `pcs status` (tests/test_bench_smoke.py).
     apt-get install -y -qq --no-install-recommends \
         python3 python3-venv python3-pip \
-        pacemaker pacemaker-cli-utils corosync crmsh resource-agents drbd-utils \
+        pacemaker pacemaker-cli-utils corosync crmsh pcs resource-agents drbd-utils \
         openssh-server openssh-client tmux procps iproute2 util-linux >/dev/null
     # crmsh refuses to run without its log directory (the package does not create it).
     mkdir -p /var/log/crmsh

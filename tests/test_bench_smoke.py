@@ -3,6 +3,8 @@
 It asserts that every benchmark ran and wrote its JSON with the expected keys, and nothing about
 speed. The Pacemaker lab is not started (``--no-lab``): benchmarks 1, 4 and 5 run against
 sshd-backed nodes, which need root and OpenSSH; benchmark 2 needs Pacemaker's ``crm_simulate``.
+It runs with ``pcs`` hidden from PATH, so the snapshot benchmark's pcs comparison is dropped (and
+named in its notes) whether or not the machine has pcs.
 """
 
 from __future__ import annotations
@@ -46,13 +48,33 @@ def _why_not(name: str) -> str | None:
     return None
 
 
+def path_without(tool: str, farm: Path) -> str:
+    """$PATH with ``tool`` hidden: each folder holding it is replaced by a folder of symlinks to
+    everything else there (the benchmark must cope with a node that lacks pcs, as Debian's
+    Pacemaker packages leave it out)."""
+    dirs = []
+    for i, d in enumerate(os.environ.get("PATH", os.defpath).split(os.pathsep)):
+        folder = Path(d)
+        if not (folder / tool).exists():
+            dirs.append(d)
+            continue
+        copy = farm / str(i)
+        copy.mkdir(parents=True)
+        for entry in folder.iterdir():
+            if entry.name != tool:
+                (copy / entry.name).symlink_to(entry)
+        dirs.append(str(copy))
+    return os.pathsep.join(dirs)
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("bench-results")
     runnable = [n for n in ("scale", *NEEDS_SSHD) if _why_not(n) is None]
     if not runnable:
         pytest.skip(_why_not("scale") or "nothing can run here")
-    env = {**os.environ, "HATUI_BENCH_CACHE": str(out / "cache")}
+    hidden = path_without("pcs", tmp_path_factory.mktemp("path-without-pcs"))
+    env = {**os.environ, "HATUI_BENCH_CACHE": str(out / "cache"), "PATH": hidden}
     proc = subprocess.run(
         [
             sys.executable,
@@ -101,3 +123,20 @@ def test_summary_lists_every_benchmark_run(quick_run: tuple[Path, subprocess.Com
     summary = (out / "summary.md").read_text()
     for path in out.glob("*.json"):
         assert json.loads(path.read_text())["title"] in summary
+
+
+def test_snapshot_drops_the_pcs_comparison_when_pcs_is_missing(
+    quick_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    why = _why_not("snapshot")
+    if why:
+        pytest.skip(why)
+    out, proc = quick_run
+    data = json.loads((out / "snapshot.json").read_text())
+    dropped = [n for n in data["notes"] if n.startswith("dropped comparison 'pcs status (one node)'")]
+    assert dropped and "pcs is not installed" in dropped[0], data["notes"]
+    assert "dropped comparison 'pcs status (one node)'" in proc.stdout
+    # The benchmark went on without it.
+    rows = {row[0]: row for row in data["table"]["rows"]}
+    assert rows["hatui --once (3 nodes, all layers)"][1] != "not measured"
+    assert rows["pcs status (one node)"][1] == "not measured"
