@@ -44,6 +44,8 @@ class NodeReport:
 
     node: str
     unreachable: str | None = None
+    unreachable_kind: str | None = None
+    """See ``NodeCapture.unreachable_kind``."""
     collected_at: datetime | None = None
     stack: StackInfo = field(default_factory=StackInfo)
     pacemaker: ClusterStatus | None = None
@@ -62,10 +64,11 @@ class NodeReport:
         return self.unreachable is None
 
 
-#: What differs between two nodes' crm_mon outputs of one unchanged cluster: when each ran.
-_WHEN = re.compile(r'<last_update time="[^"]*"|last_updated="[^"]*"')
+#: What differs between two nodes' crm_mon outputs of one unchanged cluster: when each ran (the
+#: XML attribute, or the text layouts' ``Last updated:`` line).
+_WHEN = re.compile(r'<last_update time="[^"]*"|last_updated="[^"]*"|^.*Last updated:.*$', re.MULTILINE)
 #: Sources every node prints alike, parsed once per distinct text (see ``_parse_shared``).
-_SHARED = frozenset({"crm_mon.xml", "constraints.xml"})
+_SHARED = frozenset({"crm_mon.xml", "crm_mon.txt", "constraints.xml"})
 _MEMO: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _MEMO_SIZE = 8
 
@@ -73,9 +76,9 @@ _MEMO_SIZE = 8
 def _parse_shared(source: str, text: str, parse: Callable[[str], Any]) -> Any:
     """Parses a cluster-wide output once for all the nodes that printed the same thing.
 
-    Every node prints the whole cluster's crm_mon XML and constraints, identical but for the time
-    they ran; a 32-node snapshot of a 1,000-resource cluster would otherwise parse the same 700 KiB
-    32 times (about 1 s). The memo is small (a few distinct texts per poll) and holds no failures.
+    Every node prints the whole cluster's crm_mon (XML or text) and constraints, identical but for
+    the time they ran; a 32-node snapshot of a 1,000-resource cluster would otherwise parse the same
+    700 KiB 32 times (about 1 s). The memo is small (a few distinct texts per poll) and holds no failures.
     """
     key = (source, _WHEN.sub("", text))
     if key in _MEMO:
@@ -123,6 +126,7 @@ def build_report(capture: NodeCapture) -> NodeReport:
     return NodeReport(
         node=capture.node,
         unreachable=capture.unreachable,
+        unreachable_kind=capture.unreachable_kind,
         collected_at=capture.collected_at,
         stack=capture.stack,
         errors=tuple(errors),

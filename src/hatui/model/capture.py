@@ -71,6 +71,9 @@ class NodeCapture:
     """Source file name to why that source could not be read (non-zero exit, timeout...)."""
     unreachable: str | None = None
     """Why the node could not be reached at all; None when it answered."""
+    unreachable_kind: str | None = None
+    """What kind of failure ``unreachable`` is, for the health checks: ``host-key-changed``,
+    ``host-key-revoked``, ``host-key-unknown``, or None for any other (refused, timed out...)."""
     collected_at: datetime | None = None
     """When this capture was taken (UTC); None when unknown (a replay without manifest)."""
     stack: StackInfo = field(default_factory=StackInfo)

@@ -240,8 +240,9 @@ def _failures(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[ClusterE
     for rid in now.keys() - was.keys():
         where = ", ".join(sorted(n for n in now[rid] if n)) or "no node"
         out.append(_ev(at, EventKind.RESOURCE_FAILED, rid, where, f"{rid} FAILED on {where}", CRITICAL))
+    present = {r.id for r in b.resources}
     for rid in sorted(was.keys() - now.keys()):
-        if any(r.id == rid for r in b.resources):
+        if rid in present:
             out.append(_ev(at, EventKind.RESOURCE_RECOVERED, rid, None, f"{rid} no longer failed"))
     counts_a = {(h.resource, h.node): h.fail_count or 0 for h in a.history}
     for h in b.history:

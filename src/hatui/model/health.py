@@ -1,10 +1,14 @@
 """Provides the health verdict: OK, WARNING, CRITICAL or UNKNOWN, with the list of problems.
 
 Severity follows what an on-call admin would be paged for. CRITICAL: lost quorum, partitions,
-failed/unclean/offline nodes, failed or stopped resources, StandAlone or split-brain DRBD, a VM on two
-nodes, a crashed VM. WARNING: planned states (standby, maintenance), syncing, disconnected peers,
-faulty rings, leftover constraints, stonith disabled, unreachable nodes. A source a node simply does
-not have (no DRBD on it) is not a problem.
+failed/unclean/offline nodes, no cluster members, a node cut off from the cluster it reports, failed
+or stopped resources, split-brain DRBD, a VM on two nodes, a crashed VM, a changed host key.
+WARNING: planned states (standby, maintenance), syncing, disconnected or StandAlone peers, faulty
+rings, leftover constraints, stonith disabled, no DC (an election), unreachable nodes, an unknown
+host key. A source a node simply does not have (no DRBD on it) is not a problem.
+
+UNKNOWN (nothing answered, or no node gave a Pacemaker picture) always comes with the problems that
+say what could not be read and from where; a CRITICAL problem found anyway still wins over it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from enum import Enum
 
 from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.health_drbd import drbd_problems
+from hatui.model.health_pacemaker import membership_problems
 from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.pacemaker import INFINITY, ClusterStatus
 from hatui.model.view import ClusterView, pacemaker_views
@@ -73,15 +78,16 @@ def verdict(view: ClusterView, problems: Iterable[Problem]) -> Health:
     """The verdict for ``problems`` found in ``view`` (deduplicated, worst first)."""
     problems = list(dict.fromkeys(problems))
     problems.sort(key=lambda p: (p.severity != CRITICAL, p.code, p.subject, p.node or ""))
-    if not view.reachable:
-        status = HealthStatus.UNKNOWN
-    elif any(p.severity == CRITICAL for p in problems):
+    if any(p.severity == CRITICAL for p in problems):
+        # Even with nothing read: a changed host key or a split-brain seen on one node must page.
         status = HealthStatus.CRITICAL
+    elif not view.reachable or view.pacemaker is None:
+        # Nothing answered, or nodes answered but none said anything about Pacemaker: nothing to
+        # vouch for, and a warning about DRBD or the VMs must not pass for a verdict on the
+        # cluster. The node-unreachable and pacemaker-unread problems say why.
+        status = HealthStatus.UNKNOWN
     elif problems:
         status = HealthStatus.WARNING
-    elif view.pacemaker is None:
-        # Nodes answered but none said anything about Pacemaker: nothing to vouch for.
-        status = HealthStatus.UNKNOWN
     else:
         status = HealthStatus.OK
     return Health(status, tuple(problems))
@@ -91,6 +97,7 @@ def _all_problems(view: ClusterView) -> list[Problem]:
     out: list[Problem] = []
     out += _reachability(view)
     out += _partition(view)
+    out += membership_problems(view)
     status = view.pacemaker
     if status is not None:
         out += _cluster(status)
@@ -103,19 +110,29 @@ def _all_problems(view: ClusterView) -> list[Problem]:
     return out
 
 
+#: Why a node could not be reached (``NodeReport.unreachable_kind``) -> (severity, problem code).
+#: A key that changed may be a man-in-the-middle, not a reboot: it gets its own code and pages.
+#: An unknown key is a new or reinstalled node waiting for an admin to check and accept its key:
+#: nothing will be read from it until then, but nothing is under attack either.
+_KINDS = {
+    "host-key-changed": (CRITICAL, "host-key-changed"),
+    "host-key-revoked": (CRITICAL, "host-key-changed"),
+    "host-key-unknown": (WARNING, "host-key-unknown"),
+}
+
+
 def _reachability(view: ClusterView) -> list[Problem]:
+    if not view.reports:
+        return [Problem(WARNING, "no-node-polled", "cluster", None, "no node was polled")]
     out = []
     status = view.pacemaker
     for r in view.reports:
         if r.reachable:
             continue
+        sev, code = _KINDS.get(r.unreachable_kind or "", (WARNING, "node-unreachable"))
         pn = status.node(r.node) if status else None
         also = " (Pacemaker still says it is online)" if pn is not None and pn.online else ""
-        out.append(
-            Problem(
-                WARNING, "node-unreachable", r.node, r.node, f"{r.node} unreachable: {r.unreachable}{also}"
-            )
-        )
+        out.append(Problem(sev, code, r.node, r.node, f"{r.node} unreachable: {r.unreachable}{also}"))
     return out
 
 
@@ -183,6 +200,8 @@ def _nodes(s: ClusterStatus) -> list[Problem]:
 def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
     out = []
     cloned = {c.id for c in s.collections if c.kind in ("clone", "bundle")}
+    # One pass: asking ``s.instances`` per stopped row would rescan every resource each time.
+    running = {r.id for r in s.resources if r.role is not ResourceRole.STOPPED}
     seen_stopped: set[str] = set()
     for r in s.resources:
         where = ", ".join(r.nodes) or None
@@ -205,7 +224,7 @@ def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
         if r.role is ResourceRole.STOPPED and wanted and not r.failed and r.id not in seen_stopped:
             # A stopped clone instance is normal on an asymmetric cluster (more instances than
             # allowed nodes); only a clone with no running instance at all counts.
-            if in_clone and any(i.role is not ResourceRole.STOPPED for i in s.instances(r.id)):
+            if in_clone and r.id in running:
                 continue
             seen_stopped.add(r.id)
             why = f" ({r.reason})" if r.reason else ""

@@ -1,9 +1,21 @@
 """Provides the DRBD health checks, which compare both ends of each resource.
 
-/proc/drbd never prints "split-brain": DRBD drops the connection and leaves the resource
-StandAlone (on one or both ends, the other waiting in WFConnection). When both ends are StandAlone
-or waiting and neither has given up its data (both UpToDate, or both Primary), the pair has
-diverged: that is reported as split-brain, not as two unrelated disconnections.
+No output hatui reads says "split-brain": the kernel writes "Split-Brain detected, dropping
+connection!" to its log, and /proc/drbd, ``drbdsetup status`` and ``drbdadm status`` only show the
+resource StandAlone (on one or both ends, the other waiting in WFConnection). An admin's
+``drbdadm disconnect`` leaves exactly the same states, so StandAlone alone proves nothing. The rule:
+
+- ``drbd-split-brain`` CRITICAL when the connection is down on every end seen (at least one
+  StandAlone, the others StandAlone or waiting) and the copies have evidently diverged:
+  * both ends are Primary (two writers, nothing kept them apart), or
+  * every end holds changes the other lacks: its out-of-sync counter is above zero on both ends.
+    A Secondary cannot be written to, so after a disconnect on purpose only the Primary's counter
+    grows; a Secondary with blocks of its own out of sync was a writer too (promoted while apart).
+  With one end seen, the only tell is a StandAlone Primary whose peer was last seen Primary.
+- ``drbd-standalone`` WARNING otherwise: disconnected on purpose or not, it does not replicate and
+  will not reconnect by itself until someone runs ``drbdadm connect``; the data on each side is
+  still consistent. Where the counters are not printed (DRBD 8.0, ``drbdadm status`` without
+  statistics) and the roles do not prove divergence, hatui says StandAlone, not split-brain.
 """
 
 from __future__ import annotations
@@ -86,8 +98,16 @@ def _split_brain(ends: list[NodeDrbd]) -> bool:
     ):
         return False
     both_primary = sum(e.device.role is DrbdRole.PRIMARY for e in ends) > 1
-    all_good = all(e.device.disk is DiskState.UP_TO_DATE for e in ends)
-    return both_primary or all_good
+    both_wrote = all((_out_of_sync(e) or 0) > 0 for e in ends)
+    return both_primary or both_wrote
+
+
+def _out_of_sync(e: NodeDrbd) -> int | None:
+    """KiB this end holds that its peer lacks (8.x ``oos:``, DRBD 9 per peer); None if not printed."""
+    dev = e.device
+    counts = [dev.out_of_sync_kib] + [p.out_of_sync_kib for p in dev.peers]
+    known = [c for c in counts if c is not None]
+    return max(known) if known else None
 
 
 def _device(nd: NodeDrbd, primaries: int) -> list[Problem]:
@@ -98,11 +118,12 @@ def _device(nd: NodeDrbd, primaries: int) -> list[Problem]:
         if p.connection is ConnState.STANDALONE:
             out.append(
                 Problem(
-                    CRITICAL,
+                    WARNING,
                     "drbd-standalone",
                     label,
                     node,
-                    f"DRBD {label} on {node} is StandAlone (not replicating)",
+                    f"DRBD {label} on {node} is StandAlone: not replicating, and it will not "
+                    "reconnect by itself (drbdadm connect)",
                 )
             )
         elif p.connection in _WAITING:

@@ -135,12 +135,23 @@ class ClusterView:
         """Sources that could not be read or parsed, over all nodes."""
         return tuple(e for r in self.reports for e in r.errors)
 
+    @cached_property
+    def fail_count_index(self) -> Mapping[str, Mapping[str, int]]:
+        """Resource -> node -> fail-count above zero, from one pass over the history.
+
+        The UI and the snapshots ask for every resource's counts: scanning the whole history per
+        resource made a 3 MB crm_mon (8,500 resources, 25,500 history rows) take 15 s.
+        """
+        index: dict[str, dict[str, int]] = {}
+        status = self.pacemaker
+        for h in status.history if status else ():
+            if h.fail_count:
+                index.setdefault(h.resource, {})[h.node] = h.fail_count
+        return index
+
     def fail_counts(self, resource_id: str) -> dict[str, int]:
         """Node -> fail-count of ``resource_id`` (only nodes with a count above zero)."""
-        status = self.pacemaker
-        if status is None:
-            return {}
-        return {h.node: h.fail_count for h in status.history if h.resource == resource_id and h.fail_count}
+        return dict(self.fail_count_index.get(resource_id, {}))
 
 
 def pacemaker_views(reports: Iterable[NodeReport]) -> dict[str, ClusterStatus]:
