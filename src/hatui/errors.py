@@ -50,9 +50,17 @@ class ConfigError(HatuiError):
 
 
 class TransportError(HatuiError):
-    """A node that could not be reached or a command that could not be run on it."""
+    """A node that could not be reached or a command that could not be run on it.
+
+    ``kind`` tells the failures that need more than a wait apart, for the health checks:
+    ``host-key-changed``, ``host-key-revoked`` or ``host-key-unknown``; None for the others.
+    """
 
     title = "unreachable"
+
+    def __init__(self, message: str, title: str | None = None, *, kind: str | None = None) -> None:
+        super().__init__(message, title)
+        self.kind = kind
 
 
 class ActionRefused(HatuiError):  # noqa: N818 - the house name: a refusal, not a fault

@@ -114,7 +114,7 @@ class NodeCollector:
         try:
             return await self._poll_inner(force)
         except TransportError as exc:
-            return self._unreachable(exc.message)
+            return self._unreachable(exc.message, exc.kind)
         except Exception as exc:  # one node's bug must not take the console down
             return self._unreachable(f"internal error while polling: {exc!r}")
 
@@ -229,13 +229,14 @@ class NodeCollector:
         detail = f": {first}" if first else " and printed nothing"
         return f"`{cmd}` exited {result.exit_status}{detail}"
 
-    def _unreachable(self, reason: str) -> NodeCapture:
+    def _unreachable(self, reason: str, kind: str | None = None) -> NodeCapture:
         stack = self._stack or StackInfo()
         # Whatever the node said before is no longer current; start afresh when it comes back.
         self._stack_lost()
         return NodeCapture(
             node=self.node.name,
             unreachable=reason,
+            unreachable_kind=kind,
             collected_at=self._clock.now(),
             stack=stack,
         )

@@ -88,6 +88,7 @@ class SSHTransport:
         self._failures = 0
         self._retry_at = 0.0
         self._last_reason: str | None = None
+        self._last_kind: str | None = None
 
     @classmethod
     def from_config(cls, node: NodeConfig, cluster: ClusterConfig) -> SSHTransport:
@@ -227,7 +228,7 @@ class SSHTransport:
             now = self._monotonic()
             if now < self._retry_at and self._last_reason is not None:
                 wait = math.ceil(self._retry_at - now)
-                raise TransportError(f"{self._last_reason} (next attempt in {wait}s)")
+                raise TransportError(f"{self._last_reason} (next attempt in {wait}s)", kind=self._last_kind)
             try:
                 conn = await self._open()
             except TransportError as exc:
@@ -235,6 +236,7 @@ class SSHTransport:
                 delay = min(self.backoff_initial * 2 ** (self._failures - 1), self.backoff_max)
                 self._retry_at = self._monotonic() + delay
                 self._last_reason = exc.message
+                self._last_kind = exc.kind
                 raise
             self._failures = 0
             self._retry_at = 0.0
@@ -276,7 +278,7 @@ class SSHTransport:
                 f"connecting to {self.where} timed out after {self.connect_timeout:g}s"
             ) from None
         except (asyncssh.HostKeyNotVerifiable, asyncssh.KeyExchangeFailed) as exc:
-            raise TransportError(await self._host_key_problem(exc, options, known)) from None
+            raise await self._host_key_problem(exc, options, known) from None
         except asyncssh.PermissionDenied:
             offered = (
                 f"identity file {self.identity_file}"
@@ -317,8 +319,8 @@ class SSHTransport:
         exc: asyncssh.Error,
         options: asyncssh.SSHClientConnectionOptions,
         known: asyncssh.SSHKnownHosts,
-    ) -> str:
-        """Tells an unknown key from a changed one, which asyncssh's error does not."""
+    ) -> TransportError:
+        """Tells an unknown key from a changed one, which asyncssh's error does not (``kind``)."""
         host = options.host
         port = options.port
         lookup = options.host_key_alias or host
@@ -328,7 +330,7 @@ class SSHTransport:
         )
         if isinstance(exc, asyncssh.KeyExchangeFailed) and not trusted:
             # Not about a key we know: no common algorithm or the like.
-            return f"key exchange with {host}:{port} failed: {exc.reason}"
+            return TransportError(f"key exchange with {host}:{port} failed: {exc.reason}")
         listed_algs = [alg.decode() for key in trusted for alg in key.sig_algorithms]
         key = await self._fetch_host_key(host, port, listed_algs)
         if key is None and listed_algs:
@@ -337,31 +339,36 @@ class SSHTransport:
         files = " or ".join(str(f) for f in self._known_hosts_files())
         spec = host if port == _DEFAULT_PORT else f"[{host}]:{port}"
         if key is None:
-            return f"host key of {host}:{port} not verifiable ({exc.reason}) and it could not be fetched"
+            return TransportError(
+                f"host key of {host}:{port} not verifiable ({exc.reason}) and it could not be fetched"
+            )
         fingerprint = key.get_fingerprint("sha256")
         algorithm = key.get_algorithm()
         if key in revoked:
-            return (
+            return TransportError(
                 f"host key of {host}:{port} ({algorithm} {fingerprint}) is marked @revoked "
-                f"in {files}: refused"
+                f"in {files}: refused",
+                kind="host-key-revoked",
             )
         if trusted and key not in trusted:
-            return (
+            return TransportError(
                 f"HOST KEY CHANGED for {host}:{port}: it now presents {algorithm} key {fingerprint}, "
                 f"which is not the key listed for it in {files}: possible man-in-the-middle attack, "
                 "refused. If the node was reinstalled, verify "
                 f"the new fingerprint on the node, then remove the old entry with: "
-                f"ssh-keygen -R {shlex.quote(spec)}"
+                f"ssh-keygen -R {shlex.quote(spec)}",
+                kind="host-key-changed",
             )
         if trusted:
-            return f"host key check of {host}:{port} failed: {exc.reason}"
+            return TransportError(f"host key check of {host}:{port} failed: {exc.reason}")
         kind = _KEYSCAN_TYPES.get(algorithm)
         type_opt = f" -t {kind}" if kind else ""
         check = f" (ssh-keygen -lf /etc/ssh/ssh_host_{kind}_key.pub)" if kind else ""
-        return (
+        return TransportError(
             f"host key of {host}:{port} is unknown: {algorithm} key {fingerprint}. Refused: hatui "
             f"never accepts a key silently. Check this fingerprint on the node{check}, then accept "
-            f"it with: ssh-keyscan -p {port}{type_opt} {shlex.quote(host)} >> ~/.ssh/known_hosts"
+            f"it with: ssh-keyscan -p {port}{type_opt} {shlex.quote(host)} >> ~/.ssh/known_hosts",
+            kind="host-key-unknown",
         )
 
     async def _fetch_host_key(self, host: str, port: int, algs: list[str]) -> asyncssh.SSHKey | None:

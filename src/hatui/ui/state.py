@@ -139,7 +139,11 @@ class ClusterState:
         else:
             self.down_since.setdefault(node, now)
             good = self._good_reports.get(node)
-            report = replace(good, unreachable=capture.unreachable) if good else build_report(capture)
+            report = (
+                replace(good, unreachable=capture.unreachable, unreachable_kind=capture.unreachable_kind)
+                if good
+                else build_report(capture)
+            )
         self._reports[node] = report
         old, old_health = self.view, self.health
         self._rebuild(now)
