@@ -4,6 +4,11 @@ State is never shown by colour alone: each state has a symbol and a word, and co
 them (projectors and colour-blind viewers lose the colour, not the meaning). Colours come from the
 current theme's variables (``$hatui-ok`` and friends), resolved once per theme into Rich styles,
 because DataTable cells are Rich renderables and cannot reference CSS variables themselves.
+
+Remote text (names, messages, outputs) reaches widgets only through ``cell``, ``plain``,
+``plain_line`` and ``set_text``: each returns a Rich ``Text`` (never parsed as markup, so ``[/x]``
+in an SSH disconnect message is shown, not read as a closing tag) of text passed through
+``hatui.plaintext`` (so an ESC or a bidi override is shown escaped, never sent to the terminal).
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
+from textual.content import Content
+
+from hatui.plaintext import clean_block, clean_line
 
 OK = "✔"
 WARN = "▲"
@@ -44,8 +52,8 @@ class Cell(Text):
 
 
 def cell(text: str, style: str | Style = "", sort: Any = None) -> Cell:
-    """Returns a cell showing ``text``; ``sort`` defaults to the lower-cased text."""
-    c = Cell(text, style=style, no_wrap=True, end="")
+    """Returns a cell showing ``text`` as inert text; ``sort`` defaults to the lower-cased text."""
+    c = Cell(clean_line(text), style=style, no_wrap=True, end="")
     c.sort_key = sort if sort is not None else text.lower()
     return c
 
@@ -94,12 +102,27 @@ class Palette:
         return {"critical": self.crit, "warning": self.warn}.get(severity, self.info)
 
 
+def plain(text: str, style: str | Style = "") -> Text:
+    """Lines of remote text for a Static or a dialog: never markup, control characters escaped."""
+    return Text(clean_block(text), style=style)
+
+
+def plain_line(text: str, style: str | Style = "") -> Text:
+    """One line of remote text (a name, a message): never markup, every control character escaped."""
+    return Text(clean_line(text), style=style)
+
+
+def plain_content(text: str) -> Content:
+    """``plain_line`` for the widgets that take Textual Content (tab labels, palette prompts)."""
+    return Content(clean_line(text))
+
+
 def set_text(widget: Any, text: str) -> None:
     """``Static.update`` only when the text changed: an update costs a layout refresh."""
     if getattr(widget, "hatui_text", None) != text:
         widget.hatui_text = text
         # Plain Text: cluster output may hold brackets that markup would try to parse.
-        widget.update(Text(text))
+        widget.update(plain(text))
 
 
 def severity_cell(severity: str, palette: Palette) -> Cell:
@@ -112,6 +135,19 @@ def health_word(status: str) -> str:
     """``✔ OK``, ``▲ WARNING``, ``✖ CRITICAL`` or ``? UNKNOWN``."""
     sym = {"OK": OK, "WARNING": WARN, "CRITICAL": CRIT}.get(status, UNKNOWN)
     return f"{sym} {status}"
+
+
+def no_problems_word(status: str) -> str:
+    """What to say when the problem list is empty: ``✔ no problems`` only when the verdict is OK.
+
+    Beside ``UNKNOWN`` (no node answered yet, or none could be read) an empty list means nothing
+    is known, not that all is well.
+    """
+    if status == "OK":
+        return f"{OK} no problems"
+    if status == "UNKNOWN":
+        return f"{UNKNOWN} UNKNOWN: nothing known yet"
+    return f"{health_word(status)}: no problem listed"
 
 
 def fmt_age(seconds: float) -> str:

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from hatui.actions.catalog import for_kind
 from hatui.actions.settle import active_nodes
 from hatui.model.vms import vm_rows
+from hatui.plaintext import clean_line
 from hatui.ui.actions_glue import ActionController, Request
 from hatui.ui.modes import action_allowed
 
@@ -59,6 +61,20 @@ def entries(app: Any) -> Iterator[tuple[str, str, Request]]:
                 yield title, spec.description, Request(spec.name, name, node=d.node, volume=d.device.volume)
 
 
+def highlight(matcher: Matcher, title: str) -> Content:
+    """``title`` with the matched letters marked, as plain text.
+
+    ``Matcher.highlight`` reads its candidate as markup, and resource names are remote text.
+    """
+    title = clean_line(title)
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class ClusterCommands(Provider):
     """The hatui actions in the command palette."""
 
@@ -73,10 +89,12 @@ class ClusterCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
-                    score, matcher.highlight(title), partial(self._run, req), text=title, help=help_text
+                    score, highlight(matcher, title), partial(self._run, req), text=title, help=help_text
                 )
 
     async def discover(self) -> Hits:
         for title, help_text, req in entries(self.app):
             if req.action in ("standby", "move_resource", "drbd_split_brain", "cluster_maintenance"):
-                yield DiscoveryHit(title, partial(self._run, req), text=title, help=help_text)
+                yield DiscoveryHit(
+                    Content(clean_line(title)), partial(self._run, req), text=title, help=help_text
+                )

@@ -18,6 +18,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from hatui.plaintext import clean_line
+from hatui.ui.cells import plain, plain_line
+
 
 class ChooseScreen(ModalScreen[str | None]):
     """Dismisses with the chosen option's id, or None."""
@@ -51,11 +54,15 @@ class ChooseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-dialog"):
-            yield Static(self.title_text, id="choose-title", markup=False)
+            yield Static(plain_line(self.title_text), id="choose-title")
             if self.description:
-                yield Static("\n".join(self.description), id="choose-description", markup=False)
+                lines = "\n".join(clean_line(d) for d in self.description)
+                yield Static(plain(lines), id="choose-description")
             yield OptionList(
-                *(Option(label, id=oid, disabled=not enabled) for oid, label, enabled in self.options),
+                *(
+                    Option(plain_line(label), id=oid, disabled=not enabled)
+                    for oid, label, enabled in self.options
+                ),
                 id="choose-options",
             )
 

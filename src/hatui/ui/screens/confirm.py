@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from hatui.actions.commands import Danger
 from hatui.actions.plan import Plan
+from hatui.plaintext import clean_line
+from hatui.ui.cells import plain_line
 
 PreviewFactory = Callable[[], Awaitable[list[str]]]
 
@@ -58,12 +60,15 @@ class ConfirmScreen(ModalScreen[bool]):
         plan = self.plan
         destructive = plan.danger is Danger.DESTRUCTIVE
         with VerticalScroll(id="confirm-dialog", classes="-destructive" if destructive else ""):
-            yield Static(escape(plan.title), id="confirm-title")
-            yield Static(f"target: {plan.target_kind} [b]{escape(plan.target)}[/b]", id="confirm-target")
+            yield Static(plain_line(plan.title), id="confirm-title")
+            target = Text.assemble(
+                f"target: {clean_line(plan.target_kind)} ", plain_line(plan.target, "bold")
+            )
+            yield Static(target, id="confirm-target")
             yield Static("commands", classes="confirm-section")
             yield Static(self._commands_text(), id="confirm-commands")
             if plan.notes:
-                yield Static("\n".join(escape(n) for n in plan.notes), id="confirm-notes")
+                yield Static(_lines(plan.notes), id="confirm-notes")
             if plan.pacemaker:
                 yield Static(
                     "preview (Pacemaker's scheduler on a copy of the live CIB)", classes="confirm-section"
@@ -72,30 +77,34 @@ class ConfirmScreen(ModalScreen[bool]):
                     "computing with crm_simulate…" if self._preview else "no preview", id="confirm-preview"
                 )
             if plan.concerns:
-                lines = "\n".join(f"⚠ {escape(c.message)}" for c in plan.concerns)
-                yield Static(f"refused unless overridden:\n{lines}", id="confirm-concerns")
+                concerns = ["refused unless overridden:", *(f"⚠ {c.message}" for c in plan.concerns)]
+                yield Static(_lines(concerns), id="confirm-concerns")
                 yield Checkbox("Override: I know, run it anyway", id="confirm-override")
             if plan.confirm_name:
-                yield Static(
-                    f"This destroys data or service. Type [b]{escape(plan.confirm_name)}[/b] to confirm:",
-                    classes="confirm-section",
+                ask = Text.assemble(
+                    "This destroys data or service. Type ",
+                    plain_line(plan.confirm_name, "bold"),
+                    " to confirm:",
                 )
-                yield Input(placeholder=plan.confirm_name, id="confirm-name")
+                yield Static(ask, classes="confirm-section")
+                yield Input(placeholder=clean_line(plan.confirm_name), id="confirm-name")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button("Run", id="run", variant="error" if destructive else "warning", disabled=True)
 
-    def _commands_text(self) -> str:
-        lines = []
+    def _commands_text(self) -> Text:
+        lines: list[Text] = []
         for i, phase in enumerate(self.plan.phases, start=1):
             head = f"{i}. " if len(self.plan.phases) > 1 else ""
             for c in phase.commands:
-                lines.append(f"{head}on [b]{escape(c.node)}[/b]: {escape(c.line)}")
+                lines.append(
+                    Text.assemble(f"{head}on ", plain_line(c.node, "bold"), ": ", plain_line(c.line))
+                )
                 head = "   " if head else ""
             for w in phase.waits:
-                lines.append(f"{head}then wait until {escape(w.what)} (at most {w.timeout_s:g}s)")
+                lines.append(plain_line(f"{head}then wait until {w.what} (at most {w.timeout_s:g}s)"))
                 head = "   " if head else ""
-        return "\n".join(lines) or "(nothing to run)"
+        return Text("\n").join(lines) if lines else Text("(nothing to run)")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
@@ -112,9 +121,7 @@ class ConfirmScreen(ModalScreen[bool]):
             lines = [f"no preview: {exc!r}"]
         self.preview_lines = lines
         if self.is_mounted:
-            self.query_one("#confirm-preview", Static).update(
-                "\n".join(escape(line) for line in lines) or "no change"
-            )
+            self.query_one("#confirm-preview", Static).update(_lines(lines) if lines else Text("no change"))
 
     @property
     def gates_open(self) -> bool:
@@ -150,3 +157,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_cancel(self) -> None:
         """Escape: nothing runs."""
         self.dismiss(False)
+
+
+def _lines(lines: list[str] | tuple[str, ...]) -> Text:
+    """Lines of remote text (notes, concerns, crm_simulate output), each inert and plain."""
+    return Text("\n").join(plain_line(line) for line in lines)

@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, TextArea
 
-from hatui.ui.cells import Palette, cell, severity_cell
+from hatui.plaintext import clean_block
+from hatui.ui.cells import Palette, cell, plain_content, plain_line, severity_cell
 from hatui.ui.details import DetailInfo
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import LoggedEvent
@@ -38,17 +39,20 @@ during the session, **Esc** back to the panes.
         self.palette = palette
 
     def compose(self) -> ComposeResult:
-        yield Static(self.info.title, id="detail-title")
+        yield Static(plain_line(self.info.title), id="detail-title")
         with TabbedContent(id="detail-tabs"):
             with TabPane("Fields", id="fields"):
                 yield DataTable(id="detail-fields-table", cursor_type="row", zebra_stripes=True)
             for i, (label, text) in enumerate(self.info.raws):
-                with TabPane(f"Raw: {label}", id=f"raw-{i}"):
-                    yield TextArea(text, read_only=True, show_line_numbers=True, classes="raw-output")
+                with TabPane(plain_content(f"Raw: {label}"), id=f"raw-{i}"):
+                    # Raw output as the node sent it, less the control characters (hatui.plaintext).
+                    yield TextArea(
+                        clean_block(text), read_only=True, show_line_numbers=True, classes="raw-output"
+                    )
             if not self.info.raws:
                 with TabPane("Raw", id="raw-0"):
                     yield Static("no raw output belongs to this row", classes="pane-empty")
-            with TabPane(f"History ({len(self.history)})", id="history"):
+            with TabPane(plain_content(f"History ({len(self.history)})"), id="history"):
                 yield DataTable(id="detail-history-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -61,8 +65,10 @@ during the session, **Esc** back to the panes.
         hist.add_columns("#", "Time", "Sev", "Event")
         for le in self.history:
             ev = le.event
-            hist.add_row(str(le.seq), f"{ev.at:%H:%M:%S}", severity_cell(ev.severity, self.palette),
-                         cell(ev.message), key=f"ev{le.seq}")  # fmt: skip
+            sev = severity_cell(ev.severity, self.palette)
+            hist.add_row(
+                cell(str(le.seq)), cell(f"{ev.at:%H:%M:%S}"), sev, cell(ev.message), key=f"ev{le.seq}"
+            )
         fields.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

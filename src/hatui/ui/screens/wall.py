@@ -19,7 +19,18 @@ from textual.widgets import Digits, Static
 
 from hatui.model.health import CRITICAL
 from hatui.model.vms import vm_rows
-from hatui.ui.cells import CRIT, OK, STALE, WARN, fmt_age, fmt_eta, health_word, progress_bar, set_text
+from hatui.ui.cells import (
+    CRIT,
+    OK,
+    STALE,
+    WARN,
+    fmt_age,
+    fmt_eta,
+    health_word,
+    no_problems_word,
+    progress_bar,
+    set_text,
+)
 from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import Snapshot
@@ -135,7 +146,7 @@ by itself when it is long. **q** quits.
         box = self.query_one("#wall-problems", Static)
         box.set_class(any(p.severity == CRITICAL for p in probs), "-critical")
         if not probs:
-            set_text(box, f"{OK} no problems")
+            set_text(box, no_problems_word(snap.health.status.value))
             return
         pages = (len(probs) + PAGE - 1) // PAGE
         page = self.page % pages

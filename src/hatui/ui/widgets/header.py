@@ -9,7 +9,18 @@ from textual.widgets import Static
 from hatui.model.health import CRITICAL
 from hatui.model.view import ClusterView
 from hatui.model.words import LinkStatus
-from hatui.ui.cells import CRIT, OK, STALE, UNKNOWN, WARN, fmt_age, health_word, set_text
+from hatui.ui.cells import (
+    CRIT,
+    OK,
+    STALE,
+    UNKNOWN,
+    WARN,
+    fmt_age,
+    health_word,
+    no_problems_word,
+    plain_line,
+    set_text,
+)
 from hatui.ui.state import Snapshot
 
 
@@ -49,7 +60,7 @@ class ClusterHeader(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
-            yield Static(self.title, id="cluster-name")
+            yield Static(plain_line(self.title), id="cluster-name")
             yield Static(health_word("UNKNOWN"), id="health-badge", classes="badge -unknown")
             yield Static("waiting for the first poll", id="cluster-summary")
             yield Static("", id="header-status")
@@ -61,7 +72,7 @@ class ClusterHeader(Vertical):
             try:
                 self.query_one("#cluster-name").styles.color = self.accent
             except ValueError:
-                self.notify(f"accent colour {self.accent!r} is not a colour", severity="warning")
+                self.app.notify(f"accent colour {self.accent!r} is not a colour", severity="warning")
 
     def update_from(self, snap: Snapshot, *, paused: int | None, filter_text: str, read_only: bool) -> None:
         """Renders ``snap``; ``paused`` is the number of updates held back, None when live."""
@@ -119,7 +130,7 @@ class ClusterHeader(Vertical):
         probs = snap.health.problems
         line = self.query_one("#problem-line", Static)
         if not probs:
-            set_text(line, f"{OK} no problems")
+            set_text(line, no_problems_word(snap.health.status.value))
             line.set_class(False, "-critical")
             return
         crit = sum(p.severity == CRITICAL for p in probs)

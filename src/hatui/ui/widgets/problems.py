@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from rich.style import Style
 
-from hatui.ui.cells import cell, severity_cell
+from hatui.ui.cells import cell, no_problems_word, severity_cell
 from hatui.ui.details import DetailInfo, flatten
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
@@ -21,7 +21,7 @@ class ProblemsPane(TablePane):
     """The health verdict's problems, critical first."""
 
     TITLE = "Problems"
-    EMPTY = "✔ no problems"
+    EMPTY = "waiting for the first poll"
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("severity", "Sev"),
         ("subject", "Subject"),
@@ -37,6 +37,7 @@ Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a lo
 
     def build_rows(self, snap: Snapshot) -> list[Row]:
         p = self.palette
+        self.empty = no_problems_word(snap.health.status.value)
         rows = []
         for i, prob in enumerate(snap.health.problems):
             stale = snap.is_stale(prob.node)

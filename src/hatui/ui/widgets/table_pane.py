@@ -94,6 +94,8 @@ class TablePane(Vertical, can_focus=False):
         self._memo: dict[str, tuple[object, Row]] = {}
         self._errors: tuple[SourceError, ...] = ()
         self.snapshot: Snapshot | None = None
+        self.empty = self.EMPTY
+        """What the pane says when it has no row (a pane may change it with the data)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-errors")
@@ -190,7 +192,7 @@ class TablePane(Vertical, can_focus=False):
         empty = self.query_one(".pane-empty", Static)
         empty.display = not rows
         if not rows:
-            set_text(empty, f"filter hides all {len(self._rows)} rows" if hidden else self.EMPTY)
+            set_text(empty, f"filter hides all {len(self._rows)} rows" if hidden else self.empty)
         n_bad = sum(r.attention for r in self._rows)
         title = f"{self.TITLE} ({len(rows)}" + (f" of {len(self._rows)}" if hidden else "") + ")"
         self.border_title = title + (f" {WARN} {n_bad} need attention" if n_bad else "")
@@ -261,7 +263,7 @@ class TablePane(Vertical, can_focus=False):
         if self.sort_column >= n:
             self.sort_column = None
         name = "natural order" if self.sort_column is None else self.COLUMNS[self.sort_column][1]
-        self.notify(f"{self.TITLE}: sorted by {name}", timeout=2)
+        self.app.notify(f"{self.TITLE}: sorted by {name}", timeout=2)
         self._sort()
 
     def action_reverse_sort(self) -> None:
@@ -272,7 +274,7 @@ class TablePane(Vertical, can_focus=False):
     def action_show_errors(self) -> None:
         """Opens the parse errors of this pane with their raw output."""
         if not self._errors:
-            self.notify(f"{self.TITLE}: no parse errors", timeout=2)
+            self.app.notify(f"{self.TITLE}: no parse errors", timeout=2)
             return
         self.post_message(DetailRequested(self.id or "", ERRORS_KEY))
 
