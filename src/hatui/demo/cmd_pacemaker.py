@@ -84,6 +84,7 @@ _RSC_SPEC = spec(
     "C|cleanup",
     "R|refresh",
     "W|locate",
+    "y|why",
     "u|lifetime=",
     "promoted|master",
     "f|force",
@@ -119,7 +120,7 @@ def parse_lifetime(text: str) -> timedelta | None:
 
 
 def crm_resource(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
-    """``crm_resource``: ban, move, clear, cleanup/refresh, locate and meta attributes."""
+    """``crm_resource``: ban, move, clear, cleanup/refresh, locate, why and meta attributes."""
     opts, _, error = parse_opts(args, _RSC_SPEC)
     if error:
         return Outcome(64, "", f"crm_resource: {error}\n")
@@ -140,6 +141,8 @@ def crm_resource(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | 
         return Outcome(105, "", f"crm_resource: Node '{target}' not found\n{NO_SUCH}")
     if "locate" in opts:
         return _locate(c, rsc, ids[rsc])
+    if "why" in opts:
+        return _why(c, rsc, ids[rsc], target)
     if {"set-parameter", "delete-parameter", "get-parameter"} & opts.keys():
         return _meta(c, node, rsc, opts)
     if "clear" in opts:
@@ -165,6 +168,31 @@ def _locate(c: DemoCluster, rsc: str, prim: str) -> Outcome:
         role = " Promoted" if state_on(c, n, prim).role == "Promoted" else ""
         lines.append(f"resource {rsc} is running on: {n}{role}")
     return Outcome(0, "\n".join(lines or [f"resource {rsc} is NOT running"]) + "\n")
+
+
+def _why(c: DemoCluster, rsc: str, prim: str, target: str | None) -> Outcome:
+    """``crm_resource --why -r R [-N N]``: whether R runs, then the configuration that holds it.
+
+    The wording is 2.1.5's (run against a copy of the lab's CIB): ``Resource R is running``,
+    ``Resource R is not running on host N``, then one line per meta attribute that keeps it from
+    running or being promoted, checked on R and on the clone that holds it.
+    """
+    where = _where(c, prim, False)
+    if target is None:
+        lines = [f"Resource {rsc} is {'' if where else 'not '}running"]
+    else:
+        lines = [f"Resource {rsc} is {'' if target in where else 'not '}running on host {target}"]
+    # A DRBD primitive lives in a promotable clone whose meta attributes hold it too.
+    clone = next((ms_rsc(d.name) for d in c.topo.disks if drbd_rsc(d.name) == prim), None)
+    for rid in dict.fromkeys(r for r in (rsc, clone) if r is not None):
+        meta = {k: v.lower() for k, v in c.cib.meta.get(rid, {}).items()}
+        if meta.get("target-role") == "stopped":
+            lines.append(f"Configuration specifies '{rid}' should remain stopped")
+        elif clone is not None and meta.get("target-role") in ("unpromoted", "slave"):
+            lines.append(f"Configuration specifies '{rid}' should not be promoted")
+        if meta.get("is-managed") == "false":
+            lines.append(f"Configuration prevents cluster from stopping or starting unmanaged '{rid}'")
+    return Outcome(0, "\n".join(lines) + "\n")
 
 
 def _meta(c: DemoCluster, node: str, rsc: str, opts: dict[str, str]) -> Outcome:
