@@ -22,7 +22,6 @@ from bench.cibgen import CRM_MON_ARGS, Generated, Shape, crm_mon_xml, node_names
 from bench.common import Result, Target, ms, stats
 from bench.timing import profile_cumulative, profile_top, repeat
 from hatui.clock import SystemClock
-from hatui.model.build import build_report
 from hatui.model.health import evaluate
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
@@ -30,6 +29,7 @@ from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
 from hatui.parsers.domain_list import parse_xen_list
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
 from hatui.parsers.proc_drbd import parse_proc_drbd
+from hatui.sources.parse import build_report
 
 FULL = {
     "nodes": [3, 32, 64],

@@ -86,8 +86,8 @@ def view_of(
     """A view from ``tests/fixtures/crm_mon/<name>.xml`` per node (and nodes that did not answer)."""
     from datetime import UTC, datetime
 
-    from hatui.model.build import build_report
     from hatui.model.capture import NodeCapture, StackInfo
+    from hatui.sources.parse import build_report
 
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     stack = StackInfo(crm_mon="output-as-xml", pacemaker_version="2.1.5", crm_shell="crmsh", drbd=drbd)

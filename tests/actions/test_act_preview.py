@@ -29,9 +29,9 @@ from hatui.actions.preview import (
     simulate_stages,
 )
 from hatui.config import ClusterConfig, NodeConfig
-from hatui.model.build import build_report
 from hatui.model.capture import NodeCapture, StackInfo
 from hatui.model.view import ClusterView
+from hatui.sources.parse import build_report
 from hatui.transport.base import CommandResult
 from support import LAB_SAMPLES, needs_shared
 

@@ -10,11 +10,11 @@ import pytest
 
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig
-from hatui.model.build import build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.health import CRITICAL, WARNING, HealthStatus, evaluate
 from hatui.model.view import ClusterView
 from hatui.sources.collector import NodeCollector
+from hatui.sources.parse import build_report
 from hatui.transport.ssh import SSHTransport
 from support.sshd import SshdServer, sshd_factory  # noqa: F401 - the fixture
 

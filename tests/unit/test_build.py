@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hatui.model.build import build_report
 from hatui.model.capture import NodeCapture
+from hatui.sources.parse import build_report
 
 REPLAY = Path(__file__).resolve().parents[1] / "replays" / "healthy"
 

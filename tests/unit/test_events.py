@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from hatui.model.build import NodeReport
 from hatui.model.capture import NodeCapture
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice, DrbdPeer, DrbdResourceConf, DrbdStatus
 from hatui.model.events import ClusterEvent, EventKind, diff
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 from hatui.model.words import ConnState, DiskState, DomainState, DrbdRole, ReplState
 from hatui.snapshot.run import make_view

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hatui.model.build import NodeReport
 from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice, DrbdPeer, DrbdResourceConf, DrbdStatus
@@ -24,6 +23,7 @@ from hatui.model.pacemaker import (
     PcmkResource,
     ResourceHistory,
 )
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 from hatui.model.words import ConnState, DiskState, DomainState, DrbdRole, LinkStatus, ReplState, ResourceRole
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hatui.model.build import NodeReport
 from hatui.model.drbd import DrbdResourceConf
 from hatui.model.health import CRITICAL, WARNING, HealthStatus, evaluate
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 from hatui.parsers.drbd9 import parse_drbdadm_status
 from hatui.parsers.proc_drbd import parse_proc_drbd

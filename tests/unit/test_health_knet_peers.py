@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hatui.model.build import NodeReport
 from hatui.model.health import evaluate
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
 

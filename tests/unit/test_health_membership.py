@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from test_health import NODES, codes, node, status, view
 
-from hatui.model.build import NodeReport, SourceError, build_report
 from hatui.model.capture import NodeCapture, StackInfo
 from hatui.model.health import CRITICAL, WARNING, HealthStatus, evaluate
+from hatui.model.report import NodeReport, SourceError
 from hatui.model.view import ClusterView
 from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
 from hatui.replay import read_replay_dir
+from hatui.sources.parse import build_report
 
 REPLAYS = Path(__file__).resolve().parents[1] / "replays"
 REPLAY_DIRS = sorted(p for p in REPLAYS.iterdir() if p.is_dir())

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from hatui.model.build import NodeReport, build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.health import evaluate
 from hatui.model.pacemaker import ResourceHistory
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
+from hatui.sources.parse import build_report
 
 NODES = ("node1", "node2", "node3")
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)

@@ -29,11 +29,11 @@ from hatui.actions.safety import NeedsOverride
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused, HatuiError, TransportError
-from hatui.model.build import build_report
 from hatui.model.view import ClusterView
 from hatui.parsers.constraints import parse_constraints
 from hatui.sources.collector import NodeCollector
 from hatui.sources.fanout import poll_all
+from hatui.sources.parse import build_report
 from hatui.transport.base import CommandResult, Transport
 
 Progress = Callable[[str], None]

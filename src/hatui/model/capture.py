@@ -1,7 +1,7 @@
 """Provides the raw capture of one node: which outputs it gave, which failed, and when.
 
 A capture is what the transport layer hands to the model, what ``--replay DIR`` reads from disk and
-what ``hatui capture DIR`` writes. It holds text only; parsing happens in ``hatui.model.build``.
+what ``hatui capture DIR`` writes. It holds text only; parsing happens in ``hatui.sources.parse``.
 """
 
 from __future__ import annotations

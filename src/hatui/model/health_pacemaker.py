@@ -22,9 +22,9 @@ checks take for granted, with the severities an on-call Pacemaker admin expects:
 
 from __future__ import annotations
 
-from hatui.model.build import NodeReport
 from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.pacemaker import ClusterStatus
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
 
 _PCMK_SOURCES = ("crm_mon.xml", "crm_mon.txt")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from hatui.model.build import NodeReport, SourceError
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice
 from hatui.model.pacemaker import ClusterStatus, Constraint
+from hatui.model.report import NodeReport, SourceError
 
 
 @dataclass(frozen=True, slots=True)

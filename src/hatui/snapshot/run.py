@@ -12,12 +12,12 @@ from typing import TextIO
 
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
-from hatui.model.build import build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.health import Health, HealthStatus
 from hatui.model.view import ClusterView
 from hatui.plaintext import clean_line
 from hatui.snapshot.data import dump_yaml, snapshot_dict
+from hatui.sources.parse import build_report
 
 
 def make_view(

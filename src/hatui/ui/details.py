@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from hatui.model.build import NodeReport
+from hatui.model.report import NodeReport
 
 PACEMAKER_SOURCES = ("crm_mon.xml", "crm_mon.txt", "constraints.xml")
 DRBD_SOURCES = ("proc_drbd", "drbd_status.json", "drbdadm_status", "drbd_dump")

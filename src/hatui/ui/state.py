@@ -21,11 +21,12 @@ from datetime import datetime
 
 from hatui.clock import Clock
 from hatui.config import ClusterConfig
-from hatui.model.build import NodeReport, build_report
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, diff
 from hatui.model.health import CROSS_NODE_CODES, Health, evaluate, verdict
+from hatui.model.report import NodeReport
 from hatui.model.view import ClusterView
+from hatui.sources.parse import build_report
 
 #: Events kept for the session; older ones drop off the log.
 MAX_EVENTS = 5000

@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
-from hatui.model.build import SourceError
+from hatui.model.report import SourceError
 from hatui.ui.cells import CRIT, WARN, Cell, Palette, set_text
 from hatui.ui.details import DetailInfo
 from hatui.ui.messages import DetailRequested

@@ -1,4 +1,4 @@
-"""Provides ``build_report``: one node's raw capture parsed into a NodeReport.
+"""Provides ``build_report``: one node's raw capture parsed into a ``NodeReport``.
 
 A source that fails to parse becomes a ``SourceError`` beside the other sources of the node: a
 malformed output shows as an error in its pane and never hides what the node's other outputs say.
@@ -9,16 +9,11 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from hatui.errors import ParseError
-from hatui.model.capture import NodeCapture, StackInfo
-from hatui.model.corosync import QuorumStatus, RingStatus
-from hatui.model.domains import Domain
-from hatui.model.drbd import DrbdResourceConf, DrbdStatus
-from hatui.model.pacemaker import ClusterStatus, Constraint
+from hatui.model.capture import NodeCapture
+from hatui.model.report import NodeReport, SourceError
 from hatui.parsers.constraints import parse_constraints
 from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
@@ -27,42 +22,6 @@ from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list
 from hatui.parsers.drbd9 import parse_drbdadm_status, parse_drbdsetup_json
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
 from hatui.parsers.proc_drbd import parse_proc_drbd
-
-
-@dataclass(frozen=True, slots=True)
-class SourceError:
-    """A source that could not be read or parsed on one node."""
-
-    node: str
-    source: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class NodeReport:
-    """Everything one node said in one poll, parsed."""
-
-    node: str
-    unreachable: str | None = None
-    unreachable_kind: str | None = None
-    """See ``NodeCapture.unreachable_kind``."""
-    collected_at: datetime | None = None
-    stack: StackInfo = field(default_factory=StackInfo)
-    pacemaker: ClusterStatus | None = None
-    drbd: DrbdStatus | None = None
-    drbd_conf: tuple[DrbdResourceConf, ...] = ()
-    domains: tuple[Domain, ...] | None = None
-    rings: RingStatus | None = None
-    quorum: QuorumStatus | None = None
-    constraints: tuple[Constraint, ...] | None = None
-    errors: tuple[SourceError, ...] = ()
-    raw: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def reachable(self) -> bool:
-        """True when the node answered."""
-        return self.unreachable is None
-
 
 #: What differs between two nodes' crm_mon outputs of one unchanged cluster: when each ran (the
 #: XML attribute, or the text layouts' ``Last updated:`` line).

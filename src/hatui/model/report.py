@@ -1,0 +1,51 @@
+"""Provides ``NodeReport``: everything one node said in one poll, parsed, and ``SourceError``.
+
+The parsing itself lives in ``hatui.sources.parse`` (``build_report``): the model holds the types
+the parsers fill and depends on no parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hatui.model.capture import StackInfo
+from hatui.model.corosync import QuorumStatus, RingStatus
+from hatui.model.domains import Domain
+from hatui.model.drbd import DrbdResourceConf, DrbdStatus
+from hatui.model.pacemaker import ClusterStatus, Constraint
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """A source that could not be read or parsed on one node."""
+
+    node: str
+    source: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeReport:
+    """Everything one node said in one poll, parsed."""
+
+    node: str
+    unreachable: str | None = None
+    unreachable_kind: str | None = None
+    """See ``NodeCapture.unreachable_kind``."""
+    collected_at: datetime | None = None
+    stack: StackInfo = field(default_factory=StackInfo)
+    pacemaker: ClusterStatus | None = None
+    drbd: DrbdStatus | None = None
+    drbd_conf: tuple[DrbdResourceConf, ...] = ()
+    domains: tuple[Domain, ...] | None = None
+    rings: RingStatus | None = None
+    quorum: QuorumStatus | None = None
+    constraints: tuple[Constraint, ...] | None = None
+    errors: tuple[SourceError, ...] = ()
+    raw: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reachable(self) -> bool:
+        """True when the node answered."""
+        return self.unreachable is None
