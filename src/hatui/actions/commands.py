@@ -20,8 +20,11 @@ import shlex
 from dataclasses import dataclass
 from enum import Enum
 
+from lxml import etree
+
 from hatui.errors import ActionRefused
 from hatui.model.capture import StackInfo
+from hatui.model.inflight import NO_SUCH_NODE, parse_marker
 
 PACEMAKER = "pacemaker"
 CRMSH = "crmsh"
@@ -294,6 +297,44 @@ def clear(resource: str, *, run_on: str, tools: Tools, node: str | None = None) 
         argv = raw
     where = f" on {n}" if n else ""
     return make(argv, run_on, Danger.CHANGE, f"clear the move/ban constraints of {r}{where}", tools, (raw,))
+
+
+# -- the in-flight marker (see hatui.model.inflight) ---------------------------------------------
+# Raw cibadmin on every shell: crmsh and pcs spell rules differently per version, while
+# ``cibadmin -C -o constraints -X`` and ``cibadmin -D -o constraints -X`` exist unchanged from
+# Pacemaker 1.0.9 to 2.x and write exactly the XML given (valid in the pacemaker-1.0 schema).
+
+
+def marker_xml(marker: str, resource: str) -> str:
+    """The marker constraint: a -INFINITY rule on a node name no node has, so placement-neutral."""
+    m = _marker(marker)
+    loc = etree.Element("rsc_location", id=m, rsc=checked("resource", resource))
+    rule = etree.SubElement(loc, "rule", {"id": f"{m}-rule", "score": "-INFINITY", "boolean-op": "and"})
+    etree.SubElement(
+        rule,
+        "expression",
+        {"id": f"{m}-expr", "attribute": "#uname", "operation": "eq", "value": NO_SUCH_NODE},
+    )
+    return etree.tostring(loc, encoding="unicode")
+
+
+def marker_add(marker: str, resource: str, *, run_on: str, tools: Tools) -> Command:
+    """Writes the in-flight marker of an action on ``resource`` (first command of the action)."""
+    argv: Argv = ("cibadmin", "-C", "-o", "constraints", "-X", marker_xml(marker, resource))
+    return make(argv, run_on, Danger.CHANGE, f"mark {resource} as moved by hatui ({marker})", tools)
+
+
+def marker_remove(marker: str, *, run_on: str, tools: Tools) -> Command:
+    """Removes the in-flight marker (always run at the end: success, failure or cancel)."""
+    xml = etree.tostring(etree.Element("rsc_location", id=_marker(marker)), encoding="unicode")
+    argv: Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
+    return make(argv, run_on, Danger.CHANGE, f"remove the in-flight marker {marker}", tools)
+
+
+def _marker(marker: str) -> str:
+    if parse_marker(marker) is None:
+        raise ActionRefused(f"refusing marker id {marker!r}: not a hatui in-flight marker")
+    return marker
 
 
 def why(resource: str, *, run_on: str, tools: Tools) -> Command:

@@ -3,12 +3,43 @@
 A move adds ``cli-prefer``/``cli-ban`` constraints and leaves the cluster in transition for a few
 seconds; the verdict shows the resources it moves as "moving (hatui, 12s)" and does not count its
 constraints as leftovers while it runs (``hatui.model.verdict``).
+
+Another hatui process (a second console, a ``--once`` check run by Nagios) learns of the action
+from the CIB itself: before its first change, a move writes a MARKER, a location constraint whose
+id says who started what and when, and removes it at the end whatever happened::
+
+    hatui-inflight-move_resource-1733400000-330-4242-adminhost
+                   action        start (s)  limit pid  host
+
+The marker's rule (``#uname eq hatui-inflight-no-such-node``, score -INFINITY) matches no node,
+so it changes no placement, in a symmetric or an asymmetric cluster alike (a score-0 location
+would ENABLE a node in ``symmetric-cluster=false``). Every poll reads the constraints, so every
+process sees it. A marker older than its own time limit belongs to an action that never ended (a
+killed console): it is no longer in flight, and the leftover rule reports it.
+
+``InFlightRegistry`` is the console's own list of the actions it runs (known before any poll sees
+the marker, with every constraint the action makes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from hatui.model.pacemaker import Constraint
+
+#: Every marker id starts so; nothing else in a CIB should.
+MARKER_PREFIX = "hatui-inflight-"
+#: The node name in the marker's rule: no node may be called so, so the rule never matches.
+NO_SUCH_NODE = "hatui-inflight-no-such-node"
+
+_MARKER = re.compile(
+    r"^hatui-inflight-(?P<action>[a-z][a-z0-9_]*)-(?P<start>\d{1,12})-(?P<limit>\d{1,7})"
+    r"-(?P<pid>\d{1,10})-(?P<host>[A-Za-z0-9._-]+)$"
+)
+_HOST_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +55,121 @@ class InFlight:
     by: str
     """``pid 4242 on adminhost``."""
     constraint_ids: tuple[str, ...] = ()
-    """The constraints it added (``cli-prefer-...``, ``cli-ban-...``)."""
+    """The constraints it added (``cli-prefer-...``, ``cli-ban-...``, its marker)."""
     resources: tuple[str, ...] = ()
     """The resources it is moving (shown as settling)."""
+    limit_s: int | None = None
+    """How long the action may take at most; past it, its marker is a leftover."""
+
+    def age_s(self, now: datetime) -> int:
+        """Whole seconds since it started (0 when the starting host's clock is ahead)."""
+        return max(0, int((now - self.started_at).total_seconds()))
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """What a marker id says."""
+
+    id: str
+    action: str
+    started_at: datetime
+    limit_s: int
+    pid: int
+    host: str
+
+    @property
+    def by(self) -> str:
+        """``pid 4242 on adminhost``."""
+        return f"pid {self.pid} on {self.host}"
+
+    def stale(self, now: datetime) -> bool:
+        """True once the action has outlived its own time limit: it will not remove the marker."""
+        return now - self.started_at > timedelta(seconds=self.limit_s)
+
+
+def marker_id(action: str, started_at: datetime, limit_s: float, pid: int, host: str) -> str:
+    """The marker id for an action; ``host`` is reduced to XML-id characters (``_`` for the rest)."""
+    safe_host = _HOST_UNSAFE.sub("_", host)[:63] or "unknown"
+    cid = f"{MARKER_PREFIX}{action}-{int(started_at.timestamp())}-{int(limit_s + 0.999)}-{pid}-{safe_host}"
+    if _MARKER.match(cid) is None:
+        raise ValueError(f"cannot make a marker id for action {action!r}")
+    return cid
+
+
+def parse_marker(cid: str) -> Marker | None:
+    """The marker an id names, or None for any other constraint id."""
+    m = _MARKER.match(cid)
+    if m is None:
+        return None
+    started = datetime.fromtimestamp(int(m["start"]), UTC)
+    return Marker(cid, m["action"], started, int(m["limit"]), int(m["pid"]), m["host"])
+
+
+def is_marker(c: Constraint) -> bool:
+    """True for a hatui in-flight marker (live or stale)."""
+    return c.kind == "location" and c.id.startswith(MARKER_PREFIX)
+
+
+def inflight_from_constraints(constraints: Iterable[Constraint], now: datetime) -> tuple[InFlight, ...]:
+    """The actions in flight that any process can see: one per live marker in ``constraints``.
+
+    Each owns its marker and the ``cli-prefer``/``cli-ban`` constraints of the resource it names.
+    A stale marker (older than its limit) is left out: the leftover rule reports it.
+    """
+    listed = tuple(constraints)
+    out = []
+    for c in listed:
+        marker = parse_marker(c.id) if c.kind == "location" else None
+        if marker is None or c.resource is None or marker.stale(now):
+            continue
+        steering = tuple(
+            k.id for k in listed if k.resource == c.resource and k.leftover_kind in ("prefer", "ban")
+        )
+        out.append(
+            InFlight(
+                marker.action,
+                c.resource,
+                marker.started_at,
+                marker.by,
+                (c.id, *steering),
+                (c.resource,),
+                marker.limit_s,
+            )
+        )
+    return tuple(out)
+
+
+def merge(own: Iterable[InFlight], seen: Iterable[InFlight]) -> tuple[InFlight, ...]:
+    """The console's own actions, then those seen in the CIB that are not the same action."""
+    mine = tuple(own)
+    known = {cid for f in mine for cid in f.constraint_ids if cid.startswith(MARKER_PREFIX)}
+    return mine + tuple(f for f in seen if not known.intersection(f.constraint_ids))
+
+
+class InFlightRegistry:
+    """The actions this process runs, keyed by a token the runner holds until the action ends."""
+
+    def __init__(self) -> None:
+        self._running: dict[int, InFlight] = {}
+        self._next = 0
+
+    def start(self, flight: InFlight) -> int:
+        """Records ``flight``; returns the token ``end`` takes."""
+        self._next += 1
+        self._running[self._next] = flight
+        return self._next
+
+    def update(self, token: int, constraint_ids: Iterable[str]) -> None:
+        """Adds constraints the action made since it started."""
+        flight = self._running.get(token)
+        if flight is not None:
+            ids = tuple(dict.fromkeys((*flight.constraint_ids, *constraint_ids)))
+            self._running[token] = replace(flight, constraint_ids=ids)
+
+    def end(self, token: int) -> None:
+        """Forgets the action (done, failed or cancelled)."""
+        self._running.pop(token, None)
+
+    def current(self) -> tuple[InFlight, ...]:
+        """Every action still running, oldest first."""
+        return tuple(self._running.values())

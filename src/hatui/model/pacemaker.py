@@ -197,7 +197,13 @@ class Constraint:
 
     @property
     def leftover_kind(self) -> str | None:
-        """``prefer`` or ``ban`` for constraints a move/ban/migrate left behind, else None."""
+        """``prefer`` or ``ban`` for constraints a move/ban/migrate left behind, else None.
+
+        ``marker`` for hatui's in-flight marker (``hatui.model.inflight``): a leftover unless the
+        action that wrote it is still in flight.
+        """
+        if self.id.startswith("hatui-inflight-"):
+            return "marker"
         if self.id.startswith("cli-prefer-"):
             return "prefer"
         if self.id.startswith("cli-ban-") or self.id.startswith("cli-standby-"):
