@@ -241,7 +241,8 @@ def test_log_help_is_the_log_commands() -> None:
 
 def test_once_does_not_go_with_a_sub_command(tmp_path: Path) -> None:
     out = hatui("--once", "capture", str(tmp_path / "c"), "--demo")
-    assert out.returncode == 2 and "--once does not go with the capture sub-command" in out.stderr
+    # A usage error of a --once check is UNKNOWN (3), not argparse's 2 (CRITICAL to Nagios).
+    assert out.returncode == 3 and "--once does not go with the capture sub-command" in out.stderr
     assert not (tmp_path / "c").exists()
 
 

@@ -14,19 +14,15 @@ stand before or after a sub-command (``hatui --demo capture DIR`` = ``hatui capt
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from hatui import __version__
-from hatui.config import ClusterConfig, Config, discover_config_path, load_config
 from hatui.errors import HatuiError
-from hatui.model.capture import NodeCapture
 from hatui.plaintext import clean_line
+from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error, resolve, run_once
 
-EXIT_UNKNOWN = 3
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
 _MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme")
@@ -104,38 +100,75 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs hatui; returns the process exit code."""
-    parser = build_parser()
-    args, rest = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
-    _fill_source_defaults(args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, rest = _parse(argv)
+    except SystemExit as exc:
+        # argparse exits 2 on a usage error, which a monitoring system reads as CRITICAL: a check
+        # that cannot even start is UNKNOWN. The usage line is already on stderr.
+        if exc.code == 2 and _asks_once(argv):
+            return EXIT_UNKNOWN
+        raise
     if args.command == "log":
         from hatui.actions.audit import log_main
 
-        _refuse_main_only(parser, args, "log")
         return log_main(rest)
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.demo and args.replay is not None:
-        parser.error("argument --replay: not allowed with argument --demo")
     if args.example_config:
         sys.stdout.write(example_config_text())
         return 0
+    choice = SourceChoice(
+        config=Path(args.config) if args.config else None,
+        cluster=args.cluster,
+        demo=args.demo,
+        replay=args.replay,
+    )
     if args.command == "capture":
-        _refuse_main_only(parser, args, "capture")
-        return _capture(args)
+        return _capture(args, choice)
     if args.once:
-        return _once_guarded(args)
+        return run_once(choice, args.format, args.ignore)
     try:
-        config, cluster = _resolve(args)
+        config, cluster = resolve(choice)
         if args.replay is not None:
-            _collect(args, cluster)  # read it all now: an unreadable replay is a line, not a crash
+            collect(choice, cluster)  # read it all now: an unreadable replay is a line, not a crash
     except HatuiError as exc:
-        _print_error(exc)
+        print_error(exc)
         return EXIT_UNKNOWN
     from hatui.ui.app import run_app  # Textual is imported only for the interactive modes.
 
     return run_app(
         config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor, theme=args.theme
     )
+
+
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Parses and checks ``argv``; a usage error exits through argparse (code 2).
+
+    Returns the options and, for ``hatui log``, the arguments left for the log command.
+    """
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    _fill_source_defaults(args)
+    if args.command == "log":
+        _refuse_main_only(parser, args, "log")
+        return args, rest
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.demo and args.replay is not None:
+        parser.error("argument --replay: not allowed with argument --demo")
+    if args.command == "capture":
+        _refuse_main_only(parser, args, "capture")
+    return args, rest
+
+
+def _asks_once(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for ``--once`` (argparse also takes an unambiguous prefix: ``--on``)."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        name = arg.split("=", 1)[0]
+        if len(name) > 2 and "--once".startswith(name):
+            return True
+    return False
 
 
 def _fill_source_defaults(args: argparse.Namespace) -> None:
@@ -170,103 +203,17 @@ def example_config_text() -> str:
     return (Path(__file__).resolve().parents[2] / EXAMPLE_CONFIG).read_text(encoding="utf-8")
 
 
-def _print_error(exc: HatuiError) -> None:
-    print(f"{exc.title}: {clean_line(exc.message)}", file=sys.stderr)
-
-
-def _load(path: Path) -> Config:
-    config = load_config(path)
-    # Config.warnings (a file others may write, ...) arrives with a later config change.
-    for warning in getattr(config, "warnings", ()):
-        print(f"hatui: warning: {clean_line(str(warning))}", file=sys.stderr)
-    return config
-
-
-def _resolve(args: argparse.Namespace) -> tuple[Config, ClusterConfig]:
-    """Returns the config and the cluster to watch for the chosen source."""
-    if args.demo:
-        from hatui.sources.make import demo_config
-
-        config = demo_config()
-        return config, config.cluster()
-    if args.replay is not None:
-        from dataclasses import replace
-
-        from hatui.replay import replay_config
-
-        config = replay_config(args.replay)
-        if args.config:
-            # A replay judged with the health settings of the cluster it came from.
-            config = replace(config, health_ignore=_load(Path(args.config)).health_ignore)
-        return config, config.cluster()
-    path = discover_config_path(args.config)
-    if path is None:
-        raise HatuiError(
-            "no config file: pass --config PATH, set $HATUI_CONFIG or write ~/.config/hatui/config.yaml "
-            "(start from the example: hatui --example-config > ~/.config/hatui/config.yaml), "
-            "or try --demo",
-            "config error",
-        )
-    config = _load(path)
-    return config, config.cluster(args.cluster)
-
-
-def _collect(args: argparse.Namespace, cluster: ClusterConfig) -> list[NodeCapture]:
-    if args.replay is not None:
-        from hatui.replay import read_replay_dir
-
-        return read_replay_dir(args.replay)
-    if args.demo:
-        from hatui.sources.make import collect_demo_once
-
-        return asyncio.run(collect_demo_once(cluster))
-    from hatui.sources.fanout import collect_once
-
-    return asyncio.run(collect_once(cluster))
-
-
-def _once_guarded(args: argparse.Namespace) -> int:
-    """``--once`` with a last-resort guard: a monitoring system reads exit 1 (Python's code for an
-    uncaught exception) as WARNING, so whatever goes wrong must end as UNKNOWN with one line."""
-    try:
-        return _once(args)
-    except BrokenPipeError:
-        # The reader left (``hatui --once | head -1``); Python would flush stdout again at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_UNKNOWN
-    except Exception as exc:  # noqa: BLE001 - the guard's whole point
-        print(f"hatui: internal error: {type(exc).__name__}: {clean_line(str(exc))}", file=sys.stderr)
-        return EXIT_UNKNOWN
-
-
-def _once(args: argparse.Namespace) -> int:
-    from hatui.model.health import evaluate
-    from hatui.snapshot.run import emit, make_view
-
-    try:
-        config, cluster = _resolve(args)
-        captures = _collect(args, cluster)
-    except HatuiError as exc:
-        _print_error(exc)
-        return EXIT_UNKNOWN
-    view = make_view(
-        cluster.display_name or cluster.name, captures, cluster=cluster if not args.replay else None
-    )
-    return emit(view, evaluate(view, config.health_ignore | set(args.ignore)), args.format)
-
-
-def _capture(args: argparse.Namespace) -> int:
+def _capture(args: argparse.Namespace, choice: SourceChoice) -> int:
     from hatui.replay import check_capture_target, write_capture_dir
 
     try:
         # Refused before any node is asked: a capture can take a while on a large cluster.
         check_capture_target(args.dir, force=args.force)
-        _config, cluster = _resolve(args)
-        captures = _collect(args, cluster)
+        _config, cluster = resolve(choice)
+        captures = collect(choice, cluster)
         write_capture_dir(args.dir, captures, cluster=cluster.name, force=args.force)
     except HatuiError as exc:
-        _print_error(exc)
+        print_error(exc)
         return EXIT_UNKNOWN
     except OSError as exc:
         print(f"capture: {clean_line(str(exc))}", file=sys.stderr)

@@ -1,0 +1,128 @@
+"""Provides ``run_once`` (``hatui --once``) and the source choice every mode shares.
+
+``SourceChoice`` is what the command line says to watch (a config file and cluster, ``--demo`` or
+``--replay DIR``); ``resolve`` turns it into the config and cluster, ``collect`` asks every node once
+(or reads the replay). ``run_once`` adds the snapshot: judge, print, return the health exit code
+(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+
+A monitoring system reads any exit code as a verdict, so ``run_once`` never lets an error escape as
+a traceback (Python's exit 1 would read as WARNING): everything hatui cannot do ends as exit 3 with
+one line on stderr. This path never imports Textual: it must start fast and work where no terminal
+exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hatui.config import ClusterConfig, Config, discover_config_path, load_config
+from hatui.errors import HatuiError
+from hatui.model.capture import NodeCapture
+from hatui.plaintext import clean_line
+
+EXIT_UNKNOWN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    """Where the cluster's state comes from, as the command line chose it."""
+
+    config: Path | None = None
+    cluster: str | None = None
+    demo: bool = False
+    replay: Path | None = None
+
+
+def print_error(exc: HatuiError) -> None:
+    """Prints ``exc`` as the one stderr line a user (or a monitoring system) reads."""
+    print(f"{exc.title}: {clean_line(exc.message)}", file=sys.stderr)
+
+
+def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
+    """Returns the config and the cluster to watch for ``choice``; raises HatuiError."""
+    if choice.demo:
+        from hatui.sources.make import demo_config
+
+        config = demo_config()
+        return config, config.cluster()
+    if choice.replay is not None:
+        from dataclasses import replace
+
+        from hatui.replay import replay_config
+
+        config = replay_config(choice.replay)
+        if choice.config:
+            # A replay judged with the health settings of the cluster it came from.
+            config = replace(config, health_ignore=_load(choice.config).health_ignore)
+        return config, config.cluster()
+    path = discover_config_path(str(choice.config) if choice.config else None)
+    if path is None:
+        raise HatuiError(
+            "no config file: pass --config PATH, set $HATUI_CONFIG or write ~/.config/hatui/config.yaml "
+            "(start from the example: hatui --example-config > ~/.config/hatui/config.yaml), "
+            "or try --demo",
+            "config error",
+        )
+    config = _load(path)
+    return config, config.cluster(choice.cluster)
+
+
+def collect(choice: SourceChoice, cluster: ClusterConfig) -> list[NodeCapture]:
+    """Asks every node of ``cluster`` once (or reads the replay); raises HatuiError."""
+    if choice.replay is not None:
+        from hatui.replay import read_replay_dir
+
+        return read_replay_dir(choice.replay)
+    if choice.demo:
+        from hatui.sources.make import collect_demo_once
+
+        return asyncio.run(collect_demo_once(cluster))
+    from hatui.sources.fanout import collect_once
+
+    return asyncio.run(collect_once(cluster))
+
+
+def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()) -> int:
+    """Prints one snapshot in ``fmt`` and returns the health exit code; never raises.
+
+    The guard is the last resort: a monitoring system reads exit 1 (Python's code for an uncaught
+    exception) as WARNING, so whatever goes wrong must end as UNKNOWN with one line.
+    """
+    try:
+        return _once(choice, fmt, frozenset(ignore))
+    except BrokenPipeError:
+        # The reader left (``hatui --once | head -1``); Python would flush stdout again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_UNKNOWN
+    except Exception as exc:  # noqa: BLE001 - the guard's whole point
+        print(f"hatui: internal error: {type(exc).__name__}: {clean_line(str(exc))}", file=sys.stderr)
+        return EXIT_UNKNOWN
+
+
+def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
+    from hatui.model.health import evaluate
+    from hatui.snapshot import run  # looked up at call time, so a test can make the model fail
+
+    try:
+        config, cluster = resolve(choice)
+        captures = collect(choice, cluster)
+    except HatuiError as exc:
+        print_error(exc)
+        return EXIT_UNKNOWN
+    name = cluster.display_name or cluster.name
+    # A replay's nodes are the ones captured, not the ones a config file lists.
+    view = run.make_view(name, captures, cluster=None if choice.replay else cluster)
+    return run.emit(view, evaluate(view, config.health_ignore | ignore), fmt)
+
+
+def _load(path: Path) -> Config:
+    config = load_config(path)
+    for warning in config.warnings:
+        print(f"hatui: warning: {clean_line(str(warning))}", file=sys.stderr)
+    return config
