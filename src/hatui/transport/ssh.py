@@ -116,11 +116,6 @@ class SSHTransport:
         return self._conn is not None and not self._conn.is_closed()
 
     @property
-    def last_error(self) -> str | None:
-        """Why the last connection attempt failed; None after a success."""
-        return self._last_reason
-
-    @property
     def where(self) -> str:
         """``user@host:port`` as people write it, for messages."""
         user = f"{self.user}@" if self.user else ""

@@ -16,7 +16,6 @@ from hatui.config import ClusterConfig
 #: so it stays available in a read-only cluster (the runner still refuses it in monitor mode).
 WRITE_ACTIONS: frozenset[str] = WRITES
 
-OPERATOR = "operator"
 READ_ONLY = "read-only"
 
 
