@@ -53,7 +53,7 @@ def lab_unavailable() -> str | None:
         sys.path.insert(0, str(ROOT))
     try:
         from tests.lab.harness import missing_prerequisites
-    except Exception as exc:  # noqa: BLE001 - a harness still being written may not import
+    except Exception as exc:  # a harness still being written may not import
         return f"tests/lab does not import: {exc!r}"
     return missing_prerequisites()
 
@@ -157,7 +157,7 @@ def open_testbed(prefer_lab: bool = True) -> Testbed:
     if why is None:
         try:
             return open_lab()
-        except Exception as exc:  # noqa: BLE001 - fall back, and say why
+        except Exception as exc:  # fall back, and say why
             why = f"the lab did not come up: {exc}"
     bed = open_fleet()
     bed.notes.insert(0, f"lab not used: {why}")

@@ -1,8 +1,5 @@
 """NodeCollector and the fan-out, driven by a scripted in-memory transport (no network)."""
 
-# The scripted transport implements the Transport protocol, whose methods take ``timeout``.
-# ruff: noqa: ASYNC109
-
 from __future__ import annotations
 
 import asyncio

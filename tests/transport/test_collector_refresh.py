@@ -4,9 +4,6 @@ Without it a capture set a fresh crm_mon beside a domain list up to 10 s old, an
 showed as "VM vm2 runs on vnode3 but Pacemaker says it is on vnode2" until the list was due again.
 """
 
-# The scripted transport implements the Transport protocol, whose methods take ``timeout``.
-# ruff: noqa: ASYNC109
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

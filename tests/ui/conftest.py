@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_harness import ConsoleFactory, build_console  # noqa: E402
+from ui_harness import ConsoleFactory, build_console
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ class DemoTransport:
         self,
         argv: Sequence[str],
         *,
-        timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
+        timeout: float,  # the Transport protocol's name; the caller owns the limit
         stdin: str | None = None,
     ) -> CommandResult:
         """Runs one command on the node."""
@@ -75,7 +75,7 @@ class DemoTransport:
         self,
         commands: Mapping[str, Sequence[str]],
         *,
-        timeout: float,  # noqa: ASYNC109 - as in run()
+        timeout: float,  # as in run()
     ) -> dict[str, CommandResult]:
         """Runs several commands in one round trip."""
         checked = {name: validate_argv(argv) for name, argv in commands.items()}

@@ -100,7 +100,7 @@ def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_UNKNOWN
-    except Exception as exc:  # noqa: BLE001 - the guard's whole point
+    except Exception as exc:  # the guard's whole point
         print(f"hatui: internal error: {type(exc).__name__}: {clean_line(str(exc))}", file=sys.stderr)
         return EXIT_UNKNOWN
 

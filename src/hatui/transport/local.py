@@ -36,7 +36,7 @@ class LocalTransport:
         self,
         argv: Sequence[str],
         *,
-        timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
+        timeout: float,  # the Transport protocol's name; the caller owns the limit
         stdin: str | None = None,
     ) -> CommandResult:
         """Runs ``argv`` (no shell involved); a missing program gives exit status 127.
@@ -58,7 +58,7 @@ class LocalTransport:
         self,
         commands: Mapping[str, Sequence[str]],
         *,
-        timeout: float,  # noqa: ASYNC109 - as in run()
+        timeout: float,  # as in run()
     ) -> dict[str, CommandResult]:
         """Runs ``commands`` in one ``sh`` process (the same script the SSH transport sends).
 

@@ -125,7 +125,7 @@ class SSHTransport:
         self,
         argv: Sequence[str],
         *,
-        timeout: float,  # noqa: ASYNC109 - the Transport protocol's name; the caller owns the limit
+        timeout: float,  # the Transport protocol's name; the caller owns the limit
         stdin: str | None = None,
     ) -> CommandResult:
         """Runs one command; see ``Transport.run``.
@@ -141,7 +141,7 @@ class SSHTransport:
         self,
         commands: Mapping[str, Sequence[str]],
         *,
-        timeout: float,  # noqa: ASYNC109 - as in run()
+        timeout: float,  # as in run()
     ) -> dict[str, CommandResult]:
         """Runs ``commands`` as ONE remote ``sh -c`` command; see ``hatui.transport.batch``.
 

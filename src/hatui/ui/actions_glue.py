@@ -166,7 +166,7 @@ class ActionController:
             )
         except HatuiError as exc:
             self.app.notify(exc.message, title=exc.title, severity="error", timeout=10)
-        except Exception as exc:  # noqa: BLE001 - a bug in an action must show, not die silently in its worker
+        except Exception as exc:  # a bug in an action must show, not die silently in its worker
             self.app.notify(
                 f"{req.action} {req.target or ''}: internal error: {exc!r}", severity="error", timeout=30
             )

@@ -248,7 +248,7 @@ class HatuiApp(App[int]):
         while True:
             try:
                 capture = await session.poller.poll(node)
-            except Exception as exc:  # noqa: BLE001 - a poller bug must not stop this node's polling
+            except Exception as exc:  # a poller bug must not stop this node's polling
                 capture = NodeCapture(node=node, unreachable=f"poll failed: {exc!r}")
             self.post_message(NodePolled(session.cluster.name, capture))
             wake.clear()

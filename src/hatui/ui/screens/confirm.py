@@ -117,7 +117,7 @@ class ConfirmScreen(ModalScreen[bool]):
         assert self._preview is not None
         try:
             lines = await self._preview()
-        except Exception as exc:  # noqa: BLE001 - a preview bug must not stop the admin from deciding
+        except Exception as exc:  # a preview bug must not stop the admin from deciding
             lines = [f"no preview: {exc!r}"]
         self.preview_lines = lines
         if self.is_mounted:

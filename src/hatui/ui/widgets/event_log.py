@@ -51,7 +51,7 @@ What changed between polls, newest first: moves, starts and stops, nodes going o
 unreachable, DRBD role/disk/connection changes and sync progress every 10%. Times are UTC.
 """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id)
         self.log_source: Iterable[LoggedEvent] = ()
         self._event_rows: dict[int, Row] = {}

@@ -82,7 +82,7 @@ class TablePane(Vertical, can_focus=False):
         Binding("d", "detail", "Detail", tooltip="Detail of the highlighted row", id="detail", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id, classes="pane")
         self.palette = Palette.plain()
         self.filter_words: tuple[str, ...] = ()
