@@ -17,7 +17,7 @@ from hatui.parsers.domain_list import parse_xen_list
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
 from hatui.parsers.proc_drbd import parse_proc_drbd
 from hatui.sources.commands import DETECT_COMMANDS, commands_for
-from hatui.sources.detect import detect_stack
+from hatui.sources.detect import probe_commands, stack_from_probes
 from hatui.transport.base import Transport
 
 PARSERS: dict[str, Callable[[str], object]] = {
@@ -36,7 +36,7 @@ async def test_detection_finds_the_reference_stack(node: str) -> None:
     c = make_cluster()
     transport = c.transport(node)
     assert isinstance(transport, Transport)
-    stack = await detect_stack(transport, timeout=5)
+    stack = stack_from_probes(await transport.run_batch(probe_commands(), timeout=5))
     drbd = node != "vnode3"
     assert stack == StackInfo(
         crm_mon="output-as-xml",
@@ -69,7 +69,7 @@ async def test_every_polled_source_parses(node: str) -> None:
     c.inject("fail-monitor", "vconf")
     c.advance(5)
     transport = c.transport(node, latency_s=0.001)
-    stack = await detect_stack(transport, timeout=5)
+    stack = stack_from_probes(await transport.run_batch(probe_commands(), timeout=5))
     results = await transport.run_batch(commands_for(stack), timeout=5)
     expected = set(PARSERS) - ({"proc_drbd", "drbd_dump"} if node == "vnode3" else set())
     assert set(results) == expected

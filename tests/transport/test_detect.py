@@ -9,7 +9,7 @@ import pytest
 
 from hatui.model.capture import StackInfo
 from hatui.sources.commands import DETECT_COMMANDS, commands_for
-from hatui.sources.detect import ROOT_PROBES, detect_stack, probe_commands, stack_from_probes
+from hatui.sources.detect import ROOT_PROBES, probe_commands, stack_from_probes
 from hatui.transport.base import CommandResult
 from hatui.transport.local import LocalTransport
 from support import CORPUS, corpus_files, needs_shared
@@ -198,7 +198,7 @@ def test_sudo_goes_only_on_probes_that_need_root() -> None:
 
 
 @needs_shared
-async def test_detect_stack_runs_one_batch_on_a_fake_node(
+async def test_probes_run_as_one_batch_on_a_fake_node(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from support.sshd import install_stack_tools
@@ -208,7 +208,8 @@ async def test_detect_stack_runs_one_batch_on_a_fake_node(
     calls = tmp_path / "calls.log"
     install_stack_tools(bin_dir, calls)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    stack = await detect_stack(LocalTransport("n1"), 10)
+    # As the collector detects: one batch of probes, read by the pure part.
+    stack = stack_from_probes(await LocalTransport("n1").run_batch(probe_commands(), timeout=10))
     assert stack.crm_mon == "output-as-xml"
     assert stack.pacemaker_version == "2.1.5"
     assert (stack.drbd, stack.drbd_version) == ("9-json", "9.2.5")
