@@ -14,7 +14,18 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "hatui"
 # Package -> modules it must never import (directly, at any depth of the module file).
 RULES: dict[str, tuple[str, ...]] = {
     "parsers": ("textual", "hatui.ui", "asyncssh", "asyncio", "hatui.transport", "subprocess", "socket"),
-    "model": ("textual", "hatui.ui", "asyncssh", "asyncio", "hatui.transport", "subprocess", "socket"),
+    # The model is the parsers' vocabulary, not their user: parsing lives in hatui.sources.
+    "model": (
+        "textual",
+        "hatui.ui",
+        "asyncssh",
+        "asyncio",
+        "hatui.transport",
+        "subprocess",
+        "socket",
+        "hatui.parsers",
+        "hatui.sources",
+    ),
     "snapshot": ("textual", "hatui.ui"),
     "config.py": ("textual", "hatui.ui", "asyncssh"),
 }
@@ -46,6 +57,20 @@ def test_forbidden_imports(rule: str) -> None:
             if any(name == f_ or name.startswith(f_ + ".") for f_ in RULES[rule]):
                 bad.append(f"{f.relative_to(SRC)} imports {name}")
     assert not bad, "\n".join(bad)
+
+
+def test_model_loads_no_parser_even_indirectly() -> None:
+    """Imports every model module in a fresh interpreter: no hatui.parsers module may come along."""
+    mods = sorted(f"hatui.model.{f.stem}" for f in _files("model") if f.stem != "__init__")
+    code = (
+        "import importlib, sys\n"
+        f"for m in {mods!r}: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('hatui.parsers', 'hatui.sources')))\n"
+        "print(' '.join(bad) or 'clean')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "clean"
 
 
 def test_parsers_open_no_files() -> None:

@@ -18,6 +18,7 @@ import shlex
 import stat
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,13 +28,27 @@ from hatui.errors import ConfigError
 
 T = TypeVar("T")
 
+
+class Family(StrEnum):
+    """A source's interval family: the key of ``intervals`` in the config file.
+
+    Every source in ``hatui.sources.table`` names one; its value is the config key.
+    """
+
+    PACEMAKER = "pacemaker"
+    DRBD = "drbd"
+    DOMAINS = "domains"
+    COROSYNC = "corosync"
+    CONSTRAINTS = "constraints"
+
+
 #: Default poll interval per source family, in seconds (Pacemaker status often, the rest less).
-DEFAULT_INTERVALS: dict[str, float] = {
-    "pacemaker": 2.0,
-    "drbd": 2.0,
-    "domains": 10.0,
-    "corosync": 10.0,
-    "constraints": 30.0,
+DEFAULT_INTERVALS: dict[Family, float] = {
+    Family.PACEMAKER: 2.0,
+    Family.DRBD: 2.0,
+    Family.DOMAINS: 10.0,
+    Family.COROSYNC: 10.0,
+    Family.CONSTRAINTS: 30.0,
 }
 #: Default cap on what one poll of one node may print, in MiB (``max_output_mib``).
 DEFAULT_MAX_OUTPUT_MIB = 32.0
@@ -76,7 +91,7 @@ class ClusterConfig:
     connect_timeout: float = 5.0
     command_timeout: float = 10.0
     keepalive_interval: float = 2.0
-    intervals: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    intervals: Mapping[Family, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
     shell: str = "auto"
     """Which shell builds Pacemaker actions: ``auto``, ``pacemaker`` (raw tools), ``crmsh`` or ``pcs``."""
     vm_disks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -278,8 +293,8 @@ def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
     shell = r.opt(m, "shell", key, str) or "auto"
     r.choice(shell, f"{key}.shell", ("auto", "pacemaker", "crmsh", "pcs"))
     intervals = dict(DEFAULT_INTERVALS)
-    for k, v in r.mapping(m.get("intervals", {}), f"{key}.intervals", set(DEFAULT_INTERVALS)).items():
-        intervals[k] = r.positive(v, f"{key}.intervals.{k}")
+    for k, v in r.mapping(m.get("intervals", {}), f"{key}.intervals", {f.value for f in Family}).items():
+        intervals[Family(k)] = r.positive(v, f"{key}.intervals.{k}")
     vm_disks = {
         str(vm): tuple(r.str_list(v, f"{key}.vm_disks.{vm}"))
         for vm, v in r.mapping(m.get("vm_disks", {}), f"{key}.vm_disks", None).items()

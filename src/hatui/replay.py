@@ -1,9 +1,9 @@
 """Provides the replay directory layout: reading it (``--replay DIR``) and writing it (``capture``).
 
-One folder per node, named after it, holding any of ``SOURCE_FILES``. A folder with a file
-``unreachable`` (its text is the error) or with no output at all is a node that could not be
-reached. ``errors.json`` in a node folder keeps per-source errors; ``manifest.json`` at the top
-records when, with which hatui and which stack was detected per node.
+One folder per node, named after it, holding any of the source files (``hatui.sources.table``).
+A folder with a file ``unreachable`` (its text is the error) or with no output at all is a node
+that could not be reached. ``errors.json`` in a node folder keeps per-source errors;
+``manifest.json`` at the top records when, with which hatui and which stack was detected per node.
 
 A replay directory is input from elsewhere (a colleague's capture, a bug report), so reading it
 never follows a symlink out of it, never blocks on a FIFO and turns every malformed part into one
@@ -24,13 +24,15 @@ from typing import Any
 from hatui import __version__
 from hatui.config import Config
 from hatui.errors import HatuiError
-from hatui.model.capture import SOURCE_FILES, NodeCapture, StackInfo
+from hatui.model.capture import NodeCapture
+from hatui.model.stack import FLAVOURS, StackInfo
+from hatui.sources.table import SOURCE_NAMES
 
 MANIFEST = "manifest.json"
 ERRORS = "errors.json"
 UNREACHABLE = "unreachable"
 #: Every file name a node folder of the layout may hold.
-NODE_FILES = (*SOURCE_FILES, ERRORS, UNREACHABLE)
+NODE_FILES = (*SOURCE_NAMES, ERRORS, UNREACHABLE)
 #: Bigger than any real output (a 1,000-resource crm_mon XML is about 1 MiB): a bound, not a limit.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -151,12 +153,16 @@ def _read_manifest(path: Path, root: Path) -> dict[str, Any]:
             want = bool if key in _BOOL_STACK_FIELDS else str
             if value is not None and not isinstance(value, want):
                 raise bad(f'"nodes.{name}.stack.{key}"', f"{'true/false' if want is bool else 'a string'}")
+            flavours = FLAVOURS.get(key)
+            allowed = [f.value for f in flavours] if flavours is not None else []
+            if value is not None and allowed and value not in allowed:
+                raise bad(f'"nodes.{name}.stack.{key}"', f"one of {', '.join(allowed)} (got {value!r})")
     return data
 
 
 def _read_node(folder: Path, root: Path, meta: dict[str, Any]) -> NodeCapture:
     outputs = {}
-    for name in SOURCE_FILES:
+    for name in SOURCE_NAMES:
         text = _read_text(folder / name, root)
         if text is not None:
             outputs[name] = text
@@ -174,8 +180,7 @@ def _read_node(folder: Path, root: Path, meta: dict[str, Any]) -> NodeCapture:
         unreachable = marker.strip() or "unreachable"
     elif not outputs and not errors:
         unreachable = "no captured output"
-    known = set(StackInfo.__dataclass_fields__)
-    stack = StackInfo(**{k: v for k, v in (meta.get("stack") or {}).items() if k in known})
+    stack = StackInfo.from_json(meta.get("stack") or {})
     return NodeCapture(
         node=folder.name,
         outputs=outputs,
@@ -359,7 +364,7 @@ def _write_all(path: Path, captures: list[NodeCapture], cluster: str | None, for
         nodes[cap.node] = {
             "collected_at": cap.collected_at.isoformat() if cap.collected_at else None,
             "reachable": cap.reachable,
-            "stack": {k: getattr(cap.stack, k) for k in StackInfo.__dataclass_fields__},
+            "stack": cap.stack.to_json(),
             "stack_summary": cap.stack.describe(),
         }
     manifest = {

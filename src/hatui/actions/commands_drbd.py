@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hatui.actions.commands import Argv, Command, Danger, Tools, checked, make
 from hatui.errors import ActionRefused
+from hatui.model.stack import VmTool
 
 #: Which drbdadm commands can address one peer connection (9) or one volume (9).
 _PEER_VERBS = frozenset({"connect", "disconnect", "verify", "pause-sync", "resume-sync"})
@@ -89,16 +90,41 @@ def drbd_force_primary(resource: str, *, node: str, tools: Tools) -> Command:
 # -- VMs ------------------------------------------------------------------------------------------
 
 
+#: The console and free-memory argv per VM tool. ``VmTool.ABSENT`` (and anything unknown) has no
+#: entry: a node without a VM tool gets no command, never ``("absent", "info")``.
+_CONSOLE: dict[VmTool, Argv] = {
+    VmTool.XL: ("xl", "console"),
+    VmTool.XM: ("xm", "console"),
+    VmTool.VIRSH: ("virsh", "console"),
+}
+_MEMORY: dict[VmTool, Argv] = {
+    VmTool.XL: ("xl", "info"),
+    VmTool.XM: ("xm", "info"),
+    VmTool.VIRSH: ("virsh", "nodememstats"),
+}
+
+
 def vm_console(domain: str, *, node: str, tools: Tools) -> Command:
-    """The VM's text console; Ctrl-] (the tools' own escape) leaves it."""
+    """The VM's text console; Ctrl-] (the tools' own escape) leaves it.
+
+    Raises:
+        ActionRefused: the node has no xl, xm or virsh.
+    """
     d = checked("domain", domain)
-    argv: Argv = (tools.vm, "console", d) if tools.vm in ("xm", "xl", "virsh") else ("xl", "console", d)
-    return make(argv, node, Danger.CHANGE, f"open the console of {d} on {node}", tools)
+    base = _CONSOLE.get(tools.vm)  # type: ignore[call-overload]
+    if base is None:
+        raise ActionRefused(f"{node} has no xl, xm or virsh: there is no VM console to open")
+    return make((*base, d), node, Danger.CHANGE, f"open the console of {d} on {node}", tools)
 
 
-def vm_free_memory(*, node: str, tools: Tools) -> Command:
-    """What the node's hypervisor says about its memory (``free_memory`` in MiB for xm/xl)."""
-    argv: Argv = ("virsh", "nodememstats") if tools.vm == "virsh" else (tools.vm, "info")
+def vm_free_memory(*, node: str, tools: Tools) -> Command | None:
+    """What the node's hypervisor says about its memory (``free_memory`` in MiB for xm/xl).
+
+    None when the node has no VM tool: there is nothing to ask.
+    """
+    argv = _MEMORY.get(tools.vm)  # type: ignore[call-overload]
+    if argv is None:
+        return None
     return make(argv, node, Danger.READ, f"read the free memory of {node}", tools)
 
 

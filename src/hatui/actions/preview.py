@@ -275,6 +275,8 @@ def memory_lines(
 async def free_memory(transport: Transport, tools: Tools, *, timeout: float = 10.0) -> int | None:
     """Free memory in MiB that ``xm info``/``xl info``/``virsh nodememstats`` reports; None when unknown."""
     c = vm_free_memory(node=transport.node, tools=tools)
+    if c is None:
+        return None
     try:
         result = await transport.run(c.argv, timeout=timeout)
     except HatuiError:

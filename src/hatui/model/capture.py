@@ -9,55 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-#: Replay/capture file names, one per source. The same names key ``NodeCapture.outputs``.
-SOURCE_FILES: tuple[str, ...] = (
-    "crm_mon.xml",
-    "crm_mon.txt",
-    "proc_drbd",
-    "drbd_status.json",
-    "drbdadm_status",
-    "drbd_dump",
-    "xm_list",
-    "xl_list",
-    "virsh_list",
-    "corosync_cfgtool",
-    "corosync_quorumtool",
-    "constraints.xml",
-)
+from hatui.model.stack import StackInfo
 
-
-@dataclass(frozen=True, slots=True)
-class StackInfo:
-    """What one node runs, as detected once per connection. None means not detected (yet)."""
-
-    crm_mon: str | None = None
-    """``output-as-xml``, ``as-xml``, ``text`` or ``absent``."""
-    pacemaker_version: str | None = None
-    drbd: str | None = None
-    """``8`` (``/proc/drbd``), ``9-json``, ``9-drbdadm`` or ``absent``."""
-    drbd_version: str | None = None
-    vm_tool: str | None = None
-    """``xl``, ``xm``, ``virsh`` or ``absent``."""
-    corosync_tools: bool | None = None
-    crm_shell: str | None = None
-    """``crmsh``, ``pcs``, ``both`` or ``absent``."""
-
-    def describe(self) -> str:
-        """One line for people: ``crm_mon output-as-xml (2.1.5), DRBD 8 (8.3.7), xm, crmsh``."""
-        parts = []
-        if self.crm_mon:
-            v = f" ({self.pacemaker_version})" if self.pacemaker_version else ""
-            parts.append(f"crm_mon {self.crm_mon}{v}")
-        if self.drbd:
-            v = f" ({self.drbd_version})" if self.drbd_version else ""
-            parts.append(f"DRBD {self.drbd}{v}")
-        if self.vm_tool:
-            parts.append(f"VMs {self.vm_tool}")
-        if self.corosync_tools is not None:
-            parts.append("corosync tools" if self.corosync_tools else "no corosync tools")
-        if self.crm_shell:
-            parts.append(f"shell {self.crm_shell}")
-        return ", ".join(parts) if parts else "not detected"
+__all__ = ["NodeCapture", "StackInfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +20,7 @@ class NodeCapture:
 
     node: str
     outputs: dict[str, str] = field(default_factory=dict)
-    """Source file name (see ``SOURCE_FILES``) to the command's standard output."""
+    """Source name (``hatui.sources.table``; also the replay file name) to the command's standard output."""
     errors: dict[str, str] = field(default_factory=dict)
     """Source file name to why that source could not be read (non-zero exit, timeout...)."""
     unreachable: str | None = None

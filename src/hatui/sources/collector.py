@@ -4,7 +4,7 @@ One collector per node. It detects the node's stack once per connection (again a
 or after the node was unreachable), runs the sources that are due as ONE batch, and never raises:
 a node that cannot be read becomes a capture with ``unreachable`` set.
 
-Per-source intervals: each source belongs to a family (``SOURCE_FAMILY``) whose interval comes from
+Per-source intervals: each source belongs to a family (its ``SourceSpec.family``) whose interval comes from
 ``ClusterConfig.intervals``. A poll runs only the sources that are due; the capture it returns
 still holds every source, the others with their last output (or error) from this connection, so
 that one capture always describes the whole node. When Pacemaker's output changed since the last
@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from hatui.clock import Clock, SystemClock
-from hatui.config import DEFAULT_INTERVALS, ClusterConfig, NodeConfig
+from hatui.config import DEFAULT_INTERVALS, ClusterConfig, Family, NodeConfig
 from hatui.errors import TransportError
 from hatui.model.capture import NodeCapture, StackInfo
-from hatui.sources.commands import SOURCE_FAMILY, commands_for
 from hatui.sources.detect import probe_commands, stack_from_probes
+from hatui.sources.table import BY_NAME, commands_for
 from hatui.transport.base import CommandResult, Transport
 
 #: What sudo prints when it would need a password or a terminal (``LC_ALL=C`` on the node).
@@ -45,6 +45,11 @@ _VOLATILE = re.compile(r"last[ _]updated?\b.*$", re.IGNORECASE | re.MULTILINE)
 
 def _settled(text: str | None) -> str | None:
     return None if text is None else _VOLATILE.sub("", text)
+
+
+def _family(name: str) -> Family:
+    spec = BY_NAME.get(name)
+    return spec.family if spec is not None else Family.PACEMAKER
 
 
 class NodeCollector:
@@ -162,7 +167,7 @@ class NodeCollector:
             before = self._cache.get(name, (None, None))[0]
             self._cache[name] = self._judge(argv, results.get(name))
             self._last_run[name] = now
-            if SOURCE_FAMILY.get(name) == "pacemaker" and before is not None:
+            if _family(name) is Family.PACEMAKER and before is not None:
                 changed |= _settled(before) != _settled(self._cache[name][0])
         return changed
 
@@ -191,8 +196,8 @@ class NodeCollector:
         last = self._last_run.get(name)
         if last is None:
             return True
-        family = SOURCE_FAMILY.get(name, "pacemaker")
-        interval = self.cluster.intervals.get(family, DEFAULT_INTERVALS.get(family, 2.0))
+        family = _family(name)
+        interval = self.cluster.intervals.get(family, DEFAULT_INTERVALS[family])
         # A poller ticking every 2 s reaches a 10 s source at 9.99 s: do not make it wait 12 s.
         slack = min(0.5, interval * 0.1)
         return now - last >= interval - slack

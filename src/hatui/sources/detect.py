@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from hatui.model.capture import StackInfo
+from hatui.model.stack import CrmMonFlavour, CrmShell, DrbdFlavour, StackInfo, VmTool
 from hatui.sources.commands import DETECT_COMMANDS
 from hatui.transport.base import CommandResult, Transport
 
@@ -69,14 +69,15 @@ def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
         results.get("proc_drbd_head"), results.get("drbdsetup_json"), results.get("drbdadm_version")
     )
     tools = _tools(results.get("which"))
-    vm_tool: str | None = None
+    vm_tool: VmTool | None = None
     corosync: bool | None = None
-    shell: str | None = None
+    shell: CrmShell | None = None
     if tools is not None:
-        vm_tool = next((t for t in ("xl", "xm", "virsh") if t in tools), "absent")
+        vm_tool = next((t for t in (VmTool.XL, VmTool.XM, VmTool.VIRSH) if t.value in tools), VmTool.ABSENT)
         corosync = "corosync-cfgtool" in tools or "corosync-quorumtool" in tools
         crm, pcs = "crm" in tools, "pcs" in tools
-        shell = "both" if crm and pcs else "crmsh" if crm else "pcs" if pcs else "absent"
+        shell = CrmShell.BOTH if crm and pcs else CrmShell.CRMSH if crm else CrmShell.PCS if pcs else None
+        shell = shell or CrmShell.ABSENT
     return StackInfo(
         crm_mon=crm_mon,
         pacemaker_version=pcmk_version,
@@ -98,21 +99,23 @@ def _answered(result: CommandResult | None) -> bool:
     )
 
 
-def _crm_mon(help_: CommandResult | None, version: CommandResult | None) -> tuple[str | None, str | None]:
+def _crm_mon(
+    help_: CommandResult | None, version: CommandResult | None
+) -> tuple[CrmMonFlavour | None, str | None]:
     if help_ is None and version is None:
         return None, None
     help_text = f"{help_.stdout}\n{help_.stderr}" if help_ is not None and _answered(help_) else ""
-    found: str | None = None
+    found: CrmMonFlavour | None = None
     if "--output-as" in help_text:
-        found = "output-as-xml"
+        found = CrmMonFlavour.OUTPUT_AS_XML
     elif "--as-xml" in help_text:
-        found = "as-xml"
+        found = CrmMonFlavour.AS_XML
     elif _answered(help_) or _answered(version):
-        found = "text"
+        found = CrmMonFlavour.TEXT
     if found is None:
         # Both probes ran and neither found crm_mon; a missing result means "not detected".
         both_ran = help_ is not None and version is not None
-        return ("absent" if both_ran else None), None
+        return (CrmMonFlavour.ABSENT if both_ran else None), None
     pcmk: str | None = None
     if version is not None and _answered(version):
         m = _PCMK_VERSION.search(version.stdout) or _PCMK_VERSION.search(version.stderr)
@@ -122,7 +125,7 @@ def _crm_mon(help_: CommandResult | None, version: CommandResult | None) -> tupl
 
 def _drbd(
     proc: CommandResult | None, setup: CommandResult | None, adm: CommandResult | None
-) -> tuple[str | None, str | None]:
+) -> tuple[DrbdFlavour | None, str | None]:
     if proc is None and setup is None and adm is None:
         return None, None
     proc_text = proc.stdout if proc is not None and proc.ok else ""
@@ -133,21 +136,21 @@ def _drbd(
     if kernel == "0":
         kernel = None
     if proc_version is not None and proc_version.startswith("8."):
-        return "8", proc_version
+        return DrbdFlavour.PROC_8, proc_version
     if setup is not None and setup.ok and _is_json_list(setup.stdout):
-        return "9-json", proc_version or kernel
+        return DrbdFlavour.JSON_9, proc_version or kernel
     if proc_version is None and proc_text.strip():
         # /proc/drbd exists but has no version line: the DRBD 8.0 builds that drop it.
-        return "8", None
+        return DrbdFlavour.PROC_8, None
     if proc_version is not None and proc_version.startswith("9."):
-        return "9-drbdadm", proc_version
+        return DrbdFlavour.DRBDADM_9, proc_version
     if fields.get("DRBD_KERNEL_VERSION_CODE", "").lower() in ("0x000000", "0x0", "0"):
         # drbd-utils installed, kernel module not loaded: nothing to watch.
-        return "absent", None
+        return DrbdFlavour.ABSENT, None
     major = (kernel or fields.get("DRBDADM_VERSION") or "").split(".", 1)[0]
     if major == "9":
-        return "9-drbdadm", kernel or fields.get("DRBDADM_VERSION")
-    return "absent", None
+        return DrbdFlavour.DRBDADM_9, kernel or fields.get("DRBDADM_VERSION")
+    return DrbdFlavour.ABSENT, None
 
 
 def _is_json_list(text: str) -> bool:

@@ -13,11 +13,14 @@ from enum import Enum
 from typing import Any
 
 from hatui.model.report import NodeReport
+from hatui.sources.table import BY_NAME, names_filling
 
-PACEMAKER_SOURCES = ("crm_mon.xml", "crm_mon.txt", "constraints.xml")
-DRBD_SOURCES = ("proc_drbd", "drbd_status.json", "drbdadm_status", "drbd_dump")
-DOMAIN_SOURCES = ("xm_list", "xl_list", "virsh_list")
-COROSYNC_SOURCES = ("corosync_cfgtool", "corosync_quorumtool")
+# Which sources' raw outputs each kind of detail screen shows, by the NodeReport fields they fill:
+# a source added to the table shows up in the right screens without an edit here.
+PACEMAKER_SOURCES = names_filling("pacemaker", "constraints")
+DRBD_SOURCES = names_filling("drbd", "drbd_conf")
+DOMAIN_SOURCES = names_filling("domains")
+COROSYNC_SOURCES = names_filling("rings", "quorum")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,12 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def raws(report: NodeReport | None, sources: Iterable[str]) -> list[tuple[str, str]]:
-    """The raw outputs of ``sources`` that ``report`` holds, labelled ``node: source``."""
+    """The raw outputs of ``sources`` that ``report`` holds, labelled ``node: <source label>``."""
     if report is None:
         return []
-    return [(f"{report.node}: {s}", report.raw[s]) for s in sources if s in report.raw]
+    return [(f"{report.node}: {_label(s)}", report.raw[s]) for s in sources if s in report.raw]
+
+
+def _label(source: str) -> str:
+    spec = BY_NAME.get(source)
+    return spec.label if spec is not None else source

@@ -1,0 +1,118 @@
+"""Provides ``StackInfo``, what one node runs, and the flavours it is made of, as Enums.
+
+Each flavour has an ``ABSENT`` value: detection ran and found no such tool. ``None`` in a
+``StackInfo`` field means not detected (yet). Neither is a flavour any source or action can build a
+command for: the source table (``hatui.sources.table``) has no command under them, and a test holds
+every builder to that.
+
+The Enums are ``StrEnum``s whose values are the strings the replay manifest has always held
+(``"output-as-xml"``, ``"9-json"``, ``"xm"``...), so a manifest written before them reads the same
+and a flavour still compares equal to its old string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+
+class CrmMonFlavour(StrEnum):
+    """Which output crm_mon gives: XML (two spellings of the option) or text only (Pacemaker 1.0)."""
+
+    OUTPUT_AS_XML = "output-as-xml"
+    AS_XML = "as-xml"
+    TEXT = "text"
+    ABSENT = "absent"
+
+
+class DrbdFlavour(StrEnum):
+    """Where DRBD's state is read: ``/proc/drbd`` (8.x), ``drbdsetup status --json`` or ``drbdadm status``."""
+
+    PROC_8 = "8"
+    JSON_9 = "9-json"
+    DRBDADM_9 = "9-drbdadm"
+    ABSENT = "absent"
+
+
+class VmTool(StrEnum):
+    """The hypervisor's command-line tool that lists domains."""
+
+    XL = "xl"
+    XM = "xm"
+    VIRSH = "virsh"
+    ABSENT = "absent"
+
+
+class CrmShell(StrEnum):
+    """The cluster shells installed beside the raw Pacemaker tools."""
+
+    CRMSH = "crmsh"
+    PCS = "pcs"
+    BOTH = "both"
+    ABSENT = "absent"
+
+
+#: StackInfo field -> its flavour Enum (the fields not listed hold plain strings or booleans).
+FLAVOURS: dict[str, type[StrEnum]] = {
+    "crm_mon": CrmMonFlavour,
+    "drbd": DrbdFlavour,
+    "vm_tool": VmTool,
+    "crm_shell": CrmShell,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StackInfo:
+    """What one node runs, as detected once per connection. None means not detected (yet)."""
+
+    crm_mon: CrmMonFlavour | None = None
+    pacemaker_version: str | None = None
+    drbd: DrbdFlavour | None = None
+    drbd_version: str | None = None
+    vm_tool: VmTool | None = None
+    corosync_tools: bool | None = None
+    crm_shell: CrmShell | None = None
+
+    def __post_init__(self) -> None:
+        # A plain string (a test, an old caller) becomes its flavour; an unknown one is refused here
+        # rather than turning into a command nobody can build.
+        for name, enum in FLAVOURS.items():
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, enum):
+                object.__setattr__(self, name, enum(value))
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest form: every field, flavours as their strings."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StackInfo:
+        """Reads the manifest form; unknown keys are ignored (a newer hatui's manifest).
+
+        Raises:
+            ValueError: a flavour is not one hatui knows.
+        """
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def describe(self) -> str:
+        """One line for people: ``crm_mon output-as-xml (2.1.5), DRBD 8 (8.3.7), xm, crmsh``."""
+        parts = []
+        if self.crm_mon:
+            v = f" ({self.pacemaker_version})" if self.pacemaker_version else ""
+            parts.append(f"crm_mon {self.crm_mon}{v}")
+        if self.drbd:
+            v = f" ({self.drbd_version})" if self.drbd_version else ""
+            parts.append(f"DRBD {self.drbd}{v}")
+        if self.vm_tool:
+            parts.append(f"VMs {self.vm_tool}")
+        if self.corosync_tools is not None:
+            parts.append("corosync tools" if self.corosync_tools else "no corosync tools")
+        if self.crm_shell:
+            parts.append(f"shell {self.crm_shell}")
+        return ", ".join(parts) if parts else "not detected"
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, StrEnum) else value
