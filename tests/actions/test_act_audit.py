@@ -64,13 +64,13 @@ async def test_hatui_log_prints_start_and_end(tmp_path: Path, capsys: pytest.Cap
     assert log_main(["--path", str(b.audit_path)]) == 0
     out = capsys.readouterr().out.splitlines()
     me = f"tester@{socket.gethostname()}"
-    assert out[0].endswith(
-        f"{me} demo start ban_resource vconf: [vnode1] crm_resource --ban -r vconf -N vnode1"
-    )
+    # The in-flight marker is written first and removed last (hatui.actions.marking).
+    assert f"{me} demo start ban_resource vconf: [vnode1] cibadmin -C -o constraints -X" in out[0]
+    assert "; [vnode1] crm_resource --ban -r vconf -N vnode1; [vnode1] cibadmin -D" in out[0]
     assert (
-        f" {me} demo end ban_resource vconf: OK: vconf is banned from vnode1 [crm_resource --ban -r=0]"
-        in out[1]
-    )
+        f" {me} demo end ban_resource vconf: OK: vconf is banned from vnode1 "
+        "[cibadmin -C -o=0, crm_resource --ban -r=0, cibadmin -D -o=0]"
+    ) in out[1]
     assert log_main(["--path", str(b.audit_path), "-n", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["event"] == "end"
     assert (

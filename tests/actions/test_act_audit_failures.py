@@ -71,7 +71,11 @@ async def test_a_full_disk_at_the_end_record_reports_the_real_outcome(tmp_path: 
         progress.append(text)
 
     result = await b.runner.run(plan_resource(await b.context(), "ban_resource", "vconf", "vnode1"), say)
-    assert b.writes() == [("vnode1", ("crm_resource", "--ban", "-r", "vconf", "-N", "vnode1"))]
+    assert [argv[:2] for _, argv in b.writes()] == [
+        ("cibadmin", "-C"),
+        ("crm_resource", "--ban"),
+        ("cibadmin", "-D"),
+    ], "the marker is written first and removed last"
     assert result.ok, "the ban ran and holds: the missing record does not make it a failure"
     assert result.outcome == "vconf is banned from vnode1"
     assert result.audit_missing is not None and "No space left on device" in result.audit_missing

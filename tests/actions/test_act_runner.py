@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 from actions_support import Bench, bench
 
-from hatui.actions.commands import Command, Danger, Tools, ban
+from hatui.actions.commands import Command, Danger, Tools, ban, marker_xml
 from hatui.actions.move import plan_move
 from hatui.actions.plan import Phase, Plan
 from hatui.actions.plans import plan_node, plan_resource, plan_why
@@ -46,10 +47,13 @@ async def test_failover_under_stickiness_infinity_ends_on_the_target_with_no_cli
 ) -> None:
     b = bench(tmp_path)
     plan = plan_move(await b.context(), "sentinel", "vnode2")
+    assert plan.marker is not None
     assert [c.line for c in plan.commands] == [
+        "cibadmin -C -o constraints -X " + shlex.quote(marker_xml(plan.marker, "sentinel")),
         "crm_resource --move -r sentinel -N vnode2",
         "crm_resource --ban -r sentinel -N vnode1",
         "crm_resource --clear -r sentinel",
+        "cibadmin -D -o constraints -X " + shlex.quote(f'<rsc_location id="{plan.marker}"/>'),
     ]
     progress: list[str] = []
     result = await b.runner.run(plan, progress.append)
@@ -71,12 +75,15 @@ async def test_failover_under_stickiness_infinity_ends_on_the_target_with_no_cli
         "demo",
         "move_resource",
     )
-    assert start["commands"][0] == {
+    assert start["commands"][1] == {
         "node": "vnode1",
         "argv": ["crm_resource", "--move", "-r", "sentinel", "-N", "vnode2"],
     }  # type: ignore[index]
+    # The marker went in first and came out last (re-stamped when the run started).
+    assert start["commands"][0]["argv"][:2] == ["cibadmin", "-C"]  # type: ignore[index]
+    assert start["commands"][-1]["argv"][:2] == ["cibadmin", "-D"]  # type: ignore[index]
     assert (end["event"], end["ok"], end["id"]) == ("end", True, start["id"])
-    assert [r["exit_status"] for r in end["results"]] == [0, 0, 0]  # type: ignore[union-attr]
+    assert [r["exit_status"] for r in end["results"]] == [0, 0, 0, 0, 0]  # type: ignore[union-attr]
 
 
 async def test_a_failed_move_says_exactly_what_it_left(tmp_path: Path) -> None:
@@ -129,7 +136,9 @@ async def test_a_read_only_runner_refuses_writes_even_when_the_ui_is_bypassed(tm
         "why_resource", "why?", "sentinel", "resource", (Phase("read", (forged_cmd,)),), pacemaker=False
     )
     for plan in (writable, forged):
-        with pytest.raises(ActionRefused, match="cluster demo is read-only: refusing to run crm_resource"):
+        with pytest.raises(
+            ActionRefused, match="cluster demo is read-only: refusing to run (crm_resource|cibadmin -C)"
+        ):
             await b.runner.run(plan)
     assert b.writes() == [], "nothing reached a node"
     assert [r["event"] for r in audit(b)] == ["refused", "refused"]

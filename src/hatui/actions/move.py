@@ -6,7 +6,9 @@ current node scores INFINITY too, the tie keeps the resource where it is, and no
 (verified on Pacemaker 2.1.5, offline and live). The move here adds the prefer constraint AND bans
 every node the resource runs on, waits until it runs on the target (for a VM: Pacemaker, the domain
 list and DRBD Primary all agree), then clears exactly those constraints and checks that it stayed.
-A success leaves no ``cli-*`` constraint behind; a failure says what was left.
+A success leaves no ``cli-*`` constraint behind; a failure says what was left. The whole move is
+announced in the CIB by hatui's in-flight marker (``hatui.actions.marking``), so that every hatui
+shows it as "moving", not as leftovers and failures.
 
 A live migration is the same move on a resource whose ``allow-migrate`` meta attribute is true:
 Pacemaker then runs ``migrate_to``/``migrate_from`` instead of stop and start.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
+from hatui.actions.marking import mark
 from hatui.actions.plan import Concern, Phase, Plan, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
@@ -64,6 +67,7 @@ def plan_move(
                     f"no DRBD resource is known to hold {resource}'s disks: {target}'s copy is unchecked",
                 )
             )
+    safety.not_in_flight(ctx.view, resource)
     left = [k.id for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
     if left:
         raise ActionRefused(
@@ -100,7 +104,7 @@ def plan_move(
             ),
         ),
     )
-    return Plan(
+    plan = Plan(
         "migrate_resource" if live else "move_resource",
         f"{verb} {'VM' if vm else 'resource'} {resource} from {', '.join(sources)} to {target}?",
         resource,
@@ -114,7 +118,10 @@ def plan_move(
             "this move also bans the current node, then clears both constraints once it has moved.",
         ),
         meta={"from": ",".join(sources), "to": target},
+        steers=(f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources)),
+        moves=(resource,),
     )
+    return mark(plan, resource=resource, now=ctx.view.generated_at)
 
 
 async def allow_migrate(

@@ -81,11 +81,20 @@ class Plan:
     done: str = "done"
     """What success means, for the outcome line."""
     meta: dict[str, str] = field(default_factory=dict)
+    finally_commands: tuple[Command, ...] = ()
+    """Run at the end whatever happened (success, failure, cancel) once a command has run: the
+    removal of the in-flight marker (``hatui.actions.marking``)."""
+    marker: str | None = None
+    """The id of the in-flight marker the plan writes first and always removes; None when none."""
+    steers: tuple[str, ...] = ()
+    """The constraints the plan makes (``cli-prefer-R``, ``cli-ban-R-on-N``): its own while it runs."""
+    moves: tuple[str, ...] = ()
+    """The resources it moves (shown as moving, not failing, while it runs)."""
 
     @property
     def commands(self) -> tuple[Command, ...]:
-        """Every command of every phase, in order."""
-        return tuple(c for p in self.phases for c in p.commands)
+        """Every command of every phase, in order, then the ones always run at the end."""
+        return (*(c for p in self.phases for c in p.commands), *self.finally_commands)
 
     @property
     def danger(self) -> Danger:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.commands import Danger, Tools
+from hatui.actions.marking import mark
 from hatui.actions.plan import Concern, Phase, Plan, Verdict, Wait
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused
@@ -199,6 +200,8 @@ def plan_resource(ctx: ActionContext, action: str, resource: str, node: str | No
     phases: tuple[Phase, ...]
     confirm: str | None = None
     leftovers: str | None = None
+    steers: tuple[str, ...] = ()
+    marked = False
     if action == "start_resource":
         if where and (instances[0].target_role or "Started").lower() not in ("stopped", "disabled"):
             raise ActionRefused(f"{resource} already runs on {', '.join(where)}")
@@ -244,16 +247,33 @@ def plan_resource(ctx: ActionContext, action: str, resource: str, node: str | No
         if node is None:
             raise ActionRefused("ban needs a node")
         safety.pcmk_node(status, node)
+        safety.not_in_flight(ctx.view, resource)
         c = cmd.ban(resource, node, run_on=run_on, tools=tools)
         check = settle.resource_not_on(resource, node, elsewhere=node in where and len(where) == 1)
         phases = (Phase(c.summary, (c,), (Wait(f"{resource} off {node}", check, timeout),)),)
         title, done = f"Ban {kind} {resource} from {node}?", f"{resource} is banned from {node}"
+        steers, marked = (f"cli-ban-{resource}-on-{node}",), True
     elif action == "clear_resource":
-        left = [k.id for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
+        safety.not_in_flight(ctx.view, resource)
+        mine = [k for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
+        left = [k.id for k in mine]
         if not left:
             raise ActionRefused(f"{resource} has no cli-prefer/cli-ban constraint to clear")
-        c = cmd.clear(resource, run_on=run_on, tools=tools)
-        phases = (Phase(c.summary, (c,), (Wait("constraints gone", settle.no_leftovers(resource), 60.0),)),)
+        # A marker left by a hatui that died mid-action: crm_resource --clear does not know it.
+        clears = (
+            *(
+                (cmd.clear(resource, run_on=run_on, tools=tools),)
+                if any(k.leftover_kind in settle.STEERING for k in mine)
+                else ()
+            ),
+            *(
+                cmd.marker_remove(k.id, run_on=run_on, tools=tools)
+                for k in mine
+                if k.leftover_kind == "marker"
+            ),
+        )
+        gone = settle.all_of(settle.no_leftovers(resource), settle.no_markers(resource))
+        phases = (Phase(clears[0].summary, clears, (Wait("constraints gone", gone, 60.0),)),)
         title, done = f"Clear {', '.join(left)}?", f"constraints of {resource} cleared"
         leftovers = resource
     elif action == "cleanup_resource":
@@ -264,7 +284,7 @@ def plan_resource(ctx: ActionContext, action: str, resource: str, node: str | No
         title, done = f"Clean up the failures of {resource}?", f"failures of {resource} cleared"
     else:
         raise ValueError(f"not a resource action: {action}")
-    return Plan(
+    plan = Plan(
         action,
         title,
         resource,
@@ -274,7 +294,10 @@ def plan_resource(ctx: ActionContext, action: str, resource: str, node: str | No
         concerns=tuple(concerns),
         leftovers_of=leftovers,
         done=done,
+        steers=steers,
+        moves=(resource,) if marked else (),
     )
+    return mark(plan, resource=resource, now=ctx.view.generated_at) if marked else plan
 
 
 def plan_why(ctx: ActionContext, resource: str) -> Plan:

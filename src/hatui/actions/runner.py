@@ -10,7 +10,9 @@ An ``end`` record that cannot be written does not undo what ran: the result carr
 Each phase runs its commands in order (the first failure stops the plan), then polls every node
 through the ``Observer`` until the phase's checks hold on consecutive polls or time out, reporting
 progress. The outcome says what the cluster shows at the end, and for moves which ``cli-*``
-constraints are left in the CIB.
+constraints are left in the CIB. A plan's ``finally`` commands (the removal of its in-flight marker,
+``hatui.actions.marking``) run once anything ran, whatever happened: success, failure or cancel.
+While a plan runs, ``registry`` lists it, for the console's verdict.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from hatui.actions.audit import AuditLog
 from hatui.actions.commands import Command, Tools, checked, query_constraints
+from hatui.actions.marking import in_flight, restamp
 from hatui.actions.plan import Plan, Wait
 from hatui.actions.safety import NeedsOverride
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused, HatuiError, TransportError
+from hatui.model.inflight import InFlightRegistry
 from hatui.model.view import ClusterView
 from hatui.parsers.constraints import parse_constraints
 from hatui.sources.collector import NodeCollector
@@ -192,6 +197,8 @@ class Runner:
         audit: AuditLog | None = None,
         poll_interval: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        registry: InFlightRegistry | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.cluster = cluster
         self.transports = dict(transports)
@@ -200,6 +207,9 @@ class Runner:
         self.audit = audit or AuditLog()
         self.poll_interval = poll_interval
         self._monotonic = monotonic
+        self.registry = registry or InFlightRegistry()
+        """The actions this process runs: the console's verdict shows them as in flight."""
+        self._wall = wall or (lambda: datetime.now(UTC))
 
     @property
     def read_only(self) -> bool:
@@ -230,10 +240,13 @@ class Runner:
         except ActionRefused as exc:
             self.audit.refused(self.cluster.name, plan.action, plan.target, exc.message)
             raise
+        started = self._wall()
+        plan = restamp(plan, started)
         action_id = f"{int(time.time())}-{next(_ids)}"
         self.audit.started(action_id, self.cluster.name, plan)
         results: list[tuple[str, CommandResult]] = []
         ok, outcome, view = True, plan.done, None
+        token = self.registry.start(in_flight(plan, started)) if plan.moves or plan.marker else None
         try:
             for i, phase in enumerate(plan.phases, start=1):
                 say(f"{i}/{len(plan.phases)} {phase.label}")
@@ -251,12 +264,26 @@ class Runner:
         except BaseException as exc:
             # Cancelled (the console quit) or a bug: commands may have run, so the log says so.
             stopped = "cancelled" if isinstance(exc, asyncio.CancelledError) else f"stopped: {exc!r}"
+            # The marker goes whatever happened; shielded, so a second cancel cannot stop its removal.
+            closing = asyncio.ensure_future(self._finally(plan, results, say))
+            try:
+                stopped += await asyncio.shield(closing)
+            except asyncio.CancelledError:
+                stopped += "; marker removal still running"
+            finally:
+                self._end(token)
             missing = self.audit.ended(
                 action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results
             )
             if missing is not None:
                 say(f"{plan.action} {plan.target} {stopped}; audit record missing: {missing}")
             raise
+        try:
+            closing_note = await self._finally(plan, results, say)
+        finally:
+            self._end(token)
+        if closing_note:
+            ok, outcome = False, outcome + closing_note
         left = await self._leftovers(plan)
         if left:
             outcome += f"; left in the CIB: {', '.join(left)}"
@@ -349,6 +376,17 @@ class Runner:
             if waited > wait.timeout_s:
                 return f"timed out after {wait.timeout_s:g}s waiting for {wait.what} (still: {last})", view
             await asyncio.sleep(self.poll_interval)
+
+    def _end(self, token: int | None) -> None:
+        if token is not None:
+            self.registry.end(token)
+
+    async def _finally(self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress) -> str:
+        """Runs the plan's ``finally`` commands once anything ran; ``""`` or why one failed."""
+        if not plan.finally_commands or not results:
+            return ""
+        failure = await self._commands(plan.finally_commands, results, say)
+        return f"; {failure}" if failure else ""
 
     async def _leftovers(self, plan: Plan) -> list[str]:
         rsc = plan.leftovers_of

@@ -15,6 +15,7 @@ from hatui.actions.plan import Concern
 from hatui.actions.settle import LINKED
 from hatui.errors import ActionRefused
 from hatui.model.health import evaluate
+from hatui.model.inflight import inflight_from_constraints
 from hatui.model.pacemaker import ClusterStatus, PcmkNode, PcmkResource
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.words import DiskState
@@ -83,6 +84,16 @@ def cluster_concerns(view: ClusterView, nodes: Iterable[str]) -> list[Concern]:
     src = view.pacemaker_source
     involved = [*nodes, *([src.node] if src else [])]
     return partition(view) + freshness(view, involved)
+
+
+def not_in_flight(view: ClusterView, resource_id: str) -> None:
+    """Refuses to act on a resource that a hatui action (of any process) is moving right now."""
+    for f in inflight_from_constraints(view.constraints, view.generated_at):
+        if resource_id in f.resources:
+            raise ActionRefused(
+                f"{resource_id} is being moved by hatui ({f.by}, {f.action}, "
+                f"{f.age_s(view.generated_at)}s): wait for it to end"
+            )
 
 
 def pcmk_node(status: ClusterStatus, node: str) -> PcmkNode:

@@ -199,12 +199,27 @@ def no_failures(resource: str | None) -> Check:
     return check
 
 
+#: The leftover kinds a move or ban makes (``crm_resource --clear`` removes them).
+STEERING = frozenset({"prefer", "ban"})
+
+
 def no_leftovers(resource: str) -> Check:
     """No ``cli-prefer``/``cli-ban`` constraint of ``resource`` left in the CIB."""
 
     def check(view: ClusterView) -> str | None:
-        left = [c.id for c in view.constraints if c.resource == resource and c.leftover_kind]
+        # The action's own in-flight marker stays until its very end (the runner removes it).
+        left = [c.id for c in view.constraints if c.resource == resource and c.leftover_kind in STEERING]
         return f"constraints left: {', '.join(left)}" if left else None
+
+    return check
+
+
+def no_markers(resource: str) -> Check:
+    """No hatui in-flight marker of ``resource`` left in the CIB."""
+
+    def check(view: ClusterView) -> str | None:
+        left = [c.id for c in view.constraints if c.resource == resource and c.leftover_kind == "marker"]
+        return f"markers left: {', '.join(left)}" if left else None
 
     return check
 

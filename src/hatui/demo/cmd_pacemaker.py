@@ -12,6 +12,8 @@ from datetime import timedelta
 from importlib import resources as pkg_resources
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from hatui.demo.commands import Handler, Outcome, parse_opts, spec
 from hatui.demo.engine import drbd_rsc, ms_rsc
 from hatui.demo.render_cib import cib_xml
@@ -48,9 +50,12 @@ def crm_mon(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
 
 
 def cibadmin(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
-    """``cibadmin --query [--scope S]`` and ``cibadmin --delete --xml-text '<tag id="X"/>'``."""
+    """``cibadmin --query [--scope S]``, ``--delete --xml-text '<tag id="X"/>'`` and ``--create``.
+
+    ``--create -o constraints`` takes one ``rsc_location`` (hatui's in-flight marker is one).
+    """
     opts, _, error = parse_opts(
-        args, spec("Q|query", "D|delete", "o|scope|obj_type=", "X|xml-text=", "l|local")
+        args, spec("Q|query", "D|delete", "C|create", "o|scope|obj_type=", "X|xml-text=", "l|local")
     )
     if error:
         return Outcome(64, "", f"cibadmin: {error}\n")
@@ -72,7 +77,31 @@ def cibadmin(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None
                 c.cib.touch(c.epoch_now(), node, "cibadmin")
                 c.changed()
         return Outcome(0)
-    return Outcome(64, "", "cibadmin: the demo cluster supports --query and --delete only\n")
+    if "create" in opts and opts.get("scope") == "constraints":
+        return _create_location(c, node, opts.get("xml-text", ""))
+    return Outcome(64, "", "cibadmin: the demo cluster supports --query, --delete and --create only\n")
+
+
+def _create_location(c: DemoCluster, node: str, text: str) -> Outcome:
+    """Adds one ``rsc_location`` with a single-expression rule, as Pacemaker 2.1.5 would store it."""
+    try:
+        loc = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return Outcome(108, "", "Call failed: File exists\n")
+    cid, rsc = loc.get("id"), loc.get("rsc")
+    rules = [r for r in loc if r.tag == "rule"]
+    expr = [e for r in rules for e in r if e.tag == "expression"]
+    if loc.tag != "rsc_location" or not cid or rsc not in resource_ids(c) or len(expr) != 1:
+        return Outcome(78, "", "Call failed: Update does not conform to the configured schema\n")
+    if any(k.id == cid for k in c.cib.constraints):
+        return Outcome(108, "", "Call failed: File exists\n")
+    node_name = expr[0].get("value") if expr[0].get("attribute") == "#uname" else None
+    attrs = {"id": cid, "rsc": rsc}
+    xml = etree.tostring(loc, encoding="unicode")
+    c.cib.constraints.append(Constraint("rsc_location", attrs, node_name, rules[0].get("score"), None, xml))
+    c.cib.touch(c.epoch_now(), node, "cibadmin")
+    c.changed()
+    return Outcome(0)
 
 
 _RSC_SPEC = spec(

@@ -161,6 +161,8 @@ def constraints(c: DemoCluster, indent: int) -> list[str]:
 
 
 def _constraint(con: Constraint, indent: int) -> list[str]:
+    if con.xml is not None:
+        return ["  " * indent + con.xml]
     if con.expires is None:
         return element(indent, con.tag, list(con.attrs.items()))
     cid = con.id

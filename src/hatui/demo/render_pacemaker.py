@@ -299,7 +299,8 @@ def _bans(c: DemoCluster) -> list[str]:
             continue
         score = parse_score(con.attrs.get("score") or con.rule_score or "")
         node = con.attrs.get("node") or con.rule_node
-        if score is None or score >= 0 or node is None:
+        if score is None or score >= 0 or node not in c.node_names:
+            # crm_mon lists a ban per node it applies to: a rule for no known node lists none.
             continue
         promoted = con.attrs.get("role") == "Promoted"
         pairs = [

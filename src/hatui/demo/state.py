@@ -161,6 +161,8 @@ class Constraint:
     rule_node: str | None = None
     rule_score: str | None = None
     expires: datetime | None = None
+    xml: str | None = None
+    """The element as ``cibadmin -C`` was given it (kept verbatim); None for crm_resource's own."""
 
     @property
     def id(self) -> str:
