@@ -119,7 +119,7 @@ def view(
                 pacemaker=(per_node or {}).get(n, pcmk),
                 drbd=(drbd or {}).get(n),
                 drbd_conf=CONF,
-                domains=(domains or {}).get(n, ()),
+                domains=(domains or {}).get(n),  # None: no domain list read
                 constraints=constraints,
                 rings=(rings or {}).get(n),
                 quorum=(quorum or {}).get(n),

@@ -5,7 +5,9 @@ failed/unclean/offline nodes, no cluster members, a node cut off from the cluste
 or stopped resources, split-brain DRBD, a VM on two nodes, a crashed VM, a changed host key.
 WARNING: planned states (standby, maintenance), syncing, disconnected or StandAlone peers, faulty
 rings, leftover constraints, stonith disabled, no DC (an election), unreachable nodes, an unknown
-host key. A source a node simply does not have (no DRBD on it) is not a problem.
+host key. A source a node simply does not have (no DRBD on it) is not a problem. These are the
+rules; ``hatui.model.verdict.judge`` applies them and adds subjects, ages, settling and the actions
+in flight: it is the verdict every surface shows.
 
 UNKNOWN (nothing answered, or no node gave a Pacemaker picture) always comes with the problems that
 say what could not be read and from where; a CRITICAL problem found anyway still wins over it.
@@ -14,13 +16,12 @@ say what could not be read and from where; a CRITICAL problem found anyway still
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import Enum
 
 from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.health_drbd import drbd_problems
 from hatui.model.health_pacemaker import membership_problems
-from hatui.model.health_types import CRITICAL, WARNING, Problem
+from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, HealthStatus, Problem, verdict
+from hatui.model.health_vms import resource_state_problems, vm_problems
 from hatui.model.pacemaker import INFINITY, ClusterStatus
 from hatui.model.view import ClusterView, pacemaker_views
 from hatui.model.vms import vm_rows
@@ -29,71 +30,44 @@ from hatui.model.words import DomainState, LinkStatus, ResourceRole
 __all__ = [
     "CROSS_NODE_CODES",
     "CRITICAL",
+    "INFO",
+    "SETTLING",
     "WARNING",
     "Health",
     "HealthStatus",
     "Problem",
     "evaluate",
+    "find_problems",
     "verdict",
 ]
 
 
-class HealthStatus(str, Enum):
-    """The verdict; its exit code is what ``hatui --once`` returns."""
-
-    OK = "OK"
-    WARNING = "WARNING"
-    CRITICAL = "CRITICAL"
-    UNKNOWN = "UNKNOWN"
-
-    @property
-    def exit_code(self) -> int:
-        """0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the Nagios convention)."""
-        return {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}[self.value]
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """The verdict and its problems, worst first."""
-
-    status: HealthStatus
-    problems: tuple[Problem, ...]
-
-
 def evaluate(view: ClusterView, ignore: Iterable[str] = ()) -> Health:
-    """Judges ``view``; codes in ``ignore`` are left out (and do not count for the verdict)."""
-    skip = set(ignore)
-    problems = [p for p in _all_problems(view) if p.code not in skip]
-    return verdict(view, problems)
+    """Judges ``view`` as ``--once`` does; kept for callers that predate ``hatui.model.verdict.judge``."""
+    # Imported here: the verdict module builds on this one's rules.
+    from hatui.model.verdict import judge
+
+    return judge(view, ignore=ignore)
 
 
 #: Codes that compare what different nodes said. In the console each node is polled on its own
-#: loop, so during a failover two nodes' captures can be a poll apart and disagree for a moment.
+#: loop, so during a failover two nodes' data can be a poll apart and disagree for a moment
+#: (``hatui.model.verdict`` holds them as settling until every node answered again).
 CROSS_NODE_CODES = frozenset(
-    {"partition", "domain-multi-active", "domain-unmanaged-move", "drbd-split-brain", "drbd-dual-primary"}
+    {
+        "partition",
+        "domain-multi-active",
+        "domain-unmanaged-move",
+        "drbd-split-brain",
+        "drbd-dual-primary",
+        "vm-no-domain",
+        "vm-disk-not-primary",
+    }
 )
 
 
-def verdict(view: ClusterView, problems: Iterable[Problem]) -> Health:
-    """The verdict for ``problems`` found in ``view`` (deduplicated, worst first)."""
-    problems = list(dict.fromkeys(problems))
-    problems.sort(key=lambda p: (p.severity != CRITICAL, p.code, p.subject, p.node or ""))
-    if any(p.severity == CRITICAL for p in problems):
-        # Even with nothing read: a changed host key or a split-brain seen on one node must page.
-        status = HealthStatus.CRITICAL
-    elif not view.reachable or view.pacemaker is None:
-        # Nothing answered, or nodes answered but none said anything about Pacemaker: nothing to
-        # vouch for, and a warning about DRBD or the VMs must not pass for a verdict on the
-        # cluster. The node-unreachable and pacemaker-unread problems say why.
-        status = HealthStatus.UNKNOWN
-    elif problems:
-        status = HealthStatus.WARNING
-    else:
-        status = HealthStatus.OK
-    return Health(status, tuple(problems))
-
-
-def _all_problems(view: ClusterView) -> list[Problem]:
+def find_problems(view: ClusterView) -> list[Problem]:
+    """Every problem the rules find in ``view``, before ages, settling and actions are applied."""
     out: list[Problem] = []
     out += _reachability(view)
     out += _partition(view)
@@ -103,9 +77,11 @@ def _all_problems(view: ClusterView) -> list[Problem]:
         out += _cluster(status)
         out += _nodes(status)
         out += _resources(view, status)
+        out += resource_state_problems(status)
     out += _constraints(view)
     out += drbd_problems(view)
     out += _domains(view)
+    out += vm_problems(view)
     out += _corosync(view)
     return out
 
@@ -265,12 +241,32 @@ def _constraints(view: ClusterView) -> list[Problem]:
         ids.add(c.id)
         verb = "prefers" if c.leftover_kind == "prefer" else "is banned from"
         text = f"leftover {c.id}: {c.resource} {verb} {c.node} (run a clear when the move is done)"
-        out.append(Problem(WARNING, "constraint-leftover", c.resource or c.id, c.node, text))
+        if c.leftover_kind == "marker":
+            text = f"leftover {c.id}: a hatui action on {c.resource} never ended (clear it with c)"
+        out.append(
+            Problem(
+                WARNING,
+                "constraint-leftover",
+                c.resource or c.id,
+                c.node,
+                text,
+                affects=frozenset({f"constraint:{c.id}"}),
+            )
+        )
     status = view.pacemaker
     for b in status.bans if status else ():
         if b.id.startswith("cli-") and b.id not in ids:
             text = f"leftover {b.id}: {b.resource} is banned from {b.node}"
-            out.append(Problem(WARNING, "constraint-leftover", b.resource, b.node, text))
+            out.append(
+                Problem(
+                    WARNING,
+                    "constraint-leftover",
+                    b.resource,
+                    b.node,
+                    text,
+                    affects=frozenset({f"constraint:{b.id}"}),
+                )
+            )
     return out
 
 

@@ -6,6 +6,7 @@ Unknown values are ``null``, never guessed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TextIO
 
 from hatui.model.drbd import DrbdPeer
@@ -21,7 +22,7 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
     """Returns the snapshot as plain data (dicts, lists, str, int, float, bool, None)."""
     return {
         "schema": SCHEMA,
-        "generated_at": view.generated_at.isoformat().replace("+00:00", "Z"),
+        "generated_at": _iso(view.generated_at),
         "health": {
             "status": health.status.value,
             "problems": [
@@ -31,6 +32,9 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
                     "subject": p.subject,
                     "node": p.node,
                     "message": p.message,
+                    "kind": p.kind or None,
+                    "affects": sorted(p.affects),
+                    "since": _iso(p.since),
                 }
                 for p in health.problems
             ],
@@ -55,6 +59,11 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
         "corosync": _corosync(view),
         "errors": [{"node": e.node, "source": e.source, "message": e.message} for e in view.errors],
     }
+
+
+def _iso(when: datetime | None) -> str | None:
+    """``2026-11-25T17:46:03Z`` (UTC), or None when unknown."""
+    return when.isoformat().replace("+00:00", "Z") if when is not None else None
 
 
 def _cluster(view: ClusterView) -> dict[str, Any]:

@@ -11,11 +11,19 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hatui.model.health import CRITICAL, Health
+from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING, Health
+from hatui.model.verdict import vm_state
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
 from hatui.plaintext import clean_line
 
+#: Severity -> (word, style): the words the console uses too.
+_MARKS = {
+    CRITICAL: ("✖ CRIT", "red"),
+    WARNING: ("▲ WARN", "yellow"),
+    SETTLING: ("↻ SETTLING", "yellow"),
+    INFO: ("· info", "blue"),
+}
 _BADGE = {"OK": "bold green", "WARNING": "bold yellow", "CRITICAL": "bold red", "UNKNOWN": "bold magenta"}
 
 
@@ -39,10 +47,10 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
         for col in ("", "code", "subject", "node", "message"):
             t.add_column(col)
         for p in health.problems:
-            mark = Text("✖ CRIT", style="red") if p.severity == CRITICAL else Text("▲ WARN", style="yellow")
-            _add(t, mark, p.code, p.subject, p.node or "", p.message)
+            word, style = _MARKS.get(p.severity, ("· info", "blue"))
+            _add(t, Text(word, style=style), p.code, p.subject, p.node or "", p.message)
         parts.append(t)
-    parts += [_nodes(view), _vms(view), _resources(view), _drbd(view)]
+    parts += [_nodes(view), _vms(view, health), _resources(view), _drbd(view)]
     if view.errors:
         t = Table(title="Source errors", title_justify="left", box=None)
         for col in ("node", "source", "message"):
@@ -82,15 +90,18 @@ def _nodes(view: ClusterView) -> Table:
     return t
 
 
-def _vms(view: ClusterView) -> Table:
+def _vms(view: ClusterView, health: Health) -> Table:
+    """One line per VM; its state is the worst of the verdict's problems about it, as in the console."""
     t = Table(title="VMs", title_justify="left", box=None)
-    for col in ("vm", "pacemaker", "running on", "disks"):
+    for col in ("vm", "state", "pacemaker", "running on", "disks"):
         t.add_column(col)
     for row in vm_rows(view):
+        found = vm_state(health.problems, row.name)
+        state = _MARKS.get(found[0].severity, ("· info", ""))[0] if found else "✔ ok"
         pcmk = f"{row.role or '-'} {','.join(row.pcmk_nodes)}".strip() if row.resource else "unmanaged"
         doms = ", ".join(f"{d.node}({d.domain.state_raw})" for d in row.domains) or "-"
         disks = ", ".join(f"{d.label}@{d.node} {d.device.role_raw}/{d.device.disk_raw}" for d in row.disks)
-        _add(t, row.name, pcmk, doms, disks or "-")
+        _add(t, row.name, state, pcmk, doms, disks or "-")
     return t
 
 

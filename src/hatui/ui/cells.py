@@ -30,6 +30,7 @@ CRIT = "✖"
 UNKNOWN = "?"
 STALE = "⌛"
 INFO = "·"
+SETTLE = "↻"
 
 #: Theme variables the console defines, and their defaults (any Textual theme then works).
 THEME_DEFAULTS: dict[str, str] = {
@@ -40,7 +41,7 @@ THEME_DEFAULTS: dict[str, str] = {
     "hatui-info": "$primary",
 }
 
-_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "settling": 2, "info": 3}
 
 
 class Cell(Text):
@@ -99,7 +100,7 @@ class Palette:
 
     def severity(self, severity: str) -> Style:
         """Style for ``critical``, ``warning`` or anything else."""
-        return {"critical": self.crit, "warning": self.warn}.get(severity, self.info)
+        return {"critical": self.crit, "warning": self.warn, "settling": self.warn}.get(severity, self.info)
 
 
 def plain(text: str, style: str | Style = "") -> Text:
@@ -126,9 +127,16 @@ def set_text(widget: Any, text: str) -> None:
 
 
 def severity_cell(severity: str, palette: Palette) -> Cell:
-    """``✖ CRIT``, ``▲ WARN`` or ``· info``; sorts worst first."""
-    word = {"critical": f"{CRIT} CRIT", "warning": f"{WARN} WARN"}.get(severity, f"{INFO} info")
-    return cell(word, palette.severity(severity), sort=_SEVERITY_RANK.get(severity, 3))
+    """``✖ CRIT``, ``▲ WARN``, ``↻ SETTLING`` or ``· info``; sorts worst first."""
+    word = {"critical": f"{CRIT} CRIT", "warning": f"{WARN} WARN", "settling": f"{SETTLE} SETTLING"}
+    return cell(
+        word.get(severity, f"{INFO} info"), palette.severity(severity), sort=_SEVERITY_RANK.get(severity, 3)
+    )
+
+
+def severity_mark(severity: str) -> str:
+    """The symbol of a problem's severity: ``✖``, ``▲``, ``↻`` or ``·``."""
+    return {"critical": CRIT, "warning": WARN, "settling": SETTLE}.get(severity, INFO)
 
 
 def health_word(status: str) -> str:

@@ -17,7 +17,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
-from hatui.model.health import CRITICAL
+from hatui.model.health import CRITICAL, INFO
+from hatui.model.verdict import vm_state
 from hatui.model.vms import vm_rows
 from hatui.ui.cells import (
     CRIT,
@@ -30,31 +31,37 @@ from hatui.ui.cells import (
     no_problems_word,
     progress_bar,
     set_text,
+    severity_mark,
 )
 from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import Snapshot
-from hatui.ui.widgets.vms import vm_findings
+from hatui.ui.widgets.drbd import row_problems
 
 #: Problems shown at once; more are paged.
 PAGE = 8
 
 
 def vm_summary(snap: Snapshot, limit: int = 6) -> str:
-    """``VMs  5 ✔ ok · 1 ✖ mismatch`` and one line per VM that is not fine."""
+    """``VMs  5 ✔ ok · 1 ✖ need attention`` and one line per VM that is not fine.
+
+    A VM counts as ok exactly when its VMs-pane row does: no problem of the verdict about it
+    beyond ``info``.
+    """
     ok, bad, fine = 0, [], []
+    worst = 3
     for row in vm_rows(snap.display):
-        findings = [f for f in vm_findings(row, snap) if f[0] != "info"]
-        if not findings:
+        found = [f for f in vm_state(snap.health.problems, row.name) if f.severity != INFO]
+        if not found:
             ok += 1
             where = sorted(set(row.domain_nodes))
             stale = f" {STALE}" if any(snap.is_stale(n) for n in where) else ""
             fine.append(f"{row.name}@{','.join(where) or '-'}{stale}")
             continue
-        sym = CRIT if findings[0][0] == CRITICAL else WARN
-        bad.append(f"{sym} {row.name}: {findings[0][1]}")
-    worst = CRIT if any(line.startswith(CRIT) for line in bad) else WARN
-    head = f"VMs  {ok} {OK} ok" + (f" · {len(bad)} {worst} need attention" if bad else "")
+        worst = min(worst, found[0].rank)
+        bad.append(f"{severity_mark(found[0].severity)} {row.name}: {found[0].message}")
+    mark = severity_mark({0: "critical", 1: "warning"}.get(worst, "settling"))
+    head = f"VMs  {ok} {OK} ok" + (f" · {len(bad)} {mark} need attention" if bad else "")
     lines = [head, *bad[:limit]]
     if len(bad) > limit:
         lines.append(f"  ... {len(bad) - limit} more")
@@ -64,22 +71,24 @@ def vm_summary(snap: Snapshot, limit: int = 6) -> str:
 
 
 def drbd_summary(snap: Snapshot, limit: int = 6) -> str:
-    """``DRBD  8 ✔ in sync · 1 syncing`` and a line (with progress bar) per device not in sync."""
+    """``DRBD  8 ✔ in sync · 1 not`` and a line (with progress bar) per device with a problem."""
     ok, lines = 0, []
     for nd in snap.display.drbd:
         dev = nd.device
-        peers = dev.peers
-        syncing = next((p for p in peers if p.sync_percent is not None), None)
+        found = [f for f in row_problems(nd, snap.health.problems) if f.severity != INFO]
         stale = f" {STALE} stale" if snap.is_stale(nd.node) else ""
+        if not found:
+            ok += 1
+            continue
+        mark = severity_mark(found[0].severity)
+        syncing = next((p for p in dev.peers if p.sync_percent is not None), None)
         if syncing is not None:
             pct = syncing.sync_percent or 0.0
-            lines.append(f"{WARN} {nd.label}@{nd.node} {syncing.replication_raw} "
+            lines.append(f"{mark} {nd.label}@{nd.node} {syncing.replication_raw} "
                          f"{progress_bar(pct, 10)} {fmt_eta(syncing.sync_eta_s)}{stale}")  # fmt: skip
-        elif dev.disk_raw != "UpToDate" or any(p.connection_raw != "Connected" for p in peers) or not peers:
-            conn = ", ".join(p.connection_raw for p in peers) or "no peer"
-            lines.append(f"{CRIT} {nd.label}@{nd.node} {dev.role_raw}/{dev.disk_raw} {conn}{stale}")
         else:
-            ok += 1
+            conn = ", ".join(p.connection_raw for p in dev.peers) or "no peer"
+            lines.append(f"{mark} {nd.label}@{nd.node} {dev.role_raw}/{dev.disk_raw} {conn}{stale}")
     head = f"DRBD  {ok} {OK} in sync" + (f" · {len(lines)} {WARN} not" if lines else "")
     out = [head, *lines[:limit]]
     if len(lines) > limit:
@@ -151,7 +160,7 @@ by itself when it is long. **q** quits.
         pages = (len(probs) + PAGE - 1) // PAGE
         page = self.page % pages
         shown = probs[page * PAGE : (page + 1) * PAGE]
-        lines = [f"{CRIT if p.severity == CRITICAL else WARN} {p.message}" for p in shown]
+        lines = [f"{severity_mark(p.severity)} {p.message}" for p in shown]
         more = f"  (page {page + 1}/{pages})" if pages > 1 else ""
         set_text(box, f"PROBLEMS {len(probs)}{more}\n" + "\n".join(lines))
 

@@ -8,10 +8,12 @@ from typing import ClassVar
 from rich.style import Style
 from textual.binding import BindingType
 
-from hatui.model.drbd import DrbdDevice, DrbdPeer
+from hatui.model.drbd import DrbdPeer
+from hatui.model.health_types import Problem
+from hatui.model.verdict import for_subject
 from hatui.model.view import ClusterView, NodeDrbd
-from hatui.model.words import ConnState, DiskState, DrbdRole
-from hatui.ui.cells import CRIT, OK, STALE, WARN, Palette, cell, fmt_eta, fmt_speed, progress_bar
+from hatui.model.words import DiskState
+from hatui.ui.cells import INFO, OK, STALE, Palette, cell, fmt_eta, fmt_speed, progress_bar, severity_mark
 from hatui.ui.details import DRBD_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -29,20 +31,20 @@ def display_drbd(view: ClusterView) -> tuple[NodeDrbd, ...]:
     return view.drbd
 
 
-def _state(dev: DrbdDevice, peer: DrbdPeer | None, p: Palette) -> tuple[str, Style, int]:
+def row_problems(nd: NodeDrbd, problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    """The verdict's problems about this device on this node (or about the resource as a whole)."""
+    return tuple(p for p in for_subject(problems, f"drbd:{nd.label}") if p.node in (None, nd.node))
+
+
+def _state(peer: DrbdPeer | None, found: tuple[Problem, ...], p: Palette) -> tuple[str, Style, int]:
+    """The connection word, marked with the worst problem of the row (the pane judges nothing)."""
+    word = peer.connection_raw if peer is not None else "no peer"
+    if found:
+        worst = found[0]
+        return f"{severity_mark(worst.severity)} {word}", p.severity(worst.severity), worst.rank
     if peer is None:
-        return f"{WARN} no peer", p.warn, 1
-    if peer.connection is ConnState.STANDALONE:
-        return f"{CRIT} {peer.connection_raw}", p.crit, 0
-    if dev.disk in (DiskState.DISKLESS, DiskState.FAILED) and dev.role is DrbdRole.PRIMARY:
-        return f"{CRIT} {peer.connection_raw}", p.crit, 0
-    if peer.sync_percent is not None:
-        return f"{WARN} {peer.replication_raw or peer.connection_raw}", p.warn, 1
-    if peer.connection is not ConnState.CONNECTED:
-        return f"{WARN} {peer.connection_raw}", p.warn, 1
-    if dev.disk is not DiskState.UP_TO_DATE or peer.disk is not DiskState.UP_TO_DATE:
-        return f"{WARN} {peer.connection_raw}", p.warn, 1
-    return f"{OK} {peer.connection_raw}", p.ok, 2
+        return f"{INFO} {word}", p.info, 3
+    return f"{OK} {word}", p.ok, 4
 
 
 class DrbdPane(TablePane, PaneActions):
@@ -79,17 +81,23 @@ pause/resume sync, **B** guided split-brain recovery (pick the victim, follow th
             note = snap.stale_note(nd.node) if snap.is_stale(nd.node) else ""
             for j, peer in enumerate(nd.device.peers or (None,)):
                 key = row_key(nd, peer)
-                inputs = (nd, peer, note, (nd.label, i, j))
+                inputs = (nd, peer, note, row_problems(nd, snap.health.problems), (nd.label, i, j))
                 rows.append(self.memo(key, inputs, partial(self._row, key, *inputs)))
         return rows
 
     def _row(
-        self, key: str, nd: NodeDrbd, peer: DrbdPeer | None, note: str, order: tuple[str, int, int]
+        self,
+        key: str,
+        nd: NodeDrbd,
+        peer: DrbdPeer | None,
+        note: str,
+        found: tuple[Problem, ...],
+        order: tuple[str, int, int],
     ) -> Row:
         p = self.palette
         dev = nd.device
         dim = p.stale if note else Style()
-        state, style, rank = _state(dev, peer, p)
+        state, style, rank = _state(peer, found, p)
         sync = ""
         pct: float | None = None
         if peer is not None and peer.sync_percent is not None:

@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from hatui.model.health import CRITICAL
+from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING
+from hatui.model.verdict import for_subject
 from hatui.model.view import ClusterView
 from hatui.model.words import LinkStatus
 from hatui.ui.cells import (
@@ -14,12 +15,12 @@ from hatui.ui.cells import (
     OK,
     STALE,
     UNKNOWN,
-    WARN,
     fmt_age,
     health_word,
     no_problems_word,
     plain_line,
     set_text,
+    severity_mark,
 )
 from hatui.ui.state import Snapshot
 
@@ -116,10 +117,14 @@ class ClusterHeader(Vertical):
             n = chip.name
             stale = snap.stale.get(n)
             good = snap.last_good.get(n)
+            # The mark is the verdict's (the worst problem about the node), the words its freshness.
+            mine = [p for p in for_subject(snap.health.problems, f"node:{n}") if p.kind in ("node", "link")]
+            mark = severity_mark(mine[0].severity) if mine else OK
             if stale is not None:
-                text = f"{CRIT} {n} unreachable ({stale.reason}) {STALE} stale {stale.age_s(snap.now)}s"
+                seen = "never seen" if stale.last_good is None else f"last seen {stale.age_s(snap.now)}s ago"
+                text = f"{mark} {n} unreachable ({stale.reason}) {STALE} {seen}"
             elif good is not None:
-                text = f"{OK} {n} {fmt_age((snap.now - good).total_seconds())}"
+                text = f"{mark} {n} {fmt_age((snap.now - good).total_seconds())}"
             else:
                 text = f"… {n} not polled"
             set_text(chip, text)
@@ -134,7 +139,8 @@ class ClusterHeader(Vertical):
             line.set_class(False, "-critical")
             return
         crit = sum(p.severity == CRITICAL for p in probs)
-        text = f"{CRIT} {crit} critical  " if crit else ""
-        text += f"{WARN} {len(probs) - crit} warning  — worst: {probs[0].message}"
+        counts = [(sev, sum(p.severity == sev for p in probs)) for sev in (CRITICAL, WARNING, SETTLING, INFO)]
+        text = "".join(f"{severity_mark(sev)} {n} {sev}  " for sev, n in counts if n)
+        text += f"— worst: {probs[0].message}"
         set_text(line, text)
         line.set_class(crit > 0, "-critical")

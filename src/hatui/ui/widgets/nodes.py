@@ -7,29 +7,36 @@ from typing import ClassVar
 from rich.style import Style
 from textual.binding import BindingType
 
+from hatui.model.health_types import Problem
 from hatui.model.pacemaker import PcmkNode
-from hatui.ui.cells import CRIT, OK, UNKNOWN, WARN, Cell, Palette, cell, fmt_age
+from hatui.model.verdict import for_subject
+from hatui.ui.cells import CRIT, OK, UNKNOWN, Cell, Palette, cell, fmt_age, severity_mark
 from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
 
-def node_state(pn: PcmkNode | None, palette: Palette) -> tuple[str, Style, int]:
-    """``(words with a symbol, style, rank)`` for a Pacemaker node; rank 0 is worst."""
+def node_state(pn: PcmkNode | None, found: tuple[Problem, ...], palette: Palette) -> tuple[str, Style, int]:
+    """``(Pacemaker's words, style, rank)`` for a node, marked with the worst of its problems."""
     if pn is None:
-        return f"{UNKNOWN} not in Pacemaker's list", palette.warn, 1
-    words = []
-    if pn.unclean:
-        words.append("UNCLEAN")
-    words.append("OFFLINE" if pn.online is False else "online" if pn.online else "?")
-    words += [w for w, on in (("standby", pn.standby), ("maintenance", pn.maintenance),
-                              ("pending", pn.pending), ("shutting down", pn.shutdown)) if on]  # fmt: skip
-    if pn.unclean or pn.online is False:
-        return f"{CRIT} {' '.join(words)}", palette.crit, 0
-    if pn.standby or pn.maintenance or pn.pending or pn.online is None:
-        return f"{WARN} {' '.join(words)}", palette.warn, 1
-    return f"{OK} {' '.join(words)}", palette.ok, 2
+        words = ["not in Pacemaker's list"]
+    else:
+        words = ["UNCLEAN"] if pn.unclean else []
+        words.append("OFFLINE" if pn.online is False else "online" if pn.online else "?")
+        words += [w for w, on in (("standby", pn.standby), ("maintenance", pn.maintenance),
+                                  ("pending", pn.pending), ("shutting down", pn.shutdown)) if on]  # fmt: skip
+    text = " ".join(words)
+    if found:
+        worst = found[0]
+        return f"{severity_mark(worst.severity)} {text}", palette.severity(worst.severity), worst.rank
+    if pn is None or pn.online is None or pn.pending:
+        return f"{UNKNOWN} {text}", palette.warn, 3
+    return f"{OK} {text}", palette.ok, 4
+
+
+#: Problems that are about the node itself (a failed resource on it is the resource's row).
+_NODE_KINDS = ("node", "link")
 
 
 class NodesPane(TablePane, PaneActions):
@@ -68,7 +75,8 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
             pn = status.node(name) if status else None
             stale = snap.is_stale(name)
             dim = p.stale if stale else Style()
-            text, style, rank = node_state(pn, p)
+            mine = for_subject(snap.health.problems, f"node:{name}")
+            text, style, rank = node_state(pn, tuple(q for q in mine if q.kind in _NODE_KINDS), p)
             if status is None:
                 text, style, rank = f"{UNKNOWN} no Pacemaker picture", p.warn, 1
             rep = snap.view.report(name)
@@ -105,7 +113,7 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
                     ),
                     order=(i,),
                     stale=stale,
-                    attention=rank == 0 or stale,
+                    attention=rank <= 1 or stale,
                 )
             )
         return rows

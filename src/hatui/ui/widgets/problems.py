@@ -6,7 +6,8 @@ from typing import ClassVar
 
 from rich.style import Style
 
-from hatui.ui.cells import cell, no_problems_word, severity_cell
+from hatui.model.health_types import Problem
+from hatui.ui.cells import cell, fmt_age, no_problems_word, severity_cell
 from hatui.ui.details import DetailInfo, flatten
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
@@ -28,11 +29,14 @@ class ProblemsPane(TablePane):
         ("node", "Node"),
         ("message", "Problem"),
         ("code", "Code"),
+        ("since", "Since"),
     )
     HELP = """\
 ## Problems
-Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a look. Codes listed under
-`health.ignore` in the config are left out. **Enter** shows the problem and its history.
+Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a look, `↻ SETTLING` is
+a transition still in progress (it counts as a warning), `· info` says what hatui itself is doing.
+**Since** is how long ago the console first saw it. Codes listed under `health.ignore` in the
+config are left out. **Enter** shows the problem and its history.
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:
@@ -51,6 +55,7 @@ Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a lo
                         cell(prob.node or "", dim),
                         cell(prob.message, dim),
                         cell(prob.code, dim),
+                        cell(_since(prob, snap), dim, sort=-(prob.since.timestamp()) if prob.since else None),
                     ),
                     order=(i,),
                     stale=stale,
@@ -68,3 +73,10 @@ Only what is wrong, worst first: `✖ CRIT` pages someone, `▲ WARN` wants a lo
                 )
                 return DetailInfo(f"Problem: {prob.message}", tuple(flatten(prob)), (), subjects)
         return None
+
+
+def _since(prob: Problem, snap: Snapshot) -> str:
+    """``3m05s ago``: how long the console has seen the problem (empty when it does not know)."""
+    if prob.since is None:
+        return ""
+    return f"{fmt_age(max(0.0, (snap.now - prob.since).total_seconds()))} ago"

@@ -14,9 +14,11 @@ from typing import ClassVar
 from rich.style import Style
 from textual.binding import BindingType
 
+from hatui.model.health_types import RANK, Problem
 from hatui.model.pacemaker import INFINITY, PcmkCollection, PcmkResource
+from hatui.model.verdict import for_subject
 from hatui.model.words import ResourceRole
-from hatui.ui.cells import CRIT, INFO, OK, WARN, Palette, cell
+from hatui.ui.cells import INFO, OK, cell, severity_mark
 from hatui.ui.details import PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -55,22 +57,32 @@ def placement(instances: tuple[PcmkResource, ...]) -> str:
     return " · ".join(parts)
 
 
-def _verdict(instances: tuple[PcmkResource, ...], p: Palette) -> tuple[str, Style, int]:
-    first = instances[0]
-    target = (first.target_role or "").lower()
-    if any(r.failed for r in instances):
-        return f"{CRIT} FAILED", p.crit, 0
-    if any(r.blocked for r in instances):
-        return f"{CRIT} blocked", p.crit, 0
-    if all(r.role is ResourceRole.STOPPED for r in instances):
-        if target in ("stopped", "disabled"):
-            return f"{INFO} disabled", p.info, 2
-        return f"{CRIT} stopped", p.crit, 0
-    if any(r.managed is False for r in instances):
-        return f"{WARN} unmanaged", p.warn, 1
-    if any(r.pending for r in instances):
-        return f"{WARN} {first.pending}", p.warn, 1
-    return f"{OK} ok", p.ok, 2
+#: Short words for a resource's worst problem in the State column (the message has the rest).
+_WORDS = {
+    "resource-failed": "FAILED",
+    "resource-blocked": "blocked",
+    "resource-stopped": "stopped",
+    "resource-multi-active": "active on several nodes",
+    "resource-unmanaged": "unmanaged",
+    "fail-count": "fail-count",
+    "failed-action": "failed operation",
+    "constraint-leftover": "leftover constraint",
+    "action-in-flight": "moving (hatui)",
+}
+
+
+def _state(instances: tuple[PcmkResource, ...], problems: tuple[Problem, ...]) -> tuple[str, str]:
+    """``(words, severity)`` of a row: its worst problem in the verdict, else why it is fine."""
+    if problems:
+        worst = problems[0]
+        word = (
+            instances[0].pending if worst.code == "resource-pending" else _WORDS.get(worst.code, worst.code)
+        )
+        return f"{severity_mark(worst.severity)} {word or worst.code}", worst.severity
+    target = (instances[0].target_role or "").lower()
+    if all(r.role is ResourceRole.STOPPED for r in instances) and target in ("stopped", "disabled"):
+        return f"{INFO} disabled", "info"
+    return f"{OK} ok", "ok"
 
 
 class ResourcesPane(TablePane, PaneActions):
@@ -91,8 +103,9 @@ class ResourcesPane(TablePane, PaneActions):
     )
     HELP = """\
 ## Resources
-Every Pacemaker resource, in its clone, group or bundle. **State** says `✖ FAILED`, `✖ stopped`,
-`▲ unmanaged` or `✔ ok`. Fail-counts are per node (`INF` once Pacemaker gave up on a node).
+Every Pacemaker resource, in its clone, group or bundle. **State** is the worst of the verdict's
+problems about it (`✖ FAILED`, `✖ stopped`, `▲ unmanaged`, `↻ Starting`, `· moving (hatui)`), else
+`✔ ok` or `· disabled`. Fail-counts are per node (`INF` once Pacemaker gave up on a node).
 Leftover `cli-prefer`/`cli-ban` constraints from a move or ban are listed on their resource: clear
 them once the move is done.
 
@@ -129,7 +142,8 @@ them once the move is done.
             instances = tuple(found)
             group = container(kinds, instances[0])
             fc = tuple(counts.get(rid, {}).items())
-            inputs = (instances, group, fc, tuple(notes.get(rid, ())), stale, i)
+            mine = for_subject(snap.health.problems, f"resource:{rid}")
+            inputs = (instances, group, fc, tuple(notes.get(rid, ())), mine, stale, i)
             rows.append(self.memo(rid, inputs, partial(self._row, rid, *inputs)))
         return rows
 
@@ -140,16 +154,17 @@ them once the move is done.
         group: str,
         counts: tuple[tuple[str, int], ...],
         notes: tuple[str, ...],
+        problems: tuple[Problem, ...],
         stale: bool,
         i: int,
     ) -> Row:
         p = self.palette
         dim = p.stale if stale else Style()
         first = instances[0]
-        text, style, rank = _verdict(instances, p)
+        text, severity = _state(instances, problems)
+        style = p.ok if severity == "ok" else p.severity(severity)
+        rank = RANK.get(severity, 4)
         fc = ", ".join(f"{n}={'INF' if c >= INFINITY else c}" for n, c in counts)
-        if notes and rank == 2:
-            rank = 1
         return Row(
             key=rid,
             cells=(
@@ -163,7 +178,7 @@ them once the move is done.
             ),
             order=(i,),
             stale=stale,
-            attention=rank <= 1 or bool(fc),
+            attention=rank <= 1,
             search=first.clone or "",
         )
 
