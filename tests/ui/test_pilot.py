@@ -35,7 +35,9 @@ async def test_panes_show_every_layer(console: ConsoleFactory) -> None:
         vms = m.pane("vms")
         assert vms.row_keys == ["sentinel", "www", "mail"]
         assert vms.cell_text("sentinel", "state") == "✔ ok"
-        assert vms.cell_text("sentinel", "verdict") == "layers agree"
+        assert vms.cell_text("sentinel", "verdict") == (
+            "Pacemaker and the domain list agree on vnode1 and its disks are Primary there"
+        )
         assert vms.cell_text("sentinel", "pacemaker") == "Started vnode1"
         assert vms.cell_text("sentinel", "running") == "vnode1 running"
         assert vms.cell_text("sentinel", "disks") == "sentinel-root ✔  sentinel-swap ✔"
@@ -114,7 +116,10 @@ async def test_pause_freezes_rows_until_resumed(console: ConsoleFactory) -> None
         assert vms.cell_text("sentinel", "pacemaker") == "Started vnode2"
         # xm list on vnode1 still shows the domain: the layers disagree, and the row says so.
         assert vms.cell_text("sentinel", "state") == "✖ CRITICAL"
-        assert vms.cell_text("sentinel", "verdict") == "runs on vnode1; Pacemaker says vnode2"
+        assert (
+            vms.cell_text("sentinel", "verdict")
+            == "VM sentinel runs on vnode1 but Pacemaker says it is on vnode2"
+        )
         messages = [le.event.message for le in c.app.state.events]
         assert "sentinel moved vnode1 -> vnode2" in messages
         assert "vnode1 in standby" in messages
@@ -146,14 +151,15 @@ async def test_unreachable_node_keeps_its_rows_dimmed_and_stale(console: Console
         assert "www-root@vnode3" in drbd.row_keys
         seen = drbd.cell_value("www-root@vnode3", "seen")
         assert isinstance(seen, Text)
-        assert seen.plain == "⌛ stale 42s: connection refused"
+        assert seen.plain == "⌛ last seen 42s ago: connection refused"
         assert seen.style.dim  # type: ignore[union-attr]
         assert drbd.cell_text("www-root@vnode3", "role") == "Primary"  # last known value, not blank
         assert drbd.has_class("-stale")
         nodes = m.pane("nodes")
-        assert nodes.cell_text("vnode3", "reach") == "✖ unreachable: stale 42s: connection refused"
-        assert m.pane("vms").cell_text("www", "state") == "⌛ ✔ ok"
-        assert m.pane("vms").cell_text("www", "verdict").endswith("⌛ vnode3 stale 42s: connection refused")
+        assert nodes.cell_text("vnode3", "reach") == "✖ unreachable: last seen 42s ago: connection refused"
+        assert m.pane("vms").cell_text("www", "state") == "⌛ ▲ WARNING"  # the verdict: vnode3 unreachable
+        verdict = m.pane("vms").cell_text("www", "verdict")
+        assert verdict.endswith("⌛ vnode3 last seen 42s ago: connection refused")
         chip = next(ch for ch in m.query(".node-chip") if ch.name == "vnode3")
         assert chip.has_class("-unreachable")
         assert chip.has_class("-stale")

@@ -46,7 +46,7 @@ def test_unreachable_node_keeps_last_good_data_for_display_but_not_for_health() 
     # ...while the panes still show its last known DRBD devices and domains.
     assert ("www-root", "vnode3") in {(d.label, d.node) for d in snap.display.drbd}
     assert "www" in {d.domain.name for d in snap.display.domains if d.node == "vnode3"}
-    assert snap.stale_note("vnode3") == "stale 42s: connection refused"
+    assert snap.stale_note("vnode3") == "last seen 42s ago: connection refused"
     assert snap.stale["vnode3"].age_s(snap.now) == 42
     report = snap.view.report("vnode3")
     assert report is not None

@@ -23,8 +23,10 @@ from hatui.clock import Clock
 from hatui.config import ClusterConfig
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, diff
-from hatui.model.health import CROSS_NODE_CODES, Health, evaluate, verdict
+from hatui.model.health import INFO, SETTLING, Health, Problem
+from hatui.model.inflight import InFlight, inflight_from_constraints, merge
 from hatui.model.report import NodeReport
+from hatui.model.verdict import VerdictMemory, judge
 from hatui.model.view import ClusterView
 from hatui.sources.parse import build_report
 
@@ -74,11 +76,13 @@ class Snapshot:
         return node is not None and node in self.stale
 
     def stale_note(self, node: str) -> str:
-        """``stale 42s: connection refused`` for a stale node, else an empty string."""
+        """``last seen 42s ago: connection refused`` for a stale node, else an empty string."""
         s = self.stale.get(node)
         if s is None:
             return ""
-        return f"stale {s.age_s(self.now)}s: {s.reason}"
+        if s.last_good is None:
+            return f"never seen ({s.age_s(self.now)}s): {s.reason}"
+        return f"last seen {s.age_s(self.now)}s ago: {s.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,11 @@ class Recorded:
 
     events: tuple[ClusterEvent, ...]
     transition: str | None = None
+
+
+def _logged(health: Health) -> tuple[Problem, ...]:
+    """The problems the event log follows: neither settling ones nor what hatui itself is doing."""
+    return tuple(p for p in health.problems if p.severity not in (SETTLING, INFO))
 
 
 class ClusterState:
@@ -119,7 +128,9 @@ class ClusterState:
         self.view: ClusterView | None = None
         self.display: ClusterView | None = None
         self.health: Health | None = None
-        self._unconfirmed: dict[tuple[str, str, str | None], dict[str, int]] = {}
+        self.memory = VerdictMemory()
+        #: Actions this console runs (set by the action glue); the verdict shows them as moving.
+        self.inflight: tuple[InFlight, ...] = ()
 
     def record(self, capture: NodeCapture) -> Recorded:
         """Takes one node's capture in; rebuilds the views, the verdict and the new events."""
@@ -150,7 +161,8 @@ class ClusterState:
         self._rebuild(now)
         assert self.view is not None
         assert self.health is not None
-        problems = (old_health.problems, self.health.problems) if old_health is not None else None
+        # A settling problem is logged once it outlives its window (then it is new), not before.
+        problems = (_logged(old_health), _logged(self.health)) if old_health is not None else None
         events = tuple(diff(old, self.view, self.ignore, problems=problems))
         for ev in events:
             self._seq += 1
@@ -172,7 +184,10 @@ class ClusterState:
     def _rebuild(self, now: datetime) -> None:
         reports = [self._reports[n] for n in self.nodes if n in self._reports]
         self.view = self._make_view(reports, now)
-        self.health = self._confirmed(evaluate(self.view, self.ignore))
+        # Its own actions, and those any other hatui announces with its marker in the CIB.
+        seen = inflight_from_constraints(self.view.constraints, now)
+        flights = merge(self.inflight, seen)
+        self.health = judge(self.view, ignore=self.ignore, inflight=flights, memory=self.memory)
         fresh_pcmk = any(r.reachable and r.pacemaker is not None for r in reports)
         shown = []
         for r in reports:
@@ -188,29 +203,6 @@ class ClusterState:
                 )
             )
         self.display = self._make_view(shown, now)
-
-    def _confirmed(self, health: Health) -> Health:
-        """Holds back a cross-node problem until it survives one more poll of every reachable node.
-
-        Nodes are polled on their own loops, so one node's capture can be a poll older than
-        another's; during a failover that shows the VM on both nodes for a moment. A soft state, as
-        monitoring systems call it: the problem counts once every node has answered again since.
-        """
-        assert self.view is not None
-        keep, seen = [], set()
-        up = [r.node for r in self.view.reports if r.reachable]
-        for p in health.problems:
-            if p.code not in CROSS_NODE_CODES:
-                keep.append(p)
-                continue
-            key = (p.code, p.subject, p.node)
-            seen.add(key)
-            first = self._unconfirmed.setdefault(key, dict(self.polls))
-            if all(self.polls.get(n, 0) > first.get(n, 0) for n in up):
-                keep.append(p)
-        for key in set(self._unconfirmed) - seen:
-            del self._unconfirmed[key]
-        return health if len(keep) == len(health.problems) else verdict(self.view, keep)
 
     def _make_view(self, reports: list[NodeReport], now: datetime) -> ClusterView:
         return ClusterView(

@@ -36,7 +36,7 @@ def _dom_state(state: DomainState) -> str:
 
 
 def _disk_text(row: VmRow, where: list[str], problems: tuple[Problem, ...]) -> str:
-    """``sentinel-root ✔ Primary/UpToDate  sentinel-swap ▲ SyncSource 41%``, seen where the VM runs.
+    """``sentinel-root ✔  sentinel-swap ▲ SyncSource 41%``, seen where the VM runs.
 
     The mark is the worst of the verdict's problems about that disk; the words are DRBD's own.
     """
@@ -54,7 +54,7 @@ def _disk_text(row: VmRow, where: list[str], problems: tuple[Problem, ...]) -> s
         else:
             words = f"{dev.role_raw}/{dev.disk_raw} {peer.connection_raw if peer else 'no peer'}"
         worst = for_subject(problems, f"drbd:{here.label}")
-        parts.append(f"{name} {severity_mark(worst[0].severity) if worst else OK} {words}")
+        parts.append(f"{name} {severity_mark(worst[0].severity)} {words}" if worst else f"{name} {OK}")
     return "  ".join(parts) or "-"
 
 
