@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,15 +24,30 @@ from hatui.ui.widgets.resources import ResourcesPane
 from hatui.ui.widgets.table_pane import TablePane
 from hatui.ui.widgets.vms import VmsPane
 
-#: Pane id -> (tab label, pane class), in tab order; the digit keys follow this order.
-PANES: dict[str, tuple[str, type[TablePane]]] = {
-    "vms": ("VMs", VmsPane),
-    "nodes": ("Nodes", NodesPane),
-    "resources": ("Resources", ResourcesPane),
-    "drbd": ("DRBD", DrbdPane),
-    "problems": ("Problems", ProblemsPane),
-    "events": ("Events", EventsPane),
+
+class PaneSpec(NamedTuple):
+    """One pane of the console: its tab label, its class and the key that shows it by default."""
+
+    label: str
+    cls: type[TablePane]
+    key: str
+
+
+#: Pane id -> its spec, in tab order. The bindings are made from this table; tab labels and help
+#: read the key back from the bindings (a ``keymap:`` entry ``pane-<id>`` rebinds it).
+PANES: dict[str, PaneSpec] = {
+    "vms": PaneSpec("VMs", VmsPane, "1"),
+    "nodes": PaneSpec("Nodes", NodesPane, "2"),
+    "resources": PaneSpec("Resources", ResourcesPane, "3"),
+    "drbd": PaneSpec("DRBD", DrbdPane, "4"),
+    "problems": PaneSpec("Problems", ProblemsPane, "5"),
+    "events": PaneSpec("Events", EventsPane, "6"),
 }
+
+
+def pane_binding_id(pane: str) -> str:
+    """The binding id of the key that shows ``pane`` (what ``keymap:`` in the config rebinds)."""
+    return f"pane-{pane}"
 
 
 class MainScreen(Screen[None]):
@@ -41,46 +56,87 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(
-                str(i),
+                spec.key,
                 f"show_pane('{pane}')",
-                label,
-                id=f"pane-{pane}",
+                spec.label,
+                id=pane_binding_id(pane),
                 show=False,
                 group=Binding.Group("Panes"),
             )  # fmt: skip
-            for i, (pane, (label, _cls)) in enumerate(PANES.items(), start=1)
+            for pane, spec in PANES.items()
         ),
         Binding("slash", "filter", "Filter", tooltip="Show only rows containing these words", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
     ]
-    HELP = """\
+    #: The console's help; ``{panes}`` becomes the pane keys as bound (see ``pane_keys``).
+    HELP_TEMPLATE = """\
 # hatui
-Panes: **1** VMs, **2** Nodes, **3** Resources, **4** DRBD, **5** Problems, **6** Events
+Panes: {panes}
 (or click the tabs). **Enter** on a row opens its detail: every field, the raw output it was
 parsed from and its event history. **/** filters every pane, **Esc** clears the filter.
 **s** sorts by the next column, **o** reverses, **p** pauses updates so rows stay put,
 **e** shows a pane's parse errors with their raw output, **Ctrl+P** opens the command palette.
 """
+    HELP = HELP_TEMPLATE.format(panes=", ".join(f"**{spec.key}** {spec.label}" for spec in PANES.values()))
 
     def __init__(self, title: str, accent: str | None) -> None:
         super().__init__(id="main")
         self._title = title
         self._accent = accent
         self.filter_text = ""
-        self._problems_label = ""
+        self._problem_count = 0
+        self._keys: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(self._title, self._accent, id="header")
         with TabbedContent(id="panes", initial="tab-vms"):
-            for i, (pane, (label, cls)) in enumerate(PANES.items(), start=1):
-                with TabPane(f"{i} {label}", id=f"tab-{pane}"):
-                    yield cls(id=pane)
+            for pane, spec in PANES.items():
+                with TabPane(spec.label, id=f"tab-{pane}"):
+                    yield spec.cls(id=pane)
         yield Input(placeholder="filter: words that every shown row must contain", id="filter-bar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#filter-bar", Input).display = False
         self.pane("vms").table.focus()
+        self._relabel()
+        # The app's keymap can change at any time (App.update_keymap refreshes the bindings).
+        self.bindings_updated_signal.subscribe(self, lambda _screen: self._relabel())
+
+    def pane_keys(self) -> dict[str, str]:
+        """Pane id -> the key(s) that show it, read from this screen's bindings as Textual applies
+        the app's keymap to them (``1``, or ``9`` after ``keymap: {pane-drbd: "9"}``)."""
+        bindings = self._bindings.copy()
+        bindings.apply_keymap(self.app._keymap)  # as Screen._binding_chain does before dispatching
+        by_id = {pane_binding_id(pane): pane for pane in PANES}
+        found: dict[str, list[str]] = {}
+        for bound in bindings.key_to_bindings.values():
+            for binding in bound:
+                if binding.id in by_id:
+                    found.setdefault(by_id[binding.id], []).append(self.app.get_key_display(binding))
+        return {pane: "/".join(keys) for pane, keys in found.items()}
+
+    def _relabel(self) -> None:
+        """Puts the bound key into each tab label and the help, where they changed."""
+        keys = self.pane_keys()
+        if keys == self._keys:
+            return
+        self._keys = keys
+        shown = (f"**{keys[p]}** {spec.label}" if p in keys else spec.label for p, spec in PANES.items())
+        # Textual declares HELP a class variable, but the help panel reads it from the instance.
+        self.HELP = self.HELP_TEMPLATE.format(panes=", ".join(shown))  # type: ignore[misc]
+        for pane in PANES:
+            self._set_tab_label(pane)
+
+    def _set_tab_label(self, pane: str) -> None:
+        spec = PANES[pane]
+        label = f"{self._keys[pane]} {spec.label}" if pane in self._keys else spec.label
+        if pane == "problems":
+            label += f" ({self._problem_count})"
+        tab = self.query_one(TabbedContent).get_tab(f"tab-{pane}")
+        if str(tab.label) != label:
+            # Relabelling a tab re-runs the tab underline animation: only do it on a change.
+            tab.label = label
 
     def pane(self, pane_id: str) -> TablePane:
         """The pane called ``pane_id`` (``vms``, ``nodes``, ...)."""
@@ -116,11 +172,8 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         self.query_one(EventsPane).log_source = events
         for p in self.panes:
             p.update_from(snap, palette)
-        label = f"5 Problems ({len(snap.health.problems)})"
-        if label != self._problems_label:
-            # Relabelling a tab re-runs the tab underline animation: only do it on a change.
-            self._problems_label = label
-            self.query_one(TabbedContent).get_tab("tab-problems").label = label
+        self._problem_count = len(snap.health.problems)
+        self._set_tab_label("problems")
 
     def on_screen_resume(self) -> None:
         self.app.post_message(ScreenShown())
