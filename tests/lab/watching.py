@@ -109,7 +109,7 @@ class Watch:
     async def _loop(self, node: str) -> None:
         while True:
             started = time.monotonic()
-            cap = await self.poller.poll(node)
+            cap = await self.poller.collector(node).poll()  # the raw capture, as the poller takes it
             self._record(cap, started, time.monotonic())
             await asyncio.sleep(max(0.0, PERIOD - (time.monotonic() - started)))
 

@@ -13,6 +13,7 @@ from hatui.clock import FrozenClock
 from hatui.model.corosync import CorosyncLink, RingStatus
 from hatui.model.health import HealthStatus
 from hatui.model.words import LinkStatus
+from hatui.sources.parse import build_report
 from hatui.ui.cells import fmt_age, fmt_eta, fmt_speed, progress_bar
 from hatui.ui.state import ClusterState
 from hatui.ui.themes import DEFAULT_THEME, load_theme_file, load_themes, theme_dirs
@@ -22,7 +23,7 @@ from hatui.ui.widgets.header import links, versions
 def fed(clock: FrozenClock) -> ClusterState:
     state = ClusterState("ref", NODES, clock)
     for n in NODES:
-        state.record(capture(n))
+        state.record(build_report(capture(n)))
     return state
 
 
@@ -34,7 +35,7 @@ def test_unreachable_node_keeps_last_good_data_for_display_but_not_for_health() 
     clock = FrozenClock()
     state = fed(clock)
     clock.advance(42)
-    rec = state.record(unreachable("vnode3", "connection refused"))
+    rec = state.record(build_report(unreachable("vnode3", "connection refused")))
     assert rec.transition == "down"
     assert [e.message for e in rec.events] == ["vnode3 unreachable: connection refused"]
     snap = state.snapshot()
@@ -52,8 +53,8 @@ def test_unreachable_node_keeps_last_good_data_for_display_but_not_for_health() 
     assert report is not None
     assert "proc_drbd" in report.raw  # the raw output it came from stays one key away
     # A second failed poll is no new transition; coming back is.
-    assert state.record(unreachable("vnode3", "connection refused")).transition is None
-    back = state.record(capture("vnode3"))
+    assert state.record(build_report(unreachable("vnode3", "connection refused"))).transition is None
+    back = state.record(build_report(capture("vnode3")))
     assert back.transition == "up"
     assert "vnode3 reachable again" in [e.message for e in back.events]
     assert state.snapshot() is not None
@@ -62,13 +63,13 @@ def test_unreachable_node_keeps_last_good_data_for_display_but_not_for_health() 
 
 def test_node_that_never_answered_is_unreachable_from_the_first_poll() -> None:
     state = ClusterState("ref", NODES, FrozenClock())
-    assert state.record(unreachable("vnode1", "no route to host")).transition == "down"
+    assert state.record(build_report(unreachable("vnode1", "no route to host"))).transition == "down"
     assert state.stale()["vnode1"].last_good is None
 
 
 def test_stale_dc_does_not_stand_for_the_cluster_picture() -> None:
     state = fed(FrozenClock())
-    state.record(unreachable("vnode1", "timeout"))  # vnode1 is the DC in the fixture
+    state.record(build_report(unreachable("vnode1", "timeout")))  # vnode1 is the DC in the fixture
     snap = state.snapshot()
     assert snap is not None
     src = snap.display.pacemaker_source
@@ -79,12 +80,12 @@ def test_stale_dc_does_not_stand_for_the_cluster_picture() -> None:
 def test_event_log_numbers_events_and_keeps_history_per_subject() -> None:
     state = fed(FrozenClock())
     for n in NODES:
-        state.record(capture(n, "standby"))
+        state.record(build_report(capture(n, "standby")))
     # The layers disagree (xm list still shows sentinel on vnode1) after the move, but a problem
     # that compares nodes is a soft state until every node has answered once more.
     assert [le.event.message for le in state.history(["sentinel"])] == ["sentinel moved vnode1 -> vnode2"]
     for n in NODES:
-        state.record(capture(n, "standby"))
+        state.record(build_report(capture(n, "standby")))
     seqs = [le.seq for le in state.events]
     assert seqs == list(range(1, len(seqs) + 1))
     hist = state.history(["sentinel"])

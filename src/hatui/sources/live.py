@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hatui.model.capture import NodeCapture
+from hatui.model.report import NodeReport
 from hatui.sources.collector import NodeCollector
+from hatui.sources.parse import build_report
 
 
 class CollectorPoller:
@@ -27,12 +28,12 @@ class CollectorPoller:
         """The collector of ``node`` (actions run over its transport)."""
         return self._collectors[node]
 
-    async def poll(self, node: str) -> NodeCapture:
-        """Polls ``node``; never raises."""
+    async def poll(self, node: str) -> NodeReport:
+        """Polls ``node`` and parses what it said; never raises."""
         collector = self._collectors.get(node)
         if collector is None:
-            return NodeCapture(node=node, unreachable="not configured")
-        return await collector.poll()
+            return NodeReport(node=node, unreachable="not configured")
+        return build_report(await collector.poll())
 
     def interval(self, node: str) -> float:
         """The shortest source interval: each poll then runs only what is due."""

@@ -1,5 +1,8 @@
 """Provides the wiring from a chosen source (config, ``--demo``, ``--replay``) to pollers and captures.
 
+``make_poller`` gives the console its source, ``collect`` the one-shot captures of ``--once`` and
+``capture``; a replay directory is one more source in both, beside the nodes and the demo.
+
 The demo cluster is polled through the same NodeCollector, detection and parsers as real nodes:
 only its transports differ.
 """
@@ -40,14 +43,29 @@ async def collect_demo_once(cluster: ClusterConfig) -> list[NodeCapture]:
     return await collect_once(cluster, transports={n.name: demo.transport(n.name) for n in cluster.nodes})
 
 
+async def collect(
+    cluster: ClusterConfig, *, demo: bool = False, replay: Path | None = None
+) -> list[NodeCapture]:
+    """Every node's raw capture, once, from the chosen source (``--once``, ``capture``).
+
+    The replay is read through the same ``ReplayPoller`` the console polls, so both see one data.
+
+    Raises:
+        HatuiError: an unreadable replay directory.
+    """
+    if replay is not None:
+        return ReplayPoller.from_dir(replay).captures
+    if demo:
+        return await collect_demo_once(cluster)
+    return await collect_once(cluster)
+
+
 def make_poller(
     config: Config, cluster: ClusterConfig, *, demo: bool = False, replay: Path | None = None
 ) -> Poller:
     """Returns the poller for the chosen source."""
     if replay is not None:
-        from hatui.replay import read_replay_dir
-
-        return ReplayPoller(read_replay_dir(replay))
+        return ReplayPoller.from_dir(replay)
     if demo:
         from hatui.demo import DemoCluster
 

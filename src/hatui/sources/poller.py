@@ -1,26 +1,36 @@
 """Provides the Poller protocol: what the console polls, whatever the source (SSH, demo, replay).
 
+A poll runs the whole flow inside ``hatui.sources``: transport (or replay files) -> raw capture ->
+parsers -> a finished ``NodeReport``. The console only records reports; it never parses.
+
 The console runs one worker per node; each calls ``poll(node)`` in a loop and sleeps
 ``interval(node)`` between calls, so one node's poll never overlaps itself or waits for another.
+
+``ReplayPoller`` is the replay source: it answers every poll from captured outputs (a replay
+directory for ``--replay DIR``, or captures a test hands it), exactly where a live source would
+answer from its nodes. ``--once`` and ``capture`` read the same source through ``captures``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from hatui.model.capture import NodeCapture
+from hatui.model.report import NodeReport
+from hatui.sources.parse import build_report
 
 
 class Poller(Protocol):
-    """Produces NodeCaptures for the nodes of one cluster."""
+    """Produces NodeReports for the nodes of one cluster."""
 
     @property
     def nodes(self) -> tuple[str, ...]:
         """Node names, in display order."""
         ...
 
-    async def poll(self, node: str) -> NodeCapture:
-        """Returns the node's next capture; never raises (failures are in the capture)."""
+    async def poll(self, node: str) -> NodeReport:
+        """Returns the node's next report; never raises (failures are in the report)."""
         ...
 
     def interval(self, node: str) -> float:
@@ -39,14 +49,31 @@ class ReplayPoller:
         self._captures = {c.node: c for c in captures}
         self._interval = interval
 
+    @classmethod
+    def from_dir(cls, path: Path, interval: float = 2.0) -> ReplayPoller:
+        """The replay source of a replay directory, read (and checked) whole now.
+
+        Raises:
+            HatuiError: the directory cannot be read (see ``hatui.replay.read_replay_dir``).
+        """
+        from hatui.replay import read_replay_dir
+
+        return cls(read_replay_dir(path), interval)
+
     @property
     def nodes(self) -> tuple[str, ...]:
         """Node names in the order given."""
         return tuple(self._captures)
 
-    async def poll(self, node: str) -> NodeCapture:
-        """Returns the captured data of ``node``."""
-        return self._captures.get(node) or NodeCapture(node=node, unreachable="not in the replay")
+    @property
+    def captures(self) -> list[NodeCapture]:
+        """Every node's raw capture, in order (what ``--once`` and ``capture`` take)."""
+        return list(self._captures.values())
+
+    async def poll(self, node: str) -> NodeReport:
+        """Returns the report parsed from the captured data of ``node``."""
+        capture = self._captures.get(node) or NodeCapture(node=node, unreachable="not in the replay")
+        return build_report(capture)
 
     def interval(self, node: str) -> float:
         """The fixed interval."""

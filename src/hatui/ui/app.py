@@ -1,9 +1,10 @@
 """Provides HatuiApp, ``make_app`` (the one factory, used by the CLI and the tests) and ``run_app``.
 
 Polls run in workers, one per node (named ``poll:<node>``, group ``poll``): each calls
-``poller.poll(node)``, posts a NodePolled message and sleeps ``poller.interval(node)``, so a node's
-polls never overlap and a slow node never holds up another. The handler feeds ClusterState and
-redraws; the network is never awaited on the UI's own path.
+``poller.poll(node)``, posts a NodePolled message (a finished NodeReport: the sources parse, the
+console never does) and sleeps ``poller.interval(node)``, so a node's polls never overlap and a
+slow node never holds up another. The handler feeds ClusterState and redraws; the network is
+never awaited on the UI's own path.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from textual.widgets import HelpPanel
 
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
-from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
+from hatui.model.report import NodeReport
 from hatui.plaintext import clean_block, clean_line
 from hatui.sources.poller import Poller
 from hatui.ui.actions_glue import ActionController
@@ -247,10 +248,10 @@ class HatuiApp(App[int]):
         wake = session.wake.setdefault(node, asyncio.Event())
         while True:
             try:
-                capture = await session.poller.poll(node)
+                report = await session.poller.poll(node)
             except Exception as exc:  # a poller bug must not stop this node's polling
-                capture = NodeCapture(node=node, unreachable=f"poll failed: {exc!r}")
-            self.post_message(NodePolled(session.cluster.name, capture))
+                report = NodeReport(node=node, unreachable=f"poll failed: {exc!r}")
+            self.post_message(NodePolled(session.cluster.name, report))
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=session.poller.interval(node))
@@ -260,9 +261,9 @@ class HatuiApp(App[int]):
         session = next((s for s in self.sessions if s.cluster.name == message.cluster), None)
         if session is None:
             return
-        recorded = session.state.record(message.capture)
+        recorded = session.state.record(message.report)
         if recorded.transition == "down":
-            self.notify(f"{message.node} unreachable: {message.capture.unreachable}",
+            self.notify(f"{message.node} unreachable: {message.report.unreachable}",
                         title=session.title, severity="error", timeout=8)  # fmt: skip
         elif recorded.transition == "up":
             self.notify(f"{message.node} reachable again", title=session.title, timeout=5)
@@ -414,8 +415,8 @@ class HatuiApp(App[int]):
         yield from super().get_system_commands(screen)
         ours = [
             *(
-                (f"Show {spec.label}", f"Switch to the {spec.label} pane", f"show_pane('{pane}')", True)
-                for pane, spec in PANES.items()
+                (f"Show {label}", f"Switch to the {label} pane", f"show_pane('{pane}')", True)
+                for pane, (label, _cls) in PANES.items()
             ),  # fmt: skip
             ("Pause or resume", "Freeze the panes so rows stay put", "toggle_pause", False),
             ("Refresh now", "Poll every node now", "refresh_now", False),

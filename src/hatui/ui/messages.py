@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from hatui.model.capture import NodeCapture
+from hatui.model.report import NodeReport
 
 
 class NodePolled(Message):
-    """One poll of one node finished (successfully or not: the capture says which)."""
+    """One poll of one node finished (successfully or not: the report says which), already parsed."""
 
-    def __init__(self, cluster: str, capture: NodeCapture) -> None:
+    def __init__(self, cluster: str, report: NodeReport) -> None:
         super().__init__()
         self.cluster = cluster
-        self.capture = capture
+        self.report = report
 
     @property
     def node(self) -> str:
         """The polled node."""
-        return self.capture.node
+        return self.report.node
 
     def can_replace(self, message: Message) -> bool:
         """A newer poll of the same node supersedes an older one still queued."""

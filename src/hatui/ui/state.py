@@ -1,8 +1,9 @@
 """Provides ClusterState: the console's memory of one cluster between polls.
 
-It keeps the last capture and the last GOOD capture of every node. When a node stops answering, its
-last good data stays on screen, marked stale with the reason; the health verdict and the event log
-still see the node as unreachable. So two views are built after each poll:
+It keeps the last report and the last GOOD report of every node, parsed by ``hatui.sources``:
+the state never parses. When a node stops answering, its last good data stays on screen, marked
+stale with the reason; the health verdict and the event log still see the node as unreachable.
+So two views are built after each poll:
 
 - ``view``: what is known now. A stale node's report keeps its last good data but is marked
   unreachable, so health says "unreachable" and the cluster picture comes from nodes that answer.
@@ -21,14 +22,12 @@ from datetime import datetime
 
 from hatui.clock import Clock
 from hatui.config import ClusterConfig
-from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, diff
 from hatui.model.health import INFO, SETTLING, Health, Problem
 from hatui.model.inflight import InFlight, inflight_from_constraints, merge
 from hatui.model.report import NodeReport
 from hatui.model.verdict import VerdictMemory, judge
 from hatui.model.view import ClusterView
-from hatui.sources.parse import build_report
 
 #: Events kept for the session; older ones drop off the log.
 MAX_EVENTS = 5000
@@ -116,8 +115,8 @@ class ClusterState:
         self.ignore = frozenset(ignore)
         configured = tuple(n.name for n in cluster.nodes) if cluster else ()
         self.nodes: tuple[str, ...] = tuple(dict.fromkeys((*configured, *nodes)))
-        self.last: dict[str, NodeCapture] = {}
-        self.last_good: dict[str, NodeCapture] = {}
+        self.last: dict[str, NodeReport] = {}
+        self.last_good: dict[str, NodeReport] = {}
         self.good_at: dict[str, datetime] = {}
         self.down_since: dict[str, datetime] = {}
         self.polls: dict[str, int] = {}
@@ -132,30 +131,29 @@ class ClusterState:
         #: Actions this console runs (set by the action glue); the verdict shows them as moving.
         self.inflight: tuple[InFlight, ...] = ()
 
-    def record(self, capture: NodeCapture) -> Recorded:
-        """Takes one node's capture in; rebuilds the views, the verdict and the new events."""
+    def record(self, polled: NodeReport) -> Recorded:
+        """Takes one node's finished report in; rebuilds the views, the verdict and the new events."""
         now = self.clock.now()
-        node = capture.node
+        node = polled.node
         if node not in self.nodes:
             self.nodes = (*self.nodes, node)
         was_up = node in self.last and self.last[node].reachable
         first = node not in self.last
-        self.last[node] = capture
+        self.last[node] = polled
         self.polls[node] = self.polls.get(node, 0) + 1
-        if capture.reachable:
-            self.last_good[node] = capture
+        report = polled
+        if polled.reachable:
+            self.last_good[node] = polled
             self.good_at[node] = now
             self.down_since.pop(node, None)
-            report = build_report(capture)
-            self._good_reports[node] = report
+            self._good_reports[node] = polled
         else:
             self.down_since.setdefault(node, now)
             good = self._good_reports.get(node)
-            report = (
-                replace(good, unreachable=capture.unreachable, unreachable_kind=capture.unreachable_kind)
-                if good
-                else build_report(capture)
-            )
+            if good is not None:
+                report = replace(
+                    good, unreachable=polled.unreachable, unreachable_kind=polled.unreachable_kind
+                )
         self._reports[node] = report
         old, old_health = self.view, self.health
         self._rebuild(now)
@@ -168,9 +166,9 @@ class ClusterState:
             self._seq += 1
             self.events.append(LoggedEvent(self._seq, ev))
         transition = None
-        if capture.reachable and not was_up and not first:
+        if polled.reachable and not was_up and not first:
             transition = "up"
-        elif not capture.reachable and (was_up or first):
+        elif not polled.reachable and (was_up or first):
             transition = "down"
         return Recorded(events, transition)
 
