@@ -415,8 +415,8 @@ class HatuiApp(App[int]):
         yield from super().get_system_commands(screen)
         ours = [
             *(
-                (f"Show {label}", f"Switch to the {label} pane", f"show_pane('{pane}')", True)
-                for pane, (label, _cls) in PANES.items()
+                (f"Show {spec.label}", f"Switch to the {spec.label} pane", f"show_pane('{pane}')", True)
+                for pane, spec in PANES.items()
             ),  # fmt: skip
             ("Pause or resume", "Freeze the panes so rows stay put", "toggle_pause", False),
             ("Refresh now", "Poll every node now", "refresh_now", False),
