@@ -3,8 +3,9 @@
 For clusters whose crm_mon has no XML (Pacemaker 1.0, as on the reference cluster), and as a fallback
 for later ones. Layouts: the 1.0 ``============`` banner screen, the 1.1 one-shot layout, the 2.0.3+
 and 3.x bulleted ``Cluster Summary:`` layout, and the ``pcs status`` wrapper (``Cluster name:``,
-``WARNINGS:``, ``PCSD Status:``, ``Daemon Status:``). Resource lines, failed actions and history
-lines are read by :mod:`hatui.parsers.crm_mon_text_resources`, which documents its own choices.
+``WARNINGS:``, ``PCSD Status:``, ``Daemon Status:``). Resource lines are read by
+:mod:`hatui.parsers.crm_mon_text_resources`, which documents its own choices; failed actions, fencing
+history, bans and history lines by :mod:`hatui.parsers.crm_mon_text_entries`.
 
 * What a layout does not print stays None; ``maintenance_mode`` is True under the
   ``*** Resource management is DISABLED ***`` banner and None otherwise.
@@ -25,7 +26,12 @@ from dataclasses import asdict, dataclass, field
 
 from hatui.errors import ParseError
 from hatui.model.pacemaker import Ban, ClusterStatus, FailedAction, FenceEvent, PcmkNode, ResourceHistory
-from hatui.parsers.crm_mon_text_entries import parse_failed_action, parse_history
+from hatui.parsers.crm_mon_text_entries import (
+    parse_ban,
+    parse_failed_action,
+    parse_fence_event,
+    parse_history,
+)
 from hatui.parsers.crm_mon_text_resources import (
     Line,
     ResourceParser,
@@ -78,11 +84,6 @@ _NODE_LINE = re.compile(r"(?P<kind>Guest|Remote)?Node (?P<name>\S+?)(?: \((?P<id
 _HISTORY_NODE = re.compile(r"^Node:? (?P<name>[^\s()]+?)(?: \([^()]*\))?:(?:\s+\S.*)?$")
 _ATTRIBUTE = re.compile(r"^(?P<name>\S+)\s+:(?:\s*(?P<value>.*))?$")
 _OPERATION = re.compile(r"^\(\d+\) \S")
-_BAN = re.compile(
-    r"^(?P<id>\S+)\s+prevents (?P<rsc>\S+) from running (?:as (?P<role>\S+) )?on (?P<node>\S+?)(?: \(.*\))?$"
-)
-_FENCE = re.compile(r"^(?P<action>.+?) of (?P<target>\S+)(?P<rest>.*)$")
-_FENCE_KV = re.compile(r"\b(delegate|client|origin|completed|last-\w+)=(?:'([^']*)'|([^,\s]*))")
 _CONTINUATION = re.compile(r"^(?:[,)]|[a-z][a-z_-]*=)")
 
 # What each node status says; flags that a status of higher priority could hide are left unset.
@@ -148,31 +149,6 @@ def _lines(text: str) -> list[Line]:
         bullet = body[:2] in ("* ", "+ ")
         out.append(Line(no, indent, body[2:].lstrip() if bullet else body, bullet, raw))
     return out
-
-
-def _fence(text: str) -> FenceEvent | None:
-    """Reads ``reboot of n2 failed: delegate=.., client=.., origin=.., completed='..'`` and kin."""
-    m = _FENCE.match(text)
-    if m is None:
-        return None
-    rest = m.group("rest")
-    kv = {k: q or v for k, q, v in _FENCE_KV.findall(rest)}
-    state = re.search(r"\b(successful|failed|pending)\b", rest)
-    by = re.search(r"\bfor (?P<client>\S+?)@(?P<origin>\S+)", rest)  # 2.1+: "for client@origin"
-    at = re.search(r"\bat (?P<at>.+)$", rest)
-    word = state.group(1) if state else "unknown"
-    return FenceEvent(
-        target=m.group("target"),
-        action=m.group("action"),
-        state="success" if word == "successful" else word,
-        delegate=kv.get("delegate") or None,
-        client=kv.get("client") or (by.group("client") if by else None),
-        origin=kv.get("origin") or (by.group("origin") if by else None),
-        completed=kv.get("completed")
-        or kv.get("last-failed")
-        or kv.get("last-successful")
-        or (at["at"] if at else None),
-    )
 
 
 class _Parser:
@@ -365,18 +341,15 @@ class _Parser:
         self.entry = None
         if self.section == "failed" and (action := parse_failed_action(text)):
             self.failed.append(action)
-        elif self.section == "fencing" and (event := _fence(text)):
+        elif self.section == "fencing" and (event := parse_fence_event(text)):
             self.fences.append(event)
         else:
             raise line_error(self.source, line, f"unrecognised entry in {self.section} section")
 
     def _ban(self, line: Line) -> bool:
-        if not (m := _BAN.match(line.text)):
+        if (ban := parse_ban(line.text)) is None:
             return False
-        promoted = m.group("role") in ("Master", "Promoted")
-        self.bans.append(
-            Ban(m.group("id"), m.group("rsc"), strip_host(m.group("node")), promoted_only=promoted)
-        )
+        self.bans.append(ban)
         return True
 
     def _result(self) -> ClusterStatus:

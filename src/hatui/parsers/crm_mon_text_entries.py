@@ -1,4 +1,5 @@
-"""Provides the failed-action and history-line grammar of crm_mon text, for :mod:`hatui.parsers.crm_mon_text`.
+"""Provides the one-entry grammars of crm_mon text (failed actions, fencing history, bans, history
+lines), for :mod:`hatui.parsers.crm_mon_text`.
 
 Failed actions come in three forms: 1.0 ``(node=.., rc=..)``, 1.1-3.x ``'status' (rc): call=..`` and
 the 2.1+ plain-language form. History lines are those of ``Migration Summary`` / ``Operations``.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from hatui.model.pacemaker import INFINITY, FailedAction, ResourceHistory
-from hatui.parsers.crm_mon_text_resources import base_id
+from hatui.model.pacemaker import INFINITY, Ban, FailedAction, FenceEvent, ResourceHistory
+from hatui.parsers.crm_mon_text_resources import base_id, strip_host
 
 _OP_KEY = re.compile(r"^(?P<rsc>.+?)_(?P<op>migrate_to|migrate_from|[A-Za-z-]+)_(?P<interval>\d+)$")
 _FA_TECH = re.compile(r"^(?P<key>\S+) on (?P<node>\S+) '(?P<exit>[^']*)' \((?P<rc>-?\d+)\): (?P<kv>.*)$")
@@ -136,3 +137,45 @@ def parse_history(text: str, node: str) -> ResourceHistory | None:
         migration_threshold=_count(found.get("migration-threshold")),
         last_failure=found.get("last-failure") or None,
     )
+
+
+_FENCE = re.compile(r"^(?P<action>.+?) of (?P<target>\S+)(?P<rest>.*)$")
+_FENCE_KV = re.compile(r"\b(delegate|client|origin|completed|last-\w+)=(?:'([^']*)'|([^,\s]*))")
+
+
+def parse_fence_event(text: str) -> FenceEvent | None:
+    """Reads ``reboot of n2 failed: delegate=.., client=.., origin=.., completed='..'`` and kin."""
+    m = _FENCE.match(text)
+    if m is None:
+        return None
+    rest = m.group("rest")
+    kv = {k: q or v for k, q, v in _FENCE_KV.findall(rest)}
+    state = re.search(r"\b(successful|failed|pending)\b", rest)
+    by = re.search(r"\bfor (?P<client>\S+?)@(?P<origin>\S+)", rest)  # 2.1+: "for client@origin"
+    at = re.search(r"\bat (?P<at>.+)$", rest)
+    word = state.group(1) if state else "unknown"
+    return FenceEvent(
+        target=m.group("target"),
+        action=m.group("action"),
+        state="success" if word == "successful" else word,
+        delegate=kv.get("delegate") or None,
+        client=kv.get("client") or (by.group("client") if by else None),
+        origin=kv.get("origin") or (by.group("origin") if by else None),
+        completed=kv.get("completed")
+        or kv.get("last-failed")
+        or kv.get("last-successful")
+        or (at["at"] if at else None),
+    )
+
+
+_BAN = re.compile(
+    r"^(?P<id>\S+)\s+prevents (?P<rsc>\S+) from running (?:as (?P<role>\S+) )?on (?P<node>\S+?)(?: \(.*\))?$"
+)
+
+
+def parse_ban(text: str) -> Ban | None:
+    """Reads a ``Negative Location Constraints:`` line: ``cli-ban-x prevents x from running on n2``."""
+    if not (m := _BAN.match(text)):
+        return None
+    promoted = m.group("role") in ("Master", "Promoted")
+    return Ban(m.group("id"), m.group("rsc"), strip_host(m.group("node")), promoted_only=promoted)
