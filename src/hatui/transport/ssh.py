@@ -10,7 +10,8 @@
   watching a reboot), and a refused or timed-out connect every 4 s costs the node nothing.
 - Host keys are checked against ``~/.ssh/known_hosts`` and the cluster's own known_hosts file, and
   are never accepted silently. An unknown key is refused with its SHA256 fingerprint and the command
-  to accept it; a changed key is refused as a possible man-in-the-middle.
+  to accept it; a changed key is refused as a possible man-in-the-middle
+  (:mod:`hatui.transport.hostkeys`).
 - Output is read in chunks up to ``max_output`` bytes (the cluster's ``max_output_mib``); past
   it the channel is closed, so that a runaway command cannot fill hatui's memory.
 - Every failure leaves as ``TransportError`` with a reason a person can act on.
@@ -34,21 +35,10 @@ from hatui.errors import TransportError
 from hatui.transport.base import CommandResult
 from hatui.transport.batch import build_batch, single_command, split_batch
 from hatui.transport.capped import DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
+from hatui.transport.hostkeys import DEFAULT_PORT, host_key_problem, read_known_hosts
 
-_DEFAULT_PORT = 22
 #: How long ``close()`` waits for the server to acknowledge the disconnect.
 _CLOSE_WAIT_S = 2.0
-#: ssh-keyscan ``-t`` names per host key algorithm.
-_KEYSCAN_TYPES = {
-    "ssh-ed25519": "ed25519",
-    "ssh-rsa": "rsa",
-    "ssh-dss": "dsa",
-    "ecdsa-sha2-nistp256": "ecdsa",
-    "ecdsa-sha2-nistp384": "ecdsa",
-    "ecdsa-sha2-nistp521": "ecdsa",
-    "sk-ssh-ed25519@openssh.com": "ed25519-sk",
-    "sk-ecdsa-sha2-nistp256@openssh.com": "ecdsa-sk",
-}
 
 
 class SSHTransport:
@@ -59,7 +49,7 @@ class SSHTransport:
         node: str,
         host: str,
         *,
-        port: int = _DEFAULT_PORT,
+        port: int = DEFAULT_PORT,
         user: str | None = None,
         identity_file: str | None = None,
         known_hosts: str | None = None,
@@ -246,14 +236,20 @@ class SSHTransport:
             self._conn = None
         conn.abort()
 
+    def _known_hosts_files(self) -> list[Path]:
+        files = [Path.home() / ".ssh" / "known_hosts"]
+        if self.known_hosts:
+            files.append(Path(self.known_hosts).expanduser())
+        return files
+
     async def _open(self) -> asyncssh.SSHClientConnection:
         try:
-            known = self._read_known_hosts()
+            known = read_known_hosts(self._known_hosts_files())
             # Reads ~/.ssh/config and the key files: off the event loop, like asyncssh itself does.
             options = await asyncio.to_thread(
                 asyncssh.SSHClientConnectionOptions,
                 host=self.host,
-                port=self.port if self.port != _DEFAULT_PORT else (),
+                port=self.port if self.port != DEFAULT_PORT else (),
                 username=self.user if self.user else (),
                 client_keys=[self.identity_file] if self.identity_file else (),
                 known_hosts=known,
@@ -273,7 +269,9 @@ class SSHTransport:
                 f"connecting to {self.where} timed out after {self.connect_timeout:g}s"
             ) from None
         except (asyncssh.HostKeyNotVerifiable, asyncssh.KeyExchangeFailed) as exc:
-            raise await self._host_key_problem(exc, options, known) from None
+            raise await host_key_problem(
+                exc, options, known, self._known_hosts_files(), self.connect_timeout
+            ) from None
         except asyncssh.PermissionDenied:
             offered = (
                 f"identity file {self.identity_file}"
@@ -294,87 +292,6 @@ class SSHTransport:
         except (OSError, asyncssh.Error, ValueError) as exc:
             raise TransportError(f"cannot connect to {self.where}: {_reason(exc)}") from None
 
-    def _known_hosts_files(self) -> list[Path]:
-        files = [Path.home() / ".ssh" / "known_hosts"]
-        if self.known_hosts:
-            files.append(Path(self.known_hosts).expanduser())
-        return files
-
-    def _read_known_hosts(self) -> asyncssh.SSHKnownHosts:
-        # Passed explicitly every time: asyncssh would DISABLE host key checking if an
-        # ~/.ssh/config said "UserKnownHostsFile none", and a fresh read picks up a key the
-        # user accepted since the last attempt.
-        present = [str(f) for f in self._known_hosts_files() if f.is_file()]
-        if not present:
-            return asyncssh.import_known_hosts("")
-        return asyncssh.read_known_hosts(present)
-
-    async def _host_key_problem(
-        self,
-        exc: asyncssh.Error,
-        options: asyncssh.SSHClientConnectionOptions,
-        known: asyncssh.SSHKnownHosts,
-    ) -> TransportError:
-        """Tells an unknown key from a changed one, which asyncssh's error does not (``kind``)."""
-        host = options.host
-        port = options.port
-        lookup = options.host_key_alias or host
-        addr = await _first_address(host, port)
-        trusted, _, revoked, *_ = asyncssh.match_known_hosts(
-            known, lookup, addr, port if port != _DEFAULT_PORT else None
-        )
-        if isinstance(exc, asyncssh.KeyExchangeFailed) and not trusted:
-            # Not about a key we know: no common algorithm or the like.
-            return TransportError(f"key exchange with {host}:{port} failed: {exc.reason}")
-        listed_algs = [alg.decode() for key in trusted for alg in key.sig_algorithms]
-        key = await self._fetch_host_key(host, port, listed_algs)
-        if key is None and listed_algs:
-            # The server no longer offers the listed key type at all: still a changed key.
-            key = await self._fetch_host_key(host, port, [])
-        files = " or ".join(str(f) for f in self._known_hosts_files())
-        spec = host if port == _DEFAULT_PORT else f"[{host}]:{port}"
-        if key is None:
-            return TransportError(
-                f"host key of {host}:{port} not verifiable ({exc.reason}) and it could not be fetched"
-            )
-        fingerprint = key.get_fingerprint("sha256")
-        algorithm = key.get_algorithm()
-        if key in revoked:
-            return TransportError(
-                f"host key of {host}:{port} ({algorithm} {fingerprint}) is marked @revoked "
-                f"in {files}: refused",
-                kind="host-key-revoked",
-            )
-        if trusted and key not in trusted:
-            return TransportError(
-                f"HOST KEY CHANGED for {host}:{port}: it now presents {algorithm} key {fingerprint}, "
-                f"which is not the key listed for it in {files}: possible man-in-the-middle attack, "
-                "refused. If the node was reinstalled, verify "
-                f"the new fingerprint on the node, then remove the old entry with: "
-                f"ssh-keygen -R {shlex.quote(spec)}",
-                kind="host-key-changed",
-            )
-        if trusted:
-            return TransportError(f"host key check of {host}:{port} failed: {exc.reason}")
-        kind = _KEYSCAN_TYPES.get(algorithm)
-        type_opt = f" -t {kind}" if kind else ""
-        check = f" (ssh-keygen -lf /etc/ssh/ssh_host_{kind}_key.pub)" if kind else ""
-        return TransportError(
-            f"host key of {host}:{port} is unknown: {algorithm} key {fingerprint}. Refused: hatui "
-            f"never accepts a key silently. Check this fingerprint on the node{check}, then accept "
-            f"it with: ssh-keyscan -p {port}{type_opt} {shlex.quote(host)} >> ~/.ssh/known_hosts",
-            kind="host-key-unknown",
-        )
-
-    async def _fetch_host_key(self, host: str, port: int, algs: list[str]) -> asyncssh.SSHKey | None:
-        try:
-            async with asyncio.timeout(self.connect_timeout + 1.0):
-                return await asyncssh.get_server_host_key(
-                    host, port, server_host_key_algs=algs if algs else (), config=None
-                )
-        except (OSError, asyncssh.Error, ValueError, TimeoutError):
-            return None
-
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, asyncssh.Error):
@@ -390,14 +307,6 @@ def _text(data: object) -> str:
     if isinstance(data, bytes):
         return data.decode("utf-8", errors="replace")
     return str(data)
-
-
-async def _first_address(host: str, port: int) -> str:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
-        return ""
-    return str(infos[0][4][0]) if infos else ""
 
 
 async def _close_quietly(conn: asyncssh.SSHClientConnection) -> None:
