@@ -27,6 +27,9 @@ RULES: dict[str, tuple[str, ...]] = {
         "hatui.sources",
     ),
     "snapshot": ("textual", "hatui.ui"),
+    # The console records finished reports: parsing happens in hatui.sources, before the UI.
+    "ui/state.py": ("hatui.parsers", "hatui.sources.parse"),
+    "ui/app.py": ("hatui.parsers", "hatui.sources.parse"),
     "config.py": ("textual", "hatui.ui", "asyncssh"),
 }
 

@@ -73,18 +73,10 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
 
 
 def collect(choice: SourceChoice, cluster: ClusterConfig) -> list[NodeCapture]:
-    """Asks every node of ``cluster`` once (or reads the replay); raises HatuiError."""
-    if choice.replay is not None:
-        from hatui.replay import read_replay_dir
+    """Asks every node of ``cluster`` once (or the demo, or the replay source); raises HatuiError."""
+    from hatui.sources.make import collect as collect_from
 
-        return read_replay_dir(choice.replay)
-    if choice.demo:
-        from hatui.sources.make import collect_demo_once
-
-        return asyncio.run(collect_demo_once(cluster))
-    from hatui.sources.fanout import collect_once
-
-    return asyncio.run(collect_once(cluster))
+    return asyncio.run(collect_from(cluster, demo=choice.demo, replay=choice.replay))
 
 
 def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()) -> int:
