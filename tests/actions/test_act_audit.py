@@ -13,8 +13,8 @@ import pytest
 from actions_support import bench
 
 from hatui.actions.audit import AuditLog, AuditWriteError, default_path, format_record, log_main, read_log
+from hatui.actions.catalog import plan_action
 from hatui.actions.move import plan_move
-from hatui.actions.plans import plan_resource
 from hatui.errors import ActionRefused
 
 
@@ -56,7 +56,7 @@ async def test_nothing_runs_unrecorded(tmp_path: Path) -> None:
 
 async def test_hatui_log_prints_start_and_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = bench(tmp_path)
-    await b.runner.run(plan_resource(await b.context(), "ban_resource", "vconf", "vnode1"))
+    await b.runner.run(plan_action(await b.context(), "ban_resource", "vconf", "vnode1"))
     with b.audit_path.open("a") as f:
         f.write('{"event": "start", "cut sh')  # a record cut short by a crash
     records = read_log(b.audit_path)

@@ -19,8 +19,8 @@ import pytest
 from actions_support import Bench, bench
 
 from hatui.actions.audit import AuditLog, AuditWriteError, read_log
+from hatui.actions.catalog import plan_action
 from hatui.actions.move import plan_move
-from hatui.actions.plans import plan_resource
 from hatui.errors import ActionRefused, TransportError
 from hatui.transport.base import Transport
 
@@ -54,7 +54,7 @@ def test_each_record_names_the_process_and_the_host(tmp_path: Path) -> None:
 async def test_a_full_disk_at_the_start_record_refuses_and_runs_nothing(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False)
     b.runner.audit = AuditLog(DEV_FULL, user="tester")
-    plan = plan_resource(await b.context(), "ban_resource", "vconf", "vnode1")
+    plan = plan_action(await b.context(), "ban_resource", "vconf", "vnode1")
     with pytest.raises(ActionRefused, match="audit log /dev/full: No space left on device: nothing was run"):
         await b.runner.run(plan)
     assert b.writes() == []
@@ -70,7 +70,7 @@ async def test_a_full_disk_at_the_end_record_reports_the_real_outcome(tmp_path: 
             disk_full()  # the start record is on disk; the end record will not be
         progress.append(text)
 
-    result = await b.runner.run(plan_resource(await b.context(), "ban_resource", "vconf", "vnode1"), say)
+    result = await b.runner.run(plan_action(await b.context(), "ban_resource", "vconf", "vnode1"), say)
     assert [argv[:2] for _, argv in b.writes()] == [
         ("cibadmin", "-C"),
         ("crm_resource", "--ban"),
@@ -110,7 +110,7 @@ async def test_a_console_session_whose_end_record_fails_says_so(tmp_path: Path) 
     b = bench(tmp_path)
     disk_full = switchable_log(tmp_path, b)
     ctx = await b.context()
-    plan = plan_resource(ctx, "ban_resource", "vconf", "vnode1")
+    plan = plan_action(ctx, "ban_resource", "vconf", "vnode1")
 
     async def session(_transport: Transport, _argv: object) -> int:
         disk_full()
@@ -194,7 +194,7 @@ import asyncio, json, resource, signal, sys
 from pathlib import Path
 from actions_support import bench
 from hatui.actions.move import plan_move
-from hatui.actions.plans import plan_resource
+from hatui.actions.catalog import plan_action
 from hatui.errors import ActionRefused
 
 async def main() -> None:
@@ -202,7 +202,7 @@ async def main() -> None:
     b = bench(Path(sys.argv[1]), fast=False)
     b.runner.audit.append({"event": "note"})
     size = b.audit_path.stat().st_size
-    plan = plan_resource(await b.context(), "ban_resource", "vconf", "vnode1")
+    plan = plan_action(await b.context(), "ban_resource", "vconf", "vnode1")
     resource.setrlimit(resource.RLIMIT_FSIZE, (size + 20, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
     try:
         await b.runner.run(plan)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from actions_support import Bench, bench
 
+from hatui.actions.catalog import plan_action
 from hatui.actions.commands import Tools, marker_add
 from hatui.actions.move import plan_move
-from hatui.actions.plans import plan_resource
 from hatui.actions.runner import ActionResult
 from hatui.errors import ActionRefused
 from hatui.model.health import CRITICAL
@@ -99,9 +99,9 @@ async def test_a_second_action_on_a_resource_in_flight_is_refused(tmp_path: Path
     await asyncio.wait_for(waiting.wait(), 10)
     ctx = await b.context()
     with pytest.raises(ActionRefused, match=r"being moved by hatui \(pid \d+ on .*, move_resource"):
-        plan_resource(ctx, "ban_resource", "sentinel", "vnode3")
+        plan_action(ctx, "ban_resource", "sentinel", "vnode3")
     with pytest.raises(ActionRefused, match="being moved by hatui"):
-        plan_resource(ctx, "clear_resource", "sentinel")
+        plan_action(ctx, "clear_resource", "sentinel")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -119,7 +119,7 @@ async def test_a_stale_marker_is_a_leftover_that_clear_removes(tmp_path: Path) -
     assert inflight_from_constraints(view.constraints, view.generated_at) == ()
     stale = [p for p in judge(view).problems if p.code == "constraint-leftover" and p.subject == "vconf"]
     assert len(stale) == 1 and "never ended" in stale[0].message
-    result = await b.runner.run(plan_resource(await b.context(), "clear_resource", "vconf"))
+    result = await b.runner.run(plan_action(await b.context(), "clear_resource", "vconf"))
     assert result.ok, result.outcome
     assert [c.argv[:2] for c in result.plan.commands] == [("cibadmin", "-D")]
     assert markers(await b.view()) == []

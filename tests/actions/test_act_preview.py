@@ -16,9 +16,10 @@ import pytest
 from actions_support import bench
 
 from hatui.actions import commands as cmd
+from hatui.actions.catalog import plan_action
 from hatui.actions.commands import Danger, Tools
 from hatui.actions.move import plan_move
-from hatui.actions.plans import ActionContext, plan_node
+from hatui.actions.plans import ActionContext
 from hatui.actions.preview import (
     Preview,
     PreviewStage,
@@ -221,7 +222,7 @@ async def test_preview_of_the_move_plan_fetches_the_live_cib_and_shows_both_phas
         "clear the constraints the move made:",
         "  no change",
     ]
-    standby = await preview_plan(plan_node(ctx, "standby", "vnode1"), transport, tools=RAW)
+    standby = await preview_plan(plan_action(ctx, "standby", "vnode1"), transport, tools=RAW)
     assert "will move vm1 vnode1 → vnode2" in standby.lines()
 
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from actions_support import Bench, bench
 
+from hatui.actions.catalog import plan_action
 from hatui.actions.commands import Command, Danger, Tools, ban, marker_xml
 from hatui.actions.move import plan_move
 from hatui.actions.plan import Phase, Plan
-from hatui.actions.plans import plan_node, plan_resource, plan_why
-from hatui.actions.plans_drbd import plan_drbd
 from hatui.actions.runner import Runner, is_read_only_argv
 from hatui.actions.settle import active_nodes
 from hatui.actions.splitbrain import assess, plan_recovery
@@ -103,7 +102,7 @@ async def test_a_failed_move_says_exactly_what_it_left(tmp_path: Path) -> None:
 
 async def test_standby_moves_the_vms_away_and_reports_where(tmp_path: Path) -> None:
     b = bench(tmp_path, advance=900)
-    plan = plan_node(await b.context(), "standby", "vnode1")
+    plan = plan_action(await b.context(), "standby", "vnode1")
     assert plan.concerns == ()
     result = await b.runner.run(plan)
     assert result.ok, result.outcome
@@ -112,13 +111,13 @@ async def test_standby_moves_the_vms_away_and_reports_where(tmp_path: Path) -> N
     for vm in ("sentinel", "mail", "www", "dns", "ldap"):
         assert layers(view, vm)[:2] == (["vnode2"], ["vnode2"])
     assert view.pacemaker is not None and view.pacemaker.node("vnode1").standby  # type: ignore[union-attr]
-    online = await b.runner.run(plan_node(await b.context(), "online", "vnode1"))
+    online = await b.runner.run(plan_action(await b.context(), "online", "vnode1"))
     assert online.ok and online.outcome == "vnode1 is online"
 
 
 async def test_standby_outcome_names_the_vm_that_stopped(tmp_path: Path) -> None:
     b = bench(tmp_path)
-    plan = plan_node(await b.context(), "standby", "vnode1")
+    plan = plan_action(await b.context(), "standby", "vnode1")
     assert plan.concerns[0].message.startswith("mail would stop")
     result = await b.runner.run(plan.override())
     assert not result.ok
@@ -143,7 +142,7 @@ async def test_a_read_only_runner_refuses_writes_even_when_the_ui_is_bypassed(tm
     assert b.writes() == [], "nothing reached a node"
     assert [r["event"] for r in audit(b)] == ["refused", "refused"]
     # Reading stays possible in a read-only cluster.
-    why = await b.runner.run(plan_why(await b.context(), "sentinel"))
+    why = await b.runner.run(plan_action(await b.context(), "why_resource", "sentinel"))
     assert b.writes() == [("vnode1", ("crm_resource", "--why", "-r", "sentinel"))]
     assert why.plan.action == "why_resource"
 
@@ -153,7 +152,9 @@ async def test_monitor_mode_runs_nothing_at_all(tmp_path: Path) -> None:
     ctx = await b.context()
     monitor_runner = Runner(b.cluster, b.transports, b.observer, monitor=True, audit=b.runner.audit)  # type: ignore[arg-type]
     with pytest.raises(ActionRefused, match="monitor mode runs no actions"):
-        await monitor_runner.run(plan_why(dataclasses.replace(ctx, monitor=False), "sentinel"))
+        await monitor_runner.run(
+            plan_action(dataclasses.replace(ctx, monitor=False), "why_resource", "sentinel")
+        )
     assert b.writes() == []
 
 
@@ -265,21 +266,21 @@ async def test_a_failing_command_stops_the_plan_and_says_why(tmp_path: Path) -> 
 
 async def test_restart_and_cleanup(tmp_path: Path) -> None:
     b = bench(tmp_path)
-    restart = await b.runner.run(plan_resource(await b.context(), "restart_resource", "vconf"))
+    restart = await b.runner.run(plan_action(await b.context(), "restart_resource", "vconf"))
     assert restart.ok and restart.outcome == "vconf restarted"
     assert [c[1][-1] for c in b.writes()] == ["Stopped", "Started"]
     b.demo.inject("fail-monitor", "www")
     b.demo.advance(15)
     view = await b.view()
     assert view.fail_counts("www")
-    clean = await b.runner.run(plan_resource(await b.context(), "cleanup_resource", "www"))
+    clean = await b.runner.run(plan_action(await b.context(), "cleanup_resource", "www"))
     assert clean.ok, clean.outcome
     assert (await b.view()).fail_counts("www") == {}
 
 
 async def test_stop_of_a_vm_needs_its_name_typed_and_ends_stopped(tmp_path: Path) -> None:
     b = bench(tmp_path)
-    plan = plan_resource(await b.context(), "stop_resource", "vconf")
+    plan = plan_action(await b.context(), "stop_resource", "vconf")
     assert (plan.confirm_name, plan.danger) == ("vconf", Danger.DESTRUCTIVE)
     result = await b.runner.run(plan)
     assert result.ok and layers(await b.view(), "vconf")[:2] == ([], [])
@@ -287,10 +288,10 @@ async def test_stop_of_a_vm_needs_its_name_typed_and_ends_stopped(tmp_path: Path
 
 async def test_drbd_disconnect_then_connect(tmp_path: Path) -> None:
     b = bench(tmp_path)
-    off = await b.runner.run(plan_drbd(await b.context(), "drbd_disconnect", "ldap-swap", "vnode2"))
+    off = await b.runner.run(plan_action(await b.context(), "drbd_disconnect", "ldap-swap", "vnode2"))
     assert off.ok, off.outcome
     assert b.writes()[-1] == ("vnode2", ("drbdadm", "disconnect", "ldap-swap"))
-    on = await b.runner.run(plan_drbd(await b.context(), "drbd_connect", "ldap-swap", "vnode2"))
+    on = await b.runner.run(plan_action(await b.context(), "drbd_connect", "ldap-swap", "vnode2"))
     assert on.ok, on.outcome
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from actions_support import bench, view_of
 
+from hatui.actions.catalog import plan_action
 from hatui.actions.move import plan_move
-from hatui.actions.plans import ActionContext, plan_cluster, plan_node, plan_resource, plan_why
-from hatui.actions.plans_drbd import plan_drbd
+from hatui.actions.plans import ActionContext
 from hatui.actions.safety import NeedsOverride
 from hatui.actions.splitbrain import plan_recovery
 from hatui.config import ClusterConfig, NodeConfig
@@ -22,12 +22,20 @@ async def test_read_only_and_monitor_refuse_every_change_but_why_reads_in_read_o
     b = bench(tmp_path, fast=False)
     ro = await b.context(read_only=True)
     with pytest.raises(ActionRefused, match="configured read-only"):
-        plan_node(ro, "standby", "vnode1")
+        plan_action(ro, "standby", "vnode1")
     with pytest.raises(ActionRefused, match="read-only"):
-        plan_drbd(ro, "drbd_disconnect", "dns-root", "vnode2")
-    assert plan_why(ro, "sentinel").commands[0].argv == ("crm_resource", "--why", "-r", "sentinel")
+        plan_action(ro, "drbd_disconnect", "dns-root", "vnode2")
+    assert plan_action(ro, "why_resource", "sentinel").commands[0].argv == (
+        "crm_resource",
+        "--why",
+        "-r",
+        "sentinel",
+    )
     mon = await b.context(monitor=True)
-    for build in (lambda: plan_cluster(mon, "cleanup_all"), lambda: plan_why(mon, "sentinel")):
+    for build in (
+        lambda: plan_action(mon, "cleanup_all"),
+        lambda: plan_action(mon, "why_resource", "sentinel"),
+    ):
         with pytest.raises(ActionRefused, match="monitor mode runs no actions"):
             build()
 
@@ -40,7 +48,7 @@ async def test_no_quorum_refuses_pacemaker_actions(tmp_path: Path) -> None:
     ctx = await b.context()
     assert ctx.view.pacemaker is not None and ctx.view.pacemaker.quorum is False
     with pytest.raises(ActionRefused, match="has no quorum: no Pacemaker action runs"):
-        plan_node(ctx, "node_maintenance_on", "vnode1")
+        plan_action(ctx, "node_maintenance_on", "vnode1")
 
 
 async def test_target_must_be_online_and_not_in_standby(tmp_path: Path) -> None:
@@ -80,15 +88,15 @@ async def test_leftover_constraints_block_a_move_that_would_clear_them(tmp_path:
         ActionRefused, match="sentinel still has cli-ban-sentinel-on-vnode3 .* clear them first"
     ):
         plan_move(await b.context(), "sentinel", "vnode2")
-    clear = plan_resource(await b.context(), "clear_resource", "sentinel")
+    clear = plan_action(await b.context(), "clear_resource", "sentinel")
     assert clear.title == "Clear cli-ban-sentinel-on-vnode3?"
     with pytest.raises(ActionRefused, match="dns has no cli-prefer/cli-ban constraint to clear"):
-        plan_resource(await b.context(), "clear_resource", "dns")
+        plan_action(await b.context(), "clear_resource", "dns")
 
 
 async def test_standby_lists_what_it_would_break_as_concerns(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False)
-    plan = plan_node(await b.context(), "standby", "vnode1")
+    plan = plan_action(await b.context(), "standby", "vnode1")
     assert [c.code for c in plan.concerns] == ["drbd"]
     assert plan.concerns[0].message.startswith(
         "mail would stop: its disk mail-root is Inconsistent on vnode2"
@@ -101,7 +109,7 @@ async def test_standby_lists_what_it_would_break_as_concerns(tmp_path: Path) -> 
 async def test_stale_and_unreachable_nodes_need_an_override(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False, advance=900)
     b.demo.inject("kill-node", "vnode3")  # refused at once; Pacemaker notices 3 s later
-    plan = plan_node(await b.context(), "node_maintenance_on", "vnode3")
+    plan = plan_action(await b.context(), "node_maintenance_on", "vnode3")
     assert plan.concerns and plan.concerns[0].code == "stale"
     assert (
         "vnode3 is unreachable (vnode3: connect to 131.114.28.13 port 22: connection refused)"
@@ -111,7 +119,7 @@ async def test_stale_and_unreachable_nodes_need_an_override(tmp_path: Path) -> N
 
 def test_a_partitioned_cluster_needs_an_override() -> None:
     view = view_of({"vnode1": "healthy", "vnode2": "node-failed", "vnode3": "healthy"})
-    plan = plan_node(ActionContext(view, FIXTURE_CLUSTER), "node_maintenance_on", "vnode3")
+    plan = plan_action(ActionContext(view, FIXTURE_CLUSTER), "node_maintenance_on", "vnode3")
     assert [c.code for c in plan.concerns] == ["partition"]
     assert "the cluster looks partitioned: nodes disagree on the cluster" in plan.concerns[0].message
 
@@ -119,18 +127,18 @@ def test_a_partitioned_cluster_needs_an_override() -> None:
 def test_no_pacemaker_picture_is_refused() -> None:
     view = view_of({}, unreachable={"vnode1": "connection refused", "vnode2": "timed out"})
     with pytest.raises(ActionRefused, match="no node gave a Pacemaker picture"):
-        plan_cluster(ActionContext(view, FIXTURE_CLUSTER), "cluster_maintenance")
+        plan_action(ActionContext(view, FIXTURE_CLUSTER), "cluster_maintenance")
 
 
 def test_node_actions_refuse_what_is_already_so() -> None:
     ctx = ActionContext(view_of({"vnode1": "standby", "vnode2": "standby"}), FIXTURE_CLUSTER)
     with pytest.raises(ActionRefused, match="vnode1 is already in standby"):
-        plan_node(ctx, "standby", "vnode1")
+        plan_action(ctx, "standby", "vnode1")
     with pytest.raises(ActionRefused, match="vnode2 is not in standby"):
-        plan_node(ctx, "online", "vnode2")
+        plan_action(ctx, "online", "vnode2")
     with pytest.raises(ActionRefused, match="vnode9 is not a node of this cluster"):
-        plan_node(ctx, "standby", "vnode9")
-    assert plan_node(ctx, "online", "vnode1").commands[0].argv == (
+        plan_action(ctx, "standby", "vnode9")
+    assert plan_action(ctx, "online", "vnode1").commands[0].argv == (
         "crm_attribute",
         "-t",
         "nodes",
@@ -147,28 +155,28 @@ async def test_drbd_refusals_say_what_drbd_would_not(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False)
     ctx = await b.context()
     with pytest.raises(ActionRefused, match="the peer of sentinel-root is Primary: DRBD allows one Primary"):
-        plan_drbd(ctx, "drbd_primary", "sentinel-root", "vnode2")
+        plan_action(ctx, "drbd_primary", "sentinel-root", "vnode2")
     with pytest.raises(ActionRefused, match="VM sentinel runs on vnode1 and holds sentinel-root open"):
-        plan_drbd(ctx, "drbd_secondary", "sentinel-root", "vnode1")
+        plan_action(ctx, "drbd_secondary", "sentinel-root", "vnode1")
     with pytest.raises(
         ActionRefused,
         match="the peer of mail-root has no UpToDate data: invalidating would leave no good copy",
     ):
-        plan_drbd(ctx, "drbd_invalidate", "mail-root", "vnode1")
+        plan_action(ctx, "drbd_invalidate", "mail-root", "vnode1")
     with pytest.raises(ActionRefused, match="sentinel-root is already connected on vnode2"):
-        plan_drbd(ctx, "drbd_connect", "sentinel-root", "vnode2")
+        plan_action(ctx, "drbd_connect", "sentinel-root", "vnode2")
     with pytest.raises(ActionRefused, match="no running resync to pause"):
-        plan_drbd(ctx, "drbd_pause_sync", "dns-root", "vnode2")
+        plan_action(ctx, "drbd_pause_sync", "dns-root", "vnode2")
     with pytest.raises(ActionRefused, match="vnode3 shows no DRBD resource dns-root"):
-        plan_drbd(ctx, "drbd_disconnect", "dns-root", "vnode3")
-    inval = plan_drbd(ctx, "drbd_invalidate", "dns-swap", "vnode2")
+        plan_action(ctx, "drbd_disconnect", "dns-root", "vnode3")
+    inval = plan_action(ctx, "drbd_invalidate", "dns-swap", "vnode2")
     assert (inval.confirm_name, inval.commands[0].argv) == ("dns-swap", ("drbdadm", "invalidate", "dns-swap"))
 
 
 async def test_hand_made_roles_of_a_pacemaker_drbd_need_an_override(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False)
     b.demo.execute("vnode2", ("drbdadm", "disconnect", "sentinel-root"))
-    plan = plan_drbd(await b.context(), "drbd_primary", "sentinel-root", "vnode2")
+    plan = plan_action(await b.context(), "drbd_primary", "sentinel-root", "vnode2")
     assert [c.code for c in plan.concerns] == ["managed"]
     assert "managed by Pacemaker (ms_drbd_sentinel-root)" in plan.concerns[0].message
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from hatui.actions.audit import AuditLog
+from hatui.actions.catalog import plan_action
 from hatui.actions.move import plan_move
-from hatui.actions.plans import ActionContext, plan_node, plan_resource
+from hatui.actions.plans import ActionContext
 from hatui.actions.runner import CollectorObserver, Runner
 from hatui.config import ClusterConfig, load_config
 from hatui.sources.fanout import make_collectors
@@ -78,12 +79,12 @@ async def test_failover_of_a_vm_to_the_spare_under_stickiness_infinity(
 async def test_standby_and_online_of_a_node(healthy_lab: Lab, hatui: Hatui) -> None:
     lab = healthy_lab
     vm = lab.vms["vm2"]
-    plan = plan_node(await hatui.context(), "standby", vm.home)
+    plan = plan_action(await hatui.context(), "standby", vm.home)
     result = await hatui.runner.run(plan.override() if plan.concerns else plan)
     assert result.ok, result.outcome
     assert result.outcome.startswith(f"{vm.home} is in standby; moved: {vm.name} → {vm.spare}")
     assert lab.domains(vm.spare) == [vm.name]
-    back = await hatui.runner.run(plan_node(await hatui.context(), "online", vm.home))
+    back = await hatui.runner.run(plan_action(await hatui.context(), "online", vm.home))
     assert back.ok and back.outcome == f"{vm.home} is online"
     assert lab.status().online[vm.home]
 
@@ -101,7 +102,7 @@ async def test_cleanup_of_a_real_failure(healthy_lab: Lab, hatui: Hatui) -> None
             break
         await asyncio.sleep(0.5)
     assert await failed(), "the monitor failure never showed"
-    result = await hatui.runner.run(plan_resource(await hatui.context(), "cleanup_resource", vm.name))
+    result = await hatui.runner.run(plan_action(await hatui.context(), "cleanup_resource", vm.name))
     assert result.ok, result.outcome
     assert (await hatui.observer.observe()).fail_counts(vm.name) == {}
 

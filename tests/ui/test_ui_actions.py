@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from ui_harness import SIZE, wait_for
 
+from hatui.actions.plan import Request
 from hatui.actions.runner import is_read_only_argv
 from hatui.config import ClusterConfig, Config
 from hatui.demo import DemoCluster
@@ -16,7 +17,6 @@ from hatui.model.events import EventKind
 from hatui.sources.fanout import make_collectors
 from hatui.sources.live import CollectorPoller
 from hatui.sources.make import demo_config
-from hatui.ui.actions_glue import Request
 from hatui.ui.app import HatuiApp, make_app
 from hatui.ui.palette import entries
 from hatui.ui.screens.choose import ChooseScreen
@@ -97,7 +97,12 @@ async def test_confirmation_names_target_and_commands_focus_cancel_and_escape_ru
             == "Move VM sentinel from vnode1 to vnode2?"
         )
         commands = str(screen.query_one("#confirm-commands", Static).render())
-        assert "1. on vnode1: crm_resource --move -r sentinel -N vnode2" in commands
+        assert (
+            "1. on vnode1: cibadmin -C -o constraints -X '<rsc_location id=\"hatui-inflight-move_resource-"
+            in commands
+        )
+        assert "on vnode1: crm_resource --move -r sentinel -N vnode2" in commands
+        assert "always, at the end: on vnode1: cibadmin -D -o constraints -X" in commands
         assert "on vnode1: crm_resource --ban -r sentinel -N vnode1" in commands
         assert "2. on vnode1: crm_resource --clear -r sentinel" in commands
         assert c.app.focused is screen.query_one("#cancel", Button)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.marking import mark
-from hatui.actions.plan import Concern, Phase, Plan, Wait
+from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
 from hatui.model.vms import disk_names_for, is_vm_resource
@@ -67,7 +67,6 @@ def plan_move(
                     f"no DRBD resource is known to hold {resource}'s disks: {target}'s copy is unchecked",
                 )
             )
-    safety.not_in_flight(ctx.view, resource)
     left = [k.id for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
     if left:
         raise ActionRefused(
@@ -122,6 +121,20 @@ def plan_move(
         moves=(resource,),
     )
     return mark(plan, resource=resource, now=ctx.view.generated_at)
+
+
+def plan_move_request(ctx: ActionContext, req: Request) -> Plan:
+    """The catalog's move: ``req.target`` to ``req.node``."""
+    if req.node is None:
+        raise ActionRefused("a move needs a target node")
+    return plan_move(ctx, req.name, req.node)
+
+
+def plan_migrate_request(ctx: ActionContext, req: Request) -> Plan:
+    """The catalog's live migration (``req.allow_migrate`` read from the CIB beforehand)."""
+    if req.node is None:
+        raise ActionRefused("a live migration needs a target node")
+    return plan_move(ctx, req.name, req.node, live=True, allow_migrate=req.allow_migrate)
 
 
 async def allow_migrate(

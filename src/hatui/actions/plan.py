@@ -20,6 +20,28 @@ Verdict = Callable[[ClusterView], tuple[bool, str]]
 
 
 @dataclass(frozen=True, slots=True)
+class Request:
+    """One asked-for action: its catalog name and what it is about."""
+
+    action: str
+    target: str | None = None
+    """The node, resource, VM or DRBD resource acted on (None for the cluster)."""
+    node: str | None = None
+    """The other node: where a move goes, what a ban bans from, a DRBD device's or a console's node."""
+    peer: str | None = None
+    volume: int | None = None
+    victim: str | None = None
+    """The side of a split-brain whose changes are thrown away."""
+    allow_migrate: bool | None = None
+    """The resource's ``allow-migrate`` meta attribute, read before a live migration is planned."""
+
+    @property
+    def name(self) -> str:
+        """The target, or ``""`` for a cluster-wide action."""
+        return self.target or ""
+
+
+@dataclass(frozen=True, slots=True)
 class Wait:
     """A state to wait for after a phase's commands."""
 

@@ -12,24 +12,14 @@ from __future__ import annotations
 from hatui.actions import safety, settle
 from hatui.actions.commands import Command
 from hatui.actions.commands_drbd import drbd, drbd_force_primary
-from hatui.actions.plan import Concern, Phase, Plan, Wait
-from hatui.actions.plans import ActionContext
+from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
+from hatui.actions.plans import ActionContext, Planner
 from hatui.errors import ActionRefused
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.vms import vm_rows
 from hatui.model.words import DiskState, DrbdRole
 
 DRBD_TIMEOUT_S = 30.0
-_VERBS = {
-    "drbd_connect": "connect",
-    "drbd_disconnect": "disconnect",
-    "drbd_primary": "primary",
-    "drbd_secondary": "secondary",
-    "drbd_invalidate": "invalidate",
-    "drbd_verify": "verify",
-    "drbd_pause_sync": "pause-sync",
-    "drbd_resume_sync": "resume-sync",
-}
 
 
 def vm_using(view: ClusterView, resource: str, node: str) -> str | None:
@@ -49,16 +39,25 @@ def _word(d: NodeDrbd) -> str | None:
     return None
 
 
-def plan_drbd(
-    ctx: ActionContext,
-    action: str,
-    resource: str,
-    node: str,
-    *,
-    peer: str | None = None,
-    volume: int | None = None,
-) -> Plan:
-    """Any DRBD action of the catalog but split-brain recovery (see ``splitbrain``)."""
+def drbd_planner(verb: str) -> Planner:
+    """The planner of ``drbdadm <verb>`` (``connect``, ``pause-sync``...) on the request's node."""
+
+    def planner(ctx: ActionContext, req: Request) -> Plan:
+        return _plan_drbd(ctx, req, verb)
+
+    return planner
+
+
+def plan_drbd_force_primary(ctx: ActionContext, req: Request) -> Plan:
+    """Primary with ``--force``: overwrites the peer's data at the next resync."""
+    return _plan_drbd(ctx, req, None)
+
+
+def _plan_drbd(ctx: ActionContext, req: Request, verb: str | None) -> Plan:
+    """A DRBD action on ``req.node``; ``verb`` None is the forced primary."""
+    if req.node is None:
+        raise ActionRefused(f"{req.name}: no node")
+    resource, node, peer, volume = req.name, req.node, req.peer, req.volume
     ctx.guard_write()
     view = ctx.view
     devices = safety.drbd_device(view, resource, node)
@@ -75,7 +74,7 @@ def plan_drbd(
         "monitor; change it through Pacemaker (move, ban, standby) instead"
     )
     command: Command
-    if action == "drbd_force_primary":
+    if verb is None:
         if linked and any(p.role is DrbdRole.PRIMARY for p in peers):
             raise ActionRefused(f"the peer of {resource} is Primary: DRBD allows one Primary")
         command = drbd_force_primary(resource, node=node, tools=tools)
@@ -84,9 +83,6 @@ def plan_drbd(
         if managed:
             concerns.append(Concern("managed", pacemaker_note))
     else:
-        verb = _VERBS.get(action)
-        if verb is None:
-            raise ValueError(f"not a DRBD action: {action}")
         check: settle.Check
         if verb == "connect":
             if linked:
@@ -150,7 +146,7 @@ def plan_drbd(
     notes = (f"VM {vm} runs on {node} with this disk.",) if vm else ()
     title = command.summary[0].upper() + command.summary[1:] + "?"
     return Plan(
-        action,
+        req.action,
         title,
         resource,
         "drbd",

@@ -271,7 +271,7 @@ class Runner:
             except asyncio.CancelledError:
                 stopped += "; marker removal still running"
             finally:
-                self._end(token)
+                self.registry.end(token)
             missing = self.audit.ended(
                 action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results
             )
@@ -281,7 +281,7 @@ class Runner:
         try:
             closing_note = await self._finally(plan, results, say)
         finally:
-            self._end(token)
+            self.registry.end(token)
         if closing_note:
             ok, outcome = False, outcome + closing_note
         left = await self._leftovers(plan)
@@ -376,10 +376,6 @@ class Runner:
             if waited > wait.timeout_s:
                 return f"timed out after {wait.timeout_s:g}s waiting for {wait.what} (still: {last})", view
             await asyncio.sleep(self.poll_interval)
-
-    def _end(self, token: int | None) -> None:
-        if token is not None:
-            self.registry.end(token)
 
     async def _finally(self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress) -> str:
         """Runs the plan's ``finally`` commands once anything ran; ``""`` or why one failed."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from hatui.actions import safety, settle
 from hatui.actions.commands import Command
 from hatui.actions.commands_drbd import drbd, drbd_discard_connect
-from hatui.actions.plan import Concern, Phase, Plan, Wait
+from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import ActionContext
 from hatui.actions.plans_drbd import vm_using
 from hatui.errors import ActionRefused
@@ -117,6 +117,13 @@ def _suggest(sides: list[Side]) -> tuple[str | None, str]:
         if keep.role == "Primary" and lose.role != "Primary":
             return lose.node, f"{keep.node} is Primary"
     return None, "both sides look alike: compare the out-of-sync amounts and what ran where"
+
+
+def plan_split_brain(ctx: ActionContext, req: Request) -> Plan:
+    """The catalog's split-brain recovery: ``req.victim`` loses its changes."""
+    if req.victim is None:
+        raise ActionRefused(f"{req.name}: no victim chosen")
+    return plan_recovery(ctx, req.name, req.victim, ctx.history)
 
 
 def plan_recovery(

@@ -24,8 +24,8 @@ the marker, with every constraint the action makes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hatui.model.pacemaker import Constraint
@@ -149,27 +149,28 @@ def merge(own: Iterable[InFlight], seen: Iterable[InFlight]) -> tuple[InFlight, 
 class InFlightRegistry:
     """The actions this process runs, keyed by a token the runner holds until the action ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[tuple[InFlight, ...]], None] | None = None) -> None:
         self._running: dict[int, InFlight] = {}
         self._next = 0
+        self.on_change = on_change
+        """Called with ``current()`` after every start and end (the console hands it to its state)."""
 
     def start(self, flight: InFlight) -> int:
         """Records ``flight``; returns the token ``end`` takes."""
         self._next += 1
         self._running[self._next] = flight
+        self._changed()
         return self._next
 
-    def update(self, token: int, constraint_ids: Iterable[str]) -> None:
-        """Adds constraints the action made since it started."""
-        flight = self._running.get(token)
-        if flight is not None:
-            ids = tuple(dict.fromkeys((*flight.constraint_ids, *constraint_ids)))
-            self._running[token] = replace(flight, constraint_ids=ids)
-
-    def end(self, token: int) -> None:
-        """Forgets the action (done, failed or cancelled)."""
-        self._running.pop(token, None)
+    def end(self, token: int | None) -> None:
+        """Forgets the action (done, failed or cancelled); None (never started) is ignored."""
+        if token is not None and self._running.pop(token, None) is not None:
+            self._changed()
 
     def current(self) -> tuple[InFlight, ...]:
         """Every action still running, oldest first."""
         return tuple(self._running.values())
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.current())

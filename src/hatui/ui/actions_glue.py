@@ -11,26 +11,26 @@ read-only modes, audits and waits for the cluster to settle), report progress as
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SuspendNotSupported
 
 from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
-from hatui.actions.catalog import CATALOG, ActionSpec
-from hatui.actions.commands import Command, Danger
-from hatui.actions.commands_drbd import vm_console
+from hatui.actions.catalog import CATALOG, ActionSpec, Ask, Flow
+from hatui.actions.commands import Command
 from hatui.actions.console import open_session
-from hatui.actions.move import allow_migrate, plan_move
-from hatui.actions.plan import Phase, Plan
-from hatui.actions.plans import ActionContext, plan_cluster, plan_node, plan_resource, plan_why
-from hatui.actions.plans_drbd import plan_drbd
+from hatui.actions.move import allow_migrate
+from hatui.actions.plan import Plan, Request
+from hatui.actions.plans import ActionContext
 from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
 from hatui.actions.safety import NeedsOverride, target_node
+from hatui.actions.sessions import session_argv
 from hatui.actions.settle import active_nodes
-from hatui.actions.splitbrain import assess, plan_recovery
+from hatui.actions.splitbrain import assess
 from hatui.errors import ActionRefused, HatuiError
+from hatui.model.inflight import InFlight, InFlightRegistry
 from hatui.model.vms import vm_rows
 from hatui.ui.details import DetailInfo
 from hatui.ui.messages import ActionFinished
@@ -46,15 +46,7 @@ if TYPE_CHECKING:
 PROGRESS_EVERY_S = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One asked-for action: the catalog name and what it is about."""
-
-    action: str
-    target: str | None = None
-    node: str | None = None
-    peer: str | None = None
-    volume: int | None = None
+__all__ = ["ActionController", "Request"]
 
 
 class ActionController:
@@ -67,6 +59,11 @@ class ActionController:
         self.audit = AuditLog()
         self._runner: Runner | None = None
         self.last_result: ActionResult | None = None
+        #: The actions this console runs; the state's verdict shows them as in flight.
+        self.registry = InFlightRegistry(self._inflight_changed)
+
+    def _inflight_changed(self, flights: tuple[InFlight, ...]) -> None:
+        self.app.state.inflight = flights
 
     # -- entry points -----------------------------------------------------------------------------
 
@@ -132,6 +129,7 @@ class ActionController:
                 monitor=self.app.monitor,
                 audit=self.audit,
                 poll_interval=self.poll_interval,
+                registry=self.registry,
             )
         return self._runner
 
@@ -140,8 +138,13 @@ class ActionController:
         view = self.app.state.view
         if view is None:
             raise ActionRefused("no poll has come in yet")
+        history = tuple(le.event for le in self.app.state.events)
         return ActionContext(
-            view, self.app.session.cluster, read_only=self.app.read_only, monitor=self.app.monitor
+            view,
+            self.app.session.cluster,
+            read_only=self.app.read_only,
+            monitor=self.app.monitor,
+            history=history,
         )
 
     async def _flow(self, req: Request) -> None:
@@ -153,10 +156,11 @@ class ActionController:
             plan = await self._plan(req)
             if plan is None:
                 return
-            if req.action == "why_resource":
+            flow = CATALOG[req.action].flow
+            if flow is Flow.ANSWER:
                 await self._why(plan)
-            elif req.action in ("vm_console", "node_shell"):
-                await self._interactive(req, plan)
+            elif flow is Flow.SESSION:
+                await self._interactive(plan)
             else:
                 await self._confirm_and_run(plan)
         except ActionRefused as exc:
@@ -173,56 +177,22 @@ class ActionController:
             self.app.log.error(f"action {req} failed", exc)
 
     async def _plan(self, req: Request) -> Plan | None:
+        """The plan of ``req``, after asking what the catalog says must be chosen (None: cancelled)."""
         ctx = self.context()
         spec = CATALOG[req.action]
-        target = req.target or ""
-        if spec.kind == "cluster":
-            return plan_cluster(ctx, req.action)
-        if spec.kind == "node" and req.action != "node_shell":
-            return plan_node(ctx, req.action, target)
-        if req.action == "why_resource":
-            return plan_why(ctx, target)
-        if req.action in ("vm_console", "node_shell"):
-            return self._session_plan(ctx, req)
-        if req.action == "drbd_split_brain":
-            return await self._split_brain(ctx, target)
-        if spec.kind == "drbd":
-            if req.node is None:
-                raise ActionRefused(f"{target}: no node")
-            return plan_drbd(ctx, req.action, target, req.node, peer=req.peer, volume=req.volume)
-        node = req.node
-        if spec.needs_node and node is None:
-            node = await self._choose_node(ctx, spec, target)
+        if spec.ask is Ask.NODE and req.node is None:
+            node = await self._choose_node(ctx, spec, req.name)
             if node is None:
                 return None
-        if req.action in ("move_resource", "migrate_resource"):
-            assert node is not None
-            live = req.action == "migrate_resource"
-            allowed = await self._allow_migrate(ctx, target) if live else None
-            return plan_move(ctx, target, node, live=live, allow_migrate=allowed)
-        return plan_resource(ctx, req.action, target, node)
-
-    def _session_plan(self, ctx: ActionContext, req: Request) -> Plan:
-        ctx.guard_write()
-        node = req.node if req.action == "vm_console" else req.target
-        if not node:
-            raise ActionRefused(f"{req.target} runs nowhere: there is no console to open")
-        if req.action == "vm_console":
-            command = vm_console(req.target or "", node=node, tools=ctx.tools(node))
-            title = f"Open the console of VM {req.target} on {node}? (Ctrl-] returns to hatui)"
-        else:
-            # Not a command line: the session asks the node for the user's login shell.
-            command = Command(("login-shell",), node, Danger.CHANGE, f"interactive shell on {node}")
-            title = f"Open a shell on node {node}? (exit returns to hatui)"
-        return Plan(
-            req.action,
-            title,
-            req.target or node,
-            "vm" if req.action == "vm_console" else "node",
-            (Phase(command.summary, (command,)),),
-            pacemaker=False,
-            done="session closed",
-        )
+            req = replace(req, node=node)
+        if spec.ask is Ask.VICTIM and req.victim is None:
+            victim = await self._choose_victim(ctx, req.name)
+            if victim is None:
+                return None
+            req = replace(req, victim=victim)
+        if spec.reads_allow_migrate and req.allow_migrate is None:
+            req = replace(req, allow_migrate=await self._allow_migrate(ctx, req.name))
+        return spec.plan(ctx, req)
 
     async def _choose_node(self, ctx: ActionContext, spec: ActionSpec, resource: str) -> str | None:
         status = ctx.view.pacemaker
@@ -232,7 +202,7 @@ class ActionController:
         options = []
         for n in status.nodes:
             why = ""
-            if spec.name != "ban_resource":
+            if spec.to_node:
                 try:
                     target_node(status, n.name)
                 except ActionRefused as exc:
@@ -254,16 +224,15 @@ class ActionController:
         except HatuiError:
             return None
 
-    async def _split_brain(self, ctx: ActionContext, resource: str) -> Plan | None:
-        history = [le.event for le in self.app.state.events]
-        sb = assess(ctx.view, resource, history)
+    async def _choose_victim(self, ctx: ActionContext, resource: str) -> str | None:
+        sb = assess(ctx.view, resource, ctx.history)
         if not sb.split:
             raise ActionRefused(
                 f"{resource} is not in split-brain ({', '.join(s.connection for s in sb.sides)})"
             )
         options = [(s.node, f"discard the changes of {s.node}", s.vm is None) for s in sb.sides]
         lines = [*sb.describe(), f"suggested victim: {sb.suggested_victim or 'none'} ({sb.reason})"]
-        victim = await self.app.push_screen_wait(
+        victim: str | None = await self.app.push_screen_wait(
             ChooseScreen(
                 f"Split-brain of {resource}: whose changes are thrown away?",
                 options,
@@ -271,7 +240,7 @@ class ActionController:
                 highlight=sb.suggested_victim,
             )
         )
-        return None if victim is None else plan_recovery(ctx, resource, victim, history)
+        return victim
 
     async def _confirm_and_run(self, plan: Plan) -> None:
         runner = self.runner()
@@ -302,7 +271,7 @@ class ActionController:
             ctx = self.context()
             preview = await pv.preview_plan(plan, runner.transports[node], tools=ctx.tools(node))
             out = preview.lines()
-            if plan.action == "standby":
+            if CATALOG[plan.action].memory_check:
                 free = {
                     n: await pv.free_memory(t, ctx.tools(n))
                     for n, t in runner.transports.items()
@@ -354,13 +323,13 @@ class ActionController:
             )
         )
 
-    async def _interactive(self, req: Request, plan: Plan) -> None:
+    async def _interactive(self, plan: Plan) -> None:
         runner = self.runner()
         ok = await self.app.push_screen_wait(ConfirmScreen(plan))
         if not ok:
             return
         command: Command = plan.commands[0]
-        argv = None if req.action == "node_shell" else command.argv
+        argv = session_argv(command)
         try:
             # Batched: nothing may be drawn while the terminal belongs to the session.
             with self.app.batch_update(), self.app.suspend():

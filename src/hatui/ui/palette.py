@@ -15,11 +15,12 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from hatui.actions.catalog import for_kind
+from hatui.actions.catalog import CATALOG, for_kind
+from hatui.actions.plan import Request
 from hatui.actions.settle import active_nodes
 from hatui.model.vms import vm_rows
 from hatui.plaintext import clean_line
-from hatui.ui.actions_glue import ActionController, Request
+from hatui.ui.actions_glue import ActionController
 from hatui.ui.modes import action_allowed
 
 
@@ -40,14 +41,13 @@ def entries(app: Any) -> Iterator[tuple[str, str, Request]]:
             for n in nodes:
                 yield spec.label.format(n), spec.description, Request(spec.name, n)
         elif spec.kind == "resource" and status is not None:
-            movable = spec.name not in ("move_resource", "migrate_resource")
-            for rid in dict.fromkeys(r.id for r in status.resources if movable or r.clone is None):
+            for rid in dict.fromkeys(r.id for r in status.resources if spec.clones or r.clone is None):
                 if not spec.needs_node:
                     yield spec.label.format(rid), spec.description, Request(spec.name, rid)
                     continue
                 here = active_nodes(status, rid)
                 for n in nodes:
-                    if spec.name != "ban_resource" and n in here:
+                    if spec.to_node and n in here:
                         continue
                     yield spec.label.format(rid, n), spec.description, Request(spec.name, rid, node=n)
         elif spec.kind == "vm":
@@ -94,7 +94,7 @@ class ClusterCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, req in entries(self.app):
-            if req.action in ("standby", "move_resource", "drbd_split_brain", "cluster_maintenance"):
+            if CATALOG[req.action].discover:
                 yield DiscoveryHit(
                     Content(clean_line(title)), partial(self._run, req), text=title, help=help_text
                 )

@@ -14,9 +14,6 @@ from textual.binding import Binding, BindingType
 
 from hatui.actions.catalog import CATALOG, for_kind
 
-#: Keys shown in the footer; the others are in the help panel (?) and the palette.
-FOOTER = frozenset({"move_resource", "standby", "online", "vm_console", "drbd_split_brain", "why_resource"})
-
 
 def bindings(*kinds: str) -> list[BindingType]:
     """The action bindings of a pane whose rows are of ``kinds`` (``node``, ``resource``...)."""
@@ -27,7 +24,7 @@ def bindings(*kinds: str) -> list[BindingType]:
             s.label.replace(" {} to {}", "").replace(" {} from {}", "").replace(" {}", "").replace(" of", ""),
             tooltip=s.description,
             id=s.binding_id,
-            show=s.name in FOOTER,
+            show=s.footer,
             group=Binding.Group("Actions"),
         )
         for s in for_kind(*kinds)

@@ -104,6 +104,11 @@ class ConfirmScreen(ModalScreen[bool]):
             for w in phase.waits:
                 lines.append(plain_line(f"{head}then wait until {w.what} (at most {w.timeout_s:g}s)"))
                 head = "   " if head else ""
+        for c in self.plan.finally_commands:
+            # The in-flight marker's removal: run however the action ends.
+            lines.append(
+                Text.assemble("always, at the end: on ", plain_line(c.node, "bold"), ": ", plain_line(c.line))
+            )
         return Text("\n").join(lines) if lines else Text("(nothing to run)")
 
     def on_mount(self) -> None:
