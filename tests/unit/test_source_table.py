@@ -54,6 +54,12 @@ def test_every_entry_has_all_its_parts(spec) -> None:  # type: ignore[no-untyped
     assert spec.name in shown
 
 
+def test_the_readme_lists_every_replay_file() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Replay and capture", 1)[1]
+    assert [n for n in SOURCE_NAMES if f"`{n}`" not in section] == []
+
+
 def test_names_are_unique_and_every_family_is_polled() -> None:
     assert len(SOURCE_NAMES) == len(set(SOURCE_NAMES))
     assert {s.family for s in SOURCES} == set(Family)
