@@ -210,10 +210,3 @@ def managed_by(status: ClusterStatus | None, resource_name: str) -> str | None:
         if key == base or key.startswith((f"{base}-", f"{base}_")):
             return r.clone or r.id
     return None
-
-
-def enforce(concerns: Iterable[Concern], *, overridden: bool) -> None:
-    """Raises ``NeedsOverride`` for concerns the admin did not override."""
-    found = tuple(concerns)
-    if found and not overridden:
-        raise NeedsOverride(found)
