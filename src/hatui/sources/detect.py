@@ -1,7 +1,8 @@
 """Provides stack detection: which crm_mon, DRBD, VM and cluster tools a node runs.
 
-``detect_stack`` runs ``DETECT_COMMANDS`` as one batch; ``stack_from_probes`` is the pure part that
-reads their results, so that it can be tested on recorded probe outputs of any version.
+The collector runs ``probe_commands()`` (``DETECT_COMMANDS``, with ``sudo -n`` where root is needed)
+as one batch; ``stack_from_probes`` is the pure part that reads their results, so that it can be
+tested on recorded probe outputs of any version.
 
 Rules, in order of preference:
 
@@ -24,7 +25,7 @@ from collections.abc import Mapping
 
 from hatui.model.stack import CrmMonFlavour, CrmShell, DrbdFlavour, StackInfo, VmTool
 from hatui.sources.commands import DETECT_COMMANDS
-from hatui.transport.base import CommandResult, Transport
+from hatui.transport.base import CommandResult
 
 #: Probes that need root; the others read what any user may read (``--version``, /proc/drbd).
 ROOT_PROBES: frozenset[str] = frozenset({"drbdsetup_json"})
@@ -45,21 +46,6 @@ def probe_commands(*, sudo: bool = False) -> dict[str, tuple[str, ...]]:
         name: (("sudo", "-n", *argv) if sudo and name in ROOT_PROBES else argv)
         for name, argv in DETECT_COMMANDS.items()
     }
-
-
-async def detect_stack(
-    transport: Transport,
-    timeout: float,  # noqa: ASYNC109 - passed on to the transport, which owns the limit
-    *,
-    sudo: bool = False,
-) -> StackInfo:
-    """Runs the probes on the node of ``transport`` in one batch and reads what it runs.
-
-    Raises:
-        TransportError: the node could not be reached or the batch timed out.
-    """
-    results = await transport.run_batch(probe_commands(sudo=sudo), timeout=timeout)
-    return stack_from_probes(results)
 
 
 def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:

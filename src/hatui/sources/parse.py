@@ -55,7 +55,7 @@ def build_report(capture: NodeCapture) -> NodeReport:
             fields[spec.report_field] = parsed
         except ParseError as exc:
             errors.append(SourceError(capture.node, spec.name, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not take the console down
+        except Exception as exc:  # a parser bug must not take the console down
             errors.append(SourceError(capture.node, spec.name, f"internal parser error: {exc!r}"))
     return NodeReport(
         node=capture.node,

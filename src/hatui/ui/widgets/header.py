@@ -54,7 +54,7 @@ def links(view: ClusterView) -> str:
 class ClusterHeader(Vertical):
     """The top of the console: the verdict and the freshness of every node at a glance."""
 
-    def __init__(self, title: str, accent: str | None = None, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, title: str, accent: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.title = title
         self.accent = accent
