@@ -25,6 +25,7 @@ from lxml import etree
 from hatui.errors import ActionRefused
 from hatui.model.capture import StackInfo
 from hatui.model.inflight import NO_SUCH_NODE, parse_marker
+from hatui.model.stack import CrmShell, DrbdFlavour
 
 PACEMAKER = "pacemaker"
 CRMSH = "crmsh"
@@ -78,16 +79,16 @@ def tools_for(stack: StackInfo, *, shell: str = "auto", sudo: bool = False) -> T
     not depend on a shell's version. A preferred shell that the node lacks falls back to them too.
     """
     chosen = PACEMAKER
-    if shell == CRMSH and stack.crm_shell in ("crmsh", "both"):
+    if shell == CRMSH and stack.crm_shell in (CrmShell.CRMSH, CrmShell.BOTH):
         chosen = CRMSH
-    elif shell == PCS and stack.crm_shell in ("pcs", "both"):
+    elif shell == PCS and stack.crm_shell in (CrmShell.PCS, CrmShell.BOTH):
         chosen = PCS
     return Tools(shell=chosen, drbd=drbd_flavour(stack), vm=stack.vm_tool or "xl", sudo=sudo)
 
 
 def drbd_flavour(stack: StackInfo) -> str:
     """``8.3``, ``8.4`` or ``9``: which drbdadm syntax the node's DRBD speaks."""
-    if stack.drbd in ("9-json", "9-drbdadm"):
+    if stack.drbd in (DrbdFlavour.JSON_9, DrbdFlavour.DRBDADM_9):
         return "9"
     version = stack.drbd_version or ""
     if version.startswith("8.4"):

@@ -22,6 +22,7 @@ from hatui.actions.marking import mark
 from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
+from hatui.model.stack import DrbdFlavour
 from hatui.model.vms import disk_names_for, is_vm_resource
 from hatui.transport.base import Transport
 
@@ -59,7 +60,7 @@ def plan_move(
     if vm:
         disks = disk_names_for(ctx.view, resource)
         safety.vm_disks_on(ctx.view, resource, disks, target)
-        if not disks and any(r.stack.drbd not in (None, "absent") for r in ctx.view.reachable):
+        if not disks and any(r.stack.drbd not in (None, DrbdFlavour.ABSENT) for r in ctx.view.reachable):
             # Names tie a VM to its DRBD resources (or vm_disks in the config): none matched here.
             concerns.append(
                 Concern(

@@ -25,6 +25,7 @@ from __future__ import annotations
 from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.pacemaker import ClusterStatus
 from hatui.model.report import NodeReport
+from hatui.model.stack import CrmMonFlavour
 from hatui.model.view import ClusterView
 
 _PCMK_SOURCES = ("crm_mon.xml", "crm_mon.txt")
@@ -120,7 +121,7 @@ def why_unread(r: NodeReport) -> str:
     errors = [f"{e.source}: {e.message}" for e in r.errors if e.source in _PCMK_SOURCES]
     if errors:
         return "Pacemaker status not read: " + "; ".join(errors)
-    if r.stack.crm_mon == "absent":
+    if r.stack.crm_mon is CrmMonFlavour.ABSENT:
         return "Pacemaker status not read: crm_mon is not installed on the node"
     if r.stack.crm_mon is None and not r.raw:
         return "Pacemaker status not read: the node gave no output at all"
