@@ -98,7 +98,8 @@ def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()
 
 
 def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
-    from hatui.model.health import evaluate
+    from hatui.model.inflight import inflight_from_constraints
+    from hatui.model.verdict import judge
     from hatui.snapshot import run  # looked up at call time, so a test can make the model fail
 
     try:
@@ -110,7 +111,9 @@ def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
     name = cluster.display_name or cluster.name
     # A replay's nodes are the ones captured, not the ones a config file lists.
     view = run.make_view(name, captures, cluster=None if choice.replay else cluster)
-    return run.emit(view, evaluate(view, config.health_ignore | ignore), fmt)
+    # A move another hatui announces in the CIB (its in-flight marker) is moving, not failing.
+    flights = inflight_from_constraints(view.constraints, view.generated_at)
+    return run.emit(view, judge(view, ignore=config.health_ignore | ignore, inflight=flights), fmt)
 
 
 def _load(path: Path) -> Config:
