@@ -24,6 +24,7 @@ from hatui.sources.fanout import make_collectors
 from hatui.sources.live import CollectorPoller
 
 from .harness import Lab
+from .watching import IGNORED, once
 
 pytestmark = pytest.mark.lab
 
@@ -157,3 +158,29 @@ async def test_a_failover_from_the_keyboard_followed_to_the_end(healthy_lab: Lab
         await until(pilot, lambda: vms.cell_text(vm.name, "running") == f"{vm.spare} running", 20)
     assert lab.status().where(vm.name) == vm.spare
     assert cli_constraints(lab) == []
+
+
+async def test_once_during_a_hatui_move_does_not_page(healthy_lab: Lab, hatui: Hatui) -> None:
+    """A Nagios check run while hatui moves a VM sees the move in flight: exit 0 or 1, never 2."""
+    lab = healthy_lab
+    vm = lab.vms["vm1"]
+    plan = plan_move(await hatui.context(), vm.name, vm.spare)
+    moving = asyncio.Event()
+
+    def say(text: str) -> None:
+        if text.startswith("waiting"):
+            moving.set()
+
+    task = asyncio.create_task(hatui.runner.run(plan, say))
+    await asyncio.wait_for(moving.wait(), 60)
+    codes, during = [], 0
+    while not task.done():
+        before = bool(hatui.runner.registry.current())
+        out = await asyncio.to_thread(once, lab, "--ignore", IGNORED)
+        during += before and bool(hatui.runner.registry.current())
+        assert out.returncode in (0, 1), (out.returncode, out.stdout[-2000:], out.stderr[-2000:])
+        codes.append(out.returncode)
+    result = await task
+    assert result.ok, result.outcome
+    assert during >= 1, f"no --once ran while the move was in flight ({codes})"
+    assert "hatui-inflight" not in lab.crm("cibadmin", "-Q", "--scope", "constraints")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -286,3 +287,39 @@ async def test_console_confirmation_names_the_tool_and_a_headless_app_refuses_th
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: any("cannot be handed over" in t for t in toasts(c.app)))
         assert isinstance(c.app.screen, MainScreen)
+
+
+async def test_the_consoles_own_move_is_moving_in_its_verdict_and_quitting_removes_the_marker() -> None:
+    c = demo_console(fast=False)  # frozen demo time: the move waits until the console quits
+    async with c.app.run_test(size=SIZE) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "vms", "sentinel")
+        await pilot.press("m")
+        await choose_first(pilot, c)
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: bool(c.app.state.inflight), within=10)
+        [own] = c.app.state.inflight
+        assert (own.action, own.target, own.resources) == ("move_resource", "sentinel", ("sentinel",))
+        assert own.by.startswith(f"pid {os.getpid()} on ")
+
+        def verdict_knows() -> bool:
+            problems = c.app.state.health.problems if c.app.state.health else ()
+            codes = {(p.code, p.subject) for p in problems}
+            return ("action-in-flight", "sentinel") in codes and "constraint-leftover" not in {
+                p.code for p in problems
+            }
+
+        # Once a poll has seen its constraints, they are the action's, not leftovers.
+        await wait_for(
+            pilot,
+            lambda: (
+                any(k.id == "cli-ban-sentinel-on-vnode1" for k in c.app.state.view.constraints)  # type: ignore[union-attr]
+                and verdict_knows()
+            ),
+            within=10,
+        )
+        assert any(k.id.startswith("hatui-inflight-move_resource-") for k in c.demo.cib.constraints)
+    # Quitting cancelled the move: its marker is gone, what it steered with stays (and is reported).
+    assert [k.id for k in c.demo.cib.constraints if k.id.startswith("hatui-inflight-")] == []
+    assert c.app.state.inflight == ()

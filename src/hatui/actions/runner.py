@@ -26,9 +26,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from hatui.actions.audit import AuditLog
-from hatui.actions.commands import Command, Tools, checked, query_constraints
+from hatui.actions.commands import Command, Tools, query_constraints
 from hatui.actions.marking import in_flight, restamp
 from hatui.actions.plan import Plan, Wait
+from hatui.actions.readonly import is_read_only_argv
 from hatui.actions.safety import NeedsOverride
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
@@ -46,65 +47,7 @@ Progress = Callable[[str], None]
 Session = Callable[[Transport, Sequence[str] | None], Awaitable[int | None]]
 
 
-class _Name:
-    """Stands for one name or value in a read-only pattern: a single word that is not an option."""
-
-    def __repr__(self) -> str:
-        return "NAME"
-
-
-NAME = _Name()
-Pattern = tuple[str | _Name, ...]
-
-#: Every command hatui sends that changes nothing, as whole argv shapes: all a read-only cluster may
-#: run. Exact words, not prefixes: one extra word (``-p target-role -v Stopped``, ``-B``,
-#: ``--output-to=FILE``) turns a read into a write, so anything not listed word for word is refused.
-READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
-    # What actions read (commands.why/get_meta/query_*, commands_drbd.vm_free_memory).
-    ("crm_resource", "--why", "-r", NAME),
-    ("crm_resource", "-r", NAME, "--meta", "-g", NAME),
-    ("cibadmin", "-Q"),
-    ("cibadmin", "-Q", "--scope", "constraints"),
-    ("xm", "info"),
-    ("xl", "info"),
-    ("virsh", "nodememstats"),
-    # What the sources poll (hatui.sources.commands), should one ever reach a node this way.
-    ("crm_mon", "--output-as=xml", "--one-shot", "--inactive", "--include=all"),
-    ("crm_mon", "--as-xml", "--one-shot", "--inactive", "--operations"),
-    ("crm_mon", "-1", "-r", "-f"),
-    ("cat", "/proc/drbd"),
-    ("drbdadm", "dump", "all"),
-    ("drbdsetup", "status", "--json"),
-    ("drbdadm", "status"),
-    ("xl", "list"),
-    ("xm", "list"),
-    ("virsh", "list", "--all"),
-    ("corosync-cfgtool", "-s"),
-    ("corosync-quorumtool", "-s"),
-)
 _ids = itertools.count(1)
-
-
-def _fits(pattern: Pattern, argv: Sequence[str]) -> bool:
-    if len(pattern) != len(argv):
-        return False
-    for want, word in zip(pattern, argv, strict=True):
-        if isinstance(want, _Name):
-            try:
-                checked("read-only argument", word)
-            except ActionRefused:
-                return False
-        elif want != word:
-            return False
-    return True
-
-
-def is_read_only_argv(argv: Sequence[str]) -> bool:
-    """True only when ``argv`` (after an optional ``sudo -n``) is, word for word, a known read command."""
-    items = list(argv)
-    if items[:2] == ["sudo", "-n"]:
-        items = items[2:]
-    return any(_fits(pattern, items) for pattern in READ_ONLY_PATTERNS)
 
 
 class Observer(Protocol):
@@ -207,6 +150,8 @@ class Runner:
         self.audit = audit or AuditLog()
         self.poll_interval = poll_interval
         self._monotonic = monotonic
+        self._active = 0
+        self._closing: set[asyncio.Future[str]] = set()
         self.registry = registry or InFlightRegistry()
         """The actions this process runs: the console's verdict shows them as in flight."""
         self._wall = wall or (lambda: datetime.now(UTC))
@@ -240,6 +185,25 @@ class Runner:
         except ActionRefused as exc:
             self.audit.refused(self.cluster.name, plan.action, plan.target, exc.message)
             raise
+        self._active += 1
+        try:
+            return await self._run(plan, say)
+        finally:
+            self._active -= 1
+
+    async def drain(self, timeout: float) -> bool:
+        """Waits until no plan runs and every marker removal is done; False when ``timeout`` ran out.
+
+        The console calls it on quit, after cancelling its action, before it closes the transports.
+        """
+        deadline = self._monotonic() + timeout
+        while self._active or self._closing:
+            if self._monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    async def _run(self, plan: Plan, say: Progress) -> ActionResult:
         started = self._wall()
         plan = restamp(plan, started)
         action_id = f"{int(time.time())}-{next(_ids)}"
@@ -266,6 +230,8 @@ class Runner:
             stopped = "cancelled" if isinstance(exc, asyncio.CancelledError) else f"stopped: {exc!r}"
             # The marker goes whatever happened; shielded, so a second cancel cannot stop its removal.
             closing = asyncio.ensure_future(self._finally(plan, results, say))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
             try:
                 stopped += await asyncio.shield(closing)
             except asyncio.CancelledError:

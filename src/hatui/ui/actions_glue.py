@@ -65,6 +65,17 @@ class ActionController:
     def _inflight_changed(self, flights: tuple[InFlight, ...]) -> None:
         self.app.state.inflight = flights
 
+    async def close(self, timeout: float = 15.0) -> None:
+        """On quit: cancels a running action and waits until its in-flight marker is removed.
+
+        Called before the transports close: the removal runs over them.
+        """
+        for worker in self.app.workers:
+            if worker.group == "action":
+                worker.cancel()
+        if self._runner is not None and not await self._runner.drain(timeout):
+            self.app.log.warning("an action did not end in time: its in-flight marker may stay")
+
     # -- entry points -----------------------------------------------------------------------------
 
     def from_pane(self, action: str, pane: str, key: str | None) -> None:
