@@ -8,7 +8,7 @@ import pytest
 from test_ui_actions import demo_console, ready, select
 from ui_harness import SIZE, ConsoleFactory, wait_for
 
-from hatui.ui.app import run_console
+from hatui.ui.base import run_console
 from hatui.ui.crash import EXIT_CRASH
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.widgets.vms import VmsPane

@@ -1,5 +1,8 @@
 """Provides HatuiApp, ``make_app`` (the one factory, used by the CLI and the tests) and ``run_app``.
 
+What any console does whatever it watches (plain-text toasts, crash report, screenshots, theme
+variables) is ``hatui.ui.base.ConsoleApp``, which HatuiApp extends with clusters, polls and screens.
+
 Polls run in workers, one per node (named ``poll:<node>``, group ``poll``): each calls
 ``poller.poll(node)``, posts a NodePolled message (a finished NodeReport: the sources parse, the
 console never does) and sleeps ``poller.interval(node)``, so a node's polls never overlap and a
@@ -11,17 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import HelpPanel
 
@@ -29,11 +29,10 @@ from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.report import NodeReport
-from hatui.plaintext import clean_block, clean_line
 from hatui.sources.poller import Poller
 from hatui.ui.actions_glue import ActionController
-from hatui.ui.cells import THEME_DEFAULTS, Palette
-from hatui.ui.crash import EXIT_CRASH, save_traceback
+from hatui.ui.base import ConsoleApp, run_console
+from hatui.ui.cells import Palette
 from hatui.ui.demo_faults import demo_of, inject_fault
 from hatui.ui.messages import ActionFinished, DetailRequested, NodePolled, ScreenShown
 from hatui.ui.modes import action_allowed, is_read_only
@@ -41,7 +40,6 @@ from hatui.ui.palette import ClusterCommands
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
-from hatui.ui.screenshot import SCREENSHOT, screenshot_dir, screenshot_name
 from hatui.ui.state import ClusterState
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
 from hatui.ui.widgets.table_pane import ERRORS_KEY
@@ -70,7 +68,7 @@ class Session:
         return self.cluster.display_name or self.cluster.name
 
 
-class HatuiApp(App[int]):
+class HatuiApp(ConsoleApp):
     """The hatui console."""
 
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
@@ -114,69 +112,6 @@ class HatuiApp(App[int]):
         self.wall_screen = WallScreen()
         self.actions = ActionController(self)
         """Keys and palette commands that act on the main cluster (``hatui.ui.actions_glue``)."""
-        self.crash: BaseException | None = None
-        """The first unhandled exception, which ends the console (``run_app`` reports it)."""
-        self.crash_log: Path | None = None
-        """Where its full traceback was saved."""
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """A toast whose message is plain text unless ``markup`` is asked for.
-
-        Textual reads a toast's message as markup by default; hatui's toasts carry node names,
-        SSH errors and command output (``[vnode1] crm_resource ...``), so by default they are
-        shown as written, with control characters escaped (``hatui.plaintext``).
-        """
-        text = message if markup else clean_block(message)
-        super().notify(text, title=clean_line(title), severity=severity, timeout=timeout, markup=markup)
-
-    # -- unhandled errors ---------------------------------------------------------------------------
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual has no public hook for an unhandled exception (8.x): this is the one method
-        # every such error passes through. Keep the first, save its traceback for run_app's line.
-        if self.crash is None:
-            self.crash = error
-            self.crash_log = save_traceback(error)
-        super()._handle_exception(error)
-
-    def _print_error_renderables(self) -> None:
-        # After a crash run_app prints one line naming the saved traceback, not Textual's screenful.
-        if self.crash is None:
-            super()._print_error_renderables()
-
-    # -- screenshots ----------------------------------------------------------------------------
-
-    def deliver_screenshot(
-        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
-    ) -> str | None:
-        """Saves an SVG of the screen in ``screenshot_dir()`` unless ``path`` is given.
-
-        Textual writes to ~/Downloads, which a server account seldom has; the toast says where
-        the file went (see ``_screenshot_saved``).
-        """
-        filename = filename or screenshot_name(self.title)
-        directory = Path(path) if path else screenshot_dir()
-        return self.deliver_text(io.StringIO(self.export_screenshot()), save_directory=directory,
-                                 save_filename=filename, open_method="browser",
-                                 mime_type="image/svg+xml", name=SCREENSHOT)  # fmt: skip
-
-    @on(events.DeliveryComplete)
-    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
-        if event.name == SCREENSHOT:
-            self.notify(f"saved to {event.path}", title="Screenshot", timeout=10)
-
-    @on(events.DeliveryFailed)
-    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
-        if event.name == SCREENSHOT:
-            self.notify(f"not saved: {event.exception}", title="Screenshot", severity="error", timeout=10)
 
     @property
     def session(self) -> Session:
@@ -189,15 +124,6 @@ class HatuiApp(App[int]):
         return self.session.state
 
     # -- start-up -------------------------------------------------------------------------------
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        """The hatui state colours, defaulting to the theme's own success/warning/error.
-
-        CSS variable defaults cannot point at other variables, so ``$success`` and friends are
-        looked up in the current theme's colour system here.
-        """
-        generated = self.current_theme.to_color_system().generate()
-        return {name: generated.get(ref[1:], ref) for name, ref in THEME_DEFAULTS.items()}
 
     def on_mount(self) -> None:
         self._setup_themes()
@@ -388,14 +314,6 @@ class HatuiApp(App[int]):
             self.pop_screen()
         self.switch_screen("main" if isinstance(self.screen, WallScreen) else "wall")
 
-    def action_next_theme(self) -> None:
-        """Cycles through the hatui themes."""
-        names = sorted(n for n in self.available_themes if n.startswith("hatui-"))
-        if names:
-            i = names.index(self.theme) + 1 if self.theme in names else 0
-            self.theme = names[i % len(names)]
-            self.notify(f"theme {self.theme}", timeout=2)
-
     @on(DetailRequested)
     def _detail_requested(self, message: DetailRequested) -> None:
         snap = self.state.snapshot(self.read_only)
@@ -494,15 +412,3 @@ def run_app(
         ]
     app = make_app(config, cluster, poller, monitor=monitor, theme=theme, extra=extra)
     return run_console(app)
-
-
-def run_console(app: HatuiApp, *, headless: bool = False) -> int:
-    """Runs ``app``; after an unhandled error, prints one line to stderr and returns EXIT_CRASH."""
-    result = app.run(headless=headless)
-    if app.crash is not None or (app.return_code or 0) != 0:
-        crash = app.crash
-        what = f"{type(crash).__name__}: {crash}" if crash is not None else f"exit status {app.return_code}"
-        where = f" (traceback in {app.crash_log})" if app.crash_log else ""
-        sys.stderr.write(f"hatui: internal error: {clean_line(what)}{where}\n")
-        return EXIT_CRASH
-    return result if isinstance(result, int) else 0
