@@ -3,6 +3,8 @@ failed monitors, DRBD split brain, and the Xen console and migration paths."""
 
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import time
 
@@ -120,19 +122,36 @@ def test_xen_console_is_a_pty_that_echoes_and_detaches_on_ctrl_bracket(healthy_l
     lab = healthy_lab
     proc = subprocess.Popen([*lab.ssh_argv("vnode1", tty=True), "xl console vm1"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
-    assert proc.stdin is not None
-    time.sleep(1.0)
+    assert proc.stdin is not None and proc.stdout is not None
+    # Type only once the guest asks: fixed sleeps lost the race on a loaded machine.
+    seen = _read_until(proc, b"login: ", timeout=20)
     proc.stdin.write(b"operator\r")
     proc.stdin.flush()
-    time.sleep(1.0)
+    seen += _read_until(proc, b"Password: ", timeout=20)
     proc.stdin.write(b"\x1d")
     proc.stdin.flush()
     out, _ = proc.communicate(timeout=10)
-    text = out.decode(errors="replace")
+    text = (seen + out).decode(errors="replace")
     assert "vm1 login: " in text
     assert "operator" in text, "the guest's tty echoes what is typed"
     assert "Password: " in text
     assert proc.returncode == 0
+
+
+def _read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:
+    """What ``proc`` printed up to and including ``marker`` (all it printed, if time ran out first)."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    got = b""
+    deadline = time.monotonic() + timeout
+    while marker not in got and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            got += chunk
+    return got
 
 
 def test_xl_migrate_goes_through_the_targets_sshd_and_refuses_without_drbd_primary(healthy_lab: Lab) -> None:
