@@ -92,12 +92,12 @@ def drbd_force_primary(resource: str, *, node: str, tools: Tools) -> Command:
 
 #: The console and free-memory argv per VM tool. ``VmTool.ABSENT`` (and anything unknown) has no
 #: entry: a node without a VM tool gets no command, never ``("absent", "info")``.
-_CONSOLE: dict[VmTool, Argv] = {
+_CONSOLE: dict[str, Argv] = {
     VmTool.XL: ("xl", "console"),
     VmTool.XM: ("xm", "console"),
     VmTool.VIRSH: ("virsh", "console"),
 }
-_MEMORY: dict[VmTool, Argv] = {
+_MEMORY: dict[str, Argv] = {
     VmTool.XL: ("xl", "info"),
     VmTool.XM: ("xm", "info"),
     VmTool.VIRSH: ("virsh", "nodememstats"),
@@ -111,7 +111,7 @@ def vm_console(domain: str, *, node: str, tools: Tools) -> Command:
         ActionRefused: the node has no xl, xm or virsh.
     """
     d = checked("domain", domain)
-    base = _CONSOLE.get(tools.vm)  # type: ignore[call-overload]
+    base = _CONSOLE.get(tools.vm)
     if base is None:
         raise ActionRefused(f"{node} has no xl, xm or virsh: there is no VM console to open")
     return make((*base, d), node, Danger.CHANGE, f"open the console of {d} on {node}", tools)
@@ -122,7 +122,7 @@ def vm_free_memory(*, node: str, tools: Tools) -> Command | None:
 
     None when the node has no VM tool: there is nothing to ask.
     """
-    argv = _MEMORY.get(tools.vm)  # type: ignore[call-overload]
+    argv = _MEMORY.get(tools.vm)
     if argv is None:
         return None
     return make(argv, node, Danger.READ, f"read the free memory of {node}", tools)
