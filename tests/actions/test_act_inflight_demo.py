@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from hatui.actions.catalog import plan_action
 from hatui.actions.commands import Tools, marker_add
 from hatui.actions.move import plan_move
 from hatui.actions.runner import ActionResult
+from hatui.clock import SystemClock
 from hatui.errors import ActionRefused
 from hatui.model.health import CRITICAL
 from hatui.model.inflight import inflight_from_constraints, marker_id, merge
 from hatui.model.verdict import judge
 from hatui.model.view import ClusterView
+from hatui.ui.state import ClusterState
 
 
 def markers(view: ClusterView) -> list[str]:
@@ -123,3 +126,21 @@ async def test_a_stale_marker_is_a_leftover_that_clear_removes(tmp_path: Path) -
     assert result.ok, result.outcome
     assert [c.argv[:2] for c in result.plan.commands] == [("cibadmin", "-D")]
     assert markers(await b.view()) == []
+
+
+async def test_a_second_console_sees_the_move_of_the_first_in_flight(tmp_path: Path) -> None:
+    b = bench(tmp_path, fast=False)
+    second = ClusterState("demo", b.demo.node_names, SystemClock())
+    task, waiting = await start_move(b)
+    await asyncio.wait_for(waiting.wait(), 10)
+    for report in (await b.view()).reports:
+        second.record(report)
+    assert second.inflight == (), "the second console runs nothing itself"
+    health = second.health
+    assert health is not None
+    moving = [p for p in health.problems if p.code == "action-in-flight"]
+    assert [p.subject for p in moving] == ["sentinel"] and f"pid {os.getpid()}" in moving[0].message
+    assert not [p for p in health.problems if p.code == "constraint-leftover"], health.problems
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
