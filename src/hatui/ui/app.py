@@ -217,6 +217,8 @@ class HatuiApp(ConsoleApp):
         self.render_all()
 
     async def on_unmount(self) -> None:
+        # A running action removes its in-flight marker over the transports: before they close.
+        await self.actions.close()
         for session in self.sessions:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(session.poller.close(), timeout=2.0)
