@@ -20,7 +20,9 @@ then applies what it knows of time and of hatui's own actions:
   (stopped, on the wrong node, on two nodes) are ``settling`` too; one that outlives the window is
   the real problem again. The console and ``--once`` use the same rule; the console also counts
   the window from when it first saw the problem, and a problem it has once shown at full severity
-  is never softened again while it lasts (no CRITICAL -> WARNING -> CRITICAL flapping).
+  is never softened again while it lasts. While the verdict is CRITICAL, a critical cross-node
+  problem is not held back either: that would only make the badge flap (CRITICAL -> WARNING ->
+  CRITICAL, as when a frozen node comes back running VMs that failed over meanwhile).
 - Actions in flight (``hatui.model.inflight``): the resources an action moves show "moving (hatui,
   12s)" (``info``), their placement problems are ``settling``, and the constraints it added are
   not leftovers while it runs.
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hatui.model.health import CROSS_NODE_CODES, find_problems
-from hatui.model.health_types import INFO, SETTLING, Health, Problem, verdict
+from hatui.model.health_types import CRITICAL, INFO, SETTLING, Health, HealthStatus, Problem, verdict
 from hatui.model.inflight import InFlight
 from hatui.model.pacemaker import ClusterStatus
 from hatui.model.view import ClusterView
@@ -99,6 +101,8 @@ class VerdictMemory:
     """Problems already shown at full severity (never softened again while they last)."""
     generation: dict[str, int] = field(default_factory=dict)
     """Node -> how many distinct reports it gave."""
+    was_critical: bool = False
+    """The last verdict was CRITICAL: a cross-node problem is then not held back (see ``_settle``)."""
     _last: dict[str, object] = field(default_factory=dict)
     _waiting: dict[Ident, dict[str, int]] = field(default_factory=dict)
 
@@ -162,7 +166,10 @@ def judge(
                 memory.confirmed.add(ident(p))
             stamped.append(replace(p, since=first))
         out = stamped
-    return verdict(view, out)
+    health = verdict(view, out)
+    if memory is not None:
+        memory.was_critical = health.status is HealthStatus.CRITICAL
+    return health
 
 
 def _settle(
@@ -188,7 +195,11 @@ def _settle(
             why = acting[0]
         elif p.code in _YOUNG_CIB_CODES and cib_age is not None and cib_age + age < SETTLE_S:
             why = f"the cluster changed {int(cib_age)}s ago"
+    # Holding back a cross-node problem avoids a false alarm from data a poll apart; while the
+    # cluster is already CRITICAL it would only make the badge flap (healing a frozen node: its
+    # node-offline goes as its duplicate VMs and split-brains appear, one poll apart).
     soft = why is None and p.code in CROSS_NODE_CODES and memory is not None and age < SETTLE_S
+    soft = soft and memory is not None and not (memory.was_critical and p.severity == CRITICAL)
     if soft and memory is not None and not memory.answered_again(key, view):
         why = "waiting for every node's next poll"
     if why is None:

@@ -1,0 +1,102 @@
+"""What each surface shows of a verdict, read back from the surfaces themselves, and the check that
+they all derive from the one problem list (issue "One truth").
+
+Surfaces read here: the VMs pane's state word (``vm_findings`` + ``STATE_WORDS``, what the pane
+renders), the wall's VM and DRBD counts, the ``--once`` text's VMs table and problem marks, the
+JSON snapshot, and the exit code. Textual is imported (the pane's module), so this is for tests
+that may import the UI.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+
+from rich.console import Console
+
+from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, HealthStatus
+from hatui.model.verdict import vm_state
+from hatui.model.view import ClusterView
+from hatui.model.vms import vm_rows
+from hatui.snapshot.data import snapshot_dict
+from hatui.snapshot.text import print_text
+from hatui.ui.cells import OK, severity_mark
+from hatui.ui.screens.wall import drbd_summary, vm_summary
+from hatui.ui.state import Snapshot
+from hatui.ui.widgets.drbd import row_problems
+from hatui.ui.widgets.vms import STATE_WORDS, vm_findings
+
+
+def snapshot_of(view: ClusterView, health: Health, display: ClusterView | None = None) -> Snapshot:
+    """A console Snapshot of ``view`` with no stale node (as ``--once`` sees it)."""
+    return Snapshot(view, display or view, health, {}, {}, view.generated_at)
+
+
+def expected_status(view: ClusterView, health: Health) -> HealthStatus:
+    """The status the problem list alone implies (the rule the README states)."""
+    sev = {p.severity for p in health.problems}
+    if CRITICAL in sev:
+        return HealthStatus.CRITICAL
+    if not view.reachable or view.pacemaker is None:
+        return HealthStatus.UNKNOWN
+    if sev & {WARNING, SETTLING}:
+        return HealthStatus.WARNING
+    return HealthStatus.OK
+
+
+def check_surfaces(snap: Snapshot) -> None:
+    """Fails when any surface shows something the problem list does not say."""
+    health, view = snap.health, snap.view
+    problems = health.problems
+    assert health.status is expected_status(view, health), [p.code for p in problems]
+    # Every problem knows what it is about.
+    for p in problems:
+        assert p.kind, p
+        assert p.severity in (CRITICAL, WARNING, SETTLING, INFO), p
+    # VMs pane: the row's state is the worst problem whose keys hold vm:<name>, or ok.
+    rows = vm_rows(snap.display)
+    fine = 0
+    for row in rows:
+        found = vm_findings(row, snap)
+        assert found == vm_state(problems, row.name)
+        assert all(f"vm:{row.name}" in f.keys for f in found)
+        word = STATE_WORDS[found[0].severity] if found else f"{OK} ok"
+        if any(p.severity == CRITICAL and f"vm:{row.name}" in p.keys for p in problems):
+            assert word.endswith("CRITICAL"), (row.name, word)
+        if not [f for f in found if f.severity != INFO]:
+            fine += 1
+    # Wall: the VM count of ok VMs is the number of rows without a problem (beyond info).
+    wall = vm_summary(snap, limit=10_000)
+    assert wall.splitlines()[0].startswith(f"VMs  {fine} {OK} ok"), wall
+    for row in rows:
+        found = [f for f in vm_state(problems, row.name) if f.severity != INFO]
+        if found:
+            assert f"{severity_mark(found[0].severity)} {row.name}: {found[0].message}" in wall
+    drbd_ok = sum(
+        1 for nd in snap.display.drbd if not [f for f in row_problems(nd, problems) if f.severity != INFO]
+    )
+    assert drbd_summary(snap).startswith(f"DRBD  {drbd_ok} {OK} in sync")
+    # --once: exit code, JSON and the text's VMs table, from the same list.
+    data = snapshot_dict(view, health)
+    assert data["health"]["status"] == health.status.value
+    assert [(p["severity"], p["code"], p["subject"]) for p in data["health"]["problems"]] == [
+        (p.severity, p.code, p.subject) for p in problems
+    ]
+    for p, d in zip(problems, data["health"]["problems"], strict=True):
+        assert d["since"] == (_iso(p.since) if p.since else None)
+    json.dumps(data)
+    out = io.StringIO()
+    print_text(view, health, Console(file=out, width=400, emoji=False, highlight=False))
+    text = out.getvalue()
+    assert f"[{health.status.value}]" in text
+    marks = {CRITICAL: "✖ CRIT", WARNING: "▲ WARN", SETTLING: "↻ SETTLING", INFO: "· info"}
+    for row in vm_rows(view):
+        found = vm_state(problems, row.name)
+        line = next(ln for ln in text.splitlines() if ln.split()[:1] == [row.name] and "VM" not in ln[:2])
+        want = marks[found[0].severity] if found else "✔ ok"
+        assert want in line, (row.name, line)
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
