@@ -44,7 +44,8 @@ async def test_monitor_mode_renders_the_wall_layout(console: ConsoleFactory) -> 
         assert "vnode3 unreachable: no route to host" in problems
         vms = str(screen.query_one("#wall-vms", Static).render())
         assert vms.startswith("VMs  1 ✔ ok · 2 ▲ need attention")
-        assert "▲ www: not confirmed: vnode3 no route to host" in vms
+        # The VM's line is the verdict's problem about it: the node Pacemaker runs it on is unreachable.
+        assert "▲ www: vnode3 unreachable: no route to host" in vms
         assert "DRBD  " in str(screen.query_one("#wall-drbd", Static).render())
         assert "vnode3 UNREACHABLE" in str(screen.query_one("#wall-nodes", Static).render())
         assert screen.query_one("#wall-clock", Digits).value == "00:00:00"
@@ -163,7 +164,7 @@ async def test_screenshots_of_main_states(console: ConsoleFactory, tmp_path: Pat
         name: _svg_text(Path(p)) for name, p in (("healthy", healthy), ("degraded", degraded), ("wall", wall))
     }
     assert "SyncSource" in shots["degraded"]
-    assert "stale" in shots["degraded"]
+    assert "last seen" in shots["degraded"]
     assert "PROBLEMS" in shots["wall"]
     assert "Reference" in shots["healthy"]
 
