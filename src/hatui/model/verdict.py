@@ -333,13 +333,30 @@ def _kind(code: str) -> str:
 
 def vm_state(problems: Iterable[Problem], vm: str) -> tuple[Problem, ...]:
     """The problems a VM row shows (those whose keys hold ``vm:<name>``), worst first."""
-    key = f"vm:{vm}"
-    return tuple(sorted((p for p in problems if key in p.keys), key=lambda p: p.rank))
+    return for_subject(problems, f"vm:{vm}")
 
 
 def for_subject(problems: Iterable[Problem], key: str) -> tuple[Problem, ...]:
     """The problems whose keys hold ``key`` (``resource:www``, ``drbd:www-root``), worst first."""
+    if isinstance(problems, tuple):
+        return _by_key(problems).get(key, ())
     return tuple(sorted((p for p in problems if key in p.keys), key=lambda p: p.rank))
+
+
+#: The last problem list indexed by subject key: every pane asks once per row, and a pane of
+#: 8,000 resources scanning a long problem list per row would be quadratic.
+_INDEXED: list[object] = [None, {}]
+
+
+def _by_key(problems: tuple[Problem, ...]) -> dict[str, tuple[Problem, ...]]:
+    if _INDEXED[0] is not problems:
+        index: dict[str, list[Problem]] = {}
+        for p in sorted(problems, key=lambda p: p.rank):
+            for k in p.keys:
+                index.setdefault(k, []).append(p)
+        _INDEXED[:] = [problems, {k: tuple(v) for k, v in index.items()}]
+    found: dict[str, tuple[Problem, ...]] = _INDEXED[1]  # type: ignore[assignment]
+    return found
 
 
 def fine_because(row: VmRow) -> str:

@@ -85,7 +85,18 @@ def _drbd_by_stem(view: ClusterView) -> dict[str, tuple[str, ...]]:
 
 
 def vm_rows(view: ClusterView) -> tuple[VmRow, ...]:
-    """Returns one row per VM, Pacemaker-managed VMs first, in resource order."""
+    """Returns one row per VM, Pacemaker-managed VMs first, in resource order.
+
+    Built once per view (kept in its instance dict, as ``_drbd_by_stem``): the verdict's rules,
+    its subject index and every surface ask for them.
+    """
+    cached: tuple[VmRow, ...] | None = view.__dict__.get("_vm_rows")
+    if cached is None:
+        cached = view.__dict__["_vm_rows"] = _vm_rows(view)
+    return cached
+
+
+def _vm_rows(view: ClusterView) -> tuple[VmRow, ...]:
     status = view.pacemaker
     resources = [r for r in (status.resources if status else ()) if is_vm_resource(r)]
     by_key: dict[str, list[PcmkResource]] = {}
