@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from ui_cluster import NODES, capture
+from ui_harness import SIZE, ConsoleFactory
 
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig, NodeConfig
@@ -16,6 +17,7 @@ from hatui.model.verdict import vm_state
 from hatui.model.vms import vm_rows
 from hatui.sources.fanout import collect_once
 from hatui.sources.parse import build_report
+from hatui.ui.screens.main import MainScreen
 from hatui.ui.state import ClusterState, Snapshot
 from hatui.ui.widgets.vms import STATE_WORDS, vm_findings
 from support.surfaces import check_surfaces
@@ -125,3 +127,28 @@ def test_healing_a_frozen_node_does_not_flap_the_badge() -> None:
     console.demo.inject("heal", "vnode1")
     statuses = [console.round().health.status.value for _ in range(8)]
     assert statuses == ["CRITICAL"] * 8, statuses
+
+
+async def test_the_console_shows_the_same_severity_in_vms_and_problems_with_since(
+    console: ConsoleFactory,
+) -> None:
+    both = {"vnode1": (("sentinel", 3, 1024),), "vnode2": (("sentinel", 9, 1024),), "vnode3": ()}
+    c = console([capture(n, guests=both[n]) for n in NODES])
+    async with c.app.run_test(size=SIZE) as pilot:
+        await c.next_polls(pilot)
+        c.clock.advance(30)
+        await c.next_polls(pilot)
+        m = main(c.app)
+        vms, problems = m.pane("vms"), m.pane("problems")
+        key = "domain-multi-active|sentinel|vnode1, vnode2"
+        assert vms.cell_text("sentinel", "state") == "✖ CRITICAL"
+        assert problems.cell_text(key, "severity") == "✖ CRIT"
+        assert problems.cell_text(key, "since") == "30s ago"
+        badge = str(m.query_one("#health-badge").render())  # type: ignore[attr-defined]
+        assert badge == "✖ CRITICAL"
+
+
+def main(app: object) -> MainScreen:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, MainScreen)
+    return screen
