@@ -123,3 +123,22 @@ def test_every_demo_fault_shows_one_verdict_at_every_step(fault: str) -> None:
         clock.advance(3)
         view = asyncio.run(_view(c, clock))
         check_surfaces(snapshot_of(view, judge(view)))
+
+
+def test_a_move_by_ban_is_settling_for_once_never_critical() -> None:
+    """The VM is Stopped for a few seconds between its nodes: a fresh CIB change, not a page."""
+    c = DemoCluster(now=lambda: 0.0, start_wall=WHEN, seed=2010)
+    clock = FrozenClock(WHEN)
+    c.advance(900)
+    clock.advance(900)
+    assert c.execute("vnode3", ("crm_resource", "--ban", "-r", "sentinel", "-N", "vnode1")).status == 0
+    severities = []
+    for _ in range(12):
+        c.advance(0.5)
+        clock.advance(0.5)
+        view = asyncio.run(_view(c, clock))
+        health = judge(view)
+        check_surfaces(snapshot_of(view, health))
+        assert health.status.value != "CRITICAL", [p.message for p in health.problems]
+        severities += [p.severity for p in health.problems if p.code == "resource-stopped"]
+    assert severities and set(severities) == {"settling"}  # it did stop on the way, and said so
