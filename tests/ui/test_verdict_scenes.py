@@ -152,3 +152,19 @@ def main(app: object) -> MainScreen:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, MainScreen)
     return screen
+
+
+def test_a_problem_detail_lists_its_subjects_and_since_readably() -> None:
+    from hatui.ui.widgets.problems import ProblemsPane
+
+    state = ClusterState("ref", NODES, FrozenClock(START))
+    both = {"vnode1": (("sentinel", 3, 1024),), "vnode2": (("sentinel", 9, 1024),), "vnode3": ()}
+    for n in NODES:
+        state.record(build_report(capture(n, guests=both[n])))
+    snap = state.snapshot()
+    assert snap is not None
+    info = ProblemsPane().detail("domain-multi-active|sentinel|vnode1, vnode2", snap)
+    assert info is not None
+    fields = dict(info.fields)
+    assert fields["affects"] == "node:vnode1, node:vnode2, resource:sentinel"
+    assert fields["kind"] == "vm" and fields["since"].startswith("2026-11-25")

@@ -71,7 +71,9 @@ config are left out. **Enter** shows the problem and its history.
                     prob.subject,
                     *([prob.node] if prob.node and prob.code.startswith("node") else []),
                 )
-                return DetailInfo(f"Problem: {prob.message}", tuple(flatten(prob)), (), subjects)
+                fields = [(k, ", ".join(sorted(prob.affects)) or "-") if k == "affects" else (k, v)
+                          for k, v in flatten(prob)]  # fmt: skip
+                return DetailInfo(f"Problem: {prob.message}", tuple(fields), (), subjects)
         return None
 
 
