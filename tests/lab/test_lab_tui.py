@@ -85,7 +85,7 @@ async def test_console_shows_the_lab_live_and_a_killed_node_turns_stale(healthy_
             shown = await wait_for(
                 pilot,
                 f"{victim} unreachable",
-                lambda: nodes.cell_text(victim, "reach").startswith("✖ unreachable: last seen"),
+                lambda: nodes.cell_text(victim, "reach").startswith("▲ unreachable: last seen"),
                 limit + 5,
             )
             print(f"\n[lab timing] kill {victim}: unreachable on screen {shown - t0:.2f}s (limit {limit:g}s)")
@@ -114,7 +114,7 @@ async def test_console_shows_the_lab_live_and_a_killed_node_turns_stale(healthy_
             # Pacemaker notices too: both layers are on screen side by side.
             offline = lambda: nodes.cell_text(victim, "state") == "✖ OFFLINE"  # noqa: E731
             await wait_for(pilot, f"{victim} OFFLINE", offline, 20)
-            assert nodes.cell_text(victim, "reach").startswith("✖ unreachable: last seen")
+            assert nodes.cell_text(victim, "reach").startswith("▲ unreachable: last seen")
             for vm in lab.vms.values():
                 assert vms.cell_text(vm.name, "running") == f"{vm.home} running", "no failover: spare died"
     finally:

@@ -156,7 +156,7 @@ async def test_unreachable_node_keeps_its_rows_dimmed_and_stale(console: Console
         assert drbd.cell_text("www-root@vnode3", "role") == "Primary"  # last known value, not blank
         assert drbd.has_class("-stale")
         nodes = m.pane("nodes")
-        assert nodes.cell_text("vnode3", "reach") == "✖ unreachable: last seen 42s ago: connection refused"
+        assert nodes.cell_text("vnode3", "reach") == "▲ unreachable: last seen 42s ago: connection refused"
         assert m.pane("vms").cell_text("www", "state") == "⌛ ▲ WARNING"  # the verdict: vnode3 unreachable
         verdict = m.pane("vms").cell_text("www", "verdict")
         assert verdict.endswith("⌛ vnode3 last seen 42s ago: connection refused")

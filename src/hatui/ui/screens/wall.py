@@ -18,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from hatui.model.health import CRITICAL, INFO
-from hatui.model.verdict import vm_state
+from hatui.model.verdict import for_subject, vm_state
 from hatui.model.vms import vm_rows
 from hatui.ui.cells import (
-    CRIT,
     OK,
     STALE,
+    UNKNOWN,
     WARN,
     fmt_age,
     fmt_eta,
@@ -37,6 +37,7 @@ from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.drbd import row_problems
+from hatui.ui.widgets.nodes import REACH_CODES
 
 #: Problems shown at once; more are paged.
 PAGE = 8
@@ -170,7 +171,9 @@ by itself when it is long. **q** quits.
             st = snap.stale.get(n)
             good = snap.last_good.get(n)
             if st is not None:
-                parts.append(f"{CRIT} {n} UNREACHABLE {st.age_s(snap.now)}s ({st.reason})")
+                why = [q for q in for_subject(snap.health.problems, f"node:{n}") if q.code in REACH_CODES]
+                mark = severity_mark(why[0].severity) if why else UNKNOWN
+                parts.append(f"{mark} {n} UNREACHABLE, last seen {st.age_s(snap.now)}s ago ({st.reason})")
             elif good is not None:
                 parts.append(f"{OK} {n} {fmt_age((snap.now - good).total_seconds())}")
             else:

@@ -10,7 +10,7 @@ from textual.binding import BindingType
 from hatui.model.health_types import Problem
 from hatui.model.pacemaker import PcmkNode
 from hatui.model.verdict import for_subject
-from hatui.ui.cells import CRIT, OK, UNKNOWN, Cell, Palette, cell, fmt_age, severity_mark
+from hatui.ui.cells import OK, UNKNOWN, Cell, Palette, cell, fmt_age, severity_mark
 from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -34,6 +34,9 @@ def node_state(pn: PcmkNode | None, found: tuple[Problem, ...], palette: Palette
         return f"{UNKNOWN} {text}", palette.warn, 3
     return f"{OK} {text}", palette.ok, 4
 
+
+#: The verdict's codes for a node hatui cannot read.
+REACH_CODES = ("node-unreachable", "host-key-changed", "host-key-unknown")
 
 #: Problems that are about the node itself (a failed resource on it is the resource's row).
 _NODE_KINDS = ("node", "link")
@@ -84,7 +87,11 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
             if rep is None:
                 reach = cell("… not polled yet", p.warn, sort=1)
             elif stale:
-                reach = cell(f"{CRIT} unreachable: {snap.stale_note(name)}", p.crit + dim, sort=0)
+                # Marked as the verdict judges it: a changed host key pages, a refused connection warns.
+                why = [q for q in mine if q.code in REACH_CODES]
+                sev = why[0].severity if why else "unknown"
+                mark = severity_mark(sev) if why else UNKNOWN
+                reach = cell(f"{mark} unreachable: {snap.stale_note(name)}", p.severity(sev) + dim, sort=0)
             else:
                 good = snap.last_good.get(name)
                 age = f" {fmt_age((snap.now - good).total_seconds())} ago" if good else ""
