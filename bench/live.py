@@ -171,6 +171,7 @@ async def _ui_apply(params: dict[str, Any]) -> dict[str, Any]:
     from hatui.clock import SystemClock
     from hatui.config import ClusterConfig, Config, NodeConfig
     from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
+    from hatui.sources.parse import build_report
     from hatui.sources.poller import ReplayPoller
     from hatui.ui.app import make_app
     from hatui.ui.messages import NodePolled
@@ -194,10 +195,12 @@ async def _ui_apply(params: dict[str, Any]) -> dict[str, Any]:
             await pilot.pause(0.05)
         await pilot.press("3")  # the Resources pane in front: its 1,000-row table is what must follow
         await pilot.pause()
+        # The poller parses before the console sees anything: the console applies finished reports.
+        reports = {"failed": [build_report(c) for c in failed], "healthy": [build_report(c) for c in healthy]}
         for i in range(params["ui_iterations"]):
-            variant = failed if i % 2 == 0 else healthy
-            for capture in variant:
-                message = NodePolled("bench", capture)
+            variant = reports["failed"] if i % 2 == 0 else reports["healthy"]
+            for report in variant:
+                message = NodePolled("bench", report)
                 c0, t0 = time.process_time(), time.perf_counter()
                 app._node_polled(message)
                 t1 = time.perf_counter()
@@ -207,7 +210,7 @@ async def _ui_apply(params: dict[str, Any]) -> dict[str, Any]:
                 # CPU, not wall: pause() sleeps in steps until the app is idle, and that sleeping is
                 # not work the update costs.
                 rendered.append(c2 - c0)
-        message = NodePolled("bench", failed[0])
+        message = NodePolled("bench", reports["failed"][0])
         profile = profile_cumulative(lambda: app._node_polled(message), prefix="hatui", limit=10)
         await pilot.pause()
     return {
