@@ -1,7 +1,7 @@
 """What each surface shows of a verdict, read back from the surfaces themselves, and the check that
 they all derive from the one problem list (issue "One truth").
 
-Surfaces read here: the VMs pane's state word (``vm_findings`` + ``STATE_WORDS``, what the pane
+Surfaces read here: the VMs pane's state word (``vm_row_problems`` + ``STATE_WORDS``, what the pane
 renders), the wall's VM and DRBD counts, the ``--once`` text's VMs table and problem marks, the
 JSON snapshot, and the exit code. Textual is imported (the pane's module), so this is for tests
 that may import the UI.
@@ -25,7 +25,7 @@ from hatui.ui.cells import OK, severity_mark
 from hatui.ui.screens.wall import drbd_summary, vm_summary
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.drbd import row_problems
-from hatui.ui.widgets.vms import STATE_WORDS, vm_findings
+from hatui.ui.widgets.vms import STATE_WORDS, vm_row_problems
 
 
 def snapshot_of(view: ClusterView, health: Health, display: ClusterView | None = None) -> Snapshot:
@@ -58,7 +58,7 @@ def check_surfaces(snap: Snapshot) -> None:
     rows = vm_rows(snap.display)
     fine = 0
     for row in rows:
-        found = vm_findings(row, snap)
+        found = vm_row_problems(row, snap)
         assert found == vm_state(problems, row.name)
         assert all(f"vm:{row.name}" in f.keys for f in found)
         word = STATE_WORDS[found[0].severity] if found else f"{OK} ok"

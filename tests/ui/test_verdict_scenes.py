@@ -19,7 +19,7 @@ from hatui.sources.fanout import collect_once
 from hatui.sources.parse import build_report
 from hatui.ui.screens.main import MainScreen
 from hatui.ui.state import ClusterState, Snapshot
-from hatui.ui.widgets.vms import STATE_WORDS, vm_findings
+from hatui.ui.widgets.vms import STATE_WORDS, vm_row_problems
 from support.surfaces import check_surfaces
 
 START = datetime(2026, 11, 25, 17, 46, 3, tzinfo=UTC)
@@ -58,7 +58,7 @@ class Console:
 def row_word(snap: Snapshot, vm: str) -> str:
     """The VMs pane's State word for ``vm``."""
     row = next(r for r in vm_rows(snap.display) if r.name == vm)
-    found = vm_findings(row, snap)
+    found = vm_row_problems(row, snap)
     return STATE_WORDS[found[0].severity] if found else "✔ ok"
 
 

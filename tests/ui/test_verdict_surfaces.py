@@ -16,7 +16,7 @@ from hatui.config import ClusterConfig, NodeConfig
 from hatui.demo import DemoCluster
 from hatui.demo.faults import FAULTS
 from hatui.errors import ParseError
-from hatui.model.report import NodeReport
+from hatui.model.report import NodeReport, SourceError
 from hatui.model.verdict import judge
 from hatui.model.view import ClusterView
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
@@ -33,15 +33,21 @@ from support.surfaces import check_surfaces, snapshot_of
 WHEN = datetime(2026, 11, 25, 17, 46, 3, tzinfo=UTC)
 
 
-def _pacemaker_view(path: Path) -> ClusterView | None:
+def _pacemaker_view(path: Path) -> ClusterView:
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         status = parse_crm_mon_xml(text) if path.suffix == ".xml" else parse_crm_mon_text(text)
-    except ParseError:
-        return None  # a sample kept to test the parser's refusal
+    except ParseError as exc:
+        return _refused(path, exc)  # a sample kept to test the parser's refusal
     names = [n.name for n in status.nodes] or ["node1"]
     reports = tuple(NodeReport(node=n, pacemaker=status) for n in names)
     return ClusterView(path.stem, reports, WHEN, configured_nodes=tuple(names))
+
+
+def _refused(path: Path, exc: ParseError) -> ClusterView:
+    """A node whose only output could not be parsed: the verdict must say so, on every surface."""
+    report = NodeReport(node="node1", errors=(SourceError("node1", path.name, str(exc)),))
+    return ClusterView(path.stem, (report,), WHEN, configured_nodes=("node1",))
 
 
 _NODE_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
@@ -53,12 +59,12 @@ _NODE_PARSERS: dict[str, tuple[str, Callable[[str], object]]] = {
 }
 
 
-def _node_view(kind: str, path: Path) -> ClusterView | None:
+def _node_view(kind: str, path: Path) -> ClusterView:
     field, parse = _NODE_PARSERS[kind]
     try:
         parsed = parse(path.read_text(encoding="utf-8", errors="replace"))
-    except ParseError:
-        return None
+    except ParseError as exc:
+        return _refused(path, exc)
     report = NodeReport(node="node1", **{field: parsed})  # type: ignore[arg-type]
     return ClusterView(path.stem, (report,), WHEN, configured_nodes=("node1",))
 
@@ -72,9 +78,10 @@ CORPUS += [(kind, p) for kind in _NODE_PARSERS for p in corpus_files(kind)]
 @pytest.mark.parametrize(("kind", "path"), CORPUS, ids=[f"{k}/{p.name}" for k, p in CORPUS])
 def test_every_corpus_sample_shows_one_verdict(kind: str, path: Path) -> None:
     view = _pacemaker_view(path) if kind.startswith("crm_mon") else _node_view(kind, path)
-    if view is None:
-        pytest.skip("the parser refuses this sample (tested there)")
-    check_surfaces(snapshot_of(view, judge(view)))
+    health = judge(view)
+    if view.errors:
+        assert health.status.value != "OK" and health.problems, "an unreadable output is never OK"
+    check_surfaces(snapshot_of(view, health))
 
 
 def test_the_corpus_is_not_empty() -> None:

@@ -25,7 +25,7 @@ from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
 
 
-def vm_findings(row: VmRow, snap: Snapshot) -> tuple[Problem, ...]:
+def vm_row_problems(row: VmRow, snap: Snapshot) -> tuple[Problem, ...]:
     """The verdict's problems about this VM (``vm:<name>`` among their keys), worst first."""
     return vm_state(snap.health.problems, row.name)
 
@@ -101,7 +101,7 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
     def build_rows(self, snap: Snapshot) -> list[Row]:
         rows = []
         for i, vm in enumerate(vm_rows(snap.display)):
-            findings = vm_findings(vm, snap)
+            findings = vm_row_problems(vm, snap)
             nodes = set(vm.domain_nodes) | set(vm.pcmk_nodes) | {d.node for d in vm.disks}
             stale = tuple((n, snap.stale_note(n)) for n in sorted(nodes) if snap.is_stale(n))
             disks = _disk_text(vm, sorted(set(vm.domain_nodes) or set(vm.pcmk_nodes)), snap.health.problems)
@@ -155,7 +155,7 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
         vm = next((v for v in vm_rows(snap.display) if v.name == key), None)
         if vm is None:
             return None
-        found = vm_findings(vm, snap)
+        found = vm_row_problems(vm, snap)
         fields = [("verdict", "; ".join(f"{f.severity}: {f.message}" for f in found) or fine_because(vm))]
         fields += flatten(vm)
         status = snap.view.pacemaker
