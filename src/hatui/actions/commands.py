@@ -332,6 +332,18 @@ def marker_remove(marker: str, *, run_on: str, tools: Tools) -> Command:
     return make(argv, run_on, Danger.CHANGE, f"remove the in-flight marker {marker}", tools)
 
 
+def steer_remove(cid: str, *, run_on: str, tools: Tools) -> Command:
+    """Removes one ``cli-prefer``/``cli-ban`` constraint by id: a cancelled move or ban undoing itself.
+
+    By id, not ``crm_resource --clear``: only what the action made goes, whatever the shell.
+    """
+    if not cid.startswith(("cli-prefer-", "cli-ban-")):
+        raise ActionRefused(f"refusing to remove {cid!r}: not a cli-prefer/cli-ban constraint")
+    xml = etree.tostring(etree.Element("rsc_location", id=checked("constraint", cid)), encoding="unicode")
+    argv: Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
+    return make(argv, run_on, Danger.CHANGE, f"remove {cid} (undo)", tools)
+
+
 def _marker(marker: str) -> str:
     if parse_marker(marker) is None:
         raise ActionRefused(f"refusing marker id {marker!r}: not a hatui in-flight marker")

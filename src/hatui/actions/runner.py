@@ -12,7 +12,13 @@ through the ``Observer`` until the phase's checks hold on consecutive polls or t
 progress. The outcome says what the cluster shows at the end, and for moves which ``cli-*``
 constraints are left in the CIB. A plan's ``finally`` commands (the removal of its in-flight marker,
 ``hatui.actions.marking``) run once anything ran, whatever happened: success, failure or cancel.
-While a plan runs, ``registry`` lists it, for the console's verdict.
+While a plan runs, ``registry`` lists it, for the console's verdict, and ``running()`` lists it with
+its step for the actions panel (``hatui.actions.running``).
+
+Actions on unrelated targets run side by side; a plan whose target another running plan acts on is
+refused with the reason. ``cancel`` stops one action: a cancelled move or ban removes the
+``cli-prefer``/``cli-ban`` constraints it made (by id, only those), then its marker, and the end
+record says which constraints are still in the CIB. Quitting the console cancels the same way.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ import asyncio
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from hatui.actions.audit import AuditLog
-from hatui.actions.commands import Command, Tools, query_constraints
-from hatui.actions.marking import in_flight, restamp
+from hatui.actions.commands import Command, Tools, query_constraints, steer_remove
+from hatui.actions.marking import in_flight, restamp, time_limit
 from hatui.actions.plan import Plan, Wait
 from hatui.actions.readonly import is_read_only_argv
+from hatui.actions.results import ActionResult as ActionResult
+from hatui.actions.results import SessionResult as SessionResult
+from hatui.actions.results import with_audit_note as with_audit_note
+from hatui.actions.running import Running, conflict
 from hatui.actions.safety import NeedsOverride
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
@@ -79,54 +88,6 @@ class CollectorObserver:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """How an action ended: ``ok`` judges the cluster's final state, not only the exit codes."""
-
-    id: str
-    plan: Plan
-    ok: bool
-    outcome: str
-    results: tuple[tuple[str, CommandResult], ...]
-    """(node, result) per command that ran, in order."""
-    left: tuple[str, ...] = ()
-    """``cli-*`` constraints of ``plan.leftovers_of`` still in the CIB at the end."""
-    final: ClusterView | None = None
-    audit_missing: str | None = None
-    """Why the ``end`` record is not in the audit log (the action ran all the same); None when it is."""
-
-    @property
-    def report(self) -> str:
-        """The outcome for people, with a missing audit record said plainly."""
-        return with_audit_note(self.outcome, self.audit_missing)
-
-    @property
-    def output(self) -> str:
-        """Standard output of every command, for read-only answers (``why``)."""
-        return "".join(r.stdout for _, r in self.results)
-
-
-def with_audit_note(outcome: str, audit_missing: str | None) -> str:
-    """``outcome``, then ``; audit record missing: <why>`` when the end record could not be written."""
-    return outcome if audit_missing is None else f"{outcome}; audit record missing: {audit_missing}"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionResult:
-    """How a console or shell session ended."""
-
-    status: int | None
-    """The session's exit status (None when the remote end gave none)."""
-    outcome: str
-    audit_missing: str | None = None
-    """Why the ``end`` record is not in the audit log; None when it is."""
-
-    @property
-    def report(self) -> str:
-        """The outcome for people, with a missing audit record said plainly."""
-        return with_audit_note(self.outcome, self.audit_missing)
-
-
 class Runner:
     """Runs plans on one cluster."""
 
@@ -151,7 +112,8 @@ class Runner:
         self.poll_interval = poll_interval
         self._monotonic = monotonic
         self._active = 0
-        self._closing: set[asyncio.Future[str]] = set()
+        self._running: dict[str, Running] = {}
+        self._closing: set[asyncio.Future[tuple[str, list[str]]]] = set()
         self.registry = registry or InFlightRegistry()
         """The actions this process runs: the console's verdict shows them as in flight."""
         self._wall = wall or (lambda: datetime.now(UTC))
@@ -176,6 +138,37 @@ class Runner:
         missing = [n for n in plan.nodes if n not in self.transports]
         if missing:
             raise ActionRefused(f"no connection to {', '.join(missing)}: nothing can run there")
+        busy = self.conflict(plan)
+        if busy is not None:
+            raise ActionRefused(busy)
+
+    def running(self) -> list[Running]:
+        """The actions running now, oldest first."""
+        return list(self._running.values())
+
+    def conflict(self, plan: Plan) -> str | None:
+        """Why ``plan`` may not start now (a running action acts on its target), None when it may."""
+        if not plan.writes:
+            return None
+        return conflict([r for r in self._running.values() if r.plan.writes], plan)
+
+    def cancel(self, action_id: str, reason: str = "cancelled by the admin", *, resume: bool = True) -> bool:
+        """Cancels one running action; False when it is not running (any more).
+
+        ``resume``: ``run`` returns the cancelled action's result (the panel's cancel) instead of
+        cancelling its caller (the console quitting).
+        """
+        r = self._running.get(action_id)
+        if r is None or r.task is None or r.task.done():
+            return False
+        if r.cancel_reason is None:
+            r.cancel_reason, r.resume = reason, resume
+            r.task.cancel()
+        return True
+
+    def cancel_all(self, reason: str) -> list[str]:
+        """Cancels every running action (the console quits): their ids."""
+        return [i for i in list(self._running) if self.cancel(i, reason, resume=False)]
 
     async def run(self, plan: Plan, progress: Progress | None = None) -> ActionResult:
         """Runs ``plan``; refusals raise ``ActionRefused`` before anything runs (and are logged)."""
@@ -209,15 +202,28 @@ class Runner:
         action_id = f"{int(time.time())}-{next(_ids)}"
         self.audit.started(action_id, self.cluster.name, plan)
         results: list[tuple[str, CommandResult]] = []
-        ok, outcome, view = True, plan.done, None
         token = self.registry.start(in_flight(plan, started)) if plan.moves or plan.marker else None
+        me = Running(action_id, plan, self._monotonic(), time_limit(plan), task=asyncio.current_task())
+        self._running[action_id] = me
+        try:
+            return await self._steps(me, results, say)
+        finally:
+            del self._running[action_id]
+            self.registry.end(token)
+
+    async def _steps(
+        self, me: Running, results: list[tuple[str, CommandResult]], say: Progress
+    ) -> ActionResult:
+        plan, action_id = me.plan, me.id
+        ok, outcome, view = True, plan.done, None
         try:
             for i, phase in enumerate(plan.phases, start=1):
-                say(f"{i}/{len(plan.phases)} {phase.label}")
-                failure = await self._commands(phase.commands, results, say)
+                me.step = f"{i}/{len(plan.phases)} {phase.label}"
+                say(me.step)
+                failure = await self._commands(phase.commands, results, say, me)
                 if failure is None:
                     for wait in phase.waits:
-                        failure, view = await self._wait(wait, say)
+                        failure, view = await self._wait(wait, say, me)
                         if failure is not None:
                             break
                 if failure is not None:
@@ -226,28 +232,35 @@ class Runner:
             if ok and plan.verdict is not None and view is not None:
                 ok, outcome = plan.verdict(view)
         except BaseException as exc:
-            # Cancelled (the console quit) or a bug: commands may have run, so the log says so.
-            stopped = "cancelled" if isinstance(exc, asyncio.CancelledError) else f"stopped: {exc!r}"
-            # The marker goes whatever happened; shielded, so a second cancel cannot stop its removal.
-            closing = asyncio.ensure_future(self._finally(plan, results, say))
+            # Cancelled (the panel, the console quitting) or a bug: commands may have run, so the
+            # log says so, with what is left in the cluster.
+            cancelled = isinstance(exc, asyncio.CancelledError)
+            if cancelled:
+                stopped = f"{me.cancel_reason or 'cancelled'} at {me.step}"
+            else:
+                stopped = f"stopped: {exc!r}"
+            # Undo and marker removal go whatever happened; shielded, so a second cancel cannot stop them.
+            closing = asyncio.ensure_future(self._wind_down(plan, results, say, undo=cancelled))
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
+            left: list[str] = []
             try:
-                stopped += await asyncio.shield(closing)
+                note, left = await asyncio.shield(closing)
+                stopped += note
             except asyncio.CancelledError:
-                stopped += "; marker removal still running"
-            finally:
-                self.registry.end(token)
+                stopped += "; undo and marker removal still running"
             missing = self.audit.ended(
-                action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results
+                action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results, left=left
             )
+            if cancelled and me.resume and me.task is not None:
+                me.task.uncancel()
+                return ActionResult(
+                    action_id, plan, False, stopped, tuple(results), tuple(left), view, missing
+                )
             if missing is not None:
                 say(f"{plan.action} {plan.target} {stopped}; audit record missing: {missing}")
             raise
-        try:
-            closing_note = await self._finally(plan, results, say)
-        finally:
-            self.registry.end(token)
+        closing_note = await self._finally(plan, results, say)
         if closing_note:
             ok, outcome = False, outcome + closing_note
         left = await self._leftovers(plan)
@@ -306,9 +319,15 @@ class Runner:
         return SessionResult(status, outcome, missing)
 
     async def _commands(
-        self, commands: Sequence[Command], results: list[tuple[str, CommandResult]], say: Progress
+        self,
+        commands: Sequence[Command],
+        results: list[tuple[str, CommandResult]],
+        say: Progress,
+        me: Running | None = None,
     ) -> str | None:
         for c in commands:
+            if me is not None:
+                me.doing = f"running on {c.node}: {c.line}"
             say(f"[{c.node}] {c.line}")
             timeout = max(self.cluster.command_timeout, 30.0)
             try:
@@ -322,11 +341,15 @@ class Runner:
                 return f"`{c.line}` on {c.node} exited {result.exit_status}{detail}"
         return None
 
-    async def _wait(self, wait: Wait, say: Progress) -> tuple[str | None, ClusterView | None]:
+    async def _wait(
+        self, wait: Wait, say: Progress, me: Running | None = None
+    ) -> tuple[str | None, ClusterView | None]:
         if self.observer is None:
             return None, None
         start = self._monotonic()
         held, last, view = 0, "", None
+        if me is not None:
+            me.doing = f"waiting for {wait.what} (limit {wait.timeout_s:g}s)"
         while True:
             view = await self.observer.observe()
             try:
@@ -338,6 +361,9 @@ class Runner:
                 return None, view
             last = missing or last
             waited = self._monotonic() - start
+            if me is not None:
+                still = missing or "confirming"
+                me.doing = f"waiting for {wait.what}: {still} ({waited:.0f}s / {wait.timeout_s:g}s)"
             say(f"waiting {waited:.0f}s for {wait.what}: {missing or 'confirming'}")
             if waited > wait.timeout_s:
                 return f"timed out after {wait.timeout_s:g}s waiting for {wait.what} (still: {last})", view
@@ -349,6 +375,51 @@ class Runner:
             return ""
         failure = await self._commands(plan.finally_commands, results, say)
         return f"; {failure}" if failure else ""
+
+    async def _wind_down(
+        self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress, *, undo: bool
+    ) -> tuple[str, list[str]]:
+        """After a cancel or an error: undoes a cancelled plan's constraints, removes its marker.
+
+        Returns the note for the outcome and the constraints of the plan still in the CIB.
+        """
+        if not results:
+            return "; nothing had run", []
+        note = ""
+        if undo and plan.steers and not self.read_only:
+            present = await self._ours_present(plan, plan.steers)
+            if present is not None:
+                node = plan.commands[0].node
+                tools = Tools(sudo=plan.commands[0].argv[:1] == ("sudo",))
+                removes = [steer_remove(cid, run_on=node, tools=tools) for cid in present]
+                failed = [f for c in removes if (f := await self._commands((c,), results, say)) is not None]
+                note += f"; removed {', '.join(present)}" if present else "; none of its constraints were set"
+                note += "".join(f"; {f}" for f in failed)
+        note += await self._finally(plan, results, say)
+        ours = (*plan.steers, *((plan.marker,) if plan.marker else ()))
+        found = await self._ours_present(plan, ours) if ours else []
+        left = found or []
+        if found is None:
+            note += f"; could not read the constraints: check {', '.join(ours)}"
+        elif left:
+            where = ", ".join(plan.moves) or plan.target
+            note += f"; left in the CIB: {', '.join(left)} (clear them: c on {where})"
+        elif ours:
+            note += "; nothing of it left in the CIB"
+        return note, left
+
+    async def _ours_present(self, plan: Plan, ids: Sequence[str]) -> list[str] | None:
+        """Which of ``ids`` the CIB holds now (None: the constraints could not be read)."""
+        node = plan.commands[0].node
+        c = query_constraints(run_on=node, tools=Tools(sudo=plan.commands[0].argv[:1] == ("sudo",)))
+        try:
+            result = await self.transports[node].run(c.argv, timeout=self.cluster.command_timeout)
+        except HatuiError:
+            return None
+        if not result.ok:
+            return None
+        have = {k.id for k in parse_constraints(result.stdout)}
+        return [cid for cid in ids if cid in have]
 
     async def _leftovers(self, plan: Plan) -> list[str]:
         rsc = plan.leftovers_of
