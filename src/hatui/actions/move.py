@@ -19,6 +19,7 @@ from __future__ import annotations
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.marking import mark
+from hatui.actions.placement import Place, place
 from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
@@ -30,6 +31,15 @@ from hatui.transport.base import Transport
 STAY_TIMEOUT_S = 30.0
 
 
+class PlacementRefused(ActionRefused):
+    """The target is ruled out by the cluster's rules; ``place.pinnable``: a pinned move may go."""
+
+    def __init__(self, spot: Place) -> None:
+        extra = ": only a pinned move (it keeps its preference) can go there" if spot.pinnable else ""
+        super().__init__(f"{spot.node}: {spot.reason}{extra}")
+        self.place = spot
+
+
 def plan_move(
     ctx: ActionContext,
     resource: str,
@@ -37,13 +47,19 @@ def plan_move(
     *,
     live: bool = False,
     allow_migrate: bool | None = None,
+    pinned: bool = False,
 ) -> Plan:
     """The move of ``resource`` to ``target`` (``live``: a live migration; needs ``allow_migrate``).
+
+    ``pinned``: the move keeps its preference for ``target`` (only the bans are cleared), for a
+    node that the cluster's rules alone would not keep the resource on.
 
     Raises:
         ActionRefused: read-only, no quorum, target unfit, resource not running or already there,
             a clone (move its promoted role by banning instead), disks not UpToDate on the target,
-            leftover move/ban constraints (they would be cleared with ours), no allow-migrate.
+            leftover move/ban constraints (they would be cleared with ours), no allow-migrate,
+            a target the cluster's rules rule out (``placement``; a pinned move may go where only
+            the lack of an allowing constraint does).
     """
     status, run_on, concerns = pacemaker_start(ctx, target)
     instances = safety.resource(status, resource)
@@ -56,6 +72,9 @@ def plan_move(
         raise ActionRefused(f"{resource} is not running: start it, then move it")
     if current == [target]:
         raise ActionRefused(f"{resource} already runs on {target}")
+    spot = place(ctx.view, resource, target)
+    if spot.reason is not None and not (pinned and spot.pinnable):
+        raise PlacementRefused(spot)
     vm = is_vm_resource(first)
     if vm:
         disks = disk_names_for(ctx.view, resource)
@@ -88,36 +107,43 @@ def plan_move(
     on_target = settle.resource_on(resource, target)
     timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
     what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
-    unsteer = cmd.clear(resource, run_on=run_on, tools=tools)
+    if pinned:
+        # Clearing per banned node leaves cli-prefer on the target: the pin is that preference.
+        unsteer: tuple[cmd.Command, ...] = tuple(
+            cmd.clear(resource, run_on=run_on, tools=tools, node=n) for n in sources
+        )
+        left_check = settle.no_bans(resource)
+        stay = f"{resource} still on {target}, pinned there, no cli-ban constraint"
+        label = "clear the bans the move made, keep the preference"
+    else:
+        unsteer = (cmd.clear(resource, run_on=run_on, tools=tools),)
+        left_check = settle.no_leftovers(resource)
+        stay = f"{resource} still on {target}, no cli- constraint"
+        label = "clear the constraints the move made"
     verb = "Live-migrate" if live else "Move"
     phases = (
         Phase(f"prefer {target} and ban {', '.join(sources)}", steer, (Wait(what, on_target, timeout),)),
-        Phase(
-            "clear the constraints the move made",
-            (unsteer,),
-            (
-                Wait(
-                    f"{resource} still on {target}, no cli- constraint",
-                    settle.all_of(on_target, settle.no_leftovers(resource)),
-                    STAY_TIMEOUT_S,
-                ),
-            ),
-        ),
+        Phase(label, unsteer, (Wait(stay, settle.all_of(on_target, left_check), STAY_TIMEOUT_S),)),
+    )
+    note = (
+        f"A pinned move: cli-prefer-{resource} stays, so {resource} stays on {target} although "
+        f"{spot.reason or 'the cluster would move it back'}; clear it (c) to let the cluster place it."
+        if pinned
+        else "A plain move (cli-prefer) does not move anything under resource-stickiness=INFINITY: "
+        "this move also bans the current node, then clears both constraints once it has moved."
     )
     plan = Plan(
         "migrate_resource" if live else "move_resource",
-        f"{verb} {'VM' if vm else 'resource'} {resource} from {', '.join(sources)} to {target}?",
+        f"{verb} {'VM' if vm else 'resource'} {resource} from {', '.join(sources)} to {target}"
+        + (", pinned there?" if pinned else "?"),
         resource,
         "vm" if vm else "resource",
         phases,
         concerns=tuple(concerns),
-        leftovers_of=resource,
-        done=f"{resource} runs on {target}",
-        notes=(
-            "A plain move (cli-prefer) does not move anything under resource-stickiness=INFINITY: "
-            "this move also bans the current node, then clears both constraints once it has moved.",
-        ),
-        meta={"from": ",".join(sources), "to": target},
+        leftovers_of=None if pinned else resource,
+        done=f"{resource} runs on {target}" + (f", pinned there by cli-prefer-{resource}" if pinned else ""),
+        notes=(note,),
+        meta={"from": ",".join(sources), "to": target, **({"pinned": "yes"} if pinned else {})},
         steers=(f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources)),
         moves=(resource,),
     )
@@ -129,6 +155,13 @@ def plan_move_request(ctx: ActionContext, req: Request) -> Plan:
     if req.node is None:
         raise ActionRefused("a move needs a target node")
     return plan_move(ctx, req.name, req.node)
+
+
+def plan_pinned_move_request(ctx: ActionContext, req: Request) -> Plan:
+    """A move that keeps its preference for ``req.node`` (the alternative to a refused move)."""
+    if req.node is None:
+        raise ActionRefused("a move needs a target node")
+    return plan_move(ctx, req.name, req.node, pinned=True)
 
 
 def plan_migrate_request(ctx: ActionContext, req: Request) -> Plan:

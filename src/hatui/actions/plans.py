@@ -9,11 +9,12 @@ hatui trusts (the DC when it answers): any member can change the CIB, and that o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.commands import Tools
+from hatui.actions.placement import placement
 from hatui.actions.plan import Concern, Phase, Plan, Request, Verdict, Wait
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused
@@ -77,22 +78,39 @@ def _vm_disks(view: ClusterView, status: ClusterStatus, node: str) -> dict[str, 
     return out
 
 
-def _moved_verdict(node: str, before: list[str], done: str) -> Verdict:
+def _moved_verdict(node: str, before: list[str], done: str, expected: frozenset[str]) -> Verdict:
+    """Where ``before`` went; a stop the plan predicted (``expected``) is the outcome, not a failure."""
+
     def verdict(view: ClusterView) -> tuple[bool, str]:
         status = view.pacemaker
         if status is None:
             return False, f"{done}, but no Pacemaker picture to confirm where resources went"
         moved: list[str] = []
+        predicted: list[str] = []
         stopped: list[str] = []
         for rid in before:
             where = settle.active_nodes(status, rid)
-            (moved if where else stopped).append(f"{rid} → {', '.join(where)}" if where else rid)
+            if where:
+                moved.append(f"{rid} → {', '.join(where)}")
+            else:
+                (predicted if rid in expected else stopped).append(rid)
         text = done + (f"; moved: {', '.join(moved)}" if moved else "")
+        text += f"; stopped as predicted: {', '.join(predicted)}" if predicted else ""
         if stopped:
             return False, f"{text}; STOPPED (no node could take them): {', '.join(stopped)}"
         return True, text
 
     return verdict
+
+
+def standby_stops(ctx: ActionContext, node: str, before: list[str]) -> dict[str, str]:
+    """The resources of ``node`` that no other node may run (placement rules): they will stop."""
+    out = {}
+    for rid in before:
+        others = [p for p in placement(ctx.view, rid) if p.node != node]
+        if others and all(p.reason is not None for p in others):
+            out[rid] = others[0].reason or ""
+    return out
 
 
 def _node_plan(
@@ -120,7 +138,16 @@ def _node_plan(
 
 
 def plan_standby(ctx: ActionContext, req: Request) -> Plan:
-    """Standby of a node: waits until its resources run elsewhere, says what stopped instead."""
+    """Standby of a node: waits until its resources run elsewhere, or stop where that is foreseen."""
+    return standby_plan(ctx, req)
+
+
+def standby_plan(ctx: ActionContext, req: Request, also_stops: frozenset[str] = frozenset()) -> Plan:
+    """The standby of ``req.name``; ``also_stops``: more resources the preview predicts will stop.
+
+    What is predicted to stop (no UpToDate copy elsewhere, no other node allowed, or the preview
+    says so) is waited for as stopped, is a success when it stops, and is a concern to override.
+    """
     node = req.name
     status, run_on, concerns = pacemaker_start(ctx, node)
     if safety.pcmk_node(status, node).standby:
@@ -128,18 +155,29 @@ def plan_standby(ctx: ActionContext, req: Request) -> Plan:
     breaks = safety.standby_concerns(ctx.view, status, node, _vm_disks(ctx.view, status, node))
     concerns += breaks
     before = [r.id for r in status.resources if node in r.nodes and r.clone is None and r.active is not False]
-    # What has no good copy elsewhere will stop, not move: do not wait for it to run elsewhere.
-    stops = {c.subject for c in breaks if c.code == "drbd"}
+    stops = {c.subject for c in breaks if c.code == "drbd" and c.subject}
+    placed = standby_stops(ctx, node, before)
+    more = [r for r in before if r not in stops and (r in placed or r in also_stops)]
+    if more:
+        vms = [r.id for r in status.resources if r.id in more and is_vm_resource(r)]
+        what = f"{len(vms)} VM{'s' if len(vms) != 1 else ''}" if len(vms) == len(more) else "resources"
+        why = f" ({placed[more[0]]})" if more[0] in placed else " (the preview says so)"
+        concerns.append(Concern("stop", f"{what} will STOP: {', '.join(more)}{why}", more[0]))
+    expected = frozenset(stops | set(more))
     emptied = settle.all_of(
         settle.node_flag(node, "standby", True),
-        *(settle.resource_not_on(rid, node, elsewhere=True) for rid in before if rid not in stops),
+        *(settle.resource_not_on(rid, node, elsewhere=rid not in expected) for rid in before),
     )
     command = cmd.node_standby(node, True, run_on=run_on, tools=ctx.tools(run_on))
-    wait = Wait(f"{node} in standby, its resources running elsewhere", emptied, VM_TIMEOUT_S)
+    elsewhere = "its resources running elsewhere" + (
+        f" ({', '.join(r for r in before if r in expected)} stopped)" if expected else ""
+    )
+    wait = Wait(f"{node} in standby, {elsewhere}", emptied, VM_TIMEOUT_S)
     done = f"{node} is in standby"
-    verdict = _moved_verdict(node, before, done)
+    verdict = _moved_verdict(node, before, done, expected)
     title = f"Put node {node} in standby?"
-    return _node_plan(ctx, req, node, command, wait, title, done, concerns=concerns, verdict=verdict)
+    plan = _node_plan(ctx, req, node, command, wait, title, done, concerns=concerns, verdict=verdict)
+    return replace(plan, meta={**plan.meta, "stops": ",".join(r for r in before if r in expected)})
 
 
 def plan_online(ctx: ActionContext, req: Request) -> Plan:

@@ -214,6 +214,16 @@ def no_leftovers(resource: str) -> Check:
     return check
 
 
+def no_bans(resource: str) -> Check:
+    """No ``cli-ban`` constraint of ``resource`` left (a pinned move keeps its ``cli-prefer``)."""
+
+    def check(view: ClusterView) -> str | None:
+        left = [c.id for c in view.constraints if c.resource == resource and c.leftover_kind == "ban"]
+        return f"constraints left: {', '.join(left)}" if left else None
+
+    return check
+
+
 def no_markers(resource: str) -> Check:
     """No hatui in-flight marker of ``resource`` left in the CIB."""
 
