@@ -113,7 +113,7 @@ class Runner:
         self._monotonic = monotonic
         self._active = 0
         self._running: dict[str, Running] = {}
-        self._closing: set[asyncio.Future[tuple[str, list[str]]]] = set()
+        self._closing: set[asyncio.Future[tuple[str, list[str], str | None]]] = set()
         self.registry = registry or InFlightRegistry()
         """The actions this process runs: the console's verdict shows them as in flight."""
         self._wall = wall or (lambda: datetime.now(UTC))
@@ -239,19 +239,12 @@ class Runner:
                 stopped = f"{me.cancel_reason or 'cancelled'} at {me.step}"
             else:
                 stopped = f"stopped: {exc!r}"
-            # Undo and marker removal go whatever happened; shielded, so a second cancel cannot stop them.
-            closing = asyncio.ensure_future(self._wind_down(plan, results, say, undo=cancelled))
+            # Undo, marker removal and the end record go whatever happened; shielded, so a second
+            # cancel (the console quitting while a cancel undoes) cannot stop them.
+            closing = asyncio.ensure_future(self._end_stopped(me, results, say, stopped, undo=cancelled))
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
-            left: list[str] = []
-            try:
-                note, left = await asyncio.shield(closing)
-                stopped += note
-            except asyncio.CancelledError:
-                stopped += "; undo and marker removal still running"
-            missing = self.audit.ended(
-                action_id, self.cluster.name, plan, ok=False, outcome=stopped, results=results, left=left
-            )
+            stopped, left, missing = await asyncio.shield(closing)
             if cancelled and me.resume and me.task is not None:
                 me.task.uncancel()
                 return ActionResult(
@@ -375,6 +368,23 @@ class Runner:
             return ""
         failure = await self._commands(plan.finally_commands, results, say)
         return f"; {failure}" if failure else ""
+
+    async def _end_stopped(
+        self,
+        me: Running,
+        results: list[tuple[str, CommandResult]],
+        say: Progress,
+        stopped: str,
+        *,
+        undo: bool,
+    ) -> tuple[str, list[str], str | None]:
+        """Winds a cancelled or broken action down and writes its end record with what is left."""
+        note, left = await self._wind_down(me.plan, results, say, undo=undo)
+        outcome = stopped + note
+        missing = self.audit.ended(
+            me.id, self.cluster.name, me.plan, ok=False, outcome=outcome, results=results, left=left
+        )
+        return outcome, left, missing
 
     async def _wind_down(
         self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress, *, undo: bool

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SuspendNotSupported
+from textual.worker import get_current_worker
 
 from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
@@ -25,6 +26,7 @@ from hatui.actions.move import allow_migrate
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
+from hatui.actions.running import Running
 from hatui.actions.safety import NeedsOverride, target_node
 from hatui.actions.sessions import session_argv
 from hatui.actions.settle import active_nodes
@@ -54,13 +56,15 @@ class ActionController:
 
     def __init__(self, app: HatuiApp) -> None:
         self.app = app
-        self.busy: str | None = None
         self.poll_interval = 1.0
         self.audit = AuditLog()
         self._runner: Runner | None = None
         self.last_result: ActionResult | None = None
         #: The actions this console runs; the state's verdict shows them as in flight.
         self.registry = InFlightRegistry(self._inflight_changed)
+        #: Actions that ended with constraints of theirs still in the CIB: (resource, their ids).
+        self.left: dict[str, tuple[str, ...]] = {}
+        self._running_workers: set[object] = set()
 
     def _inflight_changed(self, flights: tuple[InFlight, ...]) -> None:
         self.app.state.inflight = flights
@@ -70,11 +74,26 @@ class ActionController:
 
         Called before the transports close: the removal runs over them.
         """
+        # Each running action undoes itself and writes its end record (``Runner.cancel``).
+        self.cancel_all("cancelled: the console quit")
         for worker in self.app.workers:
-            if worker.group == "action":
+            if worker.group == "action" and worker not in self._running_workers:
                 worker.cancel()
         if self._runner is not None and not await self._runner.drain(timeout):
             self.app.log.warning("an action did not end in time: its in-flight marker may stay")
+
+    def running(self) -> list[Running]:
+        """The actions running now (the actions panel, the header, the quit question)."""
+        return self._runner.running() if self._runner is not None else []
+
+    def cancel_all(self, reason: str) -> None:
+        """Cancels every running action (quitting): each undoes itself and writes its end record."""
+        if self._runner is not None:
+            self._runner.cancel_all(reason)
+
+    def cancel(self, action_id: str) -> bool:
+        """Cancels one running action (it undoes what it added); False when it already ended."""
+        return self._runner is not None and self._runner.cancel(action_id)
 
     # -- entry points -----------------------------------------------------------------------------
 
@@ -162,8 +181,6 @@ class ActionController:
         try:
             if self.app.monitor:
                 raise ActionRefused("monitor mode runs no actions (start hatui without --monitor)")
-            if self.busy is not None and CATALOG[req.action].writes:
-                raise ActionRefused(f"another action is running ({self.busy}): wait for it to end")
             plan = await self._plan(req)
             if plan is None:
                 return
@@ -255,19 +272,29 @@ class ActionController:
 
     async def _confirm_and_run(self, plan: Plan) -> None:
         runner = self.runner()
+        busy = runner.conflict(plan)  # one action per target; unrelated ones run side by side
+        if busy is not None:
+            raise ActionRefused(busy)
         ok = await self.app.push_screen_wait(ConfirmScreen(plan, self._preview_factory(plan)))
         if not ok:
             self.app.notify(f"cancelled: {plan.title}", timeout=3)
             return
-        if self.busy is not None:
-            raise ActionRefused(f"another action started meanwhile ({self.busy}): nothing was run")
+        busy = runner.conflict(plan)
+        if busy is not None:
+            raise ActionRefused(f"{busy}; nothing was run")
         plan = plan.override() if plan.concerns else plan
-        self.busy = plan.title
+        worker = get_current_worker()
+        self._running_workers.add(worker)
         try:
             result = await runner.run(plan, self._progress(plan))
         finally:
-            self.busy = None
+            self._running_workers.discard(worker)
         self.last_result = result
+        steered = plan.moves[0] if plan.moves else plan.target
+        if result.left:
+            self.left[steered] = result.left
+        else:
+            self.left.pop(steered, None)
         self.app.post_message(
             ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.report)
         )

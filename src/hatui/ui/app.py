@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +38,13 @@ from hatui.ui.demo_faults import demo_of, inject_fault
 from hatui.ui.messages import ActionFinished, DetailRequested, NodePolled, ScreenShown
 from hatui.ui.modes import action_allowed, is_read_only
 from hatui.ui.palette import ClusterCommands
+from hatui.ui.screens.actions_panel import ActionsPanel, QuitScreen, running_line
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
 from hatui.ui.state import ClusterState
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
+from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.table_pane import ERRORS_KEY
 
 if TYPE_CHECKING:
@@ -75,7 +78,8 @@ class HatuiApp(ConsoleApp):
     TITLE = "hatui"
     COMMANDS = App.COMMANDS | {ClusterCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", tooltip="Leave hatui", id="quit"),
+        Binding("q", "quit", "Quit", tooltip="Leave hatui (asks while actions run)", id="quit"),
+        Binding("a", "actions_panel", "Actions", tooltip="Actions in flight: cancel, clear", id="actions"),
         Binding("question_mark", "toggle_help", "Help", tooltip="Keys of the focused pane", id="help"),
         Binding("p", "toggle_pause", "Pause", tooltip="Freeze the screen; polls go on", id="pause"),
         Binding("r", "refresh_now", "Refresh", tooltip="Poll every node now", id="refresh"),
@@ -233,7 +237,14 @@ class HatuiApp(ConsoleApp):
         if snap is not None and self.main_screen.is_mounted:
             self.main_screen.update_from(snap, self.palette, self.state.events, paused=self._paused_count,
                                          read_only=self.read_only, panes=panes)  # fmt: skip
+        self._render_running()
         self._render_wall()
+
+    def _render_running(self) -> None:
+        # The header's line while an action runs: what, step, what it waits for, elapsed and limit.
+        line = running_line(self.actions.running(), time.monotonic())
+        for header in self.main_screen.query(ClusterHeader):
+            header.show_running(line)
 
     def _render_header(self) -> None:
         self.render_all(panes=False)
@@ -284,6 +295,28 @@ class HatuiApp(ConsoleApp):
     async def action_demo_fault(self) -> None:
         """Lets a newcomer see a bad night: inject a fault into the demo cluster."""
         await inject_fault(self)
+
+    def action_actions_panel(self) -> None:
+        """Shows the actions in flight (cancel one, clear what one left)."""
+        if not isinstance(self.screen, ActionsPanel):
+            self.push_screen(ActionsPanel(self.actions))
+
+    async def action_quit(self) -> None:
+        """Quits; while actions run, first says what quitting would leave behind and asks."""
+        running = self.actions.running()
+        if not running:
+            self.exit()
+            return
+        if isinstance(self.screen, QuitScreen):
+            return
+
+        def answer(quit_now: bool | None) -> None:
+            if quit_now:
+                # Each action undoes itself and writes its end record while the console closes.
+                self.actions.cancel_all("cancelled: the console quit")
+                self.exit()
+
+        self.push_screen(QuitScreen(running), answer)
 
     def action_toggle_pause(self) -> None:
         """Freezes the screen so rows stay put; polls go on and are shown on resume."""

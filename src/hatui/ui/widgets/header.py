@@ -67,6 +67,7 @@ class ClusterHeader(Vertical):
             yield Static("", id="header-status")
         yield Horizontal(id="node-chips")
         yield Static("", id="problem-line")
+        yield Static("", id="running-line")
 
     def on_mount(self) -> None:
         if self.accent:
@@ -103,6 +104,12 @@ class ClusterHeader(Vertical):
         set_text(self.query_one("#header-status", Static), "  ".join(flags))
         self._chips(snap)
         self._problems(snap)
+
+    def show_running(self, line: str) -> None:
+        """The line about the actions in flight (``hatui.ui.screens.actions_panel``); "" hides it."""
+        widget = self.query_one("#running-line", Static)
+        set_text(widget, line)
+        widget.display = bool(line)
 
     def _chips(self, snap: Snapshot) -> None:
         box = self.query_one("#node-chips", Horizontal)
