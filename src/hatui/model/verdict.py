@@ -11,7 +11,9 @@ then applies what it knows of time and of hatui's own actions:
   keeps its data on screen ("last seen 42s ago") but never in the verdict, so a dead node's last
   domain list cannot make a VM "run on two nodes". Nodes are polled on their own loops, so two
   live nodes' data can be a poll apart: a problem that compares nodes (``CROSS_NODE_CODES``) is
-  ``settling`` until every node that answers has answered again since it was first seen.
+  ``settling`` until every node that answers has answered again since it was first seen. And
+  whatever the memory, a claim older than newer evidence against it is not counted
+  (``hatui.model.verdict_ages``): a problem that rests on one is ``settling``, its age in the message.
 - Settling. A cluster in transition is not a broken cluster. A problem about a resource Pacemaker
   is acting on (a pending operation, a Starting/Stopping/Migrating/Promoting/Demoting role) is
   ``settling`` for as long as Pacemaker says so (its operation timeouts bound that: a stuck
@@ -39,6 +41,7 @@ from hatui.model.health import CROSS_NODE_CODES, find_problems
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, Health, HealthStatus, Problem, verdict
 from hatui.model.inflight import InFlight
 from hatui.model.pacemaker import ClusterStatus
+from hatui.model.verdict_ages import superseded
 from hatui.model.view import ClusterView
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import ResourceRole
@@ -188,8 +191,9 @@ def _settle(
     if memory is not None and key in memory.confirmed:
         return p
     age = (now - memory.first_seen[key]).total_seconds() if memory and key in memory.first_seen else 0.0
-    why = None
-    if p.code in PLACEMENT_CODES:
+    # Data older than the newest evidence against it is not counted, whatever else holds.
+    why = superseded(p, view) if p.code in CROSS_NODE_CODES else None
+    if why is None and p.code in PLACEMENT_CODES:
         acting = [moving[r] for r in index.resources_of(p) if r in moving]
         if acting:
             why = acting[0]
