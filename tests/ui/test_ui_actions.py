@@ -79,6 +79,12 @@ async def select(pilot: object, c: DemoConsole, pane: str, key: str) -> None:
     await pilot.pause()  # type: ignore[attr-defined]
 
 
+def _standby(c: DemoConsole, node: str) -> bool:
+    status = c.app.state.view.pacemaker if c.app.state.view else None
+    pn = status.node(node) if status else None
+    return bool(pn and pn.standby)
+
+
 def toasts(app: HatuiApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
 
@@ -186,14 +192,16 @@ async def test_concerns_need_the_override_ticked() -> None:
 async def test_a_refusal_is_a_warning_toast_with_the_reason() -> None:
     c = demo_console(fast=False)
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
+        # (A move of mail to vnode2, Inconsistent there, is not offered any more: test_ui_placement.)
+        c.demo.execute("vnode1", ("crm_standby", "-N", "vnode2", "-v", "on"))
         await ready(pilot, c)
-        await select(pilot, c, "vms", "mail")
-        await pilot.press("m")
-        await choose_first(pilot, c)
+        await select(pilot, c, "nodes", "vnode2")
+        await wait_for(pilot, lambda: c.app.state.view is not None and _standby(c, "vnode2"), within=10)
+        await pilot.press("S")
         await wait_for(pilot, lambda: any("refused" in t for t in toasts(c.app)))
         [toast] = [n for n in c.app._notifications if "refused" in (n.title or "")]
         assert toast.severity == "warning"
-        assert toast.message.startswith("mail's disk mail-root is Inconsistent on vnode2")
+        assert toast.message == "vnode2 is already in standby"
         assert isinstance(c.app.screen, MainScreen) and c.writes() == []
 
 

@@ -22,12 +22,14 @@ from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import CATALOG, ActionSpec, Ask, Flow
 from hatui.actions.commands import Command
 from hatui.actions.console import open_session
+from hatui.actions.expect import MovesAgain, expect, pinned_alternative, surprises
 from hatui.actions.move import allow_migrate
+from hatui.actions.placement import placement
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
 from hatui.actions.running import Running
-from hatui.actions.safety import NeedsOverride, target_node
+from hatui.actions.safety import NeedsOverride
 from hatui.actions.sessions import session_argv
 from hatui.actions.settle import active_nodes
 from hatui.actions.splitbrain import assess
@@ -60,6 +62,8 @@ class ActionController:
         self.audit = AuditLog()
         self._runner: Runner | None = None
         self.last_result: ActionResult | None = None
+        #: The preview each confirmation computed, by plan: it is the plan's expectation.
+        self._previews: dict[int, pv.Preview] = {}
         #: The actions this console runs; the state's verdict shows them as in flight.
         self.registry = InFlightRegistry(self._inflight_changed)
         #: Actions that ended with constraints of theirs still in the CIB: (resource, their ids).
@@ -227,14 +231,13 @@ class ActionController:
         if status is None:
             raise ActionRefused("no Pacemaker picture")
         here = active_nodes(status, resource)
+        places = {p.node: p.reason for p in placement(ctx.view, resource)}
         options = []
         for n in status.nodes:
             why = ""
             if spec.to_node:
-                try:
-                    target_node(status, n.name)
-                except ActionRefused as exc:
-                    why = exc.message
+                # The cluster's rules (node state, constraints, DRBD copies): one place decides.
+                why = places.get(n.name) or ""
                 if n.name in here:
                     why = f"{resource} runs there"
             options.append((n.name, f"{n.name}  {why}".rstrip(), not why))
@@ -282,6 +285,11 @@ class ActionController:
         busy = runner.conflict(plan)
         if busy is not None:
             raise ActionRefused(f"{busy}; nothing was run")
+        try:
+            plan = self._expecting(plan)
+        except MovesAgain as refused:
+            await self._offer_pinned(refused)
+            return
         plan = plan.override() if plan.concerns else plan
         worker = get_current_worker()
         self._running_workers.add(worker)
@@ -299,6 +307,27 @@ class ActionController:
             ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.report)
         )
 
+    def _expecting(self, plan: Plan) -> Plan:
+        """``plan`` with its confirmation's preview as the expectation (unchanged without one)."""
+        preview = self._previews.pop(id(plan), None)
+        return plan if preview is None else expect(self.context(), plan, preview)
+
+    async def _offer_pinned(self, refused: MovesAgain) -> None:
+        """A move the cluster would undo: refused, with the pinned move offered instead."""
+        self.audit.refused(self.app.session.cluster.name, "move_resource", refused.resource, refused.message)
+        choice = await self.app.push_screen_wait(
+            ChooseScreen(
+                f"Refused: {refused.resource} would move twice",
+                [
+                    ("pinned", f"keep the preference: a pinned move to {refused.target}", True),
+                    ("cancel", "do nothing", True),
+                ],
+                [refused.message],
+            )
+        )
+        if choice == "pinned":
+            await self._confirm_and_run(pinned_alternative(self.context(), refused))
+
     def _preview_factory(self, plan: Plan) -> Any:
         if not plan.pacemaker:
             return None
@@ -308,7 +337,9 @@ class ActionController:
             node = plan.commands[0].node
             ctx = self.context()
             preview = await pv.preview_plan(plan, runner.transports[node], tools=ctx.tools(node))
-            out = preview.lines()
+            self._previews[id(plan)] = preview
+            # What the admin did not ask for comes first.
+            out = [f"⚠ {s}" for s in surprises(plan, preview)] + preview.lines()
             if CATALOG[plan.action].memory_check:
                 free = {
                     n: await pv.free_memory(t, ctx.tools(n))

@@ -1,0 +1,82 @@
+"""The console's node picker respects the cluster's rules; a standby succeeds with what it predicts.
+
+The scenes of issue 12 on the demo (asymmetric: elearning and vconf may run on vnode3 only):
+moving elearning offers no node (each disabled with its reason); a standby of vnode3 leads its
+preview with the VMs that will stop, and ends done (it used to wait 300 s then say FAILED).
+"""
+
+from __future__ import annotations
+
+from test_ui_actions import demo_console, ready, select
+from textual.widgets import Button, Checkbox, OptionList, Static
+from ui_harness import SIZE, wait_for
+
+from hatui.ui.screens.choose import ChooseScreen
+from hatui.ui.screens.confirm import ConfirmScreen
+from hatui.ui.screens.main import MainScreen
+
+
+def labels(screen: ChooseScreen) -> list[tuple[str, bool]]:
+    options = screen.query_one(OptionList)
+    return [
+        (str(options.get_option_at_index(i).prompt), not options.get_option_at_index(i).disabled)
+        for i in range(options.option_count)
+    ]
+
+
+async def test_the_move_picker_disables_nodes_the_rules_rule_out_with_the_reason() -> None:
+    c = demo_console(fast=False)
+    async with c.app.run_test(size=SIZE) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "vms", "elearning")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen))
+        screen = c.app.screen
+        assert isinstance(screen, ChooseScreen)
+        rule = "no location constraint allows elearning there (symmetric-cluster=false)"
+        assert labels(screen) == [
+            (f"vnode1  {rule}", False),
+            (f"vnode2  {rule}", False),
+            ("vnode3  elearning runs there", False),
+        ]
+        await pilot.press("enter")  # nothing to choose: nothing happens
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, MainScreen))
+        assert c.writes() == []
+
+
+async def test_the_move_picker_disables_a_node_without_an_uptodate_disk() -> None:
+    c = demo_console(fast=False)
+    async with c.app.run_test(size=SIZE) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "vms", "mail")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen))
+        screen = c.app.screen
+        assert isinstance(screen, ChooseScreen)
+        [(vnode2, enabled)] = [(text, on) for text, on in labels(screen) if text.startswith("vnode2")]
+        assert vnode2.startswith("vnode2  mail's disk mail-root is Inconsistent on vnode2")
+        assert not enabled
+        await pilot.press("escape")
+
+
+async def test_a_standby_of_vnode3_leads_with_the_stops_and_ends_done() -> None:
+    c = demo_console()
+    async with c.app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "nodes", "vnode3")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
+        screen = c.app.screen
+        assert isinstance(screen, ConfirmScreen)
+        concerns = str(screen.query_one("#confirm-concerns", Static).render())
+        assert "2 VMs will STOP: elearning, vconf" in concerns
+        await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
+        assert (screen.preview_lines or [])[0] == "⚠ will STOP: elearning, vconf"
+        screen.query_one("#confirm-override", Checkbox).value = True
+        await pilot.pause()
+        screen.query_one("#run", Button).press()
+        await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=60)
+        result = c.app.actions.last_result
+        assert result is not None and result.ok, result.outcome
+        assert result.outcome == "vnode3 is in standby; stopped as predicted: elearning, vconf"
