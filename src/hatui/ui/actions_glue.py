@@ -11,6 +11,7 @@ read-only modes, audits and waits for the cluster to settle), report progress as
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import CATALOG, ActionSpec, Ask, Flow
 from hatui.actions.commands import Command
-from hatui.actions.console import open_session
+from hatui.actions.console import PreparedSession, prepare_session
 from hatui.actions.expect import MovesAgain, expect, pinned_alternative, surprises
 from hatui.actions.move import allow_migrate
 from hatui.actions.placement import placement
@@ -36,6 +37,7 @@ from hatui.actions.splitbrain import assess
 from hatui.errors import ActionRefused, HatuiError
 from hatui.model.inflight import InFlight, InFlightRegistry
 from hatui.model.vms import vm_rows
+from hatui.transport.base import Transport
 from hatui.ui.details import DetailInfo
 from hatui.ui.messages import ActionFinished
 from hatui.ui.screens.choose import ChooseScreen
@@ -399,23 +401,58 @@ class ActionController:
             return
         command: Command = plan.commands[0]
         argv = session_argv(command)
+        # The pane and row the session was opened from: the admin comes back to them.
+        focused = self.app.focused
+
+        async def session(transport: Transport, argv: Sequence[str] | None) -> int | None:
+            # Opened and checked while the UI still owns the terminal: a refusal, an unreachable
+            # node or a console that cannot attach is a toast, never a blank screen.
+            prepared = await prepare_session(transport, argv)
+            try:
+                if prepared.finished:
+                    return prepared.ended
+                return await self._handed_over(prepared)
+            finally:
+                prepared.close()
+
         try:
-            # Batched: nothing may be drawn while the terminal belongs to the session.
-            with self.app.batch_update(), self.app.suspend():
-                session = await runner.interactive(command.node, argv, plan, open_session)
+            session_result = await runner.interactive(command.node, argv, plan, session)
         except SuspendNotSupported:
             raise ActionRefused(
                 "this terminal cannot be handed over (hatui runs without a real terminal)"
             ) from None
+        finally:
+            if focused is not None and focused.is_attached and self.app.screen is focused.screen:
+                focused.focus()
         self.app.post_message(
             ActionFinished(
                 runner.cluster.name,
                 plan.action,
                 plan.target,
                 True,
-                with_audit_note(f"{plan.done} (exit status {session.status})", session.audit_missing),
+                with_audit_note(
+                    f"{plan.done} (exit status {session_result.status})", session_result.audit_missing
+                ),
             )
         )
+
+    async def _handed_over(self, prepared: PreparedSession) -> int | None:
+        """Gives the terminal to ``prepared`` and always takes it back, whatever ends the session.
+
+        ``App.suspend`` resumes the UI only when its block ends normally: an error raised inside
+        would leave the terminal to nobody (a blank screen that no key brings back).
+        """
+        error: BaseException | None = None
+        status: int | None = None
+        # Batched: nothing may be drawn while the terminal belongs to the session.
+        with self.app.batch_update(), self.app.suspend():
+            try:
+                status = await prepared.attach()
+            except BaseException as exc:  # re-raised below, once the UI has the terminal again
+                error = exc
+        if error is not None:
+            raise error
+        return status
 
     def _refuse(self, req: Request, reason: str) -> None:
         self.app.notify(
