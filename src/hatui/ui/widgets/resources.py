@@ -1,8 +1,9 @@
 """Provides the Resources pane: every Pacemaker resource, grouped as the cluster groups them.
 
 Clone instances share one row (their roles and nodes listed together), so the row key, the
-resource id, stays stable while instances move. Fail-counts, failed operations and leftover
-``cli-`` move/ban constraints are shown on the resource they concern.
+resource id, stays stable while instances move. Fail-counts, failed operations, and what the
+verdict says of its constraints (leftover ``cli-`` move/ban constraints, hatui's actions in flight)
+are shown on the resource they concern.
 """
 
 from __future__ import annotations
@@ -85,6 +86,20 @@ def _state(instances: tuple[PcmkResource, ...], problems: tuple[Problem, ...]) -
     return f"{OK} ok", "ok"
 
 
+def _constraint_notes(rid: str, problems: tuple[Problem, ...]) -> list[str]:
+    """What the verdict says of the constraints on ``rid``: leftovers (``⚑ cli-ban-...``) and hatui's
+    actions in flight (``moving (hatui, 12s) by ...``), whose own constraints are no leftovers."""
+    out = []
+    for p in problems:
+        if p.code == "constraint-leftover":
+            out += sorted(
+                f"⚑ {k.removeprefix('constraint:')}" for k in p.affects if k.startswith("constraint:")
+            )
+        elif p.code == "action-in-flight" and p.subject == rid:
+            out.append(p.message.removeprefix(f"{rid}: "))
+    return out
+
+
 class ResourcesPane(TablePane, PaneActions):
     """One row per resource id, ordered and labelled by its clone/group/bundle."""
 
@@ -106,8 +121,9 @@ class ResourcesPane(TablePane, PaneActions):
 Every Pacemaker resource, in its clone, group or bundle. **State** is the worst of the verdict's
 problems about it (`✖ FAILED`, `✖ stopped`, `▲ unmanaged`, `↻ Starting`, `· moving (hatui)`), else
 `✔ ok` or `· disabled`. Fail-counts are per node (`INF` once Pacemaker gave up on a node).
-Leftover `cli-prefer`/`cli-ban` constraints from a move or ban are listed on their resource: clear
-them once the move is done.
+Leftover `cli-prefer`/`cli-ban` constraints from a move or ban are listed on their resource (`⚑ id`):
+clear them once the move is done. While a hatui action runs its constraints are not leftovers: the
+resource says `moving (hatui, 12s) by ...` instead.
 
 **Actions** on the highlighted resource: **m** move, **M** live-migrate, **u** start, **x** stop,
 **R** restart, **b** ban, **c** clear constraints, **C** clean up failures, **y** why.
@@ -122,12 +138,6 @@ them once the move is done.
         notes: dict[str, list[str]] = {}
         for fa in status.failed_actions:
             notes.setdefault(fa.resource, []).append(f"{fa.operation}@{fa.node}: {fa.exit_status or 'error'}")
-        for c in snap.display.constraints:
-            if c.leftover_kind and c.resource:
-                notes.setdefault(c.resource, []).append(f"⚑ {c.id}")
-        for b in status.bans:
-            if b.id.startswith("cli-") and f"⚑ {b.id}" not in notes.get(b.resource, []):
-                notes.setdefault(b.resource, []).append(f"⚑ {b.id}")
         # One pass each: a cluster with a thousand resources must not cost a million lookups.
         by_id: dict[str, list[PcmkResource]] = {}
         for r in status.resources:
@@ -143,7 +153,8 @@ them once the move is done.
             group = container(kinds, instances[0])
             fc = tuple(counts.get(rid, {}).items())
             mine = for_subject(snap.health.problems, f"resource:{rid}")
-            inputs = (instances, group, fc, tuple(notes.get(rid, ())), mine, stale, i)
+            said = (*notes.get(rid, ()), *_constraint_notes(rid, mine))
+            inputs = (instances, group, fc, said, mine, stale, i)
             rows.append(self.memo(rid, inputs, partial(self._row, rid, *inputs)))
         return rows
 
