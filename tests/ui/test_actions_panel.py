@@ -7,6 +7,7 @@ the action in flight for as long as it needs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from test_ui_actions import DemoConsole, choose_first, demo_console, ready, select, toasts
 from textual.widgets import DataTable, Static
@@ -14,6 +15,7 @@ from ui_harness import SIZE, wait_for
 
 from hatui.actions.audit import AuditLog, read_log
 from hatui.model.events import EventKind
+from hatui.transport.base import CommandResult
 from hatui.ui.screens.actions_panel import ActionsPanel, QuitScreen
 from hatui.ui.screens.confirm import ConfirmScreen
 from hatui.ui.screens.main import MainScreen
@@ -129,3 +131,56 @@ async def test_quit_while_a_move_runs_asks_says_what_stays_and_undoes_it(tmp_pat
     [end] = [r for r in read_log(tmp_path / "audit.log") if r["event"] == "end"]
     assert str(end["outcome"]).startswith("cancelled: the console quit at 1/2 ")
     assert end["left"] == [] and str(end["outcome"]).endswith("nothing of it left in the CIB")
+
+
+class RefuseBanDelete:
+    """vnode1's demo transport, as if the CIB refused to delete a ban (a real cibadmin error text)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.node = inner.node
+
+    async def run(self, argv: Any, *, timeout: float, stdin: str | None = None) -> CommandResult:
+        words = tuple(argv)
+        if words[:2] == ("cibadmin", "-D") and "cli-ban-" in " ".join(words):
+            return CommandResult(words, 13, "", "Call cib_delete failed (-13): Permission denied\n", 0.01)
+        return await self.inner.run(argv, timeout=timeout, stdin=stdin)  # type: ignore[no-any-return]
+
+    async def run_batch(self, commands: Any, *, timeout: float) -> Any:
+        return await self.inner.run_batch(commands, timeout=timeout)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_cancel_that_leaves_a_ban_says_so_and_one_key_clears_it(tmp_path: Path) -> None:
+    c = demo_console(fast=False)
+    c.app.actions.audit = AuditLog(tmp_path / "audit.log", user="tester")
+    c.spies["vnode1"].inner = RefuseBanDelete(c.spies["vnode1"].inner)  # type: ignore[assignment]
+    async with c.app.run_test(size=SIZE, notifications=True) as pilot:
+        await start_move(pilot, c)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ActionsPanel))
+        table = c.app.screen.query_one(DataTable)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=10)
+        result = c.app.actions.last_result
+        assert result is not None and result.left == ("cli-ban-sentinel-on-vnode1",)
+        assert result.outcome.endswith(
+            "left in the CIB: cli-ban-sentinel-on-vnode1 (clear them: c on sentinel)"
+        )
+        await wait_for(pilot, lambda: str(table.get_row_at(0)[0]) == "ended")
+        assert [str(v) for v in table.get_row_at(0)] == [
+            "ended",
+            "sentinel",
+            "left in the CIB",
+            "cli-ban-sentinel-on-vnode1  (c clears them)",
+            "",
+        ]
+        await pilot.press("c")  # the ordinary clear action, with its confirmation
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen), within=10)
+        title = str(c.app.screen.query_one("#confirm-title", Static).render())
+        assert title == "Clear cli-ban-sentinel-on-vnode1?"
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: ours(c) == [], within=20)
+        await wait_for(pilot, lambda: c.app.actions.left == {}, within=10)
