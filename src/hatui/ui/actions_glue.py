@@ -1,11 +1,13 @@
 """Provides ActionController: from a key or a palette command to a checked, confirmed, audited run.
 
-The flow, in one worker per action: refuse at once in monitor mode or while another action runs;
-build the plan from the last view (safety first: a refusal is a warning toast with the reason);
-ask for a node or a split-brain victim when the action needs one; show ConfirmScreen with the exact
-commands and the crm_simulate preview; on Run, hand the plan to the Runner (which refuses again in
-read-only modes, audits and waits for the cluster to settle), report progress as toasts and post
-``ActionFinished``, which the app logs in the Events pane. Consoles and node shells suspend the TUI.
+The flow, in one worker per action: refuse at once in monitor mode; build the plan from the last
+view (safety first: a refusal is a warning toast with the reason); ask for a node or a split-brain
+victim when the action needs one; show ConfirmScreen with the exact
+commands and the crm_simulate preview (refused before and after it while another action works on
+the same target: unrelated actions run side by side); on Run, hand the plan to the Runner (which
+refuses again in read-only modes, audits and waits for the cluster to settle), report progress as
+toasts and post ``ActionFinished``, which the app logs in the Events pane. Consoles and node shells
+suspend the TUI. The actions panel (``hatui.ui.screens.actions_panel``) lists and cancels running ones.
 """
 
 from __future__ import annotations
