@@ -2,9 +2,10 @@
 they all derive from the one problem list (issue "One truth").
 
 Surfaces read here: the VMs pane's state word (``vm_row_problems`` + ``STATE_WORDS``, what the pane
-renders), the wall's VM and DRBD counts, the ``--once`` text's VMs table and problem marks, the
-JSON snapshot, and the exit code. Textual is imported (the pane's module), so this is for tests
-that may import the UI.
+renders), the DRBD pane's state mark (``row_state``), the header's node chips (``node_mark``) and
+corosync link marks (``link_mark``), the wall's VM and DRBD counts, the ``--once`` text's VMs table
+and problem marks, the JSON snapshot, and the exit code. Textual is imported (the panes' modules),
+so this is for tests that may import the UI.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, 
 from hatui.model.verdict import vm_state
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
+from hatui.model.words import LinkStatus
 from hatui.snapshot.data import snapshot_dict
 from hatui.snapshot.text import print_text
-from hatui.ui.cells import OK, severity_mark
+from hatui.ui.cells import CRIT, OK, UNKNOWN, Palette, severity_mark
 from hatui.ui.screens.wall import drbd_summary, vm_summary
 from hatui.ui.state import Snapshot
-from hatui.ui.widgets.drbd import row_problems
+from hatui.ui.widgets.drbd import row_problems, row_state
+from hatui.ui.widgets.header import link_mark, node_mark
 from hatui.ui.widgets.vms import STATE_WORDS, vm_row_problems
 
 
@@ -73,6 +76,7 @@ def check_surfaces(snap: Snapshot) -> None:
         found = [f for f in vm_state(problems, row.name) if f.severity != INFO]
         if found:
             assert f"{severity_mark(found[0].severity)} {row.name}: {found[0].message}" in wall
+    check_drbd_and_nodes(snap)
     drbd_ok = sum(
         1 for nd in snap.display.drbd if not [f for f in row_problems(nd, problems) if f.severity != INFO]
     )
@@ -96,6 +100,43 @@ def check_surfaces(snap: Snapshot) -> None:
         line = next(ln for ln in text.splitlines() if ln.split()[:1] == [row.name] and "VM" not in ln[:2])
         want = marks[found[0].severity] if found else "✔ ok"
         assert want in line, (row.name, line)
+
+
+def check_drbd_and_nodes(snap: Snapshot) -> None:
+    """The DRBD pane's marks, the node chips and the link marks are the problem list's, nothing else."""
+    problems = snap.health.problems
+    palette = Palette.plain()
+    for nd in snap.display.drbd:
+        found = row_problems(nd, problems)
+        key = f"drbd:{nd.label}"
+        assert all(key in f.keys and f.node in (None, nd.node) for f in found), found
+        about = [p for p in problems if key in p.keys and p.node in (None, nd.node)]
+        assert len(found) == len(about), (nd.label, nd.node)
+        for peer in nd.device.peers or (None,):
+            text, _, _ = row_state(peer, found, palette)
+            mark = severity_mark(found[0].severity) if found else OK
+            # DRBD's own word follows the verdict's mark, whatever the raw state says.
+            word = peer.connection_raw if peer is not None else "no peer"
+            assert text == f"{mark} {word}", (nd.label, nd.node, text)
+    for n in snap.display.node_names:
+        about = sorted(
+            (p for p in problems if f"node:{n}" in p.keys and p.kind in ("node", "link")),
+            key=lambda p: p.rank,
+        )
+        assert node_mark(problems, n) == (severity_mark(about[0].severity) if about else OK), n
+        if any(p.severity == CRITICAL and p.kind == "node" and p.subject == n for p in problems):
+            assert node_mark(problems, n) == CRIT, n
+    for r in snap.view.reachable:
+        for link in r.rings.links if r.rings else ():
+            about = sorted(
+                (p for p in problems if f"link:link {link.id}" in p.keys and p.node == r.node),
+                key=lambda p: p.rank,
+            )
+            if about:
+                want = severity_mark(about[0].severity)
+            else:
+                want = UNKNOWN if link.status is LinkStatus.UNKNOWN else OK
+            assert link_mark(problems, r.node, link) == want, (r.node, link.id)
 
 
 def _iso(when: datetime) -> str:

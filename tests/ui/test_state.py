@@ -12,6 +12,7 @@ from ui_cluster import NODES, capture, unreachable
 from hatui.clock import FrozenClock
 from hatui.model.corosync import CorosyncLink, RingStatus
 from hatui.model.health import HealthStatus
+from hatui.model.verdict import judge
 from hatui.model.words import LinkStatus
 from hatui.sources.parse import build_report
 from hatui.ui.cells import fmt_age, fmt_eta, fmt_speed, progress_bar
@@ -142,11 +143,12 @@ def test_header_lines_for_versions_and_corosync_links() -> None:
     snap = state.snapshot()
     assert snap is not None
     assert versions(snap.view) == "Pacemaker 2.1.5 · DRBD 8.3.7 · xm"
-    assert links(snap.view) == ""  # no corosync output captured
+    assert links(snap.view, snap.health.problems) == ""  # no corosync output captured
     ok = CorosyncLink(0, "10.0.0.1", LinkStatus.OK, "connected")
     down = CorosyncLink(1, "10.1.0.1", LinkStatus.FAULTY, "disconnected")
     rings = RingStatus(1, "knet", (ok, down))
     report = snap.view.report("vnode1")
     assert report is not None
     view = replace(snap.view, reports=(replace(report, rings=rings),))
-    assert links(view) == "links vnode1 0✔ 1✖"
+    # The marks are the verdict's: a faulty link is a warning (▲), not a raw "faulty" cross.
+    assert links(view, judge(view).problems) == "links vnode1 0✔ 1▲"

@@ -12,8 +12,7 @@ from hatui.model.drbd import DrbdPeer
 from hatui.model.health_types import Problem
 from hatui.model.verdict import for_subject
 from hatui.model.view import ClusterView, NodeDrbd
-from hatui.model.words import DiskState
-from hatui.ui.cells import INFO, OK, STALE, Palette, cell, fmt_eta, fmt_speed, progress_bar, severity_mark
+from hatui.ui.cells import OK, STALE, Palette, cell, fmt_eta, fmt_speed, progress_bar, severity_mark
 from hatui.ui.details import DRBD_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -36,15 +35,19 @@ def row_problems(nd: NodeDrbd, problems: tuple[Problem, ...]) -> tuple[Problem, 
     return tuple(p for p in for_subject(problems, f"drbd:{nd.label}") if p.node in (None, nd.node))
 
 
-def _state(peer: DrbdPeer | None, found: tuple[Problem, ...], p: Palette) -> tuple[str, Style, int]:
-    """The connection word, marked with the worst problem of the row (the pane judges nothing)."""
+def row_mark(found: tuple[Problem, ...]) -> str:
+    """The row's mark: its worst problem's (``✖ ▲ ↻ ·``), ``✔`` without one."""
+    return severity_mark(found[0].severity) if found else OK
+
+
+def row_state(peer: DrbdPeer | None, found: tuple[Problem, ...], p: Palette) -> tuple[str, Style, int]:
+    """DRBD's own connection word, marked and coloured with the row's worst problem (the pane judges
+    nothing: a raw state the verdict finds fine, such as a device without a peer, is ``✔``)."""
     word = peer.connection_raw if peer is not None else "no peer"
     if found:
         worst = found[0]
-        return f"{severity_mark(worst.severity)} {word}", p.severity(worst.severity), worst.rank
-    if peer is None:
-        return f"{INFO} {word}", p.info, 3
-    return f"{OK} {word}", p.ok, 4
+        return f"{row_mark(found)} {word}", p.severity(worst.severity), worst.rank
+    return f"{row_mark(found)} {word}", p.ok, 4
 
 
 class DrbdPane(TablePane, PaneActions):
@@ -97,14 +100,15 @@ pause/resume sync, **B** guided split-brain recovery (pick the victim, follow th
         p = self.palette
         dev = nd.device
         dim = p.stale if note else Style()
-        state, style, rank = _state(peer, found, p)
+        state, style, rank = row_state(peer, found, p)
         sync = ""
         pct: float | None = None
         if peer is not None and peer.sync_percent is not None:
             pct = peer.sync_percent
             extra = [fmt_speed(peer.sync_speed_kib_s), fmt_eta(peer.sync_eta_s)]
             sync = " ".join([progress_bar(pct, 10), *(e for e in extra if e)])
-        disk_style = p.ok if dev.disk is DiskState.UP_TO_DATE else p.warn
+        # Colours are the verdict's too: DRBD's words stay as they are, green only on a fine row.
+        disk_style = p.severity(found[0].severity) if found else p.ok
         return Row(
             key=key,
             cells=(
@@ -114,7 +118,7 @@ pause/resume sync, **B** guided split-brain recovery (pick the victim, follow th
                 cell(dev.disk_raw, disk_style + dim),
                 cell(state, style + dim, sort=rank),
                 cell(f"{peer.role_raw}/{peer.disk_raw}" if peer else "-", dim),
-                cell(sync, p.warn + dim if sync else dim, sort=pct),
+                cell(sync, style + dim if sync else dim, sort=pct),
                 cell(f"{STALE} {note}" if note else "live", dim),
             ),
             order=order,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING
+from hatui.model.corosync import CorosyncLink
+from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING, Problem
 from hatui.model.verdict import for_subject
 from hatui.model.view import ClusterView
 from hatui.model.words import LinkStatus
@@ -39,16 +42,31 @@ def versions(view: ClusterView) -> str:
     return " · ".join(p for p in parts if p) or "versions not detected"
 
 
-def links(view: ClusterView) -> str:
-    """Corosync links per node: ``links vnode1 0✔ 1✖ · vnode2 0✔``."""
+def links(view: ClusterView, problems: Iterable[Problem]) -> str:
+    """Corosync links per node, marked as the verdict judges them: ``links vnode1 0✔ 1▲ · vnode2 0✔``."""
+    found = tuple(problems)
     parts = []
     for r in view.reachable:
         if r.rings is None:
             continue
-        sym = {LinkStatus.OK: OK, LinkStatus.FAULTY: CRIT}
-        marks = " ".join(f"{link.id}{sym.get(link.status, UNKNOWN)}" for link in r.rings.links)
+        marks = " ".join(f"{link.id}{link_mark(found, r.node, link)}" for link in r.rings.links)
         parts.append(f"{r.node} {marks}")
     return ("links " + " · ".join(parts)) if parts else ""
+
+
+def link_mark(problems: tuple[Problem, ...], node: str, link: CorosyncLink) -> str:
+    """The worst of the verdict's problems about ``link`` on ``node``; without one ``✔`` (``?`` when
+    corosync did not say): a link knet shows down only towards a dead node is no fault of the link."""
+    mine = [p for p in for_subject(problems, f"link:link {link.id}") if p.node == node]
+    if mine:
+        return severity_mark(mine[0].severity)
+    return UNKNOWN if link.status is LinkStatus.UNKNOWN else OK
+
+
+def node_mark(problems: tuple[Problem, ...], node: str) -> str:
+    """A node chip's mark: the worst of the verdict's problems about the node or its links, else ``✔``."""
+    mine = [p for p in for_subject(problems, f"node:{node}") if p.kind in ("node", "link")]
+    return severity_mark(mine[0].severity) if mine else OK
 
 
 class ClusterHeader(Vertical):
@@ -89,7 +107,7 @@ class ClusterHeader(Vertical):
             quorum = {True: f"{OK} quorum", False: f"{CRIT} NO QUORUM", None: "quorum ?"}[s.quorum]
             parts += [quorum, f"DC {s.dc or 'none'}"]
         parts.append(versions(snap.display))
-        ring = links(snap.view)
+        ring = links(snap.view, snap.health.problems)
         if ring:
             parts.append(ring)
         set_text(self.query_one("#cluster-summary", Static), "  ".join(parts))
@@ -125,8 +143,7 @@ class ClusterHeader(Vertical):
             stale = snap.stale.get(n)
             good = snap.last_good.get(n)
             # The mark is the verdict's (the worst problem about the node), the words its freshness.
-            mine = [p for p in for_subject(snap.health.problems, f"node:{n}") if p.kind in ("node", "link")]
-            mark = severity_mark(mine[0].severity) if mine else OK
+            mark = node_mark(snap.health.problems, n)
             if stale is not None:
                 seen = "never seen" if stale.last_good is None else f"last seen {stale.age_s(snap.now)}s ago"
                 text = f"{mark} {n} unreachable ({stale.reason}) {STALE} {seen}"
