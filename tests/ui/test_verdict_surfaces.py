@@ -110,7 +110,9 @@ def _targets(c: DemoCluster, fault: str) -> str:
 
 
 async def _view(c: DemoCluster, clock: FrozenClock) -> ClusterView:
-    cfg = ClusterConfig(name="demo", nodes=tuple(NodeConfig(n, host=n) for n in c.node_names))
+    # A frozen node answers nothing until the caller's timeout: a short one keeps the test quick.
+    nodes = tuple(NodeConfig(n, host=n) for n in c.node_names)
+    cfg = ClusterConfig(name="demo", nodes=nodes, command_timeout=0.2)
     captures = await collect_once(cfg, {n: c.transport(n) for n in c.node_names}, clock)
     reports = tuple(build_report(cap) for cap in captures)
     return ClusterView("demo", reports, clock.now(), configured_nodes=tuple(c.node_names))
