@@ -52,7 +52,9 @@ async def test_header_and_panel_show_the_move_and_cancel_undoes_it(tmp_path: Pat
         assert line.startswith("▶ move_resource sentinel · 1/2 "), line
         assert "waiting for sentinel" in line and "(a: actions)" in line
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ActionsPanel))
+        await wait_for(
+            pilot, lambda: isinstance(c.app.screen, ActionsPanel) and bool(c.app.screen.query(DataTable))
+        )
         panel = c.app.screen
         assert isinstance(panel, ActionsPanel)
         table = panel.query_one(DataTable)
@@ -160,7 +162,9 @@ async def test_a_cancel_that_leaves_a_ban_says_so_and_one_key_clears_it(tmp_path
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         await start_move(pilot, c)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ActionsPanel))
+        await wait_for(
+            pilot, lambda: isinstance(c.app.screen, ActionsPanel) and bool(c.app.screen.query(DataTable))
+        )
         table = c.app.screen.query_one(DataTable)
         await pilot.press("x")
         await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=10)
@@ -184,3 +188,23 @@ async def test_a_cancel_that_leaves_a_ban_says_so_and_one_key_clears_it(tmp_path
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: ours(c) == [], within=20)
         await wait_for(pilot, lambda: c.app.actions.left == {}, within=10)
+
+
+async def test_the_palette_opens_the_panel_and_an_idle_console_quits_at_once() -> None:
+    c = demo_console(fast=False)
+    async with c.app.run_test(size=SIZE) as pilot:
+        await ready(pilot, c)
+        commands = {cmd.title: cmd for cmd in c.app.get_system_commands(c.app.screen)}
+        await commands["Actions in flight"].callback()
+        await wait_for(
+            pilot, lambda: isinstance(c.app.screen, ActionsPanel) and bool(c.app.screen.query(DataTable))
+        )
+        table = c.app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert str(table.get_row_at(0)[0]) == "no action running"
+        await pilot.press("x")  # nothing to cancel: said so, nothing runs
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, MainScreen))
+        await pilot.press("q")  # nothing runs: no question
+        await wait_for(pilot, lambda: not c.app.is_running, within=10)
+    assert c.writes() == []

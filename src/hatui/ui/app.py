@@ -373,6 +373,7 @@ class HatuiApp(ConsoleApp):
             ),  # fmt: skip
             ("Pause or resume", "Freeze the panes so rows stay put", "toggle_pause", False),
             ("Refresh now", "Poll every node now", "refresh_now", False),
+            ("Actions in flight", "Running actions: cancel one, clear what one left", "actions_panel", False),
             ("Filter rows", "Show only rows containing some words", "filter", True),
             ("Wall layout", "Switch between the panes and the wall layout", "toggle_wall", False),
             ("Next theme", "Cycle through the hatui themes", "next_theme", False),
