@@ -17,7 +17,7 @@ from hatui.actions.catalog import plan_action
 from hatui.actions.move import plan_move
 from hatui.actions.plan import Plan
 from hatui.actions.results import ActionResult
-from hatui.actions.running import leaves_behind
+from hatui.actions.running import leaves_behind, related_subjects
 from hatui.errors import ActionRefused
 from hatui.transport.base import CommandResult
 from support.recording import RecordingTransport
@@ -27,7 +27,9 @@ def cli_and_markers(b: Bench) -> list[str]:
     return sorted(k.id for k in b.demo.cib.constraints if k.id.startswith(("cli-", "hatui-inflight-")))
 
 
-async def start(b: Bench, plan: Plan) -> tuple[asyncio.Task[ActionResult], asyncio.Event]:
+async def start(
+    b: Bench, plan: Plan, related: frozenset[str] = frozenset()
+) -> tuple[asyncio.Task[ActionResult], asyncio.Event]:
     """``plan`` running, and an event set once it waits for the cluster."""
     waiting = asyncio.Event()
 
@@ -35,7 +37,7 @@ async def start(b: Bench, plan: Plan) -> tuple[asyncio.Task[ActionResult], async
         if text.startswith("waiting"):
             waiting.set()
 
-    task = asyncio.create_task(b.runner.run(plan, say))
+    task = asyncio.create_task(b.runner.run(plan, say, related=related))
     await asyncio.wait_for(waiting.wait(), 10)
     return task, waiting
 
@@ -152,3 +154,24 @@ async def test_a_cancelled_standby_is_not_undone_and_says_so(tmp_path: Path) -> 
     result = await asyncio.wait_for(task, 10)
     assert result.outcome.startswith("cancelled by the admin at ")
     assert (await b.view()).pacemaker.node("vnode3").standby  # type: ignore[union-attr]
+
+
+async def test_what_is_tied_to_a_moving_vm_takes_no_other_action_meanwhile(tmp_path: Path) -> None:
+    b = bench(tmp_path, fast=False)
+    ctx = await b.context()
+    move = plan_move(ctx, "sentinel", "vnode2")
+    task, _ = await start(b, move, related=related_subjects(move, ctx.view))
+    # The VM's own DRBD resource: disconnecting it would take the disk from under the move.
+    drbd = plan_action(ctx, "drbd_verify", "sentinel-root", "vnode1", peer="vnode2")
+    assert "sentinel" in related_subjects(drbd, ctx.view)
+    with pytest.raises(ActionRefused, match="move_resource is already running on sentinel"):
+        await b.runner.run(drbd, related=related_subjects(drbd, ctx.view))
+    # The node it runs on: a standby would move it too.
+    standby = plan_action(ctx, "standby", "vnode1")
+    with pytest.raises(ActionRefused, match="move_resource is already running on sentinel"):
+        await b.runner.run(standby.override(), related=related_subjects(standby, ctx.view))
+    # Another VM's disk is unrelated.
+    other = plan_action(ctx, "drbd_verify", "www-root", "vnode1", peer="vnode2")
+    assert b.runner.conflict(other, related_subjects(other, ctx.view)) is None
+    b.runner.cancel(b.runner.running()[0].id)
+    await asyncio.wait_for(task, 10)

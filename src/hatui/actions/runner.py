@@ -123,7 +123,7 @@ class Runner:
         """True in monitor mode and for a cluster configured ``mode: read-only``."""
         return self.monitor or self.cluster.mode == "read-only"
 
-    def guard(self, plan: Plan) -> None:
+    def guard(self, plan: Plan, related: frozenset[str] = frozenset()) -> None:
         """Refuses ``plan`` in monitor mode, writes in read-only mode, concerns not overridden."""
         if self.monitor:
             raise ActionRefused("monitor mode runs no actions", "read-only")
@@ -138,7 +138,7 @@ class Runner:
         missing = [n for n in plan.nodes if n not in self.transports]
         if missing:
             raise ActionRefused(f"no connection to {', '.join(missing)}: nothing can run there")
-        busy = self.conflict(plan)
+        busy = self.conflict(plan, related)
         if busy is not None:
             raise ActionRefused(busy)
 
@@ -146,11 +146,14 @@ class Runner:
         """The actions running now, oldest first."""
         return list(self._running.values())
 
-    def conflict(self, plan: Plan) -> str | None:
-        """Why ``plan`` may not start now (a running action acts on its target), None when it may."""
+    def conflict(self, plan: Plan, related: frozenset[str] = frozenset()) -> str | None:
+        """Why ``plan`` may not start now (a running action acts on its subjects), None when it may.
+
+        ``related``: what else it acts on (``hatui.actions.running.related_subjects``).
+        """
         if not plan.writes:
             return None
-        return conflict([r for r in self._running.values() if r.plan.writes], plan)
+        return conflict([r for r in self._running.values() if r.plan.writes], plan, related)
 
     def cancel(self, action_id: str, reason: str = "cancelled by the admin", *, resume: bool = True) -> bool:
         """Cancels one running action; False when it is not running (any more).
@@ -170,17 +173,22 @@ class Runner:
         """Cancels every running action (the console quits): their ids."""
         return [i for i in list(self._running) if self.cancel(i, reason, resume=False)]
 
-    async def run(self, plan: Plan, progress: Progress | None = None) -> ActionResult:
-        """Runs ``plan``; refusals raise ``ActionRefused`` before anything runs (and are logged)."""
+    async def run(
+        self, plan: Plan, progress: Progress | None = None, *, related: frozenset[str] = frozenset()
+    ) -> ActionResult:
+        """Runs ``plan``; refusals raise ``ActionRefused`` before anything runs (and are logged).
+
+        ``related``: what else the plan acts on (a VM's disks...): no other action on them meanwhile.
+        """
         say = progress or (lambda _text: None)
         try:
-            self.guard(plan)
+            self.guard(plan, related)
         except ActionRefused as exc:
             self.audit.refused(self.cluster.name, plan.action, plan.target, exc.message)
             raise
         self._active += 1
         try:
-            return await self._run(plan, say)
+            return await self._run(plan, say, related)
         finally:
             self._active -= 1
 
@@ -196,14 +204,15 @@ class Runner:
             await asyncio.sleep(0.02)
         return True
 
-    async def _run(self, plan: Plan, say: Progress) -> ActionResult:
+    async def _run(self, plan: Plan, say: Progress, related: frozenset[str]) -> ActionResult:
         started = self._wall()
         plan = restamp(plan, started)
         action_id = f"{int(time.time())}-{next(_ids)}"
         self.audit.started(action_id, self.cluster.name, plan)
         results: list[tuple[str, CommandResult]] = []
         token = self.registry.start(in_flight(plan, started)) if plan.moves or plan.marker else None
-        me = Running(action_id, plan, self._monotonic(), time_limit(plan), task=asyncio.current_task())
+        me = Running(action_id, plan, self._monotonic(), time_limit(plan), related=related)
+        me.task = asyncio.current_task()
         self._running[action_id] = me
         try:
             return await self._steps(me, results, say)

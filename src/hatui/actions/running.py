@@ -5,9 +5,11 @@ The runner keeps one per action between its start and its end: what runs on whic
 The panel cancels through it (``Runner.cancel``), and the quit question asks ``leaves_behind`` what
 a cancel would leave in the cluster.
 
-One action per target: two actions whose targets or moved resources meet never run at once
-(``conflict``), because the second would clear or fight what the first one steers with. Unrelated
-actions run side by side.
+One action per target: two actions whose subjects meet never run at once (``conflict``), because
+the second would clear or fight what the first one steers with. An action's subjects are its target
+and the resources it moves, and, as far as the last view tells (``related_subjects``), a VM's DRBD
+resources, the VMs on a DRBD resource, and the resources running on a node. Unrelated actions run
+side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import asyncio
 from dataclasses import dataclass, field
 
 from hatui.actions.plan import Plan
+from hatui.model.view import ClusterView
+from hatui.model.vms import disk_names_for, vm_rows
 
 
 @dataclass(slots=True)
@@ -37,11 +41,13 @@ class Running:
     """Why it was cancelled (``cancelled by the admin``), None while it is not."""
     resume: bool = False
     """True when a cancel ends the action with a result instead of cancelling its caller."""
+    related: frozenset[str] = frozenset()
+    """What else it acts on, from the view it was planned on (``related_subjects``)."""
 
     @property
     def subjects(self) -> frozenset[str]:
-        """What it acts on: its target and the resources it moves."""
-        return frozenset((self.plan.target, *self.plan.moves)) - {""}
+        """What it acts on: its target, the resources it moves, and what is related to them."""
+        return plan_subjects(self.plan) | self.related
 
     def elapsed(self, now: float) -> float:
         """Seconds since it started."""
@@ -58,9 +64,30 @@ class Running:
         return " · ".join(parts)
 
 
-def conflict(running: list[Running], plan: Plan) -> str | None:
-    """Why ``plan`` may not start while ``running`` run (one of them acts on its target), else None."""
-    mine = frozenset((plan.target, *plan.moves)) - {""}
+def plan_subjects(plan: Plan) -> frozenset[str]:
+    """The plan's target and the resources it moves."""
+    return frozenset((plan.target, *plan.moves)) - {""}
+
+
+def related_subjects(plan: Plan, view: ClusterView | None) -> frozenset[str]:
+    """What ``plan`` also acts on, as ``view`` tells: DRBD under a VM, VMs over a DRBD, a node's resources."""
+    if view is None:
+        return frozenset()
+    mine = plan_subjects(plan)
+    out: set[str] = set()
+    for name in mine:
+        out.update(disk_names_for(view, name))
+    if plan.target_kind == "drbd":
+        out.update(v.name for v in vm_rows(view) if plan.target in disk_names_for(view, v.name))
+    status = view.pacemaker
+    if plan.target_kind == "node" and status is not None:
+        out.update(r.id for r in status.resources if plan.target in r.nodes)
+    return frozenset(out - mine)
+
+
+def conflict(running: list[Running], plan: Plan, related: frozenset[str] = frozenset()) -> str | None:
+    """Why ``plan`` may not start while ``running`` run (one of them acts on its subjects), else None."""
+    mine = plan_subjects(plan) | related
     cluster_wide = plan.target_kind == "cluster"
     for r in running:
         shared = mine & r.subjects

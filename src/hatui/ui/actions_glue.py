@@ -31,7 +31,7 @@ from hatui.actions.placement import placement
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
-from hatui.actions.running import Running
+from hatui.actions.running import Running, related_subjects
 from hatui.actions.safety import NeedsOverride
 from hatui.actions.sessions import session_argv
 from hatui.actions.settle import active_nodes
@@ -279,14 +279,16 @@ class ActionController:
 
     async def _confirm_and_run(self, plan: Plan) -> None:
         runner = self.runner()
-        busy = runner.conflict(plan)  # one action per target; unrelated ones run side by side
+        # One action per target (and what is tied to it: a VM's disks...); unrelated ones run side by side.
+        related = related_subjects(plan, self.app.state.view)
+        busy = runner.conflict(plan, related)
         if busy is not None:
             raise ActionRefused(busy)
         ok = await self.app.push_screen_wait(ConfirmScreen(plan, self._preview_factory(plan)))
         if not ok:
             self.app.notify(f"cancelled: {plan.title}", timeout=3)
             return
-        busy = runner.conflict(plan)
+        busy = runner.conflict(plan, related)
         if busy is not None:
             raise ActionRefused(f"{busy}; nothing was run")
         try:
@@ -298,7 +300,7 @@ class ActionController:
         worker = get_current_worker()
         self._running_workers.add(worker)
         try:
-            result = await runner.run(plan, self._progress(plan))
+            result = await runner.run(plan, self._progress(plan), related=related)
         finally:
             self._running_workers.discard(worker)
         self.last_result = result
