@@ -5,6 +5,7 @@
 ``hatui --once [--format F]``  one snapshot, exit code by health (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
 ``hatui log``                  print the audit log of actions run from hatui
+``hatui do ACTION TARGET``     run one console action from the command line (``hatui do --list``)
 ``hatui --example-config``     print the example config file
 Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``), ``--demo``
 (the built-in simulated cluster) or ``--replay DIR`` (captured outputs). The source options may
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "log", parents=[source], add_help=False, allow_abbrev=False, help="print the audit log of actions"
     )
+    from hatui.do.args import add_do_parser
+
+    add_do_parser(sub, source)
     return p
 
 
@@ -113,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hatui.actions.audit import log_main
 
         return log_main(rest)
+    if args.command == "do":
+        return _do(args)
     if args.example_config:
         sys.stdout.write(example_config_text())
         return 0
@@ -155,8 +161,10 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.demo and args.replay is not None:
         parser.error("argument --replay: not allowed with argument --demo")
-    if args.command == "capture":
-        _refuse_main_only(parser, args, "capture")
+    if args.command in ("capture", "do"):
+        _refuse_main_only(parser, args, args.command)
+    if args.command == "do" and not args.do_list and not args.action:
+        parser.error("do: ACTION is required (hatui do --list prints them)")
     return args, rest
 
 
@@ -201,6 +209,33 @@ def example_config_text() -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     return (Path(__file__).resolve().parents[2] / EXAMPLE_CONFIG).read_text(encoding="utf-8")
+
+
+def _do(args: argparse.Namespace) -> int:
+    from hatui.do.args import listing
+    from hatui.do.flow import DoArgs, run_do
+
+    if args.do_list:
+        sys.stdout.write(listing())
+        return 0
+    choice = SourceChoice(
+        config=Path(args.config) if args.config else None,
+        cluster=args.cluster,
+        demo=args.demo,
+        replay=args.replay,
+    )
+    return run_do(
+        DoArgs(
+            args.action,
+            args.target,
+            choice,
+            to=args.to,
+            node=args.node,
+            dry_run=args.dry_run,
+            yes=args.yes,
+            fmt=args.do_format,
+        )
+    )
 
 
 def _capture(args: argparse.Namespace, choice: SourceChoice) -> int:

@@ -50,12 +50,15 @@ __all__ = [
     "NOT_IN_FLIGHT",
     "NOT_MONITOR",
     "QUORATE",
+    "SHORT_IDS",
     "WRITABLE",
     "WRITES",
     "ActionSpec",
     "Ask",
     "Flow",
     "SafetyCheck",
+    "action_id",
+    "find_action",
     "for_kind",
     "plan_action",
 ]
@@ -342,3 +345,35 @@ def plan_action(
     """The plan of catalog action ``action`` (its checks first): a shorthand for scripts and tests."""
     req = Request(action, target, node, peer, volume, victim, allow_migrate)
     return CATALOG[action].plan(ctx, req)
+
+
+#: The short ids ``hatui do`` takes where the binding id says more than a command line needs
+#: (``move`` for ``move-resource``). Every other action is named by its binding id.
+SHORT_IDS: dict[str, str] = {
+    "start": "start_resource",
+    "stop": "stop_resource",
+    "restart": "restart_resource",
+    "move": "move_resource",
+    "migrate": "migrate_resource",
+    "ban": "ban_resource",
+    "clear": "clear_resource",
+    "cleanup": "cleanup_resource",
+    "why": "why_resource",
+    "maintenance-on": "node_maintenance_on",
+    "maintenance-off": "node_maintenance_off",
+    "drbd-pause": "drbd_pause_sync",
+    "drbd-resume": "drbd_resume_sync",
+    "shell": "node_shell",
+    "console": "vm_console",
+}
+
+
+def action_id(spec: ActionSpec) -> str:
+    """The id ``hatui do`` prints for ``spec``: its short id, else its binding id."""
+    return next((k for k, v in SHORT_IDS.items() if v == spec.name), spec.binding_id)
+
+
+def find_action(word: str) -> ActionSpec | None:
+    """The action a command line names by its short id, binding id or catalog (audit log) name."""
+    name = SHORT_IDS.get(word) or word.replace("-", "_")
+    return CATALOG.get(name)
