@@ -19,10 +19,27 @@ from pathlib import Path
 import pytest
 
 ISSUE_IDS = (
-    "move standby online ban clear start stop restart cleanup migrate maintenance-on maintenance-off "
-    "drbd-connect drbd-disconnect drbd-primary drbd-secondary drbd-invalidate drbd-verify drbd-pause "
-    "drbd-resume"
-).split()
+    "move",
+    "standby",
+    "online",
+    "ban",
+    "clear",
+    "start",
+    "stop",
+    "restart",
+    "cleanup",
+    "migrate",
+    "maintenance-on",
+    "maintenance-off",
+    "drbd-connect",
+    "drbd-disconnect",
+    "drbd-primary",
+    "drbd-secondary",
+    "drbd-invalidate",
+    "drbd-verify",
+    "drbd-pause",
+    "drbd-resume",
+)
 
 
 def env(tmp_path: Path) -> dict[str, str]:
@@ -129,7 +146,7 @@ def test_without_a_terminal_and_without_yes_nothing_runs(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "args, says",
+    ("args", "says"),
     [
         (("frob", "x"), "unknown action 'frob'"),
         (("move", "nosuch", "--to", "vnode2"), "no resource or VM 'nosuch'"),
@@ -151,8 +168,7 @@ def test_bad_input_exits_3_with_one_line(tmp_path: Path, args: tuple[str, ...], 
 def test_no_reachable_node_exits_3(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        "clusters:\n  c:\n    connect_timeout: 1\n    nodes:\n"
-        "      - {name: n1, host: 127.0.0.1, port: 1}\n"
+        "clusters:\n  c:\n    connect_timeout: 1\n    nodes:\n      - {name: n1, host: 127.0.0.1, port: 1}\n"
     )
     cfg.chmod(0o600)
     p = subprocess.run(
