@@ -1,0 +1,129 @@
+"""``hatui do`` in-process, where a subprocess cannot set the scene: a read-only cluster, a cluster
+that changes while the admin reads the plan, remote text with control characters.
+
+The cluster is a real demo (its transports, the project's collectors, parsers, planners, preview,
+runner and audit log); only the terminal is a stand-in that answers the questions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hatui.config import ClusterConfig
+from hatui.demo import DemoCluster
+from hatui.do.flow import EXIT_DONE, EXIT_FAILED, EXIT_REFUSED, DoArgs, Terminal, act
+from hatui.do.report import PlanReport, Step
+from hatui.snapshot.once import SourceChoice
+from hatui.sources.make import demo_config
+
+
+class Answers(io.StringIO):
+    """A terminal's standard input: ``before_answer`` runs when a question is asked."""
+
+    def __init__(self, text: str, before_answer: Callable[[], None] = lambda: None) -> None:
+        super().__init__(text)
+        self.before_answer = before_answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        self.before_answer()
+        return super().readline()
+
+
+def demo_cluster(mode: str = "operator") -> tuple[DemoCluster, ClusterConfig]:
+    base = demo_config().cluster()
+    cluster = ClusterConfig(name=base.name, nodes=base.nodes, display_name=base.display_name, mode=mode)
+    return DemoCluster(), cluster
+
+
+def audit(tmp_path: Path) -> list[dict[str, object]]:
+    path = tmp_path / "hatui" / "audit.log"
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+
+async def run(
+    args: DoArgs, mode: str = "operator", stdin: io.StringIO | None = None
+) -> tuple[int, str, DemoCluster]:
+    demo, cluster = demo_cluster(mode)
+    out = io.StringIO()
+    term = Terminal(out, io.StringIO(), stdin or io.StringIO())
+    code = await act(args, cluster, {n.name: demo.transport(n.name) for n in cluster.nodes}, term)
+    return code, out.getvalue(), demo
+
+
+DEMO = SourceChoice(demo=True)
+
+
+async def test_a_read_only_cluster_refuses_a_run_even_with_yes(tmp_path: Path) -> None:
+    code, out, _ = await run(DoArgs("cleanup", "sentinel", DEMO, yes=True, fmt="json"), "read-only")
+    assert code == EXIT_REFUSED
+    doc = json.loads(out)
+    assert "read-only" in doc["refused"] and doc["outcome"] is None
+    assert [r["event"] for r in audit(tmp_path)] == ["refused"]
+
+
+async def test_a_read_only_cluster_shows_the_plan_of_a_dry_run(tmp_path: Path) -> None:
+    args = DoArgs("move", "sentinel", DEMO, to="vnode2", dry_run=True, fmt="json")
+    code, out, _ = await run(args, "read-only")
+    assert code == EXIT_DONE
+    doc = json.loads(out)
+    assert doc["refused"] is None and doc["steps"]
+    assert "read-only" in doc["warnings"][0]
+    assert audit(tmp_path) == []
+
+
+async def test_a_read_only_cluster_still_answers_why(tmp_path: Path) -> None:
+    code, out, _ = await run(DoArgs("why", "sentinel", DEMO, yes=True), "read-only")
+    assert code == EXIT_DONE, out
+    assert "Resource sentinel is running" in out
+
+
+async def test_a_command_that_fails_exits_2_with_the_reason(tmp_path: Path) -> None:
+    demo_box: list[DemoCluster] = []
+
+    def cluster_changes() -> None:
+        # While the admin reads the plan, the resource loses its connection: verify cannot start.
+        demo_box[0].inject("split-brain", "sentinel-root")
+
+    demo, cluster = demo_cluster()
+    demo_box.append(demo)
+    out = io.StringIO()
+    term = Terminal(out, io.StringIO(), Answers("y\n", cluster_changes))
+    args = DoArgs("drbd-verify", "sentinel-root", DEMO, node="vnode1")
+    code = await act(args, cluster, {n.name: demo.transport(n.name) for n in cluster.nodes}, term)
+    assert code == EXIT_FAILED, out.getvalue()
+    assert "FAILED: `drbdadm verify sentinel-root` on vnode1 exited 11" in out.getvalue()
+    assert [r["event"] for r in audit(tmp_path)] == ["start", "end"]
+    assert audit(tmp_path)[-1]["ok"] is False
+
+
+async def test_concerns_need_their_own_yes_on_a_terminal(tmp_path: Path) -> None:
+    # Standby of vnode3 stops two VMs (the scene of the issue): the concern is asked first.
+    code, out, _ = await run(DoArgs("standby", "vnode3", DEMO), stdin=Answers("n\n"))
+    assert code == EXIT_REFUSED
+    assert out.index("⚠ 2 VMs will STOP") < out.index("commands:")
+    assert "not confirmed (the concerns were not overridden)" in out
+
+
+def test_remote_text_is_inert_in_text_and_json() -> None:
+    r = PlanReport("stop", "vm\x1b[2J", "c\u202e")
+    r.warnings.append("bad \x1b]52;c;AAAA\x07 name")
+    r.steps.append(Step("n\x1b", ("echo", "\x9b31m")))
+    text = "\n".join(r.plan_lines())
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "\\x1b]52" in text
+    doc = r.json_text()
+    assert doc.isascii()
+    assert json.loads(doc)["warnings"] == ["bad \x1b]52;c;AAAA\x07 name"]
