@@ -22,6 +22,8 @@ from hatui.actions.placement import placement
 from hatui.actions.plan import Plan
 from hatui.actions.preview import Preview, PreviewStage, SimAction, preview_plan
 from hatui.actions.settle import active_nodes
+from hatui.errors import ActionRefused
+from hatui.model.verdict import judge
 
 needs_pacemaker = pytest.mark.skipif(shutil.which("crm_simulate") is None, reason="no crm_simulate")
 
@@ -98,15 +100,37 @@ async def test_a_move_where_no_constraint_allows_is_refused_and_a_pinned_move_st
     with pytest.raises(PlacementRefused, match="holds no copy of sentinel's disk"):
         plan_move(ctx, "sentinel", "vnode3", pinned=True)
     pinned = plan_move(ctx, "elearning", "vnode1", pinned=True).override()
-    assert [c.line for c in pinned.phases[1].commands] == ["crm_resource --clear -r elearning -N vnode3"]
+    assert [c.line.split(" -X ")[0] for c in pinned.phases[1].commands] == [
+        "cibadmin -C -o constraints",
+        "crm_resource --clear -r elearning",
+    ]
     result = await b.runner.run(quick(pinned, 15.0))
     assert result.ok, result.outcome
-    assert result.outcome == "elearning runs on vnode1, pinned there by cli-prefer-elearning"
+    assert result.outcome == (
+        "elearning runs on vnode1, pinned there by hatui-pin-elearning-on-vnode1 (clear it with c); "
+        "no cli- constraint left"
+    )
     view = await b.view()
     assert view.pacemaker is not None and active_nodes(view.pacemaker, "elearning") == ["vnode1"]
-    assert [k.id for k in view.constraints if k.leftover_kind in ("prefer", "ban")] == [
-        "cli-prefer-elearning"
-    ]
+    assert [
+        k.id for k in view.constraints if k.resource == "elearning" and k.id.startswith(("cli-", "hatui-"))
+    ] == ["hatui-pin-elearning-on-vnode1"]
+    # Pinned, not a leftover: the verdict says so, a new move is refused, clear (c) removes the pin.
+    [pin] = [p for p in judge(view).problems if p.subject == "elearning"]
+    assert (pin.code, pin.node) == ("pinned", "vnode1")
+    assert (
+        pin.message
+        == "elearning pinned to vnode1 by a pinned move (hatui-pin-elearning-on-vnode1); clear it with c"
+    )
+    with pytest.raises(
+        ActionRefused, match="elearning is pinned by hatui-pin-elearning-on-vnode1: clear it first"
+    ):
+        plan_move(await b.context(), "elearning", "vnode3")
+    clear = plan_action(await b.context(), "clear_resource", "elearning")
+    assert clear.title == "Clear hatui-pin-elearning-on-vnode1?"
+    cleared = await b.runner.run(quick(clear, 15.0))
+    assert cleared.ok, cleared.outcome
+    assert not [k for k in (await b.view()).constraints if k.pinned_to]
 
 
 def _preview(*stages: tuple[SimAction, ...]) -> Preview:

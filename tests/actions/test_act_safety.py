@@ -90,7 +90,7 @@ async def test_leftover_constraints_block_a_move_that_would_clear_them(tmp_path:
         plan_move(await b.context(), "sentinel", "vnode2")
     clear = plan_action(await b.context(), "clear_resource", "sentinel")
     assert clear.title == "Clear cli-ban-sentinel-on-vnode3?"
-    with pytest.raises(ActionRefused, match="dns has no cli-prefer/cli-ban constraint to clear"):
+    with pytest.raises(ActionRefused, match="dns has no cli-prefer/cli-ban constraint or pin to clear"):
         plan_action(await b.context(), "clear_resource", "dns")
 
 

@@ -8,7 +8,7 @@ preview with the VMs that will stop, and ends done (it used to wait 300 s then s
 from __future__ import annotations
 
 from test_ui_actions import demo_console, ready, select
-from textual.widgets import Button, Checkbox, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from ui_harness import SIZE, wait_for
 
 from hatui.ui.screens.choose import ChooseScreen
@@ -72,11 +72,32 @@ async def test_a_standby_of_vnode3_leads_with_the_stops_and_ends_done() -> None:
         concerns = str(screen.query_one("#confirm-concerns", Static).render())
         assert "2 VMs will STOP: elearning, vconf" in concerns
         await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
-        assert (screen.preview_lines or [])[0] == "⚠ will STOP: elearning, vconf"
+        assert "will stop elearning on vnode3 (due to node availability)" in (screen.preview_lines or [])
         screen.query_one("#confirm-override", Checkbox).value = True
+        stop_name = getattr(screen, "stop_name", None)  # the name a stopping VM asks, when asked
+        if stop_name:
+            screen.query_one("#confirm-vms", Input).value = stop_name
         await pilot.pause()
         screen.query_one("#run", Button).press()
         await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=60)
         result = c.app.actions.last_result
         assert result is not None and result.ok, result.outcome
         assert result.outcome == "vnode3 is in standby; stopped as predicted: elearning, vconf"
+
+
+async def test_a_pinned_resource_is_shown_pinned_in_resources_not_as_a_leftover() -> None:
+    c = demo_console(fast=False)
+    pin = '<rsc_location id="hatui-pin-elearning-on-vnode3" rsc="elearning" node="vnode3" score="INFINITY"/>'
+    assert c.demo.execute("vnode1", ("cibadmin", "-C", "-o", "constraints", "-X", pin)).status == 0
+    async with c.app.run_test(size=SIZE) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "resources", "elearning")
+        screen = c.app.main_screen
+        assert isinstance(screen, MainScreen)
+
+        def notes() -> str:
+            return screen.pane("resources").cell_text("elearning", "notes")
+
+        await wait_for(pilot, lambda: "pinned to vnode3" in notes(), within=10)
+        assert notes() == "pinned to vnode3 (hatui-pin-elearning-on-vnode3)"
+        assert screen.pane("resources").cell_text("elearning", "state").endswith("pinned")

@@ -51,8 +51,8 @@ def plan_move(
 ) -> Plan:
     """The move of ``resource`` to ``target`` (``live``: a live migration; needs ``allow_migrate``).
 
-    ``pinned``: the move keeps its preference for ``target`` (only the bans are cleared), for a
-    node that the cluster's rules alone would not keep the resource on.
+    ``pinned``: the move's preference stays as a pin of hatui's own (``hatui-pin-R-on-N``), for
+    a node that the cluster's rules alone would not keep the resource on; clear (c) removes it.
 
     Raises:
         ActionRefused: read-only, no quorum, target unfit, resource not running or already there,
@@ -87,6 +87,9 @@ def plan_move(
                     f"no DRBD resource is known to hold {resource}'s disks: {target}'s copy is unchecked",
                 )
             )
+    pins = [k.id for k in ctx.view.constraints if k.resource == resource and k.pinned_to]
+    if pins:
+        raise ActionRefused(f"{resource} is pinned by {', '.join(pins)}: clear it first (c)")
     left = [k.id for k in ctx.view.constraints if k.resource == resource and k.leftover_kind]
     if left:
         raise ActionRefused(
@@ -107,26 +110,26 @@ def plan_move(
     on_target = settle.resource_on(resource, target)
     timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
     what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
+    unsteer: tuple[cmd.Command, ...] = (cmd.clear(resource, run_on=run_on, tools=tools),)
+    stay = f"{resource} still on {target}, no cli- constraint"
+    label = "clear the constraints the move made"
     if pinned:
-        # Clearing per banned node leaves cli-prefer on the target: the pin is that preference.
-        unsteer: tuple[cmd.Command, ...] = tuple(
-            cmd.clear(resource, run_on=run_on, tools=tools, node=n) for n in sources
-        )
-        left_check = settle.no_bans(resource)
-        stay = f"{resource} still on {target}, pinned there, no cli-ban constraint"
-        label = "clear the bans the move made, keep the preference"
-    else:
-        unsteer = (cmd.clear(resource, run_on=run_on, tools=tools),)
-        left_check = settle.no_leftovers(resource)
-        stay = f"{resource} still on {target}, no cli- constraint"
-        label = "clear the constraints the move made"
+        # The preference becomes a pin of hatui's own id, before cli-prefer goes: shown as a pin
+        # (not a leftover) and removed by clear (c).
+        unsteer = (cmd.pin_add(resource, target, run_on=run_on, tools=tools), *unsteer)
+        stay = f"{resource} still on {target}, pinned there, no cli- constraint"
+        label = f"pin {resource} to {target}, clear the constraints the move made"
     verb = "Live-migrate" if live else "Move"
     phases = (
         Phase(f"prefer {target} and ban {', '.join(sources)}", steer, (Wait(what, on_target, timeout),)),
-        Phase(label, unsteer, (Wait(stay, settle.all_of(on_target, left_check), STAY_TIMEOUT_S),)),
+        Phase(
+            label,
+            unsteer,
+            (Wait(stay, settle.all_of(on_target, settle.no_leftovers(resource)), STAY_TIMEOUT_S),),
+        ),
     )
     note = (
-        f"A pinned move: cli-prefer-{resource} stays, so {resource} stays on {target} although "
+        f"A pinned move: {cmd.pin_id(resource, target)} stays, so {resource} stays on {target} although "
         f"{spot.reason or 'the cluster would move it back'}; clear it (c) to let the cluster place it."
         if pinned
         else "A plain move (cli-prefer) does not move anything under resource-stickiness=INFINITY: "
@@ -140,8 +143,9 @@ def plan_move(
         "vm" if vm else "resource",
         phases,
         concerns=tuple(concerns),
-        leftovers_of=None if pinned else resource,
-        done=f"{resource} runs on {target}" + (f", pinned there by cli-prefer-{resource}" if pinned else ""),
+        leftovers_of=resource,
+        done=f"{resource} runs on {target}"
+        + (f", pinned there by {cmd.pin_id(resource, target)} (clear it with c)" if pinned else ""),
         notes=(note,),
         meta={"from": ",".join(sources), "to": target, **({"pinned": "yes"} if pinned else {})},
         steers=(f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources)),

@@ -149,12 +149,12 @@ def plan_ban(ctx: ActionContext, req: Request) -> Plan:
 
 
 def plan_clear(ctx: ActionContext, req: Request) -> Plan:
-    """Removes the ``cli-*`` constraints of the resource, and a marker a dead hatui left."""
+    """Removes the ``cli-*`` constraints of the resource, a pinned move's pin, a marker a dead hatui left."""
     r = _start(ctx, req)
-    mine = [k for k in ctx.view.constraints if k.resource == r.name and k.leftover_kind]
+    mine = [k for k in ctx.view.constraints if k.resource == r.name and (k.leftover_kind or k.pinned_to)]
     if not mine:
-        raise ActionRefused(f"{r.name} has no cli-prefer/cli-ban constraint to clear")
-    # crm_resource --clear does not know hatui's marker: it is removed by id.
+        raise ActionRefused(f"{r.name} has no cli-prefer/cli-ban constraint or pin to clear")
+    # crm_resource --clear knows neither hatui's marker nor its pins: they are removed by id.
     steering = any(k.leftover_kind in settle.STEERING for k in mine)
     clears = (
         *((cmd.clear(r.name, run_on=r.run_on, tools=r.tools),) if steering else ()),
@@ -163,8 +163,9 @@ def plan_clear(ctx: ActionContext, req: Request) -> Plan:
             for k in mine
             if k.leftover_kind == "marker"
         ),
+        *(cmd.pin_remove(k.id, run_on=r.run_on, tools=r.tools) for k in mine if k.pinned_to),
     )
-    gone = settle.all_of(settle.no_leftovers(r.name), settle.no_markers(r.name))
+    gone = settle.all_of(settle.no_leftovers(r.name), settle.no_markers(r.name), settle.no_pins(r.name))
     return _plan(
         req,
         r,

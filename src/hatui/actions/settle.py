@@ -214,12 +214,12 @@ def no_leftovers(resource: str) -> Check:
     return check
 
 
-def no_bans(resource: str) -> Check:
-    """No ``cli-ban`` constraint of ``resource`` left (a pinned move keeps its ``cli-prefer``)."""
+def no_pins(resource: str) -> Check:
+    """No pin (``hatui-pin-...``, a pinned move's) of ``resource`` left in the CIB."""
 
     def check(view: ClusterView) -> str | None:
-        left = [c.id for c in view.constraints if c.resource == resource and c.leftover_kind == "ban"]
-        return f"constraints left: {', '.join(left)}" if left else None
+        left = [c.id for c in view.constraints if c.resource == resource and c.pinned_to]
+        return f"pins left: {', '.join(left)}" if left else None
 
     return check
 

@@ -83,12 +83,21 @@ def cibadmin(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None
 
 
 def _create_location(c: DemoCluster, node: str, text: str) -> Outcome:
-    """Adds one ``rsc_location`` with a single-expression rule, as Pacemaker 2.1.5 would store it."""
+    """Adds one ``rsc_location`` (node and score, or a single-expression rule) as Pacemaker 2.1.5 would."""
     try:
         loc = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
         return Outcome(108, "", "Call failed: File exists\n")
     cid, rsc = loc.get("id"), loc.get("rsc")
+    plain = {k: loc.get(k) or "" for k in ("id", "rsc", "node", "score")}
+    if loc.tag == "rsc_location" and len(loc) == 0 and all(plain.values()) and rsc in resource_ids(c):
+        # A node/score location (hatui's pin of a pinned move), kept as Pacemaker stores it.
+        if any(k.id == cid for k in c.cib.constraints):
+            return Outcome(108, "", "Call failed: File exists\n")
+        c.cib.constraints.append(Constraint("rsc_location", plain))
+        c.cib.touch(c.epoch_now(), node, "cibadmin")
+        c.changed()
+        return Outcome(0)
     rules = [r for r in loc if r.tag == "rule"]
     expr = [e for r in rules for e in r if e.tag == "expression"]
     if loc.tag != "rsc_location" or not cid or rsc not in resource_ids(c) or len(expr) != 1:

@@ -236,6 +236,12 @@ def _constraints(view: ClusterView) -> list[Problem]:
     out = []
     ids: set[str] = set()
     for c in view.constraints:
+        if c.pinned_to is not None:
+            # Meant to stay, yet the cluster's rules alone would place the resource elsewhere.
+            text = f"{c.resource} pinned to {c.node} by a pinned move ({c.id}); clear it with c"
+            affects = frozenset({f"constraint:{c.id}"})
+            out.append(Problem(WARNING, "pinned", c.resource or c.id, c.node, text, affects=affects))
+            continue
         if c.leftover_kind is None:
             continue
         ids.add(c.id)

@@ -177,6 +177,10 @@ class ClusterStatus:
         return tuple(r for r in self.resources if r.id == resource_id)
 
 
+#: The id prefix of the constraint a pinned move leaves (``hatui.actions.move``).
+PIN_PREFIX = "hatui-pin-"
+
+
 @dataclass(frozen=True, slots=True)
 class Constraint:
     """One constraint from ``cibadmin -Q --scope constraints``."""
@@ -194,6 +198,14 @@ class Constraint:
     """The role the other resource of a colocation must have (``Promoted`` for a DRBD clone)."""
     lifetime: str | None = None
     """An ``expires`` date or lifetime rule, when the constraint has one."""
+
+    @property
+    def pinned_to(self) -> str | None:
+        """The node a pinned move (``hatui-pin-...``) keeps the resource on; None for other constraints.
+
+        A pin is meant to stay (the cluster's rules alone would move the resource): not a leftover.
+        """
+        return self.node if self.id.startswith(PIN_PREFIX) else None
 
     @property
     def leftover_kind(self) -> str | None:

@@ -25,7 +25,7 @@ from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import CATALOG, ActionSpec, Ask, Flow
 from hatui.actions.commands import Command
 from hatui.actions.console import PreparedSession, prepare_session
-from hatui.actions.expect import MovesAgain, expect, pinned_alternative, surprises
+from hatui.actions.expect import MovesAgain, expect, pinned_alternative
 from hatui.actions.move import allow_migrate
 from hatui.actions.placement import placement
 from hatui.actions.plan import Plan, Request
@@ -344,8 +344,7 @@ class ActionController:
             ctx = self.context()
             preview = await pv.preview_plan(plan, runner.transports[node], tools=ctx.tools(node))
             self._previews[id(plan)] = preview
-            # What the admin did not ask for comes first.
-            out = [f"⚠ {s}" for s in surprises(plan, preview)] + preview.lines()
+            out = preview.lines()
             if CATALOG[plan.action].memory_check:
                 free = {
                     n: await pv.free_memory(t, ctx.tools(n))

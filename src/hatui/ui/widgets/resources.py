@@ -68,6 +68,7 @@ _WORDS = {
     "fail-count": "fail-count",
     "failed-action": "failed operation",
     "constraint-leftover": "leftover constraint",
+    "pinned": "pinned",
     "action-in-flight": "moving (hatui)",
 }
 
@@ -94,6 +95,12 @@ def _constraint_notes(rid: str, problems: tuple[Problem, ...]) -> list[str]:
         if p.code == "constraint-leftover":
             out += sorted(
                 f"⚑ {k.removeprefix('constraint:')}" for k in p.affects if k.startswith("constraint:")
+            )
+        elif p.code == "pinned" and p.subject == rid:
+            out += sorted(
+                f"pinned to {p.node} ({k.removeprefix('constraint:')})"
+                for k in p.affects
+                if k.startswith("constraint:")
             )
         elif p.code == "action-in-flight" and p.subject == rid:
             out.append(p.message.removeprefix(f"{rid}: "))
