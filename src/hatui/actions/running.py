@@ -92,7 +92,9 @@ def conflict(running: list[Running], plan: Plan, related: frozenset[str] = froze
     for r in running:
         shared = mine & r.subjects
         if shared or cluster_wide or r.plan.target_kind == "cluster":
-            what = ", ".join(sorted(shared)) or "the cluster"
+            # Name what both act on directly when they do (sentinel), else what ties them (a disk).
+            direct = shared & plan_subjects(r.plan)
+            what = ", ".join(sorted(direct or shared)) or "the cluster"
             return (
                 f"{r.plan.action} is already running on {what} ({r.step}): one action per target; "
                 "wait for it or cancel it in the actions panel (a)"
