@@ -27,6 +27,7 @@ from hatui.actions.commands import Command
 from hatui.actions.console import PreparedSession, prepare_session
 from hatui.actions.expect import MovesAgain, expect, pinned_alternative
 from hatui.actions.move import allow_migrate
+from hatui.actions.outcome import stopping_vms
 from hatui.actions.placement import placement
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
@@ -43,7 +44,7 @@ from hatui.transport.base import Transport
 from hatui.ui.details import DetailInfo
 from hatui.ui.messages import ActionFinished
 from hatui.ui.screens.choose import ChooseScreen
-from hatui.ui.screens.confirm import ConfirmScreen
+from hatui.ui.screens.confirm import ConfirmScreen, Foresight
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.widgets.drbd import display_drbd, row_key
 
@@ -338,7 +339,7 @@ class ActionController:
         if not plan.pacemaker:
             return None
 
-        async def lines() -> list[str]:
+        async def lines() -> Foresight:
             runner = self.runner()
             node = plan.commands[0].node
             ctx = self.context()
@@ -352,7 +353,8 @@ class ActionController:
                     if n != plan.target
                 }
                 out += pv.memory_lines(ctx.view, plan.target, free, preview.stages)
-            return out
+            # Whatever the action, a VM the scheduler stops leads the confirmation and asks a name.
+            return Foresight(out, stopping_vms(ctx.view, preview.stages))
 
         return lines
 
@@ -404,6 +406,9 @@ class ActionController:
             return
         command: Command = plan.commands[0]
         argv = session_argv(command)
+        if self.app.is_headless:
+            # Said before a session is opened for nothing.
+            raise ActionRefused("this terminal cannot be handed over (hatui runs without a real terminal)")
         # The pane and row the session was opened from: the admin comes back to them.
         focused = self.app.focused
 
