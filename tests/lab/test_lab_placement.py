@@ -7,7 +7,8 @@ with its own stickiness 0 so that it goes home when nothing holds it. Then:
   hatui ran it, the resource moved there and back (two outages) and the action ended FAILED;
 * a move to vnode1 is allowed, but Pacemaker's own scheduler on a copy of the live CIB says dummy3
   will move back once hatui clears its constraints: the move is refused with that reason, and the
-  alternative (a pinned move) runs for real and leaves dummy3 on vnode1 with its preference.
+  alternative (a pinned move) runs for real and leaves dummy3 on vnode1, pinned by
+  ``hatui-pin-dummy3-on-vnode1``; clear removes the pin and dummy3 goes home.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from hatui.actions.audit import AuditLog
+from hatui.actions.catalog import plan_action
 from hatui.actions.expect import MovesAgain, expect, pinned_alternative
 from hatui.actions.move import PlacementRefused, plan_move
 from hatui.actions.placement import placement
@@ -62,6 +64,8 @@ def dummy3(healthy_lab: Lab) -> Iterator[Lab]:
         yield lab
     finally:
         lab.crm("crm_resource", "--clear", "-r", DUMMY, check=False)
+        pin = f'<rsc_location id="hatui-pin-{DUMMY}-on-vnode1"/>'
+        lab.crm("cibadmin", "-D", "-o", "constraints", "-X", pin, check=False)
         lab.crm("crm_resource", "-r", DUMMY, "--meta", "-p", "target-role", "-v", "Stopped", check=False)
         lab.wait_for(lambda: lab.status().where(DUMMY) is None, 30, f"{DUMMY} stopped")
         for n in LOCATIONS:
@@ -116,8 +120,18 @@ async def test_dummy3_is_not_moved_where_no_constraint_allows_nor_where_it_would
     pinned = pinned_alternative(ctx, refused.value)
     result = await run.run(pinned.override() if pinned.concerns else pinned)
     assert result.ok, result.outcome
-    assert result.outcome == f"{DUMMY} runs on vnode1, pinned there by cli-prefer-{DUMMY}"
+    pin = f"hatui-pin-{DUMMY}-on-vnode1"
+    assert (
+        result.outcome
+        == f"{DUMMY} runs on vnode1, pinned there by {pin} (clear it with c); no cli- constraint left"
+    )
     await asyncio.sleep(2)
     assert lab.status().where(DUMMY) == "vnode1", "pinned: it stays"
     constraints = lab.crm("cibadmin", "-Q", "--scope", "constraints")
-    assert f'id="cli-prefer-{DUMMY}"' in constraints and f"cli-ban-{DUMMY}" not in constraints
+    assert f'id="{pin}"' in constraints and f"cli-prefer-{DUMMY}" not in constraints
+
+    # clear (c) removes the pin: the cluster's rules place dummy3 again (home, vnode3).
+    ctx = ActionContext(await observer.observe(), run.cluster)
+    cleared = await run.run(plan_action(ctx, "clear_resource", DUMMY))
+    assert cleared.ok, cleared.outcome
+    lab.wait_for(lambda: lab.status().where(DUMMY) == "vnode3", 30, f"{DUMMY} back on vnode3")
