@@ -274,3 +274,32 @@ def test_on_a_terminal_y_runs_it(tmp_path: Path) -> None:
     assert code == 0, text
     assert "done: failures of sentinel cleared" in text
     assert [r["event"] for r in audit(tmp_path)] == ["start", "end"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--demo",), ("move", "sentinel", "--frob", "--demo"), ("move", "sentinel", "--format", "yaml")],
+)
+def test_a_usage_error_exits_3_not_2_which_means_ran_and_failed(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "hatui", "do", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env(tmp_path),
+    )
+    assert p.returncode == 3, p.stderr
+    assert "error:" in p.stderr
+
+
+def test_replayed_captures_cannot_be_acted_on(tmp_path: Path) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "hatui", "do", "cleanup-all", "--replay", str(tmp_path), "--dry-run"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env(tmp_path),
+    )
+    assert p.returncode == 3 and "replayed captures have no node" in p.stderr

@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # that cannot even start is UNKNOWN. The usage line is already on stderr.
         if exc.code == 2 and _asks_once(argv):
             return EXIT_UNKNOWN
+        if exc.code == 2 and "do" in argv:
+            return 3  # hatui do: exit 2 means an action ran and failed; a usage error planned nothing
         raise
     if args.command == "log":
         from hatui.actions.audit import log_main
