@@ -7,7 +7,7 @@ preview with the VMs that will stop, and ends done (it used to wait 300 s then s
 
 from __future__ import annotations
 
-from test_ui_actions import demo_console, ready, select
+from test_ui_actions import choose_first, demo_console, ready, select
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from ui_harness import SIZE, wait_for
 
@@ -101,3 +101,41 @@ async def test_a_pinned_resource_is_shown_pinned_in_resources_not_as_a_leftover(
         await wait_for(pilot, lambda: "pinned to vnode3" in notes(), within=10)
         assert notes() == "pinned to vnode3 (hatui-pin-elearning-on-vnode3)"
         assert screen.pane("resources").cell_text("elearning", "state").endswith("pinned")
+
+
+async def test_a_move_the_cluster_would_undo_is_refused_and_the_pinned_move_offered_runs() -> None:
+    c = demo_console()
+    # Without stickiness sentinel goes back home (vnode1, 200) once the move's constraints go.
+    c.demo.execute(
+        "vnode1", ("crm_resource", "-r", "sentinel", "--meta", "-p", "resource-stickiness", "-v", "0")
+    )
+    async with c.app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(pilot, c)
+        await select(pilot, c, "vms", "sentinel")
+        await pilot.press("m")
+        await choose_first(pilot, c)  # vnode2, the only node it may go to
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
+        screen = c.app.screen
+        assert isinstance(screen, ConfirmScreen)
+        await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
+        screen.query_one("#run", Button).press()
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen), within=10)
+        offer = c.app.screen
+        assert isinstance(offer, ChooseScreen)
+        assert offer.title_text == "Refused: sentinel would move twice"
+        assert "will move sentinel vnode2 → vnode1" in offer.description[0]
+        assert labels(offer)[0] == ("keep the preference: a pinned move to vnode2", True)
+        assert c.writes() == [], "the refused move ran nothing"
+        await choose_first(pilot, c)
+        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen) and c.app.screen is not screen)
+        pinned = c.app.screen
+        assert isinstance(pinned, ConfirmScreen)
+        assert str(pinned.query_one("#confirm-title", Static).render()).endswith("to vnode2, pinned there?")
+        await wait_for(pilot, lambda: pinned.preview_lines is not None, within=20)
+        pinned.query_one("#run", Button).press()
+        await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=60)
+        result = c.app.actions.last_result
+        assert result is not None and result.ok, result.outcome
+        assert result.outcome.startswith(
+            "sentinel runs on vnode2, pinned there by hatui-pin-sentinel-on-vnode2"
+        )
