@@ -7,6 +7,7 @@ runner and audit log); only the terminal is a stand-in that answers the question
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Callable
@@ -127,3 +128,37 @@ def test_remote_text_is_inert_in_text_and_json() -> None:
     doc = r.json_text()
     assert doc.isascii()
     assert json.loads(doc)["warnings"] == ["bad \x1b]52;c;AAAA\x07 name"]
+
+
+async def test_a_resource_another_hatui_is_moving_is_refused(tmp_path: Path) -> None:
+    # A console's move is running (its in-flight marker is in the CIB): hatui do sees it and refuses.
+    import asyncio
+
+    from hatui.actions.audit import AuditLog
+    from hatui.actions.move import plan_move
+    from hatui.actions.plans import ActionContext
+    from hatui.actions.runner import CollectorObserver, Runner
+    from hatui.sources.fanout import make_collectors
+
+    base = demo_config().cluster()
+    demo = DemoCluster(now=lambda: 0.0)  # frozen demo time: the console's move never settles
+    transports = {n.name: demo.transport(n.name) for n in base.nodes}
+    observer = CollectorObserver(make_collectors(base, transports), base)  # type: ignore[arg-type]
+    console = Runner(base, transports, observer, audit=AuditLog(tmp_path / "console.log"), poll_interval=0.02)
+    waiting = asyncio.Event()
+    plan = plan_move(ActionContext(await observer.observe(), base), "sentinel", "vnode2")
+    task = asyncio.create_task(
+        console.run(plan, lambda t: waiting.set() if t.startswith("waiting") else None)
+    )
+    try:
+        await asyncio.wait_for(waiting.wait(), 10)
+        out = io.StringIO()
+        args = DoArgs("move", "sentinel", DEMO, to="vnode3", yes=True, fmt="json")
+        code = await act(args, base, transports, Terminal(out, io.StringIO(), io.StringIO()))
+        assert code == EXIT_REFUSED, out.getvalue()
+        refused = json.loads(out.getvalue())["refused"]
+        assert "sentinel is being moved by hatui" in refused, refused
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
