@@ -68,7 +68,7 @@ class ActionController:
         self._runner: Runner | None = None
         self.last_result: ActionResult | None = None
         #: The preview each confirmation computed, by plan: it is the plan's expectation.
-        self._previews: dict[int, pv.Preview] = {}
+        self._previews: dict[int, tuple[Plan, pv.Preview]] = {}
         #: The actions this console runs; the state's verdict shows them as in flight.
         self.registry = InFlightRegistry(self._inflight_changed)
         #: Actions that ended with constraints of theirs still in the CIB: (resource, their ids).
@@ -287,6 +287,7 @@ class ActionController:
             raise ActionRefused(busy)
         ok = await self.app.push_screen_wait(ConfirmScreen(plan, self._preview_factory(plan)))
         if not ok:
+            self._previews.pop(id(plan), None)
             self.app.notify(f"cancelled: {plan.title}", timeout=3)
             return
         busy = runner.conflict(plan, related)
@@ -316,8 +317,9 @@ class ActionController:
 
     def _expecting(self, plan: Plan) -> Plan:
         """``plan`` with its confirmation's preview as the expectation (unchanged without one)."""
-        preview = self._previews.pop(id(plan), None)
-        return plan if preview is None else expect(self.context(), plan, preview)
+        seen, preview = self._previews.pop(id(plan), (None, None))
+        # By identity too: an id can be reused by a later plan once this one is gone.
+        return expect(self.context(), plan, preview) if seen is plan and preview is not None else plan
 
     async def _offer_pinned(self, refused: MovesAgain) -> None:
         """A move the cluster would undo: refused, with the pinned move offered instead."""
@@ -344,7 +346,7 @@ class ActionController:
             node = plan.commands[0].node
             ctx = self.context()
             preview = await pv.preview_plan(plan, runner.transports[node], tools=ctx.tools(node))
-            self._previews[id(plan)] = preview
+            self._previews[id(plan)] = (plan, preview)
             out = preview.lines()
             if CATALOG[plan.action].memory_check:
                 free = {
