@@ -179,3 +179,18 @@ def test_ctrl_bracket_returns_to_the_pane_and_row_of_the_console(
     term.keys("v")  # the same pane (VMs) and row (mail) have the keyboard
     term.wait("Open the console of VM mail on vnode1?")
     term.keys("Escape", "q")
+
+
+def test_demo_node_shell_refusal_keeps_the_screen_and_says_why(tmux: Callable[[str], Tmux]) -> None:  # noqa: F811
+    term = tmux(f"env TERM=xterm-256color {shlex.quote(sys.executable)} -m hatui --demo")
+    term.wait("sentinel")
+    term.keys("2")
+    term.wait("─ Nodes (3)")
+    term.keys("T")
+    term.wait("Open a shell on node")
+    term.keys("Tab", "Enter")
+    shown = wait_flat(term, "is not reached over SSH: no interactive session")
+    assert "Nodes" in shown, "hatui's screen stayed"
+    term.keys("T")  # the UI still answers keys
+    term.wait("Open a shell on node")
+    term.keys("Escape", "q")
