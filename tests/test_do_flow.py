@@ -162,3 +162,27 @@ async def test_a_resource_another_hatui_is_moving_is_refused(tmp_path: Path) -> 
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_on_a_terminal_a_move_the_rules_refuse_offers_the_pinned_move(tmp_path: Path) -> None:
+    import time
+
+    t0 = time.monotonic()
+    base = demo_config().cluster()
+    demo = DemoCluster(now=lambda: (time.monotonic() - t0) * 40)  # demo time runs 40x faster
+    transports = {n.name: demo.transport(n.name) for n in base.nodes}
+    out, err = io.StringIO(), io.StringIO()
+    term = Terminal(out, err, Answers("y\ny\ny\n"))  # the pinned move, its concerns, run
+    code = await act(DoArgs("move", "elearning", DEMO, to="vnode1"), base, transports, term)
+    assert "refused: vnode1: no location constraint allows elearning there" in err.getvalue()
+    assert "Instead: " in err.getvalue() and "pinned there? [y/N]" in err.getvalue()
+    assert code == EXIT_DONE, out.getvalue() + err.getvalue()
+    assert "pinned there by hatui-pin-elearning-on-vnode1" in out.getvalue()
+    assert [r["event"] for r in audit(tmp_path)] == ["refused", "start", "end"]
+
+
+async def test_without_a_terminal_the_pinned_move_is_only_named(tmp_path: Path) -> None:
+    code, out, _ = await run(DoArgs("move", "elearning", DEMO, to="vnode1", yes=True))
+    assert code == EXIT_REFUSED
+    assert "only a pinned move (it keeps its preference) can go there" in out
+    assert [r["event"] for r in audit(tmp_path)] == ["refused"]

@@ -25,9 +25,9 @@ from typing import TextIO
 from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import ActionSpec, Flow, action_id, find_action
-from hatui.actions.expect import expect, stopped_by, surprises
-from hatui.actions.move import allow_migrate
-from hatui.actions.plan import Plan
+from hatui.actions.expect import MovesAgain, expect, pinned_alternative, stopped_by, surprises
+from hatui.actions.move import PlacementRefused, allow_migrate, plan_move
+from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import CollectorObserver, Progress, Runner
 from hatui.actions.safety import NeedsOverride
@@ -45,6 +45,7 @@ from hatui.transport.base import Transport
 EXIT_DONE, EXIT_REFUSED, EXIT_FAILED, EXIT_NO_PLAN = 0, 1, 2, 3
 #: Seconds between two "still waiting" progress lines.
 PROGRESS_EVERY_S = 5.0
+YES = ("y", "yes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,19 +169,25 @@ async def act(
             except HatuiError:
                 am = None
             req = replace(req, allow_migrate=am)
-        plan = spec.plan(ctx, req)
+        plan, confirm_name = await _preview(report, spec.plan(ctx, req), ctx, spec, transports)
     except ActionRefused as exc:
         report.refused = exc.message
         if not args.dry_run:
             audit.refused(cluster.name, spec.name, req.target or "", exc.message)
-        return _end(report, args, term, EXIT_REFUSED)
-    try:
-        plan, confirm_name = await _preview(report, plan, ctx, spec, transports)
-    except ActionRefused as exc:  # the preview says the cluster would undo it (a move)
-        report.refused = exc.message
-        if not args.dry_run:
-            audit.refused(cluster.name, spec.name, plan.target, exc.message)
-        return _end(report, args, term, EXIT_REFUSED)
+        # A move the cluster's rules would refuse or undo: the console offers a pinned move instead.
+        pinned = _pinned_instead(exc, ctx, req) if _asks(args, term) else None
+        if pinned is None:
+            return _end(report, args, term, EXIT_REFUSED)
+        term.err.write(clean_line(f"refused: {exc.message}") + "\n")
+        if term.ask(f"Instead: {clean_line(pinned.title)} [y/N] ").lower() not in YES:
+            return _end(report, args, term, EXIT_REFUSED)
+        report = PlanReport(report.action, report.target, report.cluster)
+        try:
+            plan, confirm_name = await _preview(report, pinned, ctx, spec, transports)
+        except ActionRefused as again:
+            report.refused = again.message
+            audit.refused(cluster.name, spec.name, req.target or "", again.message)
+            return _end(report, args, term, EXIT_REFUSED)
     if read_only and args.dry_run:
         report.warnings.insert(0, f"cluster {cluster.name} is read-only: this plan can only be shown")
     if args.dry_run:
@@ -258,14 +265,31 @@ def _confirm(report: PlanReport, plan: Plan, args: DoArgs, term: Terminal, name:
         return None
     if not term.stdin.isatty():
         return "standard input is not a terminal: pass --yes to run without asking, or --dry-run"
-    if plan.concerns and term.ask("Run despite the ⚠ concerns above? [y/N] ").lower() not in ("y", "yes"):
+    if plan.concerns and term.ask("Run despite the ⚠ concerns above? [y/N] ").lower() not in YES:
         return "not confirmed (the concerns were not overridden)"
     if name is not None:
         if term.ask(f"Type {clean_line(name)} to run it: ") != name:
             return f"not confirmed ({name} was not typed)"
         return None
-    if term.ask(f"{clean_line(report.title)} [y/N] ").lower() not in ("y", "yes"):
+    if term.ask(f"{clean_line(report.title)} [y/N] ").lower() not in YES:
         return "not confirmed"
+    return None
+
+
+def _asks(args: DoArgs, term: Terminal) -> bool:
+    """Whether hatui may ask the admin a question (a terminal, and neither --yes nor --dry-run)."""
+    return not args.yes and not args.dry_run and term.stdin.isatty()
+
+
+def _pinned_instead(exc: ActionRefused, ctx: ActionContext, req: Request) -> Plan | None:
+    """The pinned move a refused move may take instead (None: none offered, or it is refused too)."""
+    try:
+        if isinstance(exc, MovesAgain):
+            return pinned_alternative(ctx, exc)
+        if isinstance(exc, PlacementRefused) and exc.place.pinnable and req.target:
+            return plan_move(ctx, req.target, exc.place.node, pinned=True)
+    except ActionRefused:
+        return None
     return None
 
 
