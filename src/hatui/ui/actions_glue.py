@@ -411,8 +411,6 @@ class ActionController:
         if self.app.is_headless:
             # Said before a session is opened for nothing.
             raise ActionRefused("this terminal cannot be handed over (hatui runs without a real terminal)")
-        # The pane and row the session was opened from: the admin comes back to them.
-        focused = self.app.focused
 
         async def session(transport: Transport, argv: Sequence[str] | None) -> int | None:
             # Opened and checked while the UI still owns the terminal: a refusal, an unreachable
@@ -431,9 +429,6 @@ class ActionController:
             raise ActionRefused(
                 "this terminal cannot be handed over (hatui runs without a real terminal)"
             ) from None
-        finally:
-            if focused is not None and focused.is_attached and self.app.screen is focused.screen:
-                focused.focus()
         self.app.post_message(
             ActionFinished(
                 runner.cluster.name,
