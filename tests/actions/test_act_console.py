@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hatui.actions.console import open_session
+from hatui.actions.console import SessionError, open_session, prepare_session
 from hatui.errors import ActionRefused
 from hatui.transport.ssh import SSHTransport
 from support.sshd import SshdServer, sshd_factory  # noqa: F401 - the fixture
@@ -97,3 +97,25 @@ async def test_transports_without_interactive_sessions_are_refused(tmp_path: Pat
 
     with pytest.raises(ActionRefused, match="vnode1 is not reached over SSH: no interactive session"):
         await open_session(DemoCluster(now=lambda: 0.0).transport("vnode1"), ["xm", "console", "sentinel"])
+
+
+async def test_a_console_that_ends_at_once_fails_before_any_hand_over(
+    sshd_factory: MakeServer,  # noqa: F811 - the fixture
+) -> None:
+    server = sshd_factory("console")
+    (server.bin_dir / "xm").write_text("#!/bin/sh\necho \"Error: Domain 'ghost' does not exist.\"\nexit 1\n")
+    (server.bin_dir / "xm").chmod(0o755)
+    server.trust(Path.home() / ".ssh" / "known_hosts")
+    node = server.node_config("vnode1")
+    transport = SSHTransport(
+        "vnode1", node.host, port=node.port, user=node.user, identity_file=node.identity_file
+    )
+    try:
+        with pytest.raises(SessionError) as failed:
+            await prepare_session(transport, ["xm", "console", "ghost"], check_s=5.0)
+        assert failed.value.message == (
+            "xm console ghost on vnode1 ended at once (exit status 1): Error: Domain 'ghost' does not exist."
+        )
+        assert (await transport.run(["true"], timeout=10)).ok, "the connection is still there"
+    finally:
+        await transport.close()
