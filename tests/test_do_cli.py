@@ -265,6 +265,7 @@ def run_on_a_terminal(tmp_path: Path, args: list[str], answers: list[str]) -> tu
 def test_on_a_terminal_a_vm_stopped_through_its_disk_asks_for_the_vm_name(tmp_path: Path) -> None:
     code, text = run_on_a_terminal(tmp_path, ["stop", "drbd_sentinel-root"], ["drbd_sentinel-root"])
     assert "Type sentinel to run it:" in text
+    assert text.index("⚠ VM sentinel will STOP") < text.index("commands:")  # the outcome leads
     assert code == 1 and "not confirmed (sentinel was not typed)" in text
     assert [r["event"] for r in audit(tmp_path)] == ["refused"]
 

@@ -25,8 +25,9 @@ from typing import TextIO
 from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import ActionSpec, Flow, action_id, find_action
-from hatui.actions.expect import MovesAgain, expect, pinned_alternative, stopped_by, surprises
+from hatui.actions.expect import MovesAgain, expect, pinned_alternative, surprises
 from hatui.actions.move import PlacementRefused, allow_migrate, plan_move
+from hatui.actions.outcome import name_to_type, stop_warning, stopping_vms
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import CollectorObserver, Progress, Runner
@@ -35,8 +36,6 @@ from hatui.config import ClusterConfig
 from hatui.do.report import Outcome, PlanReport
 from hatui.do.target import CannotPlanError, build_request
 from hatui.errors import ActionRefused, HatuiError
-from hatui.model.view import ClusterView
-from hatui.model.vms import vm_rows
 from hatui.plaintext import clean_line
 from hatui.snapshot.once import SourceChoice, resolve
 from hatui.sources.fanout import make_collectors
@@ -92,12 +91,6 @@ def run_do(args: DoArgs, term: Terminal | None = None) -> int:
     except Exception as exc:  # the exit code must stay meaningful whatever happens
         term.err.write(f"hatui do: internal error: {type(exc).__name__}: {clean_line(str(exc))}\n")
         return EXIT_NO_PLAN
-
-
-def vm_stops(view: ClusterView, preview: pv.Preview) -> dict[str, str]:
-    """Resource -> VM name of the VMs some phase of the preview stops (a restart is an outage too)."""
-    names = {r.resource: r.name for r in vm_rows(view) if r.resource}
-    return {r: names[r] for st in preview.stages for r in stopped_by(st) if r in names}
 
 
 def _spec(word: str) -> ActionSpec:
@@ -237,22 +230,18 @@ async def _preview(
     plan = expect(ctx, plan, preview)
     report.warnings = []
     report.add_plan(plan)
-    if not any(c.code == "stop" for c in plan.concerns):
-        report.warnings[:0] = surprises(plan, preview)
     if spec.memory_check:
         free = {n: await pv.free_memory(t, ctx.tools(n)) for n, t in transports.items() if n != plan.target}
         report.preview += pv.memory_lines(ctx.view, plan.target, free, preview.stages)
-    stops = vm_stops(ctx.view, preview)
-    if not stops:
+    vms = stopping_vms(ctx.view, preview.stages)
+    if not any(c.code == "stop" for c in plan.concerns):  # a standby's concern says it already
+        # The outcome leads: the VMs that will stop, or else any other resource that will.
+        lead = [stop_warning(vms).removeprefix("⚠ ")] if vms else surprises(plan, preview)
+        report.warnings[:0] = lead
+    if not vms:
         return plan, plan.confirm_name
-    # A VM stopped through something else (its DRBD disk, its group) is the news: it leads.
-    others = [vm for rsc, vm in stops.items() if plan.target not in (rsc, vm)]
-    if others and not any("will STOP" in w for w in report.warnings):
-        s = "" if len(others) == 1 else "s"
-        report.warnings.insert(0, f"{len(others)} VM{s} will STOP: {', '.join(others)}")
-    # Stopping a VM asks for its name, whichever way it is stopped; several: the target's name.
-    vms = list(stops.values())
-    return plan, plan.confirm_name or (vms[0] if len(vms) == 1 else plan.target)
+    # Stopping a VM asks for its name, whichever way it is stopped (``outcome.name_to_type``).
+    return plan, plan.confirm_name or name_to_type(plan.target, vms)
 
 
 def _confirm(report: PlanReport, plan: Plan, args: DoArgs, term: Terminal, name: str | None) -> str | None:
