@@ -304,3 +304,13 @@ def test_replayed_captures_cannot_be_acted_on(tmp_path: Path) -> None:
         env=env(tmp_path),
     )
     assert p.returncode == 3 and "replayed captures have no node" in p.stderr
+
+
+def test_hatui_do_never_imports_textual(tmp_path: Path) -> None:
+    code = (
+        "import sys; from hatui.cli import main; "
+        "rc = main(['do', 'cleanup', 'sentinel', '--demo', '--dry-run']); "
+        "assert rc == 0, rc; assert 'textual' not in sys.modules, 'textual imported'"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env(tmp_path))
+    assert p.returncode == 0, p.stderr
