@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from .harness import Lab
+from .test_lab_placement import dummy3  # noqa: F401  (the fixture: dummy3 on vnode3, removed after)
 
 pytestmark = pytest.mark.lab
 
@@ -105,3 +106,19 @@ def test_a_read_only_cluster_refuses_all_but_a_dry_run(healthy_lab: Lab, tmp_pat
     assert "crm_attribute" in p.stdout and "read-only" in p.stdout
     assert re.search(rf'<node name="{vm.spare}"[^>]* standby="false"', lab.crm_mon_xml()), "not in standby"
     assert events(tmp_path) == ["refused"]
+
+
+def test_the_dummy3_scene_moves_nothing_twice(dummy3: Lab, tmp_path: Path) -> None:  # noqa: F811
+    """Asymmetric cluster: vnode2 is not allowed, and a move to vnode1 would be undone (stickiness 0)."""
+    lab = dummy3
+    p = do(lab, tmp_path, "move", "dummy3", "--to", "vnode2", "--yes")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "refused: vnode2: no location constraint allows dummy3 there" in p.stdout
+    p = do(lab, tmp_path, "move", "dummy3", "--to", "vnode1", "--yes", "--format", "json")
+    assert p.returncode == 1, p.stdout + p.stderr
+    doc = json.loads(p.stdout)
+    assert "will move dummy3 vnode1 → vnode3" in doc["refused"] and "would move twice" in doc["refused"]
+    assert "a pinned move to vnode1" in doc["refused"]
+    assert doc["outcome"] is None
+    assert lab.status().where("dummy3") == "vnode3" and constraints(lab) == []
+    assert events(tmp_path) == ["refused", "refused"]
