@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from hatui.config import ClusterConfig
 from hatui.demo import DemoCluster
 from hatui.do.flow import EXIT_DONE, EXIT_FAILED, EXIT_REFUSED, DoArgs, Terminal, act
 from hatui.do.report import PlanReport, Step
+from hatui.errors import HatuiError
 from hatui.snapshot.once import SourceChoice
 from hatui.sources.make import demo_config
 
@@ -186,3 +188,39 @@ async def test_without_a_terminal_the_pinned_move_is_only_named(tmp_path: Path) 
     assert code == EXIT_REFUSED
     assert "only a pinned move (it keeps its preference) can go there" in out
     assert [r["event"] for r in audit(tmp_path)] == ["refused"]
+
+
+class Breaks:
+    """A demo node's transport on which one command fails with an error hatui cannot classify."""
+
+    def __init__(self, inner: object, word: str) -> None:
+        self.inner: Any = inner
+        self.node = self.inner.node
+        self.word = word
+
+    async def run(self, argv: Sequence[str], *, timeout: float, stdin: str | None = None) -> object:
+        if self.word in argv:
+            raise HatuiError("the node answered something nobody expected")
+        return await self.inner.run(argv, timeout=timeout, stdin=stdin)
+
+    async def run_batch(self, commands: object, *, timeout: float) -> object:
+        return await self.inner.run_batch(commands, timeout=timeout)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_an_error_while_running_exits_2_not_3(tmp_path: Path) -> None:
+    demo, cluster = demo_cluster()
+    transports: dict[str, Any] = {n.name: Breaks(demo.transport(n.name), "--cleanup") for n in cluster.nodes}
+    out = io.StringIO()
+    code = await act(
+        DoArgs("cleanup", "sentinel", DEMO, yes=True, fmt="json"),
+        cluster,
+        transports,
+        Terminal(out, io.StringIO(), io.StringIO()),
+    )
+    assert code == EXIT_FAILED
+    outcome = json.loads(out.getvalue())["outcome"]
+    assert outcome["ok"] is False and "nobody expected" in outcome["message"]
+    assert [r["event"] for r in audit(tmp_path)] == ["start", "end"]

@@ -202,6 +202,9 @@ async def act(
     except ActionRefused as exc:
         report.refused = exc.message
         return _end(report, args, term, EXIT_REFUSED, plan_shown=True)
+    except HatuiError as exc:  # after commands may have run: it ran and failed, not "could not plan"
+        report.outcome = Outcome(False, f"stopped: {exc.message}")
+        return _end(report, args, term, EXIT_FAILED, plan_shown=True)
     report.outcome = Outcome(result.ok, result.report, result.left)
     if spec.flow is Flow.ANSWER:
         report.answer = result.output
