@@ -161,13 +161,6 @@ def plan_move_request(ctx: ActionContext, req: Request) -> Plan:
     return plan_move(ctx, req.name, req.node)
 
 
-def plan_pinned_move_request(ctx: ActionContext, req: Request) -> Plan:
-    """A move that keeps its preference for ``req.node`` (the alternative to a refused move)."""
-    if req.node is None:
-        raise ActionRefused("a move needs a target node")
-    return plan_move(ctx, req.name, req.node, pinned=True)
-
-
 def plan_migrate_request(ctx: ActionContext, req: Request) -> Plan:
     """The catalog's live migration (``req.allow_migrate`` read from the CIB beforehand)."""
     if req.node is None:
