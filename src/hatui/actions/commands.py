@@ -25,7 +25,6 @@ from lxml import etree
 from hatui.errors import ActionRefused
 from hatui.model.capture import StackInfo
 from hatui.model.inflight import NO_SUCH_NODE, parse_marker
-from hatui.model.pacemaker import PIN_PREFIX
 from hatui.model.stack import CrmShell, DrbdFlavour
 
 PACEMAKER = "pacemaker"
@@ -331,30 +330,6 @@ def marker_remove(marker: str, *, run_on: str, tools: Tools) -> Command:
     xml = etree.tostring(etree.Element("rsc_location", id=_marker(marker)), encoding="unicode")
     argv: Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
     return make(argv, run_on, Danger.CHANGE, f"remove the in-flight marker {marker}", tools)
-
-
-def pin_id(resource: str, node: str) -> str:
-    """The id of the constraint a pinned move leaves: ``hatui-pin-<resource>-on-<node>``."""
-    return f"{PIN_PREFIX}{checked('resource', resource)}-on-{checked('node', node)}"
-
-
-def pin_add(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
-    """Pins ``resource`` to ``node`` (INFINITY), by an id of hatui's own: shown as a pin, not a leftover."""
-    xml = etree.tostring(
-        etree.Element("rsc_location", id=pin_id(resource, node), rsc=resource, node=node, score="INFINITY"),
-        encoding="unicode",
-    )
-    argv: Argv = ("cibadmin", "-C", "-o", "constraints", "-X", xml)
-    return make(argv, run_on, Danger.CHANGE, f"pin {resource} to {node}", tools, (argv,))
-
-
-def pin_remove(cid: str, *, run_on: str, tools: Tools) -> Command:
-    """Removes a pin (``hatui-pin-...``) by id: the cluster's rules place the resource again."""
-    if not cid.startswith(PIN_PREFIX):
-        raise ActionRefused(f"refusing to remove {cid!r}: not a hatui pin")
-    xml = etree.tostring(etree.Element("rsc_location", id=checked("constraint", cid)), encoding="unicode")
-    argv: Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
-    return make(argv, run_on, Danger.CHANGE, f"remove the pin {cid}", tools, (argv,))
 
 
 def steer_remove(cid: str, *, run_on: str, tools: Tools) -> Command:

@@ -16,6 +16,8 @@ Pacemaker then runs ``migrate_to``/``migrate_from`` instead of stop and start.
 
 from __future__ import annotations
 
+from lxml import etree
+
 from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.marking import mark
@@ -23,6 +25,7 @@ from hatui.actions.placement import Place, place
 from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
+from hatui.model.pacemaker import PIN_PREFIX
 from hatui.model.stack import DrbdFlavour
 from hatui.model.vms import disk_names_for, is_vm_resource
 from hatui.transport.base import Transport
@@ -38,6 +41,33 @@ class PlacementRefused(ActionRefused):
         extra = ": only a pinned move (it keeps its preference) can go there" if spot.pinnable else ""
         super().__init__(f"{spot.node}: {spot.reason}{extra}")
         self.place = spot
+
+
+# -- the pin a pinned move leaves: raw cibadmin on every shell, as the in-flight marker --------
+
+
+def pin_id(resource: str, node: str) -> str:
+    """The id of the constraint a pinned move leaves: ``hatui-pin-<resource>-on-<node>``."""
+    return f"{PIN_PREFIX}{cmd.checked('resource', resource)}-on-{cmd.checked('node', node)}"
+
+
+def pin_add(resource: str, node: str, *, run_on: str, tools: cmd.Tools) -> cmd.Command:
+    """Pins ``resource`` to ``node`` (INFINITY), by an id of hatui's own: shown as a pin, not a leftover."""
+    xml = etree.tostring(
+        etree.Element("rsc_location", id=pin_id(resource, node), rsc=resource, node=node, score="INFINITY"),
+        encoding="unicode",
+    )
+    argv: cmd.Argv = ("cibadmin", "-C", "-o", "constraints", "-X", xml)
+    return cmd.make(argv, run_on, cmd.Danger.CHANGE, f"pin {resource} to {node}", tools, (argv,))
+
+
+def pin_remove(cid: str, *, run_on: str, tools: cmd.Tools) -> cmd.Command:
+    """Removes a pin (``hatui-pin-...``) by id: the cluster's rules place the resource again."""
+    if not cid.startswith(PIN_PREFIX):
+        raise ActionRefused(f"refusing to remove {cid!r}: not a hatui pin")
+    xml = etree.tostring(etree.Element("rsc_location", id=cmd.checked("constraint", cid)), encoding="unicode")
+    argv: cmd.Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
+    return cmd.make(argv, run_on, cmd.Danger.CHANGE, f"remove the pin {cid}", tools, (argv,))
 
 
 def plan_move(
@@ -116,7 +146,7 @@ def plan_move(
     if pinned:
         # The preference becomes a pin of hatui's own id, before cli-prefer goes: shown as a pin
         # (not a leftover) and removed by clear (c).
-        unsteer = (cmd.pin_add(resource, target, run_on=run_on, tools=tools), *unsteer)
+        unsteer = (pin_add(resource, target, run_on=run_on, tools=tools), *unsteer)
         stay = f"{resource} still on {target}, pinned there, no cli- constraint"
         label = f"pin {resource} to {target}, clear the constraints the move made"
     verb = "Live-migrate" if live else "Move"
@@ -129,7 +159,7 @@ def plan_move(
         ),
     )
     note = (
-        f"A pinned move: {cmd.pin_id(resource, target)} stays, so {resource} stays on {target} although "
+        f"A pinned move: {pin_id(resource, target)} stays, so {resource} stays on {target} although "
         f"{spot.reason or 'the cluster would move it back'}; clear it (c) to let the cluster place it."
         if pinned
         else "A plain move (cli-prefer) does not move anything under resource-stickiness=INFINITY: "
@@ -145,7 +175,7 @@ def plan_move(
         concerns=tuple(concerns),
         leftovers_of=resource,
         done=f"{resource} runs on {target}"
-        + (f", pinned there by {cmd.pin_id(resource, target)} (clear it with c)" if pinned else ""),
+        + (f", pinned there by {pin_id(resource, target)} (clear it with c)" if pinned else ""),
         notes=(note,),
         meta={"from": ",".join(sources), "to": target, **({"pinned": "yes"} if pinned else {})},
         steers=(f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources)),

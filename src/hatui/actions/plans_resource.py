@@ -15,6 +15,7 @@ from hatui.actions import commands as cmd
 from hatui.actions import safety, settle
 from hatui.actions.commands import Danger, Tools
 from hatui.actions.marking import mark
+from hatui.actions.move import pin_remove
 from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
@@ -163,7 +164,7 @@ def plan_clear(ctx: ActionContext, req: Request) -> Plan:
             for k in mine
             if k.leftover_kind == "marker"
         ),
-        *(cmd.pin_remove(k.id, run_on=r.run_on, tools=r.tools) for k in mine if k.pinned_to),
+        *(pin_remove(k.id, run_on=r.run_on, tools=r.tools) for k in mine if k.pinned_to),
     )
     gone = settle.all_of(settle.no_leftovers(r.name), settle.no_markers(r.name), settle.no_pins(r.name))
     return _plan(
