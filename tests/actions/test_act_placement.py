@@ -16,8 +16,9 @@ import pytest
 from actions_support import bench
 
 from hatui.actions.catalog import plan_action
+from hatui.actions.commands import Tools
 from hatui.actions.expect import MovesAgain, expect, stopped_by, surprises
-from hatui.actions.move import PlacementRefused, plan_move
+from hatui.actions.move import PlacementRefused, pin_remove, plan_move
 from hatui.actions.placement import placement
 from hatui.actions.plan import Plan
 from hatui.actions.preview import Preview, PreviewStage, SimAction, preview_plan
@@ -131,6 +132,8 @@ async def test_a_move_where_no_constraint_allows_is_refused_and_a_pinned_move_st
     cleared = await b.runner.run(quick(clear, 15.0))
     assert cleared.ok, cleared.outcome
     assert not [k for k in (await b.view()).constraints if k.pinned_to]
+    with pytest.raises(ActionRefused, match="not a hatui pin"):
+        pin_remove("loc-elearning-vnode3", run_on="vnode1", tools=Tools())
 
 
 def _preview(*stages: tuple[SimAction, ...]) -> Preview:
