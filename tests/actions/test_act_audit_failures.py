@@ -102,8 +102,11 @@ async def test_a_cancelled_action_stays_cancelled_when_its_end_record_fails(tmp_
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert progress[-1].startswith("move_resource sentinel cancelled; audit record missing: ")
-    assert "No space left on device" in progress[-1]
+    last = progress[-1]
+    # Cancelled, with what the undo did, and the missing record: never reported as refused.
+    assert last.startswith("move_resource sentinel cancelled") and "refused" not in last
+    assert "removed cli-prefer-sentinel" in last
+    assert "audit record missing: " in last and "No space left on device" in last
 
 
 async def test_a_console_session_whose_end_record_fails_says_so(tmp_path: Path) -> None:
