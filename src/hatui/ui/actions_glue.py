@@ -13,39 +13,32 @@ suspend the TUI. The actions panel (``hatui.ui.screens.actions_panel``) lists an
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from textual.app import SuspendNotSupported
 from textual.worker import get_current_worker
 
 from hatui.actions import preview as pv
 from hatui.actions.audit import AuditLog
 from hatui.actions.catalog import CATALOG, ActionSpec, Ask, Flow
-from hatui.actions.commands import Command
-from hatui.actions.console import PreparedSession, prepare_session
 from hatui.actions.expect import MovesAgain, expect, pinned_alternative
 from hatui.actions.move import allow_migrate
 from hatui.actions.outcome import stopping_vms
 from hatui.actions.placement import placement
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
-from hatui.actions.runner import ActionResult, CollectorObserver, Runner, with_audit_note
+from hatui.actions.runner import ActionResult, CollectorObserver, Runner
 from hatui.actions.running import Running, related_subjects
 from hatui.actions.safety import NeedsOverride
-from hatui.actions.sessions import session_argv
 from hatui.actions.settle import active_nodes
 from hatui.actions.splitbrain import assess
 from hatui.errors import ActionRefused, HatuiError
 from hatui.model.inflight import InFlight, InFlightRegistry
 from hatui.model.vms import vm_rows
-from hatui.transport.base import Transport
-from hatui.ui.details import DetailInfo
+from hatui.ui.action_sessions import run_session, show_why
 from hatui.ui.messages import ActionFinished
 from hatui.ui.screens.choose import ChooseScreen
 from hatui.ui.screens.confirm import ConfirmScreen, Foresight
-from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.widgets.drbd import display_drbd, row_key
 
 if TYPE_CHECKING:
@@ -195,9 +188,9 @@ class ActionController:
                 return
             flow = CATALOG[req.action].flow
             if flow is Flow.ANSWER:
-                await self._why(plan)
+                await show_why(self.app, self.runner(), plan)
             elif flow is Flow.SESSION:
-                await self._interactive(plan)
+                await run_session(self.app, self.runner(), plan)
             else:
                 await self._confirm_and_run(plan)
         except ActionRefused as exc:
@@ -371,94 +364,6 @@ class ActionController:
 
         return say
 
-    async def _why(self, plan: Plan) -> None:
-        result = await self.runner().run(plan)
-        if result.audit_missing is not None:
-            self.app.notify(result.report, title=f"why {plan.target}", severity="warning", timeout=15)
-        view = self.app.state.view or _never()
-        rsc = plan.target
-        fields = [(f"fail-count on {n}", str(c)) for n, c in view.fail_counts(rsc).items()] or [
-            ("fail-counts", "none")
-        ]
-        fields += [
-            (f"constraint {k.id}", f"{k.kind} {k.node or k.with_resource or ''} {k.score or ''}".strip())
-            for k in view.constraints
-            if rsc in (k.resource, k.with_resource)
-        ]
-        status = view.pacemaker
-        if status is not None:
-            fields += [
-                (f"failed {f.operation} on {f.node}", f.exit_reason or f.exit_status or "error")
-                for f in status.failed_actions
-                if f.resource == rsc
-            ]
-        raws = (("crm_resource --why", result.output or result.outcome),)
-        self.app.push_screen(
-            DetailScreen(
-                DetailInfo(f"Why: {rsc}", tuple(fields), raws, (rsc,)),
-                self.app.state.history((rsc,)),
-                self.app.palette,
-            )
-        )
-
-    async def _interactive(self, plan: Plan) -> None:
-        runner = self.runner()
-        ok = await self.app.push_screen_wait(ConfirmScreen(plan))
-        if not ok:
-            return
-        command: Command = plan.commands[0]
-        argv = session_argv(command)
-        if self.app.is_headless:
-            # Said before a session is opened for nothing.
-            raise ActionRefused("this terminal cannot be handed over (hatui runs without a real terminal)")
-
-        async def session(transport: Transport, argv: Sequence[str] | None) -> int | None:
-            # Opened and checked while the UI still owns the terminal: a refusal, an unreachable
-            # node or a console that cannot attach is a toast, never a blank screen.
-            prepared = await prepare_session(transport, argv)
-            try:
-                if prepared.finished:
-                    return prepared.ended
-                return await self._handed_over(prepared)
-            finally:
-                prepared.close()
-
-        try:
-            session_result = await runner.interactive(command.node, argv, plan, session)
-        except SuspendNotSupported:
-            raise ActionRefused(
-                "this terminal cannot be handed over (hatui runs without a real terminal)"
-            ) from None
-        self.app.post_message(
-            ActionFinished(
-                runner.cluster.name,
-                plan.action,
-                plan.target,
-                True,
-                with_audit_note(
-                    f"{plan.done} (exit status {session_result.status})", session_result.audit_missing
-                ),
-            )
-        )
-
-    async def _handed_over(self, prepared: PreparedSession) -> int | None:
-        """Gives the terminal to ``prepared`` and always takes it back, whatever ends the session.
-
-        ``App.suspend`` resumes the UI only when its block ends normally: an error raised inside
-        would leave the terminal to nobody (a blank screen that no key brings back).
-        """
-        error: BaseException | None = None
-        status: int | None = None
-        # Batched: nothing may be drawn while the terminal belongs to the session.
-        with self.app.batch_update(), self.app.suspend():
-            try:
-                status = await prepared.attach()
-            except BaseException as exc:  # re-raised below, once the UI has the terminal again
-                error = exc
-        if error is not None:
-            raise error
-        return status
-
     def _refuse(self, req: Request, reason: str) -> None:
         self.app.notify(
             reason,
@@ -467,7 +372,3 @@ class ActionController:
             timeout=8,
         )
         self.audit.refused(self.app.session.cluster.name, req.action, req.target or "", reason)
-
-
-def _never() -> Any:
-    raise ActionRefused("no poll has come in yet")
