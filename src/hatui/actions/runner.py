@@ -28,11 +28,12 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 from hatui.actions.audit import AuditLog
 from hatui.actions.commands import Command, Tools, query_constraints, steer_remove
 from hatui.actions.marking import in_flight, restamp, time_limit
+from hatui.actions.observer import CollectorObserver as CollectorObserver
+from hatui.actions.observer import Observer
 from hatui.actions.plan import Plan, Wait
 from hatui.actions.readonly import is_read_only_argv
 from hatui.actions.results import ActionResult as ActionResult
@@ -40,15 +41,12 @@ from hatui.actions.results import SessionResult as SessionResult
 from hatui.actions.results import with_audit_note as with_audit_note
 from hatui.actions.running import Running, conflict
 from hatui.actions.safety import NeedsOverride
-from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused, HatuiError, TransportError
 from hatui.model.inflight import InFlightRegistry
+from hatui.model.pacemaker import Constraint
 from hatui.model.view import ClusterView
 from hatui.parsers.constraints import parse_constraints
-from hatui.sources.collector import NodeCollector
-from hatui.sources.fanout import poll_all
-from hatui.sources.parse import build_report
 from hatui.transport.base import CommandResult, Transport
 
 Progress = Callable[[str], None]
@@ -57,35 +55,6 @@ Session = Callable[[Transport, Sequence[str] | None], Awaitable[int | None]]
 
 
 _ids = itertools.count(1)
-
-
-class Observer(Protocol):
-    """Gives a fresh picture of the whole cluster."""
-
-    async def observe(self) -> ClusterView:
-        """Polls every node now and returns the view."""
-        ...
-
-
-class CollectorObserver:
-    """Forces a poll of every node through their collectors and builds the view from it."""
-
-    def __init__(
-        self, collectors: Sequence[NodeCollector], cluster: ClusterConfig, clock: Clock | None = None
-    ) -> None:
-        self.collectors = list(collectors)
-        self.cluster = cluster
-        self.clock: Clock = clock or SystemClock()
-
-    async def observe(self) -> ClusterView:
-        captures = await poll_all(self.collectors, force=True)
-        return ClusterView(
-            name=self.cluster.display_name or self.cluster.name,
-            reports=tuple(build_report(c) for c in captures),
-            generated_at=self.clock.now(),
-            configured_nodes=tuple(n.name for n in self.cluster.nodes),
-            vm_disks=dict(self.cluster.vm_disks),
-        )
 
 
 class Runner:
@@ -429,26 +398,29 @@ class Runner:
 
     async def _ours_present(self, plan: Plan, ids: Sequence[str]) -> list[str] | None:
         """Which of ``ids`` the CIB holds now (None: the constraints could not be read)."""
-        node = plan.commands[0].node
-        c = query_constraints(run_on=node, tools=Tools(sudo=plan.commands[0].argv[:1] == ("sudo",)))
-        try:
-            result = await self.transports[node].run(c.argv, timeout=self.cluster.command_timeout)
-        except HatuiError:
+        constraints = await self._constraints(plan)
+        if isinstance(constraints, str):
             return None
-        if not result.ok:
-            return None
-        have = {k.id for k in parse_constraints(result.stdout)}
+        have = {k.id for k in constraints}
         return [cid for cid in ids if cid in have]
 
     async def _leftovers(self, plan: Plan) -> list[str]:
         rsc = plan.leftovers_of
         if rsc is None or not plan.commands:
             return []
+        constraints = await self._constraints(plan)
+        if isinstance(constraints, str):
+            return [f"(could not read the constraints on {plan.commands[0].node}: {constraints})"]
+        return [k.id for k in constraints if k.resource == rsc and k.leftover_kind]
+
+    async def _constraints(self, plan: Plan) -> tuple[Constraint, ...] | str:
+        """The CIB's constraints, read on the node the plan runs on; or why they could not be read."""
         node = plan.commands[0].node
         c = query_constraints(run_on=node, tools=Tools(sudo=plan.commands[0].argv[:1] == ("sudo",)))
         try:
             result = await self.transports[node].run(c.argv, timeout=self.cluster.command_timeout)
-            constraints = parse_constraints(result.stdout) if result.ok else ()
+            if not result.ok:
+                return f"{c.line} exited {result.exit_status}"
+            return parse_constraints(result.stdout)
         except HatuiError as exc:
-            return [f"(could not read the constraints on {node}: {exc.message})"]
-        return [k.id for k in constraints if k.resource == rsc and k.leftover_kind]
+            return exc.message
