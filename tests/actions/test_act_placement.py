@@ -153,6 +153,21 @@ async def test_a_move_the_preview_says_would_move_again_is_refused_with_the_pinn
     assert expect(ctx, plan, _preview((back,), ())) is plan
 
 
+async def test_a_later_phase_that_only_starts_the_vm_is_inconclusive_not_a_second_move(
+    tmp_path: Path,
+) -> None:
+    """The lab's DRBD-backed VM: the scheduler's copy cannot promote DRBD on the target (the agent's
+    promotion scores do not change there), so it ends phase 1 with the VM stopped and phase 2 starts
+    it at home. That is not the cluster moving it back: the real move was refused as "twice"."""
+    b = bench(tmp_path, fast=False, advance=900)
+    ctx = await b.context()
+    plan = plan_move(ctx, "sentinel", "vnode2")
+    first = (SimAction("stop", "sentinel", node="vnode1"),)
+    assert expect(ctx, plan, _preview(first, (SimAction("start", "sentinel", node="vnode1"),))) is plan
+    with pytest.raises(MovesAgain, match="will stop sentinel on vnode2"):
+        expect(ctx, plan, _preview(first, (SimAction("stop", "sentinel", node="vnode2"),)))
+
+
 async def test_a_standby_expects_what_the_preview_stops(tmp_path: Path) -> None:
     b = bench(tmp_path, fast=False, advance=900)
     ctx = await b.context()

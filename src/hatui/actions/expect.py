@@ -13,7 +13,7 @@ from __future__ import annotations
 from hatui.actions.move import plan_move
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext, standby_plan
-from hatui.actions.preview import Preview, PreviewStage
+from hatui.actions.preview import Preview, PreviewStage, SimAction
 from hatui.errors import ActionRefused
 
 _PLACES = ("start", "move", "migrate", "promote")
@@ -66,14 +66,25 @@ def expect(ctx: ActionContext, plan: Plan, preview: Preview) -> Plan:
             return plan
         return standby_plan(ctx, Request("standby", plan.target), also_stops=new)
     if "to" in plan.meta and plan.moves and len(preview.stages) > 1:
-        mine = [
-            a.describe()
-            for a in preview.stages[1].actions
-            if a.primitive == plan.target and a.action != "monitor"
-        ]
+        target = plan.meta.get("to", "?")
+        mine = [a.describe() for a in preview.stages[1].actions if _takes_off(a, plan.target, target)]
         if mine and plan.meta.get("pinned") != "yes":
-            raise MovesAgain(plan.target, plan.meta.get("to", "?"), mine)
+            raise MovesAgain(plan.target, target, mine)
     return plan
+
+
+def _takes_off(a: SimAction, resource: str, node: str) -> bool:
+    """True when ``a`` moves or stops ``resource`` away from ``node`` (where the move put it).
+
+    Only that is evidence of a second move. A later phase that *starts* the resource somewhere says
+    the simulated first phase did not end with it on ``node`` (the scheduler's copy knows nothing of
+    what DRBD's agent does to promotion scores as the disk changes hands): inconclusive, not a refusal.
+    """
+    if a.primitive != resource:
+        return False
+    if a.action in ("move", "migrate"):
+        return a.source == node
+    return a.action == "stop" and (a.node or a.source) == node
 
 
 def pinned_alternative(ctx: ActionContext, refused: MovesAgain) -> Plan:
