@@ -145,6 +145,19 @@ def test_registry_forgets_an_ended_action() -> None:
     assert reg.current() == ()
 
 
+def test_an_action_this_console_ended_is_not_taken_for_another_hatuis_while_the_cib_shows_it() -> None:
+    """The constraints poll comes every 30 s: for that long the CIB picture still holds the marker
+    of a move this console has just ended. It is ours and over: not another hatui's move."""
+    seen = inflight_from_constraints(_constraints(T0), T0)
+    reg = InFlightRegistry()
+    token = reg.start(InFlight("move_resource", "vm1", T0, "pid 4242 on adm", seen[0].constraint_ids[:1]))
+    assert merge(reg.current(), seen, reg.ended_markers) == reg.current()
+    reg.end(token)
+    assert reg.ended_markers == {seen[0].constraint_ids[0]}
+    assert merge(reg.current(), seen, reg.ended_markers) == ()
+    assert merge(reg.current(), seen) == seen  # without it: "vm1 is being moved by hatui"
+
+
 def _simulate(cib: Path) -> str:
     out = subprocess.run(
         ["crm_simulate", "-x", str(cib), "-S", "-s"], capture_output=True, text=True, check=True, timeout=60

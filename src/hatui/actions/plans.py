@@ -42,6 +42,8 @@ class ActionContext:
     monitor: bool = False
     history: tuple[ClusterEvent, ...] = ()
     """The session's events, oldest first (a split-brain's story is told by them)."""
+    ended_markers: frozenset[str] = frozenset()
+    """In-flight markers of actions this process has ended (an older constraints poll still has them)."""
 
     def tools(self, node: str) -> Tools:
         """The builders' view of what ``node`` runs (from its last detected stack)."""

@@ -15,7 +15,7 @@ from hatui.actions.plan import Concern
 from hatui.actions.settle import LINKED
 from hatui.errors import ActionRefused
 from hatui.model.health import evaluate
-from hatui.model.inflight import inflight_from_constraints
+from hatui.model.inflight import inflight_from_constraints, merge
 from hatui.model.pacemaker import ClusterStatus, PcmkNode, PcmkResource
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.words import DiskState
@@ -86,9 +86,12 @@ def cluster_concerns(view: ClusterView, nodes: Iterable[str]) -> list[Concern]:
     return partition(view) + freshness(view, involved)
 
 
-def not_in_flight(view: ClusterView, resource_id: str) -> None:
-    """Refuses to act on a resource that a hatui action (of any process) is moving right now."""
-    for f in inflight_from_constraints(view.constraints, view.generated_at):
+def not_in_flight(view: ClusterView, resource_id: str, ended: Iterable[str] = ()) -> None:
+    """Refuses to act on a resource that a hatui action (of any process) is moving right now.
+
+    ``ended``: markers of actions this process has ended, still in an older constraints poll.
+    """
+    for f in merge((), inflight_from_constraints(view.constraints, view.generated_at), ended):
         if resource_id in f.resources:
             raise ActionRefused(
                 f"{resource_id} is being moved by hatui ({f.by}, {f.action}, "

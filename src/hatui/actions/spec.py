@@ -61,7 +61,9 @@ WRITABLE = SafetyCheck("writable", lambda ctx, _req: ctx.guard_write())
 NOT_MONITOR = SafetyCheck("not-monitor", _not_monitor)
 QUORATE = SafetyCheck("quorate-picture", lambda ctx, _req: safety.pacemaker_status(ctx.view))
 """A Pacemaker picture from a partition with quorum."""
-NOT_IN_FLIGHT = SafetyCheck("not-in-flight", lambda ctx, req: safety.not_in_flight(ctx.view, req.name))
+NOT_IN_FLIGHT = SafetyCheck(
+    "not-in-flight", lambda ctx, req: safety.not_in_flight(ctx.view, req.name, ctx.ended_markers)
+)
 """No hatui (this one or another) is moving the resource right now (its marker is in the CIB)."""
 HAS_NODE = SafetyCheck("has-node", _has_node)
 

@@ -139,10 +139,18 @@ def inflight_from_constraints(constraints: Iterable[Constraint], now: datetime) 
     return tuple(out)
 
 
-def merge(own: Iterable[InFlight], seen: Iterable[InFlight]) -> tuple[InFlight, ...]:
-    """The console's own actions, then those seen in the CIB that are not the same action."""
+def merge(
+    own: Iterable[InFlight], seen: Iterable[InFlight], ended: Iterable[str] = ()
+) -> tuple[InFlight, ...]:
+    """The console's own actions, then those seen in the CIB that are not the same action.
+
+    ``ended`` are the markers of actions this process has ended: the constraints poll comes less
+    often than the others, so for up to its interval the CIB picture still shows them, and this
+    process would otherwise take its own finished move for another hatui's.
+    """
     mine = tuple(own)
     known = {cid for f in mine for cid in f.constraint_ids if cid.startswith(MARKER_PREFIX)}
+    known.update(ended)
     return mine + tuple(f for f in seen if not known.intersection(f.constraint_ids))
 
 
@@ -152,6 +160,8 @@ class InFlightRegistry:
     def __init__(self, on_change: Callable[[tuple[InFlight, ...]], None] | None = None) -> None:
         self._running: dict[int, InFlight] = {}
         self._next = 0
+        self.ended_markers: frozenset[str] = frozenset()
+        """Markers of the actions this process has ended (see ``merge``)."""
         self.on_change = on_change
         """Called with ``current()`` after every start and end (the console hands it to its state)."""
 
@@ -164,7 +174,10 @@ class InFlightRegistry:
 
     def end(self, token: int | None) -> None:
         """Forgets the action (done, failed or cancelled); None (never started) is ignored."""
-        if token is not None and self._running.pop(token, None) is not None:
+        flight = self._running.pop(token, None) if token is not None else None
+        if flight is not None:
+            mine = {cid for cid in flight.constraint_ids if cid.startswith(MARKER_PREFIX)}
+            self.ended_markers = self.ended_markers | mine
             self._changed()
 
     def current(self) -> tuple[InFlight, ...]:

@@ -28,12 +28,12 @@ class CollectorPoller:
         """The collector of ``node`` (actions run over its transport)."""
         return self._collectors[node]
 
-    async def poll(self, node: str) -> NodeReport:
-        """Polls ``node`` and parses what it said; never raises."""
+    async def poll(self, node: str, *, force: bool = False) -> NodeReport:
+        """Polls ``node`` and parses what it said; never raises. ``force``: every source, due or not."""
         collector = self._collectors.get(node)
         if collector is None:
             return NodeReport(node=node, unreachable="not configured")
-        return build_report(await collector.poll())
+        return build_report(await collector.poll(force=force))
 
     def interval(self, node: str) -> float:
         """The shortest source interval: each poll then runs only what is due."""

@@ -36,7 +36,7 @@ from hatui.errors import ActionRefused, HatuiError
 from hatui.model.inflight import InFlight, InFlightRegistry
 from hatui.model.vms import vm_rows
 from hatui.ui.action_sessions import run_session, show_why
-from hatui.ui.messages import ActionFinished
+from hatui.ui.messages import ActionFinished, NodePolled
 from hatui.ui.screens.choose import ChooseScreen
 from hatui.ui.screens.confirm import ConfirmScreen, Foresight
 from hatui.ui.widgets.drbd import display_drbd, row_key
@@ -70,6 +70,7 @@ class ActionController:
 
     def _inflight_changed(self, flights: tuple[InFlight, ...]) -> None:
         self.app.state.inflight = flights
+        self.app.state.ended_markers = self.registry.ended_markers
 
     async def close(self, timeout: float = 15.0) -> None:
         """On quit: cancels a running action and waits until its in-flight marker is removed.
@@ -177,6 +178,7 @@ class ActionController:
             read_only=self.app.read_only,
             monitor=self.app.monitor,
             history=history,
+            ended_markers=self.registry.ended_markers,
         )
 
     async def _flow(self, req: Request) -> None:
@@ -298,6 +300,7 @@ class ActionController:
             result = await runner.run(plan, self._progress(plan), related=related)
         finally:
             self._running_workers.discard(worker)
+        await self._resync()
         self.last_result = result
         steered = plan.moves[0] if plan.moves else plan.target
         if result.left:
@@ -307,6 +310,19 @@ class ActionController:
         self.app.post_message(
             ActionFinished(runner.cluster.name, plan.action, plan.target, result.ok, result.report)
         )
+
+    async def _resync(self) -> None:
+        """Polls every node now, every source: the next plan must see what the action left.
+
+        The constraints are polled least often (30 s by default); without this, a clear right after a
+        cancel would be planned from constraints the cancel had already removed.
+        """
+        poller: Any = self.app.session.poller
+        if not hasattr(poller, "collector"):
+            return
+        for node in poller.nodes:
+            report = await poller.poll(node, force=True)
+            self.app.post_message(NodePolled(self.app.session.cluster.name, report))
 
     def _expecting(self, plan: Plan) -> Plan:
         """``plan`` with its confirmation's preview as the expectation (unchanged without one)."""

@@ -130,6 +130,8 @@ class ClusterState:
         self.memory = VerdictMemory()
         #: Actions this console runs (set by the action glue); the verdict shows them as moving.
         self.inflight: tuple[InFlight, ...] = ()
+        self.ended_markers: frozenset[str] = frozenset()
+        """Markers of this console's ended actions (its constraints poll may still show them)."""
 
     def record(self, polled: NodeReport) -> Recorded:
         """Takes one node's finished report in; rebuilds the views, the verdict and the new events."""
@@ -184,7 +186,7 @@ class ClusterState:
         self.view = self._make_view(reports, now)
         # Its own actions, and those any other hatui announces with its marker in the CIB.
         seen = inflight_from_constraints(self.view.constraints, now)
-        flights = merge(self.inflight, seen)
+        flights = merge(self.inflight, seen, self.ended_markers)
         self.health = judge(self.view, ignore=self.ignore, inflight=flights, memory=self.memory)
         fresh_pcmk = any(r.reachable and r.pacemaker is not None for r in reports)
         shown = []
