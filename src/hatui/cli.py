@@ -124,12 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.example_config:
         sys.stdout.write(example_config_text())
         return 0
-    choice = SourceChoice(
-        config=Path(args.config) if args.config else None,
-        cluster=args.cluster,
-        demo=args.demo,
-        replay=args.replay,
-    )
+    choice = _source_choice(args)
     if args.command == "capture":
         return _capture(args, choice)
     if args.once:
@@ -213,6 +208,16 @@ def example_config_text() -> str:
     return (Path(__file__).resolve().parents[2] / EXAMPLE_CONFIG).read_text(encoding="utf-8")
 
 
+def _source_choice(args: argparse.Namespace) -> SourceChoice:
+    """Where the cluster comes from: a config file, the demo or a replay directory."""
+    return SourceChoice(
+        config=Path(args.config) if args.config else None,
+        cluster=args.cluster,
+        demo=args.demo,
+        replay=args.replay,
+    )
+
+
 def _do(args: argparse.Namespace) -> int:
     from hatui.do.args import listing
     from hatui.do.flow import DoArgs, run_do
@@ -220,12 +225,7 @@ def _do(args: argparse.Namespace) -> int:
     if args.do_list:
         sys.stdout.write(listing())
         return 0
-    choice = SourceChoice(
-        config=Path(args.config) if args.config else None,
-        cluster=args.cluster,
-        demo=args.demo,
-        replay=args.replay,
-    )
+    choice = _source_choice(args)
     return run_do(
         DoArgs(
             args.action,
