@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
@@ -77,6 +78,21 @@ async def select(pilot: object, c: DemoConsole, pane: str, key: str) -> None:
     table = screen.pane(pane).table
     table.move_cursor(row=screen.pane(pane).row_keys.index(key))
     await pilot.pause()  # type: ignore[attr-defined]
+
+
+ScreenT = TypeVar("ScreenT")
+
+
+async def press_on(
+    pilot: object, c: DemoConsole, pane: str, key: str, action_key: str, opens: type[ScreenT]
+) -> ScreenT:
+    """Selects row ``key`` of ``pane``, presses ``action_key`` and returns the screen that opens."""
+    await select(pilot, c, pane, key)
+    await pilot.press(action_key)  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: isinstance(c.app.screen, opens))
+    screen = c.app.screen
+    assert isinstance(screen, opens)
+    return screen
 
 
 def _standby(c: DemoConsole, node: str) -> bool:

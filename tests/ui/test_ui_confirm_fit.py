@@ -7,7 +7,7 @@ waits for it rather than skipping that question.
 from __future__ import annotations
 
 import pytest
-from test_ui_actions import demo_console, ready, select
+from test_ui_actions import demo_console, press_on, ready, select
 from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
@@ -83,11 +83,7 @@ async def test_stopping_a_drbd_resource_that_stops_a_vm_needs_the_vm_name() -> N
     c = demo_console(fast=False)
     async with c.app.run_test(size=(160, 48)) as pilot:
         await ready(pilot, c)
-        await select(pilot, c, "resources", "drbd_sentinel-root")
-        await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
-        screen = c.app.screen
-        assert isinstance(screen, ConfirmScreen)
+        screen = await press_on(pilot, c, "resources", "drbd_sentinel-root", "x", ConfirmScreen)
         run = screen.query_one("#run", Button)
         # Run before the preview is in: it waits for the preview, which asks for the VM's name.
         run.press()
@@ -132,11 +128,7 @@ async def test_a_standby_of_vnode3_leads_with_the_vms_it_stops_on_screen_and_ask
     c = demo_console(fast=False)
     async with c.app.run_test(size=size) as pilot:
         await ready(pilot, c)
-        await select(pilot, c, "nodes", "vnode3")
-        await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
-        screen = c.app.screen
-        assert isinstance(screen, ConfirmScreen)
+        screen = await press_on(pilot, c, "nodes", "vnode3", "S", ConfirmScreen)
         await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
         await pilot.pause()
         outcome = screen.query_one("#confirm-outcome", Static)

@@ -7,7 +7,7 @@ preview with the VMs that will stop, and ends done (it used to wait 300 s then s
 
 from __future__ import annotations
 
-from test_ui_actions import choose_first, demo_console, ready, select
+from test_ui_actions import choose_first, demo_console, press_on, ready, select
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from ui_harness import SIZE, wait_for
 
@@ -28,11 +28,7 @@ async def test_the_move_picker_disables_nodes_the_rules_rule_out_with_the_reason
     c = demo_console(fast=False)
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
-        await select(pilot, c, "vms", "elearning")
-        await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen))
-        screen = c.app.screen
-        assert isinstance(screen, ChooseScreen)
+        screen = await press_on(pilot, c, "vms", "elearning", "m", ChooseScreen)
         rule = "no location constraint allows elearning there (symmetric-cluster=false)"
         assert labels(screen) == [
             (f"vnode1  {rule}", False),
@@ -49,11 +45,7 @@ async def test_the_move_picker_disables_a_node_without_an_uptodate_disk() -> Non
     c = demo_console(fast=False)
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
-        await select(pilot, c, "vms", "mail")
-        await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen))
-        screen = c.app.screen
-        assert isinstance(screen, ChooseScreen)
+        screen = await press_on(pilot, c, "vms", "mail", "m", ChooseScreen)
         [(vnode2, enabled)] = [(text, on) for text, on in labels(screen) if text.startswith("vnode2")]
         assert vnode2.startswith("vnode2  mail's disk mail-root is Inconsistent on vnode2")
         assert not enabled
@@ -64,11 +56,7 @@ async def test_a_standby_of_vnode3_leads_with_the_stops_and_ends_done() -> None:
     c = demo_console()
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(pilot, c)
-        await select(pilot, c, "nodes", "vnode3")
-        await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
-        screen = c.app.screen
-        assert isinstance(screen, ConfirmScreen)
+        screen = await press_on(pilot, c, "nodes", "vnode3", "S", ConfirmScreen)
         concerns = str(screen.query_one("#confirm-concerns", Static).render())
         assert "2 VMs will STOP: elearning, vconf" in concerns
         await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
