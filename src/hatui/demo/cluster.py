@@ -28,7 +28,10 @@ from hatui.errors import HatuiError
 #: Seconds corosync needs to notice a dead or hung member (token timeout plus consensus).
 MEMBERSHIP_TIMEOUT_S = 3.0
 
-__all__ = ["FAULTS", "DemoCluster"]
+#: The stacks the demo can play: the reference cluster as it was built, and today's versions.
+GENERATIONS = ("seed", "modern")
+
+__all__ = ["FAULTS", "GENERATIONS", "DemoCluster"]
 
 
 class DemoCluster:
@@ -41,7 +44,12 @@ class DemoCluster:
         start_wall: datetime | None = None,
         seed: int = 2010,
         topology: Topology | None = None,
+        generation: str = "seed",
     ) -> None:
+        if generation not in GENERATIONS:
+            raise HatuiError(f"demo: no generation {generation}; choose {' or '.join(GENERATIONS)}")
+        #: "seed" (Pacemaker 1.0.9, Corosync 1.2.1, DRBD 8.3.7, xm) or "modern" (2.1.5, 3, 9, xl).
+        self.generation = generation
         self.topo = topology or reference_topology()
         self._now = now
         self._origin = now()
