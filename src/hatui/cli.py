@@ -7,8 +7,9 @@
 ``hatui log``                  print the audit log of actions run from hatui
 ``hatui do ACTION TARGET``     run one console action from the command line (``hatui do --list``)
 ``hatui --example-config``     print the example config file
-Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``), ``--demo``
-(the built-in simulated cluster) or ``--replay DIR`` (captured outputs). The source options may
+Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``),
+``--demo [seed|modern]`` (the built-in simulated cluster: the reference cluster's 2010 stack, or
+today's) or ``--replay DIR`` (captured outputs). The source options may
 stand before or after a sub-command (``hatui --demo capture DIR`` = ``hatui capture DIR --demo``).
 """
 
@@ -27,6 +28,9 @@ from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
 _MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme")
+#: What ``--demo`` may play (``hatui.demo.GENERATIONS``, spelt out here: the demo is not imported on
+#: every start of hatui).
+DEMO_GENERATIONS = ("seed", "modern")
 
 
 def _source_options() -> argparse.ArgumentParser:
@@ -45,7 +49,14 @@ def _source_options() -> argparse.ArgumentParser:
     )
     p.add_argument("--cluster", metavar="NAME", default=s, help="which cluster of the config file")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--demo", action="store_true", default=s, help="use the built-in simulated cluster")
+    src.add_argument(
+        "--demo",
+        nargs="?",
+        const="seed",
+        choices=DEMO_GENERATIONS,
+        default=s,
+        help="use the built-in simulated cluster: seed (Pacemaker 1.0.9, the default) or modern (2.1.5)",
+    )
     src.add_argument(
         "--replay", metavar="DIR", type=Path, default=s, help="read captured outputs instead of nodes"
     )
@@ -149,7 +160,7 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     Returns the options and, for ``hatui log``, the arguments left for the log command.
     """
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
+    args, rest = parser.parse_known_args(_pin_demo(argv))
     _fill_source_defaults(args)
     if args.command == "log":
         _refuse_main_only(parser, args, "log")
@@ -165,6 +176,21 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return args, rest
 
 
+def _pin_demo(argv: list[str]) -> list[str]:
+    """Writes a bare ``--demo`` as ``--demo=seed``.
+
+    ``--demo`` takes an optional word, and argparse would take the next word for it even when it
+    is a sub-command or an action (``hatui --demo capture DIR``, ``hatui do --demo move vm1``).
+    """
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        out.append("--demo=seed" if arg == "--demo" and following not in DEMO_GENERATIONS else arg)
+    return out
+
+
 def _asks_once(argv: Sequence[str]) -> bool:
     """Whether ``argv`` asks for ``--once`` (argparse also takes an unambiguous prefix: ``--on``)."""
     for arg in argv:
@@ -177,7 +203,7 @@ def _asks_once(argv: Sequence[str]) -> bool:
 
 
 def _fill_source_defaults(args: argparse.Namespace) -> None:
-    for name, default in (("config", None), ("cluster", None), ("demo", False), ("replay", None)):
+    for name, default in (("config", None), ("cluster", None), ("demo", None), ("replay", None)):
         if not hasattr(args, name):
             setattr(args, name, default)
 

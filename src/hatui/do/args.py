@@ -23,8 +23,9 @@ Run one console action from the command line, with the console's safety checks, 
 audit log and in-flight marker. The plan is printed first (warnings, then the commands, then what
 Pacemaker's scheduler predicts); without --yes hatui asks on the terminal (the name typed where the
 console asks for it) and refuses when standard input is not a terminal. A cluster configured
-read-only refuses everything but --dry-run. --demo acts on a fresh simulated cluster made for this
-command alone (the demo lives inside each hatui process, so a running `hatui --demo` does not see it).
+read-only refuses everything but --dry-run. --demo [seed|modern] acts on a fresh simulated cluster
+made for this command alone (the demo lives inside each hatui process, so a running `hatui --demo`
+does not see it).
 """
 
 EPILOG = """\

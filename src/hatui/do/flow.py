@@ -103,12 +103,12 @@ def _spec(word: str) -> ActionSpec:
 
 
 @asynccontextmanager
-async def _nodes(cluster: ClusterConfig, demo: bool) -> AsyncIterator[dict[str, Transport]]:
+async def _nodes(cluster: ClusterConfig, demo: bool | str | None) -> AsyncIterator[dict[str, Transport]]:
     """The nodes' transports: a fresh demo cluster's, or the config's (closed at the end)."""
     if demo:
-        from hatui.demo import DemoCluster
+        from hatui.sources.make import demo_cluster
 
-        sim = DemoCluster()
+        sim = demo_cluster(demo)
         yield {n.name: sim.transport(n.name) for n in cluster.nodes}
         return
     collectors = make_collectors(cluster)

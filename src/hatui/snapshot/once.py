@@ -34,7 +34,8 @@ class SourceChoice:
 
     config: Path | None = None
     cluster: str | None = None
-    demo: bool = False
+    demo: bool | str | None = None
+    """The demo generation (``seed``/``modern``; True = the default one), or None: no demo."""
     replay: Path | None = None
 
 

@@ -10,12 +10,16 @@ only its transports differ.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.model.capture import NodeCapture
 from hatui.sources.fanout import collect_once, make_collectors
 from hatui.sources.live import CollectorPoller
 from hatui.sources.poller import Poller, ReplayPoller
+
+if TYPE_CHECKING:
+    from hatui.demo import DemoCluster
 
 DEMO_CLUSTER = "demo"
 
@@ -35,16 +39,21 @@ def demo_config() -> Config:
     return Config(clusters={DEMO_CLUSTER: cluster}, health_ignore=frozenset({"stonith-disabled"}))
 
 
-async def collect_demo_once(cluster: ClusterConfig) -> list[NodeCapture]:
-    """One snapshot of a fresh demo cluster."""
+def demo_cluster(demo: bool | str) -> DemoCluster:
+    """A fresh demo cluster of the generation ``demo`` names (True: the default one, seed)."""
     from hatui.demo import DemoCluster
 
-    demo = DemoCluster()
+    return DemoCluster(generation=demo) if isinstance(demo, str) else DemoCluster()
+
+
+async def collect_demo_once(cluster: ClusterConfig, generation: bool | str = True) -> list[NodeCapture]:
+    """One snapshot of a fresh demo cluster."""
+    demo = demo_cluster(generation)
     return await collect_once(cluster, transports={n.name: demo.transport(n.name) for n in cluster.nodes})
 
 
 async def collect(
-    cluster: ClusterConfig, *, demo: bool = False, replay: Path | None = None
+    cluster: ClusterConfig, *, demo: bool | str | None = None, replay: Path | None = None
 ) -> list[NodeCapture]:
     """Every node's raw capture, once, from the chosen source (``--once``, ``capture``).
 
@@ -56,20 +65,18 @@ async def collect(
     if replay is not None:
         return ReplayPoller.from_dir(replay).captures
     if demo:
-        return await collect_demo_once(cluster)
+        return await collect_demo_once(cluster, demo)
     return await collect_once(cluster)
 
 
 def make_poller(
-    config: Config, cluster: ClusterConfig, *, demo: bool = False, replay: Path | None = None
+    config: Config, cluster: ClusterConfig, *, demo: bool | str | None = None, replay: Path | None = None
 ) -> Poller:
     """Returns the poller for the chosen source."""
     if replay is not None:
         return ReplayPoller.from_dir(replay)
     if demo:
-        from hatui.demo import DemoCluster
-
-        sim = DemoCluster()
+        sim = demo_cluster(demo)
         transports = {n.name: sim.transport(n.name) for n in cluster.nodes}
         poller = CollectorPoller(make_collectors(cluster, transports))
         poller.demo = sim  # type: ignore[attr-defined]

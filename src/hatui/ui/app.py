@@ -429,7 +429,7 @@ def run_app(
     config: Config,
     cluster: ClusterConfig,
     *,
-    demo: bool = False,
+    demo: bool | str | None = None,
     replay: Path | None = None,
     monitor: bool = False,
     theme: str | None = None,
@@ -442,7 +442,7 @@ def run_app(
     if monitor and not demo and replay is None:
         # The wall rotates through every configured cluster, the chosen one first.
         extra = [
-            (c, make_poller(config, c, demo=False, replay=None))
+            (c, make_poller(config, c, demo=None, replay=None))
             for c in config.clusters.values()
             if c.name != cluster.name
         ]
