@@ -25,7 +25,7 @@ from hatui import __version__
 from hatui.config import Config
 from hatui.errors import HatuiError
 from hatui.model.capture import NodeCapture
-from hatui.model.stack import FLAVOURS, StackInfo
+from hatui.model.stack import BOOL_FIELDS, FLAVOURS, SET_FIELDS, StackInfo
 from hatui.sources.table import SOURCE_NAMES
 
 MANIFEST = "manifest.json"
@@ -35,8 +35,6 @@ UNREACHABLE = "unreachable"
 NODE_FILES = (*SOURCE_NAMES, ERRORS, UNREACHABLE)
 #: Bigger than any real output (a 1,000-resource crm_mon XML is about 1 MiB): a bound, not a limit.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-
-_BOOL_STACK_FIELDS = frozenset({"corosync_tools"})
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -150,7 +148,11 @@ def _read_manifest(path: Path, root: Path) -> dict[str, Any]:
         if stack is not None and not isinstance(stack, dict):
             raise bad(f'"nodes.{name}.stack"', "an object")
         for key, value in (stack or {}).items():
-            want = bool if key in _BOOL_STACK_FIELDS else str
+            if key in SET_FIELDS and value is not None:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise bad(f'"nodes.{name}.stack.{key}"', "a list of strings")
+                continue
+            want = bool if key in BOOL_FIELDS else str
             if value is not None and not isinstance(value, want):
                 raise bad(f'"nodes.{name}.stack.{key}"', f"{'true/false' if want is bool else 'a string'}")
             flavours = FLAVOURS.get(key)

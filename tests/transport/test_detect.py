@@ -94,6 +94,8 @@ def test_bare_node_detects_everything_absent() -> None:
         vm_tool="absent",
         corosync_tools=False,
         crm_shell="absent",
+        tools=frozenset(),
+        xentop=False,
     )
     assert commands_for(stack) == {}
 

@@ -17,15 +17,15 @@ which crmsh's ``add_quotes`` setting would wrap differently).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from lxml import etree
 
 from hatui.errors import ActionRefused
+from hatui.model.capabilities import MODERN, Capabilities, Generation, capabilities, drbd_syntax
 from hatui.model.capture import StackInfo
 from hatui.model.inflight import NO_SUCH_NODE, parse_marker
-from hatui.model.stack import CrmShell, DrbdFlavour
 
 PACEMAKER = "pacemaker"
 CRMSH = "crmsh"
@@ -70,33 +70,36 @@ class Tools:
     vm: str = "xl"
     """``xm``, ``xl`` or ``virsh``."""
     sudo: bool = False
+    caps: Capabilities = field(default=MODERN)
+    """What the node's tools accept; a hand-built ``Tools()`` speaks to today's tools."""
+
+    @property
+    def v1_0(self) -> bool:
+        """Pacemaker 1.0: its own options (``-M``/``-U``), its crm shell's 1.0.9 grammar."""
+        return self.caps.generation is Generation.V1_0
 
 
 def tools_for(stack: StackInfo, *, shell: str = "auto", sudo: bool = False) -> Tools:
     """Reads ``Tools`` from a detected stack and the configured shell preference.
 
     ``auto`` means the raw Pacemaker tools: they exist wherever crm_mon does and their effect does
-    not depend on a shell's version. A preferred shell that the node lacks falls back to them too.
+    not depend on a shell's version. On Pacemaker 1.0 with its crm shell installed, ``auto`` is
+    that shell (1.0.9 grammar), the reference cluster's way of working. A preferred shell that the
+    node lacks falls back to the raw tools.
     """
+    caps = capabilities(stack)
     chosen = PACEMAKER
-    if shell == CRMSH and stack.crm_shell in (CrmShell.CRMSH, CrmShell.BOTH):
+    wants_crm = shell == CRMSH or (shell == "auto" and caps.crm_shell == "crm-1.0")
+    if wants_crm and caps.crm_shell is not None:
         chosen = CRMSH
-    elif shell == PCS and stack.crm_shell in (CrmShell.PCS, CrmShell.BOTH):
+    elif shell == PCS and caps.pcs:
         chosen = PCS
-    return Tools(shell=chosen, drbd=drbd_flavour(stack), vm=stack.vm_tool or "xl", sudo=sudo)
+    return Tools(shell=chosen, drbd=drbd_flavour(stack), vm=stack.vm_tool or "xl", sudo=sudo, caps=caps)
 
 
 def drbd_flavour(stack: StackInfo) -> str:
-    """``8.3``, ``8.4`` or ``9``: which drbdadm syntax the node's DRBD speaks."""
-    if stack.drbd in (DrbdFlavour.JSON_9, DrbdFlavour.DRBDADM_9):
-        return "9"
-    version = stack.drbd_version or ""
-    if version.startswith("8.4"):
-        return "8.4"
-    if version.startswith("9"):
-        return "9"
-    # 8.0-8.3, and a /proc/drbd without a version line (8.0 builds), take the 8.3 spelling.
-    return "8.3"
+    """``8.3``, ``8.4`` or ``9``: which drbdadm syntax the node's DRBD speaks (``capabilities``' rule)."""
+    return drbd_syntax(stack)
 
 
 def checked(kind: str, name: str) -> str:

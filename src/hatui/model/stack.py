@@ -73,6 +73,14 @@ class StackInfo:
     vm_tool: VmTool | None = None
     corosync_tools: bool | None = None
     crm_shell: CrmShell | None = None
+    corosync_version: str | None = None
+    """From ``corosync -v`` (``Corosync Cluster Engine, version '1.2.1'``)."""
+    tools: frozenset[str] | None = None
+    """The programs the ``which`` probe found on the node's PATH."""
+    crm_resource_options: frozenset[str] | None = None
+    """The long options ``crm_resource`` lists in its help, without dashes (``ban``, ``move``...)."""
+    xentop: bool | None = None
+    """True when ``xentop`` is installed (the xentop source keys on it)."""
 
     def __post_init__(self) -> None:
         # A plain string (a test, an old caller) becomes its flavour; an unknown one is refused here
@@ -81,9 +89,26 @@ class StackInfo:
             value = getattr(self, name)
             if value is not None and not isinstance(value, enum):
                 object.__setattr__(self, name, enum(value))
+        # A manifest holds sets as lists: they come back as frozensets.
+        for name in SET_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(str(v) for v in value))
+
+    @property
+    def corosync_quorum(self) -> bool | None:
+        """True when ``corosync-quorumtool`` tells the quorum (Corosync 2+; 1.x is "always quorate").
+
+        The source table keys the quorumtool source on it; the rule is ``capabilities.quorum_from``.
+        """
+        if not self.corosync_tools:
+            return self.corosync_tools
+        from hatui.model.capabilities import quorum_from
+
+        return quorum_from(self) == "corosync"
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest form: every field, flavours as their strings."""
+        """The manifest form: every field, flavours as their strings, sets as sorted lists."""
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
@@ -111,8 +136,18 @@ class StackInfo:
             parts.append("corosync tools" if self.corosync_tools else "no corosync tools")
         if self.crm_shell:
             parts.append(f"shell {self.crm_shell}")
+        if self.corosync_version:
+            parts.append(f"corosync {self.corosync_version}")
         return ", ".join(parts) if parts else "not detected"
 
 
+#: The StackInfo fields that hold sets of words (a manifest holds them as sorted lists of strings).
+SET_FIELDS = frozenset({"tools", "crm_resource_options"})
+#: The StackInfo fields that hold True/False.
+BOOL_FIELDS = frozenset({"corosync_tools", "xentop"})
+
+
 def _plain(value: object) -> object:
+    if isinstance(value, frozenset):
+        return sorted(value)
     return value.value if isinstance(value, StrEnum) else value

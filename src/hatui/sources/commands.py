@@ -8,7 +8,25 @@ from __future__ import annotations
 
 from hatui.sources.table import commands_for
 
-__all__ = ["DETECT_COMMANDS", "commands_for"]
+__all__ = ["DETECT_COMMANDS", "PROBED_TOOLS", "commands_for"]
+
+#: The programs the ``which`` probe looks for (``StackInfo.tools``).
+PROBED_TOOLS: tuple[str, ...] = (
+    "xl",
+    "xm",
+    "virsh",
+    "xentop",
+    "corosync-cfgtool",
+    "corosync-quorumtool",
+    "crm",
+    "pcs",
+    "drbdadm",
+    "ptest",
+    "crm_simulate",
+    "crm_standby",
+    "crm_failcount",
+    "crm_node",
+)
 
 #: Probes run once per connection to detect the stack. Each prints something harmless or fails.
 DETECT_COMMANDS: dict[str, tuple[str, ...]] = {
@@ -17,10 +35,13 @@ DETECT_COMMANDS: dict[str, tuple[str, ...]] = {
     "proc_drbd_head": ("head", "-n", "2", "/proc/drbd"),
     "drbdsetup_json": ("drbdsetup", "status", "--json"),
     "drbdadm_version": ("drbdadm", "--version"),
+    "corosync_version": ("corosync", "-v"),
+    # --help-all: Pacemaker 2's --help lists only a summary; 1.0 and 1.1 answer the unknown option
+    # with their whole help, which lists every option they have.
+    "crm_resource_help": ("crm_resource", "--help-all"),
     "which": (
         "sh",
         "-c",
-        "for t in xl xm virsh corosync-cfgtool corosync-quorumtool crm pcs drbdadm; "
-        "do command -v $t >/dev/null 2>&1 && echo $t; done; true",
+        f"for t in {' '.join(PROBED_TOOLS)}; do command -v $t >/dev/null 2>&1 && echo $t; done; true",
     ),
 }

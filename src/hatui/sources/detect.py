@@ -14,7 +14,12 @@ Rules, in order of preference:
   a JSON list -> ``9-json``; else drbdadm reporting version 9 -> ``9-drbdadm``; else ``absent``.
   A ``/proc/drbd`` without any version line (DRBD 8.0 builds) also counts as ``8``. drbd-utils 9
   installed without the kernel module loaded (``DRBD_KERNEL_VERSION_CODE=0x000000``) is ``absent``.
-- VM tool: ``xl`` over ``xm`` over ``virsh``; corosync tools; crmsh and/or pcs.
+- VM tool: ``xl`` over ``xm`` over ``virsh``; corosync tools; crmsh and/or pcs; xentop; and
+  the whole list of programs found (``tools``: ptest or crm_simulate, crm_standby...).
+- Corosync's version from ``corosync -v`` (``Corosync Cluster Engine, version '1.2.1'``).
+- ``crm_resource --help-all``: the long options it lists (Pacemaker 1.0.9 answers the unknown
+  option with its whole help, which has no ``--ban``); the line naming the unknown option is not
+  read as one of them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _NOT_FOUND = 127
 
 _PCMK_VERSION = re.compile(r"^\s*(?:Pacemaker|crm_mon)\s+v?(\d[\w.+~:-]*)", re.MULTILINE)
 _PROC_VERSION = re.compile(r"^version:\s*(\d[\w.+~-]*)", re.MULTILINE)
+_COROSYNC_VERSION = re.compile(r"Corosync Cluster Engine,? version '?(\d[\w.+~-]*)'?")
+_LONG_OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
 _ADM_FIELD = re.compile(
     r"^(DRBD_KERNEL_VERSION_CODE|DRBD_KERNEL_VERSION|DRBDADM_VERSION)=(\S*)", re.MULTILINE
 )
@@ -58,7 +65,9 @@ def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
     vm_tool: VmTool | None = None
     corosync: bool | None = None
     shell: CrmShell | None = None
+    xentop: bool | None = None
     if tools is not None:
+        xentop = "xentop" in tools
         vm_tool = next((t for t in (VmTool.XL, VmTool.XM, VmTool.VIRSH) if t.value in tools), VmTool.ABSENT)
         corosync = "corosync-cfgtool" in tools or "corosync-quorumtool" in tools
         crm, pcs = "crm" in tools, "pcs" in tools
@@ -72,6 +81,10 @@ def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
         vm_tool=vm_tool,
         corosync_tools=corosync,
         crm_shell=shell,
+        corosync_version=_corosync_version(results.get("corosync_version")),
+        tools=frozenset(tools) if tools is not None else None,
+        crm_resource_options=_crm_resource_options(results.get("crm_resource_help")),
+        xentop=xentop,
     )
 
 
@@ -150,3 +163,23 @@ def _tools(which: CommandResult | None) -> set[str] | None:
     if which is None or which.exit_status is None:
         return None
     return {line.strip() for line in which.stdout.splitlines() if line.strip()}
+
+
+def _corosync_version(result: CommandResult | None) -> str | None:
+    if result is None or not _answered(result):
+        return None
+    m = _COROSYNC_VERSION.search(result.stdout) or _COROSYNC_VERSION.search(result.stderr)
+    return m.group(1) if m else None
+
+
+def _crm_resource_options(result: CommandResult | None) -> frozenset[str] | None:
+    """The long options of ``crm_resource``'s help; None when it did not answer with a help text."""
+    if result is None or not _answered(result):
+        return None
+    found: set[str] = set()
+    for line in f"{result.stdout}\n{result.stderr}".splitlines():
+        if "unrecognized option" in line or "invalid option" in line:
+            continue
+        found.update(_LONG_OPTION.findall(line))
+    # A help text names at least the resource option; anything else is an error page.
+    return frozenset(found) if "resource" in found else None

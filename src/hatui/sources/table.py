@@ -126,7 +126,8 @@ SOURCES: tuple[SourceSpec, ...] = (
         parse_cfgtool, "rings", "corosync-cfgtool -s",
     ),
     SourceSpec(
-        "corosync_quorumtool", Family.COROSYNC, "corosync_tools", {True: ("corosync-quorumtool", "-s")},
+        # Corosync 1.x is "always quorate" without a quorum provider: Pacemaker's DC line tells it.
+        "corosync_quorumtool", Family.COROSYNC, "corosync_quorum", {True: ("corosync-quorumtool", "-s")},
         parse_quorumtool, "quorum", "corosync-quorumtool -s",
     ),
     SourceSpec(
