@@ -1,4 +1,4 @@
-"""Provides the VM (domain) model built from ``xm list``, ``xl list`` and ``virsh list --all``."""
+"""Provides the VM (domain) model built from ``xm list``, ``xl list``, ``virsh list --all`` and ``xentop``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ class Domain:
     vcpus: int | None = None
     cpu_time_s: float | None = None
     tool: str = "xm"
-    """``xm``, ``xl`` or ``virsh``."""
+    """``xm``, ``xl``, ``virsh`` or ``xentop`` (a node whose only domain list is xentop)."""
+    cpu_percent: float | None = None
+    """From ``xentop`` (``hatui.model.host``); None where xentop is not read."""
 
     @property
     def is_host(self) -> bool:

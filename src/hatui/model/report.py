@@ -13,6 +13,7 @@ from hatui.model.capture import StackInfo
 from hatui.model.corosync import QuorumStatus, RingStatus
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdResourceConf, DrbdStatus
+from hatui.model.host import DomainLoad, HostMemory
 from hatui.model.pacemaker import ClusterStatus, Constraint
 
 
@@ -39,6 +40,10 @@ class NodeReport:
     drbd: DrbdStatus | None = None
     drbd_conf: tuple[DrbdResourceConf, ...] = ()
     domains: tuple[Domain, ...] | None = None
+    """With each one's CPU% where xentop gave it; from xentop alone when no domain list was read."""
+    memory: HostMemory | None = None
+    loads: tuple[DomainLoad, ...] | None = None
+    """``xentop``'s rows (Domain-0 included)."""
     rings: RingStatus | None = None
     quorum: QuorumStatus | None = None
     constraints: tuple[Constraint, ...] | None = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from hatui.errors import ParseError
 from hatui.model.capture import NodeCapture
+from hatui.model.host import domains_with_loads
 from hatui.model.report import NodeReport, SourceError
 from hatui.sources.table import SOURCES, SourceSpec
 
@@ -57,6 +58,7 @@ def build_report(capture: NodeCapture) -> NodeReport:
             errors.append(SourceError(capture.node, spec.name, str(exc)))
         except Exception as exc:  # a parser bug must not take the console down
             errors.append(SourceError(capture.node, spec.name, f"internal parser error: {exc!r}"))
+    fields["domains"] = domains_with_loads(fields.get("domains"), fields.get("loads"))
     return NodeReport(
         node=capture.node,
         unreachable=capture.unreachable,

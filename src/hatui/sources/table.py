@@ -37,6 +37,9 @@ from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list
 from hatui.parsers.drbd9 import parse_drbdadm_status, parse_drbdsetup_json
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
 from hatui.parsers.proc_drbd import parse_proc_drbd
+from hatui.parsers.virsh_nodeinfo import parse_virsh_nodeinfo
+from hatui.parsers.xen_info import parse_xen_info
+from hatui.parsers.xentop import parse_xentop
 
 Argv = tuple[str, ...]
 Flavour = CrmMonFlavour | DrbdFlavour | VmTool | bool
@@ -83,6 +86,16 @@ def _xen(tool: str) -> Callable[[str, str], object]:
     return lambda text, source: parse_xen_list(text, tool, source)
 
 
+def _xen_info(tool: str) -> Callable[[str, str], object]:
+    return lambda text, source: parse_xen_info(text, tool, source)
+
+
+# virsh has no one command for the host's total and free memory: both run into one output.
+_VIRSH_MEMORY: Argv = ("sh", "-c", "virsh nodeinfo && virsh freecell")
+# Two samples one second apart: the first sample's CPU% is always 0.0.
+_XENTOP: Argv = ("xentop", "-b", "-i", "2", "-d", "1")
+
+
 #: Every source, in the order their outputs are parsed (the first that parses fills its field).
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
@@ -120,6 +133,21 @@ SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "virsh_list", Family.DOMAINS, "vm_tool", {VmTool.VIRSH: ("virsh", "list", "--all")},
         parse_virsh_list, "domains", "virsh list --all",
+    ),
+    SourceSpec(
+        "xm_info", Family.DOMAINS, "vm_tool", {VmTool.XM: ("xm", "info")}, _xen_info("xm"), "memory",
+        "xm info",
+    ),
+    SourceSpec(
+        "xl_info", Family.DOMAINS, "vm_tool", {VmTool.XL: ("xl", "info")}, _xen_info("xl"), "memory",
+        "xl info",
+    ),
+    SourceSpec(
+        "virsh_nodeinfo", Family.DOMAINS, "vm_tool", {VmTool.VIRSH: _VIRSH_MEMORY}, parse_virsh_nodeinfo,
+        "memory", "virsh nodeinfo && virsh freecell",
+    ),
+    SourceSpec(
+        "xentop", Family.DOMAINS, "xentop", {True: _XENTOP}, parse_xentop, "loads", "xentop -b -i 2 -d 1",
     ),
     SourceSpec(
         "corosync_cfgtool", Family.COROSYNC, "corosync_tools", {True: ("corosync-cfgtool", "-s")},

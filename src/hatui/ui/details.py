@@ -19,7 +19,7 @@ from hatui.sources.table import BY_NAME, names_filling
 # a source added to the table shows up in the right screens without an edit here.
 PACEMAKER_SOURCES = names_filling("pacemaker", "constraints")
 DRBD_SOURCES = names_filling("drbd", "drbd_conf")
-DOMAIN_SOURCES = names_filling("domains")
+DOMAIN_SOURCES = names_filling("domains", "memory", "loads")
 COROSYNC_SOURCES = names_filling("rings", "quorum")
 
 
