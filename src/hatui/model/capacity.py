@@ -1,0 +1,171 @@
+"""Provides ``capacity``: can the cluster lose any one node and still run every VM (N+1)? Pure.
+
+The rule, for each online node X (the loss considered):
+
+1. X's VMs are the Pacemaker-managed VMs running on X (by Pacemaker or by X's domain list). A
+   domain no resource manages is not restarted elsewhere, so it does not count. A VM needs the
+   memory its domain has now (``xm list``/``xl list``/``xentop``).
+2. The nodes that may take them: every other node Pacemaker has online and not in standby,
+   maintenance or UNCLEAN, where the constraints allow the VM (``hatui.model.locations``: bans,
+   ``symmetric-cluster=false``, the DRBD clone it runs with) and, where the DRBD state is known, that
+   holds an UpToDate copy of each of its disks. Their room is what the hypervisor has free
+   (``free_memory`` of ``xm info``/``xl info``, ``virsh freecell``).
+3. X's VMs are placed first-fit in decreasing size, each on the first node (in node order) that
+   may take it and still has room; the room shrinks as VMs land. The VMs that fit nowhere are
+   *stranded*: X's loss would leave them nowhere to run.
+
+``n_plus_one`` is False when some loss strands a VM, True when no loss does, and None when a figure
+it needs is missing (a VM's memory, a receiving node's free memory, the Pacemaker picture):
+``reason`` then says which. A VM that no node may take at all is stranded whatever the figures.
+The standby and move checks (``hatui.actions.safety``) and the preview read the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hatui.model.host import HostMemory
+from hatui.model.locations import rules_reason
+from hatui.model.pacemaker import ClusterStatus
+from hatui.model.view import ClusterView
+from hatui.model.vms import VmRow, vm_rows
+from hatui.model.words import DiskState
+
+__all__ = [
+    "Capacity",
+    "HostMemory",
+    "Stranded",
+    "capacity",
+    "free_mib",
+    "receivers",
+    "stranded_if_lost",
+    "vm_memory",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Stranded:
+    """The VMs that the loss of ``node`` would leave nowhere to run."""
+
+    node: str
+    vms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """The N+1 verdict; see the module docstring."""
+
+    n_plus_one: bool | None
+    stranded: tuple[Stranded, ...]
+    memory: Mapping[str, HostMemory]
+    """Node -> its memory, for the nodes that said."""
+    reason: str | None
+    """What is missing when ``n_plus_one`` is None."""
+
+
+def free_mib(view: ClusterView, node: str) -> int | None:
+    """What ``node``'s hypervisor has free, in MiB; None when it did not say (or did not answer)."""
+    rep = view.report(node)
+    if rep is None or not rep.reachable or rep.memory is None:
+        return None
+    return rep.memory.free_mib
+
+
+def vm_memory(view: ClusterView, row: VmRow, node: str) -> int | None:
+    """The memory ``row``'s domain uses on ``node`` (else anywhere it is seen), MiB; None if unknown."""
+    mems = [d.domain.memory_mib for d in row.domains if d.node == node and d.domain.memory_mib]
+    mems += [d.domain.memory_mib for d in row.domains if d.domain.memory_mib]
+    return mems[0] if mems else None
+
+
+def _vms_on(view: ClusterView, node: str) -> list[VmRow]:
+    return [
+        r
+        for r in vm_rows(view)
+        if r.resource is not None and (node in r.pcmk_nodes or node in r.domain_nodes)
+    ]
+
+
+def _able(status: ClusterStatus) -> list[str]:
+    """The nodes that can take resources: online, not standby, maintenance or UNCLEAN."""
+    return [
+        n.name for n in status.nodes if n.online is True and not (n.standby or n.maintenance or n.unclean)
+    ]
+
+
+def _disks_allow(view: ClusterView, row: VmRow, node: str) -> bool:
+    """False when the node's DRBD state is known and lacks an UpToDate copy of one of the VM's disks."""
+    rep = view.report(node)
+    if not row.disk_names or rep is None or rep.drbd is None:
+        return True
+    for disk in row.disk_names:
+        here = [d for d in view.drbd if d.node == node and d.resource == disk]
+        if not any(d.device.disk is DiskState.UP_TO_DATE for d in here):
+            return False
+    return True
+
+
+def receivers(view: ClusterView, status: ClusterStatus, row: VmRow, lost: str) -> list[str]:
+    """The nodes that may take ``row`` if ``lost`` goes (rule 2 of the module docstring)."""
+    name = row.resource or row.name
+    return [
+        n
+        for n in _able(status)
+        if n != lost and rules_reason(view, status, name, n) is None and _disks_allow(view, row, n)
+    ]
+
+
+def stranded_if_lost(view: ClusterView, node: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the VMs the loss of ``node`` strands, the figures missing to tell); see the module docstring.
+
+    Both empty: every VM of ``node`` fits elsewhere. Missing figures leave the answer open for the
+    VMs they concern, while a VM no node may take is stranded whatever they are.
+    """
+    status = view.pacemaker
+    if status is None:
+        return (), ("the Pacemaker picture",)
+    stranded: list[str] = []
+    missing: list[str] = []
+    wants: list[tuple[int, VmRow, list[str]]] = []
+    for row in _vms_on(view, node):
+        takers = receivers(view, status, row, node)
+        if not takers:
+            stranded.append(row.name)
+            continue
+        mem = vm_memory(view, row, node)
+        if mem is None:
+            missing.append(f"the memory of {row.name}")
+        wants.append((mem or 0, row, takers))
+    room = {n: free_mib(view, n) for _, _, takers in wants for n in takers}
+    missing += [f"the free memory of {n}" for n, f in room.items() if f is None]
+    if missing:
+        return tuple(stranded), tuple(dict.fromkeys(missing))
+    left = {n: f for n, f in room.items() if f is not None}
+    for mem, row, takers in sorted(wants, key=lambda w: (-w[0], w[1].name)):
+        spot = next((n for n in takers if left[n] >= mem), None)
+        if spot is None:
+            stranded.append(row.name)
+        else:
+            left[spot] -= mem
+    return tuple(stranded), ()
+
+
+def capacity(view: ClusterView) -> Capacity:
+    """The N+1 verdict of ``view``; see the module docstring."""
+    memory = {r.node: r.memory for r in view.reachable if r.memory is not None}
+    status = view.pacemaker
+    if status is None:
+        return Capacity(None, (), memory, "no Pacemaker picture: which VMs run where is unknown")
+    stranded: list[Stranded] = []
+    missing: list[str] = []
+    for node in [n.name for n in status.nodes if n.online is True]:
+        vms, unknown = stranded_if_lost(view, node)
+        if vms:
+            stranded.append(Stranded(node, vms))
+        missing += unknown
+    if stranded:
+        return Capacity(False, tuple(stranded), memory, None)
+    if missing:
+        return Capacity(None, (), memory, "unknown: " + ", ".join(dict.fromkeys(missing)))
+    return Capacity(True, (), memory, None)

@@ -1,0 +1,132 @@
+"""The N+1 rule (``hatui.model.capacity``) on built views: first-fit, placement rules, missing figures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hatui.model.capacity import capacity, free_mib, stranded_if_lost
+from hatui.model.domains import Domain
+from hatui.model.host import HostMemory
+from hatui.model.pacemaker import ClusterStatus, Constraint, PcmkNode, PcmkResource
+from hatui.model.report import NodeReport
+from hatui.model.view import ClusterView
+from hatui.model.words import DomainState, ResourceRole
+
+NODES = ("vnode1", "vnode2", "vnode3")
+
+
+def _node(name: str, **kw: object) -> PcmkNode:
+    base: dict[str, object] = {"online": True, "standby": False, "maintenance": False, "unclean": False}
+    base.update(kw)
+    return PcmkNode(name=name, is_dc=name == "vnode1", **base)  # type: ignore[arg-type]
+
+
+def _vm(rid: str, node: str) -> PcmkResource:
+    return PcmkResource(
+        id=rid, agent="ocf:heartbeat:Xen", role=ResourceRole.STARTED, role_raw="Started", nodes=(node,),
+        managed=True, failed=False,
+    )  # fmt: skip
+
+
+def _dom(name: str, mib: int | None) -> Domain:
+    return Domain(name, 3, DomainState.BLOCKED, "-b----", memory_mib=mib, vcpus=1, cpu_time_s=1.0)
+
+
+def view(
+    vms: dict[str, tuple[str, int | None]],
+    free: dict[str, int | None],
+    *,
+    nodes: dict[str, dict[str, object]] | None = None,
+    constraints: tuple[Constraint, ...] = (),
+    symmetric: bool = True,
+) -> ClusterView:
+    """``vms``: VM -> (node, memory MiB); ``free``: node -> free MiB (absent: no xm info read)."""
+    status = ClusterStatus(
+        source_format="pacemaker-result", dc="vnode1", quorum=True, stonith_enabled=False,
+        maintenance_mode=False, symmetric_cluster=symmetric,
+        nodes=tuple(_node(n, **(nodes or {}).get(n, {})) for n in NODES),
+        resources=tuple(_vm(v, n) for v, (n, _) in vms.items()),
+    )  # fmt: skip
+    reports = []
+    for n in NODES:
+        doms = tuple(_dom(v, mib) for v, (on, mib) in vms.items() if on == n)
+        memory = HostMemory(16384, free[n], "xm info") if n in free else None
+        reports.append(NodeReport(n, pacemaker=status, domains=doms, memory=memory, constraints=constraints))
+    return ClusterView("t", tuple(reports), datetime(2026, 1, 1, tzinfo=UTC), configured_nodes=NODES)
+
+
+def test_the_spare_holds_every_nodes_vms_n_plus_one_holds() -> None:
+    v = view({"vm1": ("vnode1", 1024), "vm2": ("vnode3", 2048)}, {"vnode1": 500, "vnode2": 4096, "vnode3": 0})
+    cap = capacity(v)
+    assert (cap.n_plus_one, cap.stranded, cap.reason) == (True, (), None)
+    assert free_mib(v, "vnode2") == 4096 and cap.memory["vnode2"].total_mib == 16384
+
+
+def test_first_fit_decreasing_strands_what_fits_nowhere() -> None:
+    # vnode1's loss: 3000 goes to vnode2 (3500 free), 2000 then fits nowhere (500 left, vnode3 1500).
+    vms = {"big": ("vnode1", 3000), "mid": ("vnode1", 2000), "small": ("vnode1", 1000), "x": ("vnode3", 100)}
+    v = view(vms, {"vnode1": 0, "vnode2": 3500, "vnode3": 1500})
+    assert stranded_if_lost(v, "vnode1") == (("mid",), ())
+    cap = capacity(v)
+    assert cap.n_plus_one is False
+    assert [(s.node, s.vms) for s in cap.stranded] == [("vnode1", ("mid",))]
+
+
+def test_asymmetric_cluster_counts_only_the_nodes_a_constraint_allows() -> None:
+    allow = (
+        Constraint("loc-vm1-1", "location", "vm1", "vnode1", "INFINITY"),
+        Constraint("loc-vm1-2", "location", "vm1", "vnode2", "100"),
+        Constraint("loc-vm2-3", "location", "vm2", "vnode3", "INFINITY"),
+        Constraint("loc-vm2-2", "location", "vm2", "vnode2", "100"),
+    )
+    # vnode1 is down: vm1 runs on the spare; the spare's loss leaves vm1 nowhere (vnode3 not allowed),
+    # however much vnode3 has free.
+    v = view(
+        {"vm1": ("vnode2", 1024), "vm2": ("vnode3", 1024)},
+        {"vnode2": 4096, "vnode3": 8192},
+        nodes={"vnode1": {"online": False}},
+        constraints=allow,
+        symmetric=False,
+    )
+    cap = capacity(v)
+    assert cap.n_plus_one is False
+    assert [(s.node, s.vms) for s in cap.stranded] == [("vnode2", ("vm1",))]
+    # The same layout in a symmetric cluster: vnode3 may take vm1.
+    assert capacity(view({"vm1": ("vnode2", 1024)}, {"vnode2": 0, "vnode3": 8192},
+                         nodes={"vnode1": {"online": False}})).n_plus_one is True  # fmt: skip
+
+
+def test_a_ban_and_a_standby_node_take_nothing() -> None:
+    ban = (Constraint("cli-ban-vm1-on-vnode2", "location", "vm1", "vnode2", "-INFINITY"),)
+    v = view(
+        {"vm1": ("vnode1", 1024)},
+        {"vnode1": 0, "vnode2": 4096, "vnode3": 4096},
+        nodes={"vnode3": {"standby": True}},
+        constraints=ban,
+    )
+    assert capacity(v).stranded[0].vms == ("vm1",)
+
+
+def test_missing_free_memory_leaves_it_open_and_says_which() -> None:
+    v = view({"vm1": ("vnode1", 1024)}, {"vnode1": 0, "vnode3": 4096})
+    cap = capacity(v)
+    assert cap.n_plus_one is None and cap.stranded == ()
+    assert cap.reason is not None and "free memory of vnode2" in cap.reason
+
+
+def test_missing_vm_memory_leaves_it_open() -> None:
+    cap = capacity(view({"vm1": ("vnode1", None)}, {"vnode1": 0, "vnode2": 4096, "vnode3": 4096}))
+    assert cap.n_plus_one is None and cap.reason is not None and "memory of vm1" in cap.reason
+
+
+def test_a_vm_no_node_may_take_is_stranded_whatever_the_figures() -> None:
+    v = view({"vm1": ("vnode1", None)}, {}, nodes={"vnode2": {"online": False}, "vnode3": {"online": False}})
+    cap = capacity(v)
+    assert cap.n_plus_one is False and cap.stranded[0].vms == ("vm1",)
+
+
+def test_no_pacemaker_picture_is_unknown() -> None:
+    v = ClusterView("t", (NodeReport("vnode1"),), datetime(2026, 1, 1, tzinfo=UTC))
+    cap = capacity(v)
+    assert cap.n_plus_one is None and cap.reason and "Pacemaker" in cap.reason
+    assert free_mib(v, "vnode1") is None and free_mib(v, "nowhere") is None
