@@ -214,7 +214,9 @@ async def test_preview_of_the_move_plan_fetches_the_live_cib_and_shows_both_phas
     preview = await preview_plan(plan, transport, tools=RAW)
     assert transport.calls == [("cibadmin", "-Q")]
     assert preview.note is None
-    assert preview.lines() == [
+    engine, *lines = preview.lines()
+    assert engine.startswith("preview: crm_simulate 2.") and engine.endswith(" (this machine)")
+    assert lines == [
         "prefer vnode2 and ban vnode1:",
         "  will move vm1 vnode1 → vnode2",
         "  will promote stateful_vm1:0 on vnode2",

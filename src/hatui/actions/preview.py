@@ -17,7 +17,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -25,10 +24,26 @@ from lxml import etree
 from hatui.actions.commands import Argv, Tools, query_cib
 from hatui.actions.commands_drbd import parse_free_memory, vm_free_memory
 from hatui.actions.plan import Plan
+from hatui.actions.preview_cib10 import apply_edits, is_cib10
+from hatui.actions.preview_ptest import dc_version, ptest_stages
+from hatui.actions.preview_result import Preview, PreviewStage, SimAction
 from hatui.errors import HatuiError
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
 from hatui.transport.base import Transport
+
+#: The result types live in ``preview_result`` (the ptest reader needs them too); named here as before.
+__all__ = [
+    "Preview",
+    "PreviewError",
+    "PreviewStage",
+    "SimAction",
+    "free_memory",
+    "memory_lines",
+    "parse_sim_xml",
+    "preview_plan",
+    "simulate_stages",
+]
 
 LOCAL_TIMEOUT_S = 30.0
 
@@ -37,73 +52,6 @@ class PreviewError(HatuiError):
     """The preview could not be computed; the message says why."""
 
     title = "no preview"
-
-
-@dataclass(frozen=True, slots=True)
-class SimAction:
-    """One line of crm_simulate's transition summary."""
-
-    action: str
-    resource: str
-    source: str | None = None
-    dest: str | None = None
-    node: str | None = None
-    role: str | None = None
-    next_role: str | None = None
-    reason: str | None = None
-
-    @property
-    def primitive(self) -> str:
-        """The resource id without a clone instance suffix (``drbd_r0:1`` -> ``drbd_r0``)."""
-        return self.resource.split(":", 1)[0]
-
-    def describe(self) -> str:
-        """``will move vm1 vnode1 → vnode2``, ``will promote drbd_r0 on vnode2``, ``will stop x on n1``."""
-        where = self.node or self.source
-        if self.action in ("move", "migrate") and self.dest:
-            text = f"will {self.action} {self.resource} {self.source} → {self.dest}"
-        elif self.action in ("promote", "demote"):
-            text = f"will {self.action} {self.resource} on {where}"
-        else:
-            roles = (
-                f" ({self.role} → {self.next_role})" if self.next_role and self.next_role != self.role else ""
-            )
-            text = f"will {self.action} {self.resource}{' on ' + where if where else ''}{roles}"
-        return text + (f" (due to {self.reason})" if self.reason else "")
-
-
-@dataclass(frozen=True, slots=True)
-class PreviewStage:
-    """What one phase would make the cluster do."""
-
-    label: str
-    actions: tuple[SimAction, ...]
-    already: int = 0
-    """Actions that the scheduler would take anyway, without this change."""
-
-
-@dataclass(frozen=True, slots=True)
-class Preview:
-    """The preview of a plan; ``note`` says why there is none (or anything else worth knowing)."""
-
-    stages: tuple[PreviewStage, ...] = ()
-    note: str | None = None
-    memory: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        """The lines the confirmation shows: one block per phase when there are several."""
-        out = [self.note] if self.note else []
-        several = len(self.stages) > 1
-        indent = "  " if several else ""
-        for i, st in enumerate(self.stages):
-            if several:
-                out.append(f"{st.label}:")
-            # Nothing at all in the first phase is news; in a later phase it is the hoped-for answer.
-            empty = "no change" if i else "the scheduler would do nothing"
-            out += [f"{indent}{a.describe()}" for a in st.actions] or [f"{indent}{empty}"]
-            if st.already:
-                out.append(f"{indent}(+{st.already} actions the cluster would take anyway)")
-        return out + list(self.memory)
 
 
 def parse_sim_xml(text: str) -> tuple[SimAction, ...]:
@@ -141,18 +89,14 @@ def parse_sim_xml(text: str) -> tuple[SimAction, ...]:
     return tuple(out)
 
 
-def _key(a: SimAction) -> tuple[str | None, ...]:
-    return (a.action, a.resource, a.source, a.dest, a.node, a.role, a.next_role)
-
-
 def missing_tools(edits: Sequence[Argv]) -> list[str]:
     """Local programs the preview needs and this machine lacks."""
     progs = {"crm_simulate", *(e[0] for e in edits)}
     return sorted(p for p in progs if shutil.which(p) is None)
 
 
-async def _local(argv: Argv, cib: Path, timeout: float) -> tuple[int | None, str, str]:
-    env = dict(os.environ, CIB_file=str(cib), LC_ALL="C", TZ="UTC")
+async def _local(argv: Argv, cib: Path | None, timeout: float) -> tuple[int | None, str, str]:
+    env = dict(os.environ, LC_ALL="C", TZ="UTC", **({"CIB_file": str(cib)} if cib else {}))
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -180,15 +124,34 @@ async def _simulate(cib: Path, out: Path | None) -> tuple[SimAction, ...]:
     return parse_sim_xml(stdout)
 
 
+async def _edit_locally(edits: Sequence[Argv], cib: Path) -> None:
+    """The raw-tool edits run on the copy with this machine's tools (``CIB_file``)."""
+    for edit in edits:
+        status, _stdout, stderr = await _local(edit, cib, LOCAL_TIMEOUT_S)
+        if status != 0:
+            raise PreviewError(f"`{' '.join(edit)}` on the CIB copy exited {status}: {stderr.strip()[:300]}")
+
+
+def _edit_cib10(edits: Sequence[Argv], cib: Path) -> None:
+    """The edits done to the copy by the pure 1.0 editor: 2.x tools would break a 1.0 CIB."""
+    cib.write_text(apply_edits(cib.read_text(encoding="utf-8"), edits), encoding="utf-8")
+
+
 async def simulate_stages(
-    cib_xml: str, stages: Sequence[tuple[str, Sequence[Argv]]]
+    cib_xml: str, stages: Sequence[tuple[str, Sequence[Argv]]], *, cib10: bool = False
 ) -> tuple[PreviewStage, ...]:
     """Applies each stage's edits to a copy of ``cib_xml`` and simulates; the chain of outputs is kept.
 
+    ``cib10``: the CIB is in Pacemaker 1.0's schema; its edits are the 1.0 forms
+    (``hatui.actions.preview_cib10``), done without any tool. crm_simulate reads that schema and
+    writes its output CIB in today's; the 1.0 forms edit that one just as well.
+
     Raises:
         PreviewError: a local tool failed or is missing.
+        CibEditError: a 1.0 edit cannot be applied.
     """
-    needed = missing_tools([e for _, edits in stages for e in edits])
+    needed = ["crm_simulate"] if cib10 else missing_tools([e for _, edits in stages for e in edits])
+    needed = [p for p in needed if shutil.which(p) is None]
     if needed:
         raise PreviewError(f"{', '.join(needed)} not installed on this machine (pacemaker-cli-utils)")
     out: list[PreviewStage] = []
@@ -196,41 +159,89 @@ async def simulate_stages(
         current = Path(tmp) / "cib-0.xml"
         current.write_text(cib_xml, encoding="utf-8")
         for i, (label, edits) in enumerate(stages, start=1):
-            baseline = {_key(a) for a in await _simulate(current, None)}
+            baseline = {a.key for a in await _simulate(current, None)}
             changed = Path(tmp) / f"cib-{i}-edit.xml"
             shutil.copyfile(current, changed)
-            for edit in edits:
-                status, stdout, stderr = await _local(edit, changed, LOCAL_TIMEOUT_S)
-                if status != 0:
-                    raise PreviewError(
-                        f"`{' '.join(edit)}` on the CIB copy exited {status}: {stderr.strip()[:300]}"
-                    )
+            if cib10:
+                _edit_cib10(edits, changed)
+            else:
+                await _edit_locally(edits, changed)
             after = Path(tmp) / f"cib-{i}.xml"
             actions = await _simulate(changed, after)
-            new = tuple(a for a in actions if _key(a) not in baseline)
+            new = tuple(a for a in actions if a.key not in baseline)
             out.append(PreviewStage(label, new, len(actions) - len(new)))
             current = after
     return tuple(out)
 
 
+async def local_scheduler() -> str:
+    """``crm_simulate 2.1.5 (this machine)``: the engine line of a local simulation."""
+    try:
+        status, stdout, _ = await _local(("crm_simulate", "--version"), None, LOCAL_TIMEOUT_S)
+    except PreviewError:
+        status, stdout = None, ""
+    words = stdout.split()
+    version = words[1] if status == 0 and len(words) > 1 and words[0] == "Pacemaker" else "?"
+    return f"crm_simulate {version} (this machine)"
+
+
 async def preview_plan(plan: Plan, transport: Transport, *, tools: Tools, timeout: float = 20.0) -> Preview:
-    """The preview of ``plan``, with the CIB fetched through ``transport``. Never raises."""
+    """The preview of ``plan``, with the CIB fetched through ``transport``. Never raises.
+
+    A Pacemaker 1.0 CIB is simulated by crm_simulate here when installed, else by the node's own
+    ``ptest`` (``hatui.actions.preview_ptest``); a newer one by crm_simulate here only.
+    """
     stages = [(p.label, p.sim) for p in plan.phases if p.sim]
     if not plan.pacemaker or not stages:
         return Preview(note="no Pacemaker change: nothing to simulate")
-    needed = missing_tools([e for _, edits in stages for e in edits])
-    if needed:
-        return Preview(
-            note=f"no preview: {', '.join(needed)} not installed here (apt-get install pacemaker-cli-utils)"
-        )
     try:
         fetch = query_cib(run_on=transport.node, tools=tools)
         result = await transport.run(fetch.argv, timeout=timeout)
         if not result.ok or not result.stdout.strip():
             return Preview(note=f"no preview: cibadmin -Q on {transport.node} exited {result.exit_status}")
-        return Preview(stages=await simulate_stages(result.stdout, stages))
+        cib = result.stdout
+        if is_cib10(cib):
+            return await _preview_cib10(cib, stages, transport, tools=tools, timeout=timeout)
+        needed = missing_tools([e for _, edits in stages for e in edits])
+        if needed:
+            lacks = f"{', '.join(needed)} not installed here (apt-get install pacemaker-cli-utils)"
+            return Preview(note=f"no preview: {lacks}")
+        return Preview(stages=await simulate_stages(cib, stages), engine=await local_scheduler())
     except HatuiError as exc:
         return Preview(note=f"no preview: {exc.message}")
+
+
+async def _preview_cib10(
+    cib: str,
+    stages: Sequence[tuple[str, Sequence[Argv]]],
+    transport: Transport,
+    *,
+    tools: Tools,
+    timeout: float,
+) -> Preview:
+    if shutil.which("crm_simulate") is not None:
+        engine = await local_scheduler()
+        try:
+            return Preview(stages=await simulate_stages(cib, stages, cib10=True), engine=engine)
+        except HatuiError as exc:
+            return Preview(note=f"no preview: {exc.message}", engine=engine)
+    caps = getattr(tools, "caps", None)
+    if getattr(caps, "scheduler", None) == "crm_simulate":
+        return Preview(
+            note=f"no preview: crm_simulate is not installed here, and {transport.node} has no ptest"
+        )
+    version = getattr(caps, "pacemaker_version", None) or dc_version(cib) or "1.0"
+    engine = f"ptest {version} on {transport.node}"
+    try:
+        done, later = await ptest_stages(cib, stages, transport, timeout=timeout)
+    except HatuiError as exc:
+        return Preview(note=f"no preview: {exc.message}", engine=engine)
+    note = (
+        f"later phases not simulated ({', '.join(later)}): ptest cannot write the CIB after a transition"
+        if later
+        else None
+    )
+    return Preview(stages=done, note=note, engine=engine)
 
 
 def memory_lines(
