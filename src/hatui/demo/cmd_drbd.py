@@ -1,4 +1,7 @@
-"""Provides the demo's ``drbdadm`` and ``drbdsetup`` as DRBD 8.3.7's userland behaves.
+"""Provides the demo's ``drbdadm`` and ``drbdsetup``: DRBD 8.3.7's userland on the seed generation.
+
+The modern generation's nodes run drbd-utils 9 instead (``cmd_drbd9``); ``HANDLERS`` picks by
+``DemoCluster.generation``.
 
 8.3 takes backend options between ``--`` and the command (``drbdadm -- --discard-my-data connect
 r0``); the 8.4 spelling after the command is refused. Kernel refusals are printed the way 8.3's
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hatui.demo import drbd_sim
+from hatui.demo import cmd_drbd9, drbd_sim
 from hatui.demo.commands import Handler, Outcome
 from hatui.demo.render_drbd import BUILD_TAG, drbdadm_dump
 
@@ -40,10 +43,6 @@ def _failed(minor: int, setup: str, message: str, code: int) -> Outcome:
         "",
         f"{message}\nCommand 'drbdsetup /dev/drbd{minor} {setup}' terminated with exit code {code}\n",
     )
-
-
-def _state_failed(minor: int, setup: str, reason: str) -> Outcome:
-    return _failed(minor, setup, f"/dev/drbd{minor}: State change failed: {reason}", 11)
 
 
 def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
@@ -104,68 +103,18 @@ def _one(c: DemoCluster, node: str, command: str, name: str, backend: list[str])
         return Outcome(
             0, f"{side.disk}/{peer.disk if linked else 'DUnknown'}\n" if side.up else "Unconfigured\n"
         )
-    if command in ("up", "adjust"):
-        if side.up and command == "up":
-            return _failed(
-                minor, "disk", "Failure: (124) Device is attached to a disk (use detach first)", 10
-            )
-        side.up, side.allocated, side.want_connect = True, True, True
-        return Outcome(0)
-    if not side.up:
+    if command == "up" and side.up:
+        return _failed(minor, "disk", "Failure: (124) Device is attached to a disk (use detach first)", 10)
+    if not side.up and command not in ("up", "adjust"):
         return _failed(minor, command, "Failure: (127) Device minor not allocated", 10)
-    vm = c.topo.vm_of_disk(name)
-    in_use = vm is not None and vm.name in c.nodes[node].domains
-    if command == "down":
-        if in_use:
-            return _state_failed(minor, "down", "(-12) Device is held open by someone")
-        side.up, side.role = False, "Secondary"
-    elif command == "connect":
-        if side.want_connect:
-            return _failed(minor, "net", "Failure: (125) Device has a net-config (use disconnect first)", 10)
-        side.want_connect = True
-        side.discard = "--discard-my-data" in backend
-    elif command == "disconnect":
-        side.want_connect = False
-        drbd_sim.refresh(c, rt)
-    elif command == "primary":
-        return _primary(c, node, name, backend)
-    elif command == "secondary":
-        if in_use:
-            return _state_failed(minor, "secondary", "(-12) Device is held open by someone")
-        side.role = "Secondary"
-    elif command in ("invalidate", "verify"):
-        if not linked or rt.sync is not None:
-            return _state_failed(minor, command, "(-15) Need a connection to start verify or resync")
-        if command == "invalidate":
-            drbd_sim.start_full_resync(c, rt, node)
-        else:
-            drbd_sim.start_verify(c, rt, node)
-    elif command == "pause-sync":
-        if side.user_paused:
-            return _failed(minor, "pause-sync", "Failure: (134) Sync-pause flag is already set", 10)
-        side.user_paused = True
-    elif command == "resume-sync":
-        if not side.user_paused:
-            return _failed(minor, "resume-sync", "Failure: (135) Sync-pause flag is already cleared", 10)
-        side.user_paused = False
-    return Outcome(0)
-
-
-def _primary(c: DemoCluster, node: str, name: str, backend: list[str]) -> Outcome:
-    rt = c.drbd[name]
-    side = rt.sides[node]
-    peer = rt.sides[drbd_sim.peer_of(c, node)]
-    minor = c.disk_def(name).minor
     force = "--overwrite-data-of-peer" in backend
-    if rt.connected and peer.role == "Primary":
-        return _state_failed(minor, "primary", "(-1) Multiple primaries not allowed by config")
-    good_data = side.disk == "UpToDate" or (rt.connected and peer.disk == "UpToDate")
-    if not good_data and not force:
-        return _state_failed(minor, "primary", "(-2) Need access to UpToDate data")
-    side.role = "Primary"
-    if force and side.disk != "UpToDate":
-        side.disk = "UpToDate"
-    return Outcome(0)
+    refusal = drbd_sim.admin(c, node, name, command, force=force, discard="--discard-my-data" in backend)
+    if refusal is None:
+        return Outcome(0)
+    setup = "net" if command == "connect" else command
+    # 8.3's drbdsetup names the device on a state-change failure only.
+    line = refusal.message if refusal.code > 100 else f"/dev/drbd{minor}: {refusal.message}"
+    return _failed(minor, setup, line, refusal.exit_status)
 
 
 _DRBDSETUP_USAGE = """
@@ -201,4 +150,14 @@ def drbdsetup(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | Non
     return Outcome(20, _DRBDSETUP_USAGE + "\ninvalid command\n")
 
 
-HANDLERS: dict[str, Handler] = {"drbdadm": drbdadm, "drbdsetup": drbdsetup}
+def _by_generation(seed: Handler, modern: Handler) -> Handler:
+    def run(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
+        return (modern if c.generation == "modern" else seed)(c, node, args, stdin)
+
+    return run
+
+
+HANDLERS: dict[str, Handler] = {
+    "drbdadm": _by_generation(drbdadm, cmd_drbd9.drbdadm),
+    "drbdsetup": _by_generation(drbdsetup, cmd_drbd9.drbdsetup),
+}

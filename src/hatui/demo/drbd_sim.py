@@ -9,6 +9,7 @@ other, or whether they are simply Connected.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hatui.demo.state import DrbdRt, DrbdSide, SyncRt
@@ -115,6 +116,89 @@ def _start(
         rt.sides[target].disk = "Inconsistent"
         for side in rt.sides.values():
             side.oos_kib = total
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The kernel's answer to a drbdadm command it refuses: DRBD's return code and its text."""
+
+    code: int
+    """Above 100 an ``ERR_*`` code (``Failure:``), at or below 0 an ``SS_*`` state-change code."""
+    text: str
+
+    @property
+    def message(self) -> str:
+        """The line drbdsetup prints (after the object name, where it prints one)."""
+        if self.code > 100:
+            return f"Failure: ({self.code}) {self.text}"
+        return f"State change failed: ({self.code}) {self.text}"
+
+    @property
+    def exit_status(self) -> int:
+        """drbdsetup's exit status (print_config_error, the same rule in 8.3 and 9)."""
+        if self.code > 100:
+            return 10
+        # SS_NO_UP_TO_DATE_DISK, SS_NO_LOCAL_DISK and SS_LOWER_THAN_OUTDATED have their own.
+        return {-2: 17, -4: 16, -16: 5}.get(self.code, 11)
+
+
+def admin(
+    c: DemoCluster, node: str, name: str, command: str, *, force: bool = False, discard: bool = False
+) -> Refusal | None:
+    """Applies ``drbdadm COMMAND name`` to ``node``'s side, or says why the kernel refuses it.
+
+    The rules are the kernel's and the same in 8.3 and 9; how a refusal is printed, and which
+    spelling of ``force`` (8.3's ``--overwrite-data-of-peer``, 9's ``--force``) and ``discard`` a
+    command line needs, is each generation's drbdadm's business. The side must be up, except for
+    ``up``/``adjust``.
+    """
+    rt = c.drbd[name]
+    side, peer = rt.sides[node], rt.sides[peer_of(c, node)]
+    vm = c.topo.vm_of_disk(name)
+    in_use = vm is not None and vm.name in c.nodes[node].domains
+    if command in ("up", "adjust"):
+        side.up, side.allocated, side.want_connect = True, True, True
+    elif command in ("down", "secondary"):
+        if in_use:
+            return Refusal(-12, "Device is held open by someone")
+        if command == "down":
+            side.up = False
+        side.role = "Secondary"
+    elif command == "connect":
+        if side.want_connect:
+            return Refusal(125, "Device has a net-config (use disconnect first)")
+        if discard and side.role == "Primary":
+            return Refusal(123, "--discard-my-data not allowed when primary.")
+        side.want_connect, side.discard = True, discard
+    elif command == "disconnect":
+        side.want_connect = False
+    elif command == "primary":
+        if rt.connected and peer.role == "Primary":
+            return Refusal(-1, "Multiple primaries not allowed by config")
+        if not (force or side.disk == "UpToDate" or (rt.connected and peer.disk == "UpToDate")):
+            return Refusal(-2, "Need access to UpToDate data")
+        side.role = "Primary"
+        side.disk = "UpToDate" if force else side.disk
+    elif command in ("invalidate", "verify"):
+        if not rt.connected or rt.sync is not None:
+            return Refusal(-15, "Need a connection to start verify or resync")
+        if command == "invalidate":
+            start_full_resync(c, rt, node)
+        else:
+            start_verify(c, rt, node)
+    elif command in ("pause-sync", "resume-sync"):
+        pause = command == "pause-sync"
+        if side.user_paused == pause:
+            return (
+                Refusal(134, "Sync-pause flag is already set")
+                if pause
+                else Refusal(135, "Sync-pause flag is already cleared")
+            )
+        side.user_paused = pause
+    else:
+        raise ValueError(f"drbd_sim.admin: no kernel rule for {command!r}")
+    refresh(c, rt)
+    return None
 
 
 def start_full_resync(c: DemoCluster, rt: DrbdRt, target: str) -> None:

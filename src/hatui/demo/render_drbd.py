@@ -4,13 +4,14 @@
 the header when minor 0 is not configured, five flag characters, no protocol letter on a
 StandAlone device, TAB-indented ``sync'ed:`` and ``finish:`` lines (sizes in M above 4 GiB), no
 progress lines while a resync is paused, and the plain ``NN%  done/total`` line of an online verify.
+The modern generation's nodes run DRBD 9, whose /proc/drbd holds only the version (``render_drbd9``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hatui.demo import drbd_sim
+from hatui.demo import drbd_sim, render_drbd9
 from hatui.demo.topology import BIT_KIB
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ def _flags(c: DemoCluster, name: str, node: str) -> str:
 
 def proc_drbd(c: DemoCluster, node: str) -> str:
     """The whole /proc/drbd of ``node``."""
+    if c.generation == "modern":
+        return render_drbd9.proc_drbd(node)
     lines = [VERSION_LINE, BUILD_TAG.format(node=node)]
     hole = True  # minor 0 is never configured: the first device line follows a blank line.
     for disk in c.topo.disks:
