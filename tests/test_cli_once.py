@@ -85,6 +85,7 @@ def test_healthy_cluster_json_contract() -> None:
         "vcpus": 2,
         "state": "-b----",
         "cpu_time_s": 811.9,
+        "cpu_percent": None,
     }
     coro = {c["node"]: c for c in data["corosync"]}
     assert coro["vnode2"]["node_id"] == 2 and coro["vnode2"]["quorate"] is True
@@ -108,6 +109,9 @@ def test_degraded_cluster_is_warning() -> None:
         ("warning", "drbd-disconnected", "sentinel-swap"),
         ("warning", "node-standby", "vnode1"),
         ("warning", "ring-faulty", "link 1"),
+        # vnode1 in standby: vnode3 has no copy of sentinel's disks, vnode2's copy of www's is syncing.
+        ("warning", "n-plus-one", "vnode2"),
+        ("warning", "n-plus-one", "vnode3"),
     }
     # vnode1's DRBD is down (standby stopped the clone instance there): nothing to list for it.
     assert not [d for d in data["drbd"] if d["node"] == "vnode1"]

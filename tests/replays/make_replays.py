@@ -238,6 +238,76 @@ write(
         [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
     ),
 )
-for scn in ("healthy", "degraded", "split-brain", "node-down"):
+
+
+def xm_info(total, free):
+    """``xm info`` as Xen 3.2's xm prints it ("%-23s: value"), the memory lines in MiB."""
+    keys = [("host", "vnodeX"), ("release", "2.6.26-2-xen-amd64"), ("machine", "x86_64"), ("nr_cpus", 2)]
+    keys += [
+        ("total_memory", total),
+        ("free_memory", free),
+        ("xen_major", 3),
+        ("xen_minor", 2),
+        ("xen_extra", "-1"),
+    ]
+    return "".join(f"{k:<23}: {v}\n" for k, v in keys)
+
+
+XENTOP_HEAD = (
+    "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) "
+    "VBDS   VBD_OO   VBD_RD   VBD_WR SSID\n"
+)
+
+
+def xentop(rows):
+    """``xentop -b -i 2 -d 1``: two samples; the first's CPU% is 0.0. rows: (name, flags, cpu%, MiB, vcpus)."""
+    out = ""
+    for sample in (0, 1):
+        out += XENTOP_HEAD
+        for name, flags, cpu, mib, vcpus in [("Domain-0", "-----r", 1.5, 1023, 2), *rows]:
+            pct = cpu if sample else 0.0
+            out += (
+                f"{name[:10]:>10} {flags} {1000 + sample:10d} {pct:6.1f} {mib * 1024:10d}   12.5 {mib * 1024:10d}"
+                f"      12.5 {vcpus:5d}    1        0        0    2        0        0        0    0\n"
+            )
+    return out
+
+
+# capacity: the healthy layout with host memory (xm info) and xentop. vnode3's loss strands mail:
+# www (only vnode2 holds www-root) takes vnode2's 2048 MiB, and vnode1 has 512 MiB free. vnode1 is
+# read through xentop alone (no xm list): its domains are still listed.
+cap1 = base(
+    "vnode1",
+    h,
+    minor(1, "Connected", "Primary/Secondary", "UpToDate/UpToDate")
+    + minor(2, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+    [],
+)
+del cap1["xm_list"]
+cap1 |= {"xm_info": xm_info(4095, 512), "xentop": xentop([("sentinel", "--b---", 7.3, 1024, 1)])}
+write("capacity", "vnode1", cap1)
+cap2 = base(
+    "vnode2",
+    h,
+    minor(1, "Connected", "Secondary/Primary", "UpToDate/UpToDate")
+    + minor(2, "Connected", "Secondary/Primary", "UpToDate/UpToDate")
+    + minor(3, "Connected", "Secondary/Primary", "UpToDate/UpToDate"),
+    [],
+)
+write("capacity", "vnode2", cap2 | {"xm_info": xm_info(4095, 2048)})
+cap3 = base(
+    "vnode3",
+    h,
+    " 1: cs:Unconfigured\n 2: cs:Unconfigured\n"
+    + minor(3, "Connected", "Primary/Secondary", "UpToDate/UpToDate"),
+    [("www", 5, 2048, 2, "-b----", 811.9), ("mail", 6, 1024, 1, "r-----", 20315.0)],
+)
+cap3 |= {
+    "xm_info": xm_info(4095, 0),
+    "xentop": xentop([("www", "--b---", 12.5, 2048, 2), ("mail", "-----r", 88.0, 1024, 1)]),
+}
+write("capacity", "vnode3", cap3)
+
+for scn in ("healthy", "degraded", "split-brain", "node-down", "capacity"):
     for n in ("vnode1", "vnode2", "vnode3"):
         (OUT / scn / n).mkdir(parents=True, exist_ok=True)

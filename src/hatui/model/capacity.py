@@ -51,6 +51,11 @@ class Stranded:
     node: str
     vms: tuple[str, ...]
 
+    @property
+    def message(self) -> str:
+        """``cannot lose vnode1: vm1, vm2 would have nowhere to run``."""
+        return f"cannot lose {self.node}: {', '.join(self.vms)} would have nowhere to run"
+
 
 @dataclass(frozen=True, slots=True)
 class Capacity:
@@ -62,6 +67,24 @@ class Capacity:
     """Node -> its memory, for the nodes that said."""
     reason: str | None
     """What is missing when ``n_plus_one`` is None."""
+
+    @property
+    def badge(self) -> str:
+        """In words, for every surface: ``N+1 ok``, ``N+1 LOST: vnode1 (vm1, vm2)``, ``N+1 ?``."""
+        if self.n_plus_one is None:
+            return "N+1 ?"
+        if self.n_plus_one:
+            return "N+1 ok"
+        return "N+1 LOST: " + "; ".join(f"{s.node} ({', '.join(s.vms)})" for s in self.stranded)
+
+    @property
+    def why(self) -> str:
+        """The badge's explanation: what is missing, what would be stranded, or why it holds."""
+        if self.n_plus_one is None:
+            return self.reason or "figures missing"
+        if self.n_plus_one:
+            return "any one node can be lost: its VMs fit on the others"
+        return "; ".join(s.message for s in self.stranded)
 
 
 def free_mib(view: ClusterView, node: str) -> int | None:

@@ -5,9 +5,9 @@ failed/unclean/offline nodes, no cluster members, a node cut off from the cluste
 or stopped resources, split-brain DRBD, a VM on two nodes, a crashed VM, a changed host key.
 WARNING: planned states (standby, maintenance), syncing, disconnected or StandAlone peers, faulty
 rings, leftover constraints, stonith disabled, no DC (an election), unreachable nodes, an unknown
-host key. A source a node simply does not have (no DRBD on it) is not a problem. These are the
-rules; ``hatui.model.verdict.judge`` applies them and adds subjects, ages, settling and the actions
-in flight: it is the verdict every surface shows.
+host key, a node whose loss would strand VMs (N+1 lost). A source a node simply does not have (no
+DRBD on it) is not a problem. These are the rules; ``hatui.model.verdict.judge`` applies them and
+adds subjects, ages, settling and the actions in flight: it is the verdict every surface shows.
 
 UNKNOWN (nothing answered, or no node gave a Pacemaker picture) always comes with the problems that
 say what could not be read and from where; a CRITICAL problem found anyway still wins over it.
@@ -21,7 +21,7 @@ from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.health_drbd import drbd_problems
 from hatui.model.health_pacemaker import membership_problems
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, HealthStatus, Problem, verdict
-from hatui.model.health_vms import resource_state_problems, vm_problems
+from hatui.model.health_vms import capacity_problems, resource_state_problems, vm_problems
 from hatui.model.pacemaker import INFINITY, ClusterStatus
 from hatui.model.view import ClusterView, pacemaker_views
 from hatui.model.vms import vm_rows
@@ -62,6 +62,7 @@ CROSS_NODE_CODES = frozenset(
         "drbd-dual-primary",
         "vm-no-domain",
         "vm-disk-not-primary",
+        "n-plus-one",
     }
 )
 
@@ -82,6 +83,7 @@ def find_problems(view: ClusterView) -> list[Problem]:
     out += drbd_problems(view)
     out += _domains(view)
     out += vm_problems(view)
+    out += capacity_problems(view)
     out += _corosync(view)
     return out
 

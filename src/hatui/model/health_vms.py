@@ -10,12 +10,15 @@ badge, wall, ``--once``) shows the same verdict:
 - ``resource-unmanaged`` WARNING: Pacemaker will not recover it (``info`` under maintenance-mode,
   which already has its own warning).
 - ``resource-pending`` settling: an operation is in flight (``pending="Starting"``).
+- ``n-plus-one`` WARNING: the loss of a node would leave some of its VMs nowhere to run
+  (``hatui.model.capacity``); only on known figures, never on missing ones.
 
 A domain no resource manages is no problem: its row says so (``verdict.fine_because``).
 """
 
 from __future__ import annotations
 
+from hatui.model.capacity import capacity
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Problem
 from hatui.model.pacemaker import ClusterStatus
 from hatui.model.view import ClusterView
@@ -43,6 +46,14 @@ def vm_problems(view: ClusterView) -> list[Problem]:
             text = f"VM {row.name}: disk {d.label} is {d.device.role_raw} on {d.node}"
             out.append(Problem(CRITICAL, "vm-disk-not-primary", row.name, d.node, text))
     return out
+
+
+def capacity_problems(view: ClusterView) -> list[Problem]:
+    """One ``n-plus-one`` warning per node whose loss would strand VMs: the cluster's risk, not the node's."""
+    return [
+        Problem(WARNING, "n-plus-one", s.node, None, s.message, kind="cluster")
+        for s in capacity(view).stranded
+    ]
 
 
 def resource_state_problems(s: ClusterStatus) -> list[Problem]:

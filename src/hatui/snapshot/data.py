@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TextIO
 
+from hatui.model.capacity import capacity
 from hatui.model.drbd import DrbdPeer
 from hatui.model.health import Health
 from hatui.model.view import ClusterView
@@ -53,11 +54,22 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
                 "vcpus": nd.domain.vcpus,
                 "state": nd.domain.state_raw,
                 "cpu_time_s": nd.domain.cpu_time_s,
+                "cpu_percent": nd.domain.cpu_percent,
             }
             for nd in view.domains
         ],
         "corosync": _corosync(view),
         "errors": [{"node": e.node, "source": e.source, "message": e.message} for e in view.errors],
+        "capacity": _capacity(view),
+    }
+
+
+def _capacity(view: ClusterView) -> dict[str, Any]:
+    cap = capacity(view)
+    return {
+        "n_plus_one": cap.n_plus_one,
+        "stranded": [{"node": s.node, "vms": list(s.vms)} for s in cap.stranded],
+        "reason": cap.reason,
     }
 
 
@@ -103,6 +115,8 @@ def _nodes(view: ClusterView) -> list[dict[str, Any]]:
                 "unreachable_reason": rep.unreachable if rep else None,
                 "collected_at": rep.collected_at.isoformat() if rep and rep.collected_at else None,
                 "detected_stack": rep.stack.describe() if rep else None,
+                "memory_total_mib": rep.memory.total_mib if rep and rep.memory else None,
+                "memory_free_mib": rep.memory.free_mib if rep and rep.memory else None,
             }
         )
     return out

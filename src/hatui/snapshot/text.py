@@ -11,7 +11,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hatui.model.capacity import capacity
 from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING, Health
+from hatui.model.report import NodeReport
 from hatui.model.verdict import vm_state
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
@@ -40,8 +42,12 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
                 f"  DC {s.dc or 'none'}  {quorum}  Pacemaker {s.dc_version or '?'}  stack {s.stack or '?'}"
             )
         )
+    cap = capacity(view)
+    head.append(clean_line(f"  {cap.badge}"), style="" if cap.n_plus_one else "bold")
     head.append(f"  at {view.generated_at:%Y-%m-%d %H:%M:%S}Z")
     parts: list[RenderableType] = [head]
+    if cap.n_plus_one is not True:
+        parts.append(Text(clean_line(f"N+1: {cap.why}")))
     if health.problems:
         t = Table(title="Problems", title_justify="left", box=None, pad_edge=False)
         for col in ("", "code", "subject", "node", "message"):
@@ -64,7 +70,7 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
 def _nodes(view: ClusterView) -> Table:
     s = view.pacemaker
     t = Table(title="Nodes", title_justify="left", box=None)
-    for col in ("node", "state", "reach", "detected stack"):
+    for col in ("node", "state", "reach", "memory", "detected stack"):
         t.add_column(col)
     for name in view.node_names:
         pn = s.node(name) if s else None
@@ -86,14 +92,24 @@ def _nodes(view: ClusterView) -> Table:
         reach = (
             "ok" if rep and rep.reachable else (f"UNREACHABLE: {rep.unreachable}" if rep else "not polled")
         )
-        _add(t, name, " ".join(states) or "?", reach, rep.stack.describe() if rep else "")
+        _add(t, name, " ".join(states) or "?", reach, _memory(rep), rep.stack.describe() if rep else "")
     return t
+
+
+def _memory(rep: NodeReport | None) -> str:
+    """``7012 of 16378 MiB free``, or ``-`` when the hypervisor did not say."""
+    mem = rep.memory if rep is not None else None
+    if mem is None or (mem.free_mib is None and mem.total_mib is None):
+        return "-"
+    free = "?" if mem.free_mib is None else str(mem.free_mib)
+    total = "?" if mem.total_mib is None else str(mem.total_mib)
+    return f"{free} of {total} MiB free"
 
 
 def _vms(view: ClusterView, health: Health) -> Table:
     """One line per VM; its state is the worst of the verdict's problems about it, as in the console."""
     t = Table(title="VMs", title_justify="left", box=None)
-    for col in ("vm", "state", "pacemaker", "running on", "disks"):
+    for col in ("vm", "state", "pacemaker", "running on", "cpu", "disks"):
         t.add_column(col)
     for row in vm_rows(view):
         found = vm_state(health.problems, row.name)
@@ -101,7 +117,10 @@ def _vms(view: ClusterView, health: Health) -> Table:
         pcmk = f"{row.role or '-'} {','.join(row.pcmk_nodes)}".strip() if row.resource else "unmanaged"
         doms = ", ".join(f"{d.node}({d.domain.state_raw})" for d in row.domains) or "-"
         disks = ", ".join(f"{d.label}@{d.node} {d.device.role_raw}/{d.device.disk_raw}" for d in row.disks)
-        _add(t, row.name, state, pcmk, doms, disks or "-")
+        cpu = next(
+            (f"{d.domain.cpu_percent:.1f}%" for d in row.domains if d.domain.cpu_percent is not None), "-"
+        )
+        _add(t, row.name, state, pcmk, doms, cpu, disks or "-")
     return t
 
 
