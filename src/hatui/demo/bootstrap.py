@@ -124,6 +124,20 @@ def initial_constraints(topo: Topology) -> list[Constraint]:
     return cons
 
 
+def seed_config(cib: Cib, topo: Topology) -> None:
+    """Makes the configuration the reference cluster's own (its ``crm configure show``).
+
+    Pacemaker 1.0.9 over openais: its properties (``expected-quorum-votes``, no ``cluster-name``)
+    and ``standby="off"`` written on every node.
+    """
+    from hatui.demo.seed_cib import seed_properties
+
+    cib.properties = seed_properties()
+    for n in topo.nodes:
+        cib.node_attrs[n.name] = {"standby": "off"}
+        cib.node_attr_sets.add(n.name)
+
+
 def _loc(cid: str, rsc: str, score: str, node: str) -> Constraint:
     return Constraint("rsc_location", {"id": cid, "rsc": rsc, "score": score, "node": node})
 

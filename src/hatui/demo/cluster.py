@@ -1,9 +1,12 @@
 """Provides ``DemoCluster``: an in-process simulated cluster that answers commands like real nodes.
 
 It is shaped like the reference cluster (see ``topology``), changes over time (resyncs progress,
-VMs use CPU, Pacemaker's timestamps move) and reacts to actions and injected faults the way a
-Pacemaker 2.1 + Corosync 2 + DRBD 8.3 + Xen cluster would. Time is demo time: it follows the
-injected clock (``now``, monotonic seconds) and can be pushed forward with ``advance`` in tests.
+VMs use CPU, Pacemaker's timestamps move) and reacts to actions and injected faults. Its
+``generation`` picks the stack it plays: ``seed`` is the reference cluster as built (Pacemaker 1.0.9
+over openais, its crm shell, Corosync 1.2.1, DRBD 8.3.7, Xen 3.2 ``xm``), ``modern`` today's
+(Pacemaker 2.1.5, Corosync 3, DRBD 9, ``xl``). Both keep one state; only the tools differ.
+Time is demo time: it follows the injected clock (``now``, monotonic seconds) and can be pushed
+forward with ``advance`` in tests.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class DemoCluster:
             raise HatuiError(f"demo: no generation {generation}; choose {' or '.join(GENERATIONS)}")
         #: "seed" (Pacemaker 1.0.9, Corosync 1.2.1, DRBD 8.3.7, xm) or "modern" (2.1.5, 3, 9, xl).
         self.generation = generation
-        self.topo = topology or reference_topology()
+        self.topo = topology or reference_topology(generation)
         self._now = now
         self._origin = now()
         self._offset = 0.0
@@ -61,6 +64,8 @@ class DemoCluster:
         self.nodes = bootstrap.initial_nodes(self.topo)
         self.drbd = bootstrap.initial_drbd(self.topo)
         self.cib = bootstrap.initial_cib(self.topo, self.nodes, self.epoch_now(), self.rng)
+        if generation == "seed":
+            bootstrap.seed_config(self.cib, self.topo)
         self.lrm = Lrm(self.cib, self.rng)
         self.jobs: list[engine.Job] = []
         self.monitors: dict[tuple[str, str], float] = {}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from hatui.demo import drbd_sim, render_drbd9
 from hatui.demo.commands import Handler, Outcome
+from hatui.demo.render_drbd9_status import status_text
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
@@ -134,7 +135,7 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
     if not names and command != "status":
         return _usage(command)
     if command == "status" and names in ([], ["all"]):
-        return Outcome(0, render_drbd9.status_text(render_drbd9.resource_views(c, node)))
+        return Outcome(0, status_text(render_drbd9.resource_views(c, node)))
     targets = [f"{d.name}" for d in c.topo.disks] if names == ["all"] else names
     out, err, status = "", "", 0
     for word in targets:
@@ -249,7 +250,7 @@ def _run(c: DemoCluster, node: str, command: str, t: _Target, options: list[str]
         return Outcome(
             0,
             {
-                "status": render_drbd9.status_text([view]),
+                "status": status_text([view]),
                 "role": f"{view.role}\n",
                 "cstate": f"{view.peer.connection}\n",
                 "dstate": f"{view.disk}/{view.peer.disk}\n",
@@ -282,7 +283,8 @@ def _setup_usage(addinfo: str | None) -> Outcome:
 
 
 def drbdsetup(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
-    """``drbdsetup status [RES|all] [--json]``, ``role RES``, ``cstate RES PEER_ID``, ``dstate MINOR``."""
+    """``drbdsetup status [RES|all] [--json|--verbose|--statistics]``, ``role RES``, ``cstate RES PEER_ID``,
+    ``dstate MINOR``."""
     if not args or args[0] not in _SETUP_COMMANDS:
         return _setup_usage("invalid command" if args else None)
     command, words = args[0], [a for a in args[1:] if not a.startswith("-")]
@@ -293,14 +295,16 @@ def drbdsetup(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | Non
             return Outcome(20, _setup_usage(None).stdout, f"{command}: unrecognized option '{opt}'\n")
     views = {v.name: v for v in render_drbd9.resource_views(c, node)}
     if command == "status":
-        if any(o in ("--verbose", "--statistics", "-v", "-s") for o in options):
-            return Outcome(20, "", "drbdsetup: the demo cluster answers status and status --json only\n")
         name = words[0] if words else "all"
         if name != "all" and name not in views:
             return Outcome(10, "", f"{name}: No such resource\n")
         chosen = list(views.values()) if name == "all" else [views[name]]
         as_json = any(o in ("--json", "-j") for o in options)
-        return Outcome(0, render_drbd9.status_json(chosen) if as_json else render_drbd9.status_text(chosen))
+        if as_json:
+            return Outcome(0, render_drbd9.status_json(chosen))
+        verbose = any(o in ("--verbose", "-v") for o in options)
+        statistics = any(o in ("--statistics", "-s") for o in options)
+        return Outcome(0, status_text(chosen, verbose=verbose, statistics=statistics))
     if not words:
         return Outcome(20, "", "Missing argument 1 to command\n")
     if command == "dstate":

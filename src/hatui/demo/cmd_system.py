@@ -11,10 +11,10 @@ import re
 import shlex
 from typing import TYPE_CHECKING
 
-from hatui.demo import cmd_drbd, drbd_sim
+from hatui.demo import cmd_drbd, cmd_hosts, drbd_sim
 from hatui.demo.commands import Handler, Outcome
 from hatui.demo.render_drbd import proc_drbd
-from hatui.demo.render_misc import cfgtool, quorumtool, xm_list
+from hatui.demo.render_misc import quorumtool, xm_list
 from hatui.demo.state import Domain
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ COMMON = (
     "crm_attribute",
     "crm_standby",
     "crm",
-    "xm",
+    "corosync",
     "corosync-cfgtool",
-    "corosync-quorumtool",
+    "xentop",
     "head",
     "cat",
     "sh",
@@ -37,6 +37,11 @@ COMMON = (
     "uname",
     "true",
 )
+#: What each generation adds: Pacemaker 1.0.9's own tools and xm; Corosync 2+'s quorumtool and xl.
+BY_GENERATION = {
+    "seed": ("xm", "crm_failcount", "ptest"),
+    "modern": ("xl", "corosync-quorumtool"),
+}
 DRBD_ONLY = ("drbdadm", "drbdsetup")
 KERNEL = "2.6.26-2-xen-amd64"
 
@@ -44,7 +49,9 @@ KERNEL = "2.6.26-2-xen-amd64"
 def has_program(c: DemoCluster, node: str, prog: str) -> bool:
     """True when ``prog`` is installed on ``node``."""
     ndef = c.topo.node(node)
-    return prog in COMMON or (prog in DRBD_ONLY and ndef is not None and ndef.drbd)
+    if prog in DRBD_ONLY:
+        return ndef is not None and ndef.drbd
+    return prog in COMMON or prog in BY_GENERATION[c.generation]
 
 
 def _files(c: DemoCluster, node: str) -> dict[str, str]:
@@ -123,17 +130,8 @@ def uname(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -
     if "-n" in args:
         return Outcome(0, f"{node}\n")
     if "-r" in args:
-        return Outcome(0, f"{KERNEL}\n")
+        return Outcome(0, f"{KERNEL if c.generation == 'seed' else '6.1.0-23-amd64'}\n")
     return Outcome(0, "Linux\n")
-
-
-def corosync_cfgtool(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
-    """``corosync-cfgtool -s``."""
-    if not c.pcmk_online(node):
-        return Outcome(1, "Printing ring status.\nCould not initialize corosync configuration API error 2\n")
-    if "-s" not in args:
-        return Outcome(1, "", "corosync-cfgtool: the demo cluster answers -s only\n")
-    return Outcome(0, cfgtool(c, node))
 
 
 def corosync_quorumtool(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
@@ -144,9 +142,12 @@ def corosync_quorumtool(c: DemoCluster, node: str, args: tuple[str, ...], stdin:
 
 
 def xm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
-    """``xm list [NAME]``, ``xm create CFG``, ``xm shutdown NAME``, ``xm destroy NAME``."""
+    """``xm list [NAME]``, ``create CFG``, ``shutdown``/``destroy NAME``; ``info``/``console``/``migrate``."""
     if not args:
         return Outcome(1, "Usage: xm <subcommand> [args]\n")
+    answer = cmd_hosts.hypervisor(c, node, args, "xm")
+    if answer is not None:
+        return answer
     sub, rest = args[0], [a for a in args[1:] if not a.startswith("-")]
     rt = c.nodes[node]
     if sub == "list":
@@ -215,7 +216,10 @@ HANDLERS: dict[str, Handler] = {
     "uname": uname,
     "true": true,
     "xm": xm,
-    "corosync-cfgtool": corosync_cfgtool,
+    "xl": cmd_hosts.xl,
+    "xentop": cmd_hosts.xentop,
+    "corosync": cmd_hosts.corosync,
+    "corosync-cfgtool": cmd_hosts.cfgtool,
     "corosync-quorumtool": corosync_quorumtool,
     **cmd_drbd.HANDLERS,
 }

@@ -1,6 +1,8 @@
 """Provides the demo's command dispatcher: argv in, exit status and outputs out, like a shell.
 
-Only what an admin (or hatui) runs on a cluster node is known; anything else exits 127 with
+Each generation has its own Pacemaker tools (``seed_tools`` for 1.0.9, ``cmd_pacemaker``/``cmd_attrs``
+for 2.1.5) and programs (``cmd_system.has_program``). Only what an admin (or hatui) runs on a
+cluster node is known; anything else exits 127 with
 ``command not found``, the way a shell answers. Wrappers a transport may put in front of a
 command (``sudo -n``, ``timeout``, ``env VAR=...``) are peeled off first.
 """
@@ -107,16 +109,15 @@ def not_found(prog: str) -> Outcome:
 
 def execute(c: DemoCluster, node: str, argv: tuple[str, ...], stdin: str | None) -> Outcome:
     """Runs ``argv`` on ``node``."""
-    from hatui.demo import cmd_attrs, cmd_pacemaker, cmd_system
+    from hatui.demo import cmd_attrs, cmd_pacemaker, cmd_system, seed_tools
 
     argv = _peel(argv)
     if not argv:
         return Outcome(0)
-    handlers: dict[str, Handler] = {
-        **cmd_pacemaker.HANDLERS,
-        **cmd_attrs.HANDLERS,
-        **cmd_system.HANDLERS,
-    }
+    pacemaker = (
+        seed_tools.HANDLERS if c.generation == "seed" else {**cmd_pacemaker.HANDLERS, **cmd_attrs.HANDLERS}
+    )
+    handlers: dict[str, Handler] = {**pacemaker, **cmd_system.HANDLERS}
     prog = argv[0].rsplit("/", 1)[-1]
     handler = handlers.get(prog)
     if handler is None or not cmd_system.has_program(c, node, prog):

@@ -3,9 +3,8 @@
 The layouts are those of drbd-utils 9.22's ``drbdsetup.c`` (``status_cmd`` and its ``*_status`` /
 ``*_status_json`` printers) with a 9.2.8 kernel module: the JSON keeps drbdsetup's own spacing
 (``"connection-state": "Connected", `` with its stray blank), statistics are in KiB (sectors / 2)
-and resync figures in sectors. Plain ``status`` prints only what differs from a healthy state: no
-``replication:`` while Established, no peer volumes while not Connected, a blank line after each
-resource. A resource that is down does not exist for DRBD 9, so it is left out.
+and resync figures in sectors. The text ``status`` is ``render_drbd9_status``'s. A resource that is
+down does not exist for DRBD 9, so it is left out.
 
 The demo keeps one state per resource for both generations (``drbd_sim``); this module words it the
 DRBD 9 way: ``Connecting`` where 8.3 says WFConnection, ``Established``/``Off`` replication states.
@@ -111,6 +110,7 @@ class ResourceView:
     minor: int
     disk: str
     size_kib: int
+    backing_dev: str
     read_kib: int
     written_kib: int
     al_writes: int
@@ -155,6 +155,7 @@ def resource_view(c: DemoCluster, rt: DrbdRt, node: str) -> ResourceView:
         minor=disk.minor,
         disk=side.disk,
         size_kib=disk.size_kib,
+        backing_dev=f"/dev/{disk.vg}/{rt.name}",
         read_kib=int(k["dr"]),
         written_kib=int(k["dw"]),
         al_writes=int(k["al"]),
@@ -291,32 +292,6 @@ def _peer_device_json(v: ResourceView, p: PeerView) -> str:
             f'          "percent-resync-done": {s.done_percent:.2f}',
         ]
     return "\n".join(lines) + "\n        }"
-
-
-# -- drbdsetup status / drbdadm status (text) -----------------------------------------------------
-
-
-def status_text(views: list[ResourceView]) -> str:
-    """Plain ``drbdsetup status`` (what ``drbdadm status`` prints), without a terminal: no colours."""
-    if not views:
-        return "# No currently configured DRBD found.\n"
-    out: list[str] = []
-    for v in views:
-        p = v.peer
-        out += [f"{v.name} role:{v.role}", f"  disk:{v.disk}"]
-        if p.connection != "Connected":
-            out.append(f"  {p.name} connection:{p.connection}")
-        else:
-            out.append(f"  {p.name} role:{p.role}")
-            words = [] if p.replication == "Established" else [f"replication:{p.replication}"]
-            words.append(f"peer-disk:{p.disk}")
-            if p.sync is not None:
-                words.append(f"done:{p.sync.done_percent:.2f}")
-            if p.resync_suspended != "no":
-                words.append(f"resync-suspended:{p.resync_suspended}")
-            out.append("    " + " ".join(words))
-        out.append("")
-    return "\n".join(out) + "\n"
 
 
 # -- drbdadm dump ---------------------------------------------------------------------------------

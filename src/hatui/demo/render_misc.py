@@ -1,8 +1,9 @@
-"""Provides the demo's ``xm list`` (Xen 3.2) and Corosync 2.x ``corosync-cfgtool -s`` / ``-quorumtool -s``.
+"""Provides the demo's ``xm list`` (Xen 3.2) and the modern ``corosync-cfgtool -s`` / ``-quorumtool -s``.
 
 ``xm list`` uses xm's own format strings (``%-40s %3s %5s %5s %10s %9s`` header, ``%8.1f`` CPU
-seconds); the Corosync outputs follow corosync-cfgtool.c / corosync-quorumtool.c of the 2.x series
-(RRP ``RING ID n`` blocks, ``Ring ID: <rep node>/<seq>``, trailing spaces after ``Flags:`` words).
+seconds); the Corosync outputs follow corosync-cfgtool.c of 3.1 (knet ``LINK ID n udp`` blocks with
+a ``nodeid: N:`` line per node) and corosync-quorumtool.c (``Ring ID: <rep node>/<seq>``, trailing
+spaces after ``Flags:`` words).
 """
 
 from __future__ import annotations
@@ -44,17 +45,25 @@ def xm_list(c: DemoCluster, node: str) -> str:
 
 
 def cfgtool(c: DemoCluster, node: str) -> str:
-    """``corosync-cfgtool -s``: the node's two redundant rings."""
+    """Corosync 3's ``corosync-cfgtool -s``: the two knet links and how this node sees each peer.
+
+    A link marked faulty on this node (the demo's ``fail-ring``) shows its peers ``disconnected``.
+    """
     ndef = c.topo.node(node)
     if ndef is None:
         return ""
-    lines = ["Printing ring status.", f"Local node ID {ndef.node_id}"]
-    for ring, addr in ((0, ndef.ring0), (1, ndef.ring1)):
-        if ring in c.nodes[node].ring_faulty:
-            status = f"Marking ringid {ring} interface {addr} FAULTY"
-        else:
-            status = f"ring {ring} active with no faults"
-        lines += [f"RING ID {ring}", f"\tid\t= {addr}", f"\tstatus\t= {status}"]
+    lines = [f"Local node ID {ndef.node_id}, transport knet"]
+    members = c.members()
+    for link, addr in ((0, ndef.ring0), (1, ndef.ring1)):
+        lines += [f"LINK ID {link} udp", f"\taddr\t= {addr}", "\tstatus:"]
+        for peer in c.topo.nodes:
+            if peer.name == node:
+                word = "localhost"
+            elif peer.name not in members or link in c.nodes[node].ring_faulty:
+                word = "disconnected"
+            else:
+                word = "connected"
+            lines.append(f"\t\tnodeid: {peer.node_id:>10}:\t{word}")
     return "\n".join(lines) + "\n"
 
 

@@ -111,8 +111,14 @@ def _ha_vm(name: str, minor: int, mem: int, vcpus: int, load: float, root_gib: i
     return VmDef(name, mem, vcpus, load, "vnode1", "vnode2", disks)
 
 
-def reference_topology() -> Topology:
-    """Returns the demo cluster: three nodes, five HA VMs on DRBD and two VMs on local LVM."""
+def reference_topology(generation: str = "seed") -> Topology:
+    """Returns the demo cluster: three nodes, five HA VMs on DRBD and two more VMs on vnode3.
+
+    On the seed (the reference cluster as built) vnode3's VMs live on iSCSI volumes of the storage
+    node, so the spare vnode2 may start them too and holds every node's VMs (N+1). The modern
+    demo keeps them on vnode3's local LVM: they may run there only (the asymmetric-cluster scenes).
+    """
+    local_fallback = "vnode2" if generation == "seed" else None
     nodes = (
         NodeDef("vnode1", 1, "192.168.0.1", "131.114.28.11", 8, 1024, drbd=True),
         NodeDef("vnode2", 2, "192.168.0.2", "131.114.28.12", 8, 1024, drbd=True),
@@ -124,7 +130,7 @@ def reference_topology() -> Topology:
         _ha_vm("www", 5, 1024, 2, 0.22, 12, 300.0),
         _ha_vm("dns", 7, 512, 1, 0.03, 4, 24.0),
         _ha_vm("ldap", 9, 1024, 1, 0.08, 6, 64.0),
-        VmDef("elearning", 2048, 2, 0.41, "vnode3", None),
-        VmDef("vconf", 1024, 2, 0.12, "vnode3", None),
+        VmDef("elearning", 2048, 2, 0.41, "vnode3", local_fallback),
+        VmDef("vconf", 1024, 2, 0.12, "vnode3", local_fallback),
     )
     return Topology("csifi", nodes, vms)

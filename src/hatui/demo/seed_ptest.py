@@ -1,0 +1,156 @@
+"""Provides the seed demo's ``ptest`` (Pacemaker 1.0.9's scheduler front end), on the demo's own engine.
+
+``ptest -L -s`` prints the allocation scores of the live CIB; ``ptest -X -s -VVV`` reads a CIB on
+stdin (the preview edits a copy of ``cibadmin -Q``), plans what the demo's engine would do with that
+configuration and logs it the way 1.0.9's ``LogActions`` does, on stderr at ``-VVV``:
+``ptest[PID]: DATE notice: LogActions: Move resource R\\t(Started X -> Y)``, ``Leave resource``,
+``Start``, ``Stop``, ``Recover``, ``Promote``/``Demote R:N\\t(Slave -> Master X)``. Only the
+configuration is read from the given CIB (constraints, node attributes, properties, meta
+attributes); the status is the demo's. ``-X`` takes no value when given short, as in ptest.c.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from hatui.demo.commands import Outcome
+from hatui.demo.engine import drbd_rsc, plan
+from hatui.demo.seed_cib import instance_names
+from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_resource import scores10
+from hatui.demo.state import Constraint
+from hatui.demo.view import resources, state_on, status_order
+
+if TYPE_CHECKING:
+    from hatui.demo.cluster import DemoCluster
+
+PID = 4242
+
+
+def ptest10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
+    """``ptest -L|-X [-s] [-V...]``."""
+    opts, error = parse10("ptest", args)
+    if error is not None:
+        return error
+    if "help" in opts:
+        from hatui.demo.seed_mon import help_text
+
+        return Outcome(0, help_text("ptest"))
+    sim = c
+    if "live-check" in opts:
+        if not c.pcmk_online(node):
+            return Outcome(1, "", "Live CIB query failed: connection failed\n")
+    elif "xml-text" in opts:
+        parsed = _with_config(c, stdin or "")
+        if parsed is None:
+            return Outcome(4, "", f"ptest[{PID}]: {_stamp(c)} ERROR: main: Could not parse the input\n")
+        sim = parsed
+    else:
+        return Outcome(1, "", f"ptest[{PID}]: {_stamp(c)} ERROR: main: No input specified\n")
+    out = "\n".join(scores10(sim)) + "\n" if "show-scores" in opts else ""
+    err = "".join(f"ptest[{PID}]: {_stamp(c)} notice: {line}\n" for line in log_actions(sim))
+    return Outcome(0, out, err if int(opts.get("verbose", "0")) >= 2 else "")
+
+
+def _stamp(c: DemoCluster) -> str:
+    return f"{c.wall():%Y/%m/%d_%H:%M:%S}"
+
+
+def _with_config(c: DemoCluster, text: str) -> DemoCluster | None:
+    """A copy of the cluster whose configuration is the one in the CIB ``text``."""
+    try:
+        cib = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
+    if cib.tag != "cib":
+        return None
+    sim = copy.copy(c)
+    sim.cib = copy.deepcopy(c.cib)
+    sim.lrm = copy.copy(c.lrm)
+    sim.lrm.cib = sim.cib
+    sim.nodes = copy.deepcopy(c.nodes)
+    sim.drbd = copy.deepcopy(c.drbd)
+    sim.jobs = []
+    sim.cib.properties = {
+        str(nv.get("name")): str(nv.get("value")) for nv in cib.iterfind("configuration/crm_config//nvpair")
+    }
+    for n in cib.iterfind("configuration/nodes/node"):
+        uname = str(n.get("uname"))
+        if uname in sim.nodes:
+            sim.cib.node_attrs[uname] = {
+                str(nv.get("name")): str(nv.get("value")) for nv in n.iterfind("instance_attributes/nvpair")
+            }
+    for meta in cib.iterfind("configuration/resources//meta_attributes"):
+        owner = meta.getparent()
+        if owner is not None and owner.get("id"):
+            pairs = {str(nv.get("name")): str(nv.get("value")) for nv in meta.iterfind("nvpair")}
+            sim.cib.meta[str(owner.get("id"))] = pairs
+    sim.cib.constraints = [
+        k for k in (_constraint(e) for e in cib.iterfind("configuration/constraints/*")) if k
+    ]
+    return sim
+
+
+def _constraint(e: etree._Element) -> Constraint | None:
+    attrs = {str(k): str(v) for k, v in e.attrib.items()}
+    if "id" not in attrs:
+        return None
+    if e.tag == "rsc_location" and "node" not in attrs:
+        expr = e.find("rule/expression[@attribute='#uname']")
+        rule = e.find("rule")
+        if expr is None or rule is None:
+            return None
+        return Constraint(str(e.tag), attrs, str(expr.get("value")), str(rule.get("score")))
+    roles = {"Master": "Promoted", "Slave": "Unpromoted"}
+    return Constraint(str(e.tag), {k: roles.get(v, v) if k.endswith("role") else v for k, v in attrs.items()})
+
+
+def log_actions(c: DemoCluster) -> list[str]:
+    """What 1.0.9's LogActions says about every resource for the next transition of ``c``."""
+    jobs = plan(c)
+    labels = [label for job in jobs for label in job.labels]
+    lines = []
+    for vm in c.topo.vms:
+        where = [n for n in status_order(c) if state_on(c, n, vm.name).active]
+        stops = [w.rsplit(" on ", 1)[1] for w in labels if w.startswith(f"stop {vm.name} on ")]
+        starts = [w.rsplit(" on ", 1)[1] for w in labels if w.startswith(f"start {vm.name} on ")]
+        here = where[0] if where else None
+        if stops and starts and stops[0] != starts[0]:
+            lines.append(f"LogActions: Move resource {vm.name}\t(Started {stops[0]} -> {starts[0]})")
+        elif stops and starts:
+            lines.append(f"LogActions: Recover resource {vm.name}\t(Started {starts[0]})")
+        elif stops:
+            lines.append(f"LogActions: Stop resource {vm.name}\t({stops[0]})")
+        elif starts:
+            lines.append(f"LogActions: Start {vm.name}\t({starts[0]})")
+        else:
+            lines.append(
+                f"LogActions: Leave resource {vm.name}\t({'Started ' + here if here else 'Stopped'})"
+            )
+    for r in resources(c):
+        if not r.clone:
+            continue
+        disk = r.primitive.removeprefix("drbd_")
+        names = instance_names(c, r)
+        for node in c.topo.drbd_nodes:
+            inst = names.get(node)
+            if inst is None:
+                continue
+            role = state_on(c, node, drbd_rsc(disk)).role
+            if any(
+                w.startswith("demote ") and disk in w.split(" on ")[0] and w.endswith(f" on {node}")
+                for w in labels
+            ):
+                lines.append(f"LogActions: Demote {inst}\t(Master -> Slave {node})")
+            elif any(
+                w.startswith("promote ") and disk in w.split(" on ")[0] and w.endswith(f" on {node}")
+                for w in labels
+            ):
+                lines.append(f"LogActions: Promote {inst}\t(Slave -> Master {node})")
+            elif role != "Stopped":
+                word = "Master" if role == "Promoted" else "Slave"
+                lines.append(f"LogActions: Leave resource {inst}\t({word} {node})")
+    return lines
