@@ -102,6 +102,19 @@ def test_seed_nodes_stay_on_drbd_8_3_7() -> None:
     assert run(c, "vnode1", "drbdsetup", "status", "--json").status == 20
     refused = run(c, "vnode2", "drbdadm", "primary", "--force", "sentinel-root")
     assert refused.status == 20 and "unrecognized option '--force'" in refused.stderr
+    ok(c, "vnode2", "drbdadm", "disconnect", "mail-root")  # vnode2's copy is Inconsistent (resyncing)
+    no_data = run(c, "vnode2", "drbdadm", "primary", "mail-root")
+    assert no_data.status == 17  # 8.3.7's drbdsetup: no UpToDate disk
+    assert no_data.stderr == (
+        "/dev/drbd3: State change failed: (-2) Need access to UpToDate data\n"
+        "Command 'drbdsetup /dev/drbd3 primary' terminated with exit code 17\n"
+    )
+    ok(c, "vnode2", "drbdadm", "--", "--overwrite-data-of-peer", "primary", "mail-root")
+    discard = run(c, "vnode2", "drbdadm", "--", "--discard-my-data", "connect", "mail-root")
+    assert (
+        discard.status == 10
+        and "Failure: (123) --discard-my-data not allowed when primary." in discard.stderr
+    )
 
 
 @needs_shared
@@ -176,6 +189,38 @@ def test_drbdadm_status_text_matches_the_corpus_shape() -> None:
     assert ok(c, "vnode1", "drbdadm", "cstate", "dns-root") == "Connecting\n"
     assert ok(c, "vnode1", "drbdadm", "role", "dns-root") == "Primary\n"
     assert ok(c, "vnode1", "drbdadm", "dstate", "dns-root") == "UpToDate/DUnknown\n"
+
+
+def test_verbose_and_statistics_status_wraps_like_drbdsetup_and_reads_the_same() -> None:
+    c = modern()
+    verbose = ok(c, "vnode1", "drbdsetup", "status", "--verbose", "--statistics")
+    assert all(len(line) <= 80 for line in verbose.splitlines())
+    lines = verbose.split("\n\n")[2].splitlines()  # the third resource by name: ldap-root
+    assert lines[0] == "ldap-root node-id:0 role:Primary suspended:no force-io-failures:no"
+    assert lines[1:3] == [
+        "    write-ordering:flush",
+        "  volume:0 minor:9 disk:UpToDate backing_dev:/dev/vg2/ldap-root quorum:yes",
+    ]
+    assert lines[3].startswith("      size:6291456 read:")
+    assert lines[5:] == [
+        "  vnode2 node-id:1 connection:Connected role:Secondary congested:no",
+        "      ap-in-flight:0 rs-in-flight:0",
+        "    volume:0 replication:Established peer-disk:UpToDate resync-suspended:no",
+        "        received:0 sent:" + lines[-1].split("sent:")[1],
+    ]
+
+    def states(devices: dict[str, DrbdDevice]) -> dict[str, tuple[object, ...]]:
+        return {
+            name: (d.role, d.disk, *((p.name, p.connection, p.role, p.disk, p.replication) for p in d.peers))
+            for name, d in devices.items()
+        }
+
+    wide = {d.resource: d for d in parse_drbdadm_status(verbose).devices}
+    assert states(wide) == states(text_devices(c, "vnode1")) == states(json_devices(c, "vnode1"))
+    assert wide["mail-root"].minor == 3 and wide["mail-root"].peers[0].sync_percent == 31.0
+    assert (
+        wide["mail-root"].peers[0].out_of_sync_kib == json_devices(c, "vnode1")["mail-root"].out_of_sync_kib
+    )
 
 
 # -- drbdadm 9 syntax ------------------------------------------------------------------------------

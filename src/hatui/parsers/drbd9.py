@@ -24,7 +24,7 @@ _NO_ETA = 987654321
 # Above any real link (1 EiB/s): larger JSON floats are garbage, and would overflow int().
 _MAX_MIB_S = 2.0**40
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_KEY = re.compile(r"^[a-z][a-z0-9-]*$", re.ASCII)
+_KEY = re.compile(r"^[a-z][a-z0-9_-]*$", re.ASCII)  # drbd-utils 9.22 --verbose prints backing_dev:
 # Bounded so that float() stays finite and the KiB/s products fit an int.
 _DECIMAL = re.compile(r"^-?\d{1,15}(?:\.\d{1,9})?$", re.ASCII)
 _WHOLE = re.compile(r"^\d{1,18}$", re.ASCII)
