@@ -117,6 +117,25 @@ def test_seed_nodes_stay_on_drbd_8_3_7() -> None:
     )
 
 
+def test_seed_drbdadm_status_is_8_3_7_xml() -> None:
+    c = seed()
+    ok(c, "vnode1", "drbdadm", "pause-sync", "mail-root")
+    lines = ok(c, "vnode2", "drbdadm", "status").splitlines()
+    assert lines[:2] == ['<drbd-status version="8.3.7" api="88">', '<resources config_file="/etc/drbd.conf">']
+    assert lines[-2:] == ["</resources>", "</drbd-status>"]
+    assert lines[2] == (
+        '<resource minor="1" name="sentinel-root" cs="Connected" ro1="Secondary" ro2="Primary"'
+        ' ds1="UpToDate" ds2="UpToDate" />'
+    )
+    assert lines[4].startswith(
+        '<resource minor="3" name="mail-root" cs="PausedSyncT" ro1="Secondary" ro2="Primary"'
+        ' ds1="Inconsistent" ds2="UpToDate" peer_isp resynced_percent="31.'
+    )
+    assert len(ok(c, "vnode2", "drbdadm", "status", "dns-root").splitlines()) == 5
+    ok(c, "vnode2", "drbdadm", "down", "dns-swap")
+    assert '<resource minor="8" name="dns-swap" cs="Unconfigured" />' in ok(c, "vnode2", "drbdadm", "status")
+
+
 @needs_shared
 def test_status_json_has_the_real_layout_and_the_resync() -> None:
     c = modern()

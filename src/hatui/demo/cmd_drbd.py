@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hatui.demo import cmd_drbd9, drbd_sim
 from hatui.demo.commands import Handler, Outcome
-from hatui.demo.render_drbd import BUILD_TAG, drbdadm_dump
+from hatui.demo.render_drbd import BUILD_TAG, drbdadm_dump, drbdadm_status
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
@@ -68,6 +68,11 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
     command, names = words[0], words[1:]
     if command == "dump":
         return Outcome(0, drbdadm_dump(c, node))
+    if command == "status":  # the one command that needs no resource name: all of them
+        unknown = [n for n in names if n != "all" and n not in c.drbd]
+        if unknown:
+            return Outcome(3, "", f"'{unknown[0]}' not defined in your config.\n")
+        return Outcome(0, drbdadm_status(c, node, names))
     stray = [w for w in names if w.startswith("-")]
     if stray:
         return Outcome(20, "", f"drbdadm: unrecognized option '{stray[0]}'\n")
