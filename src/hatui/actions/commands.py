@@ -22,6 +22,7 @@ from enum import Enum
 
 from lxml import etree
 
+from hatui.actions import commands_seed as seed
 from hatui.errors import ActionRefused
 from hatui.model.capabilities import MODERN, Capabilities, Generation, capabilities, drbd_syntax
 from hatui.model.capture import StackInfo
@@ -150,19 +151,28 @@ def make(
 def node_standby(node: str, on: bool, *, run_on: str, tools: Tools) -> Command:
     """Puts ``node`` in standby (``on``) or back online."""
     n = checked("node", node)
+    summary = f"put {n} in standby" if on else f"bring {n} back online (standby off)"
+    if tools.v1_0:
+        argv, sim = seed.standby(n, on, crm=crm_name("node", n) if tools.shell == CRMSH else None)
+        return make(argv, run_on, Danger.CHANGE, summary, tools, (sim,))
     raw: Argv = ("crm_attribute", "-t", "nodes", "-N", n, "-n", "standby", "-v", "on" if on else "off")
     argv = raw
     if tools.shell == CRMSH:
         argv = ("crm", "node", "standby" if on else "online", crm_name("node", n))
     elif tools.shell == PCS:
         argv = ("pcs", "node", "standby" if on else "unstandby", n)
-    summary = f"put {n} in standby" if on else f"bring {n} back online (standby off)"
     return make(argv, run_on, Danger.CHANGE, summary, tools, (raw,))
 
 
 def node_maintenance(node: str, on: bool, *, run_on: str, tools: Tools) -> Command:
-    """Sets or clears the node's ``maintenance`` attribute (its resources become unmanaged)."""
+    """Sets or clears the node's ``maintenance`` attribute (its resources become unmanaged).
+
+    Raises:
+        ActionRefused: the node's Pacemaker has no such attribute (1.0: it would be set and ignored).
+    """
     n = checked("node", node)
+    if not tools.caps.node_maintenance:
+        raise ActionRefused(tools.caps.lacks("node_maintenance"))
     raw: Argv = (
         "crm_attribute",
         "-t",
@@ -201,9 +211,21 @@ def cluster_maintenance(on: bool, *, run_on: str, tools: Tools) -> Command:
 
 
 def cleanup(resource: str | None, *, run_on: str, tools: Tools, node: str | None = None) -> Command:
-    """Clears failures (and fail-counts) of one resource, or of every resource when None."""
+    """Clears failures (and fail-counts) of one resource, or of every resource when None.
+
+    Raises:
+        ActionRefused: every resource at once on Pacemaker 1.0, whose cleanup needs ``-r``.
+    """
     r = checked("resource", resource) if resource is not None else None
     n = checked("node", node) if node is not None else None
+    if tools.v1_0:
+        if r is None:
+            raise ActionRefused("Pacemaker 1.0 cleans up one resource at a time: name the resource")
+        crm = (crm_name("resource", r), crm_name("node", n) if n else None) if tools.shell == CRMSH else None
+        sim = seed.cleanup_sim(r, n, _xq(r), _xq(n) if n else None)
+        return make(
+            seed.cleanup(r, n, crm=crm), run_on, Danger.CHANGE, f"clean up failures of {r}", tools, sim
+        )
     raw: Argv = ("crm_resource", "--cleanup", *(("-r", r) if r else ()), *(("-N", n) if n else ()))
     if tools.shell == CRMSH:
         argv: Argv = (
@@ -249,6 +271,16 @@ def _xq(text: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
 
 
+def failcount_delete(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
+    """Deletes the fail-count of ``resource`` on ``node`` (``crm_failcount -D``; its history stays)."""
+    r, n = checked("resource", resource), checked("node", node)
+    crm = (crm_name("resource", r), crm_name("node", n)) if tools.shell == CRMSH else None
+    argv, sim = seed.failcount_delete(r, n, crm=crm)
+    if tools.shell == PCS:
+        argv = ("pcs", "resource", "failcount", "reset", r, n)
+    return make(argv, run_on, Danger.CHANGE, f"delete the fail-count of {r} on {n}", tools, (sim,))
+
+
 def target_role(resource: str, started: bool, *, run_on: str, tools: Tools, danger: Danger) -> Command:
     """Starts (``target-role=Started``) or stops (``Stopped``) a resource."""
     r = checked("resource", resource)
@@ -262,9 +294,22 @@ def target_role(resource: str, started: bool, *, run_on: str, tools: Tools, dang
     return make(argv, run_on, danger, f"{'start' if started else 'stop'} {r}", tools, (raw,))
 
 
-def ban(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
-    """Forbids ``resource`` on ``node`` (a ``cli-ban-R-on-N`` constraint at -INFINITY)."""
+def ban(resource: str, node: str, *, run_on: str, tools: Tools, runs_on: tuple[str, ...] = ()) -> Command:
+    """Forbids ``resource`` on ``node`` (a ``cli-ban-R-on-N`` constraint at -INFINITY).
+
+    ``runs_on``: where it runs now. On Pacemaker 1.0, a ban from the one node it runs on is
+    ``crm_resource -M -r R`` (``cli-standby-R``, see ``ban_id``); any other is the XML by cibadmin.
+    """
     r, n = checked("resource", resource), checked("node", node)
+    if tools.v1_0:
+        crm = tools.shell == CRMSH
+        if runs_on == (n,):
+            argv, sim = seed.ban_current(r, n, crm=crm_name("resource", r) if crm else None)
+        else:
+            argv, sim = seed.ban_other(
+                r, n, crm=(crm_name("resource", r), crm_name("node", n)) if crm else None
+            )
+        return make(argv, run_on, Danger.CHANGE, f"ban {r} from {n}", tools, sim)
     raw: Argv = ("crm_resource", "--ban", "-r", r, "-N", n)
     argv = raw
     if tools.shell == CRMSH:
@@ -274,6 +319,23 @@ def ban(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     return make(argv, run_on, Danger.CHANGE, f"ban {r} from {n}", tools, (raw,))
 
 
+def ban_id(resource: str, node: str, *, tools: Tools, runs_on: tuple[str, ...] = ()) -> str:
+    """The id of the constraint ``ban`` writes: ``cli-ban-R-on-N``, or 1.0's ``cli-standby-R``."""
+    if tools.v1_0 and runs_on == (node,):
+        return f"{seed.STANDBY_PREFIX}{resource}"
+    return f"{seed.BAN_PREFIX}{resource}-on-{node}"
+
+
+def move_forced(resource: str, node: str, current: str, *, run_on: str, tools: Tools) -> Command:
+    """Pacemaker 1.0's move: ``crm_resource -M -r R -N N -f`` (prefer N AND ban ``current``).
+
+    Raw whatever the shell: the crm shell's ``migrate`` cannot pass ``-f``.
+    """
+    r, n, c = checked("resource", resource), checked("node", node), checked("node", current)
+    argv, sim = seed.move_forced(r, n, c)
+    return make(argv, run_on, Danger.CHANGE, f"prefer {n} for {r} and ban {c} (-M -f)", tools, sim)
+
+
 def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     """Adds ``cli-prefer-R`` (INFINITY on ``node``); alone, it moves nothing under stickiness INFINITY.
 
@@ -281,6 +343,11 @@ def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     removes it), so the pcs shell uses crm_resource here.
     """
     r, n = checked("resource", resource), checked("node", node)
+    if tools.v1_0:
+        # 1.0's -M -N without -f: the preference only (and cli-standby-R deleted).
+        argv10: Argv = ("crm_resource", "-M", "-r", r, "-N", n)
+        sim = (seed.delete(f"{seed.STANDBY_PREFIX}{r}"), seed.create(seed.prefer_xml(r, n)))
+        return make(argv10, run_on, Danger.CHANGE, f"prefer {n} for {r}", tools, sim)
     raw: Argv = ("crm_resource", "--move", "-r", r, "-N", n)
     argv = raw
     if tools.shell == CRMSH:
@@ -289,9 +356,17 @@ def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
 
 
 def clear(resource: str, *, run_on: str, tools: Tools, node: str | None = None) -> Command:
-    """Removes the ``cli-prefer``/``cli-ban`` constraints of ``resource`` (on ``node`` only when given)."""
+    """Removes the ``cli-prefer``/``cli-ban`` constraints of ``resource`` (on ``node`` only when given).
+
+    On Pacemaker 1.0 this is ``crm_resource -U`` (``crm resource unmigrate``): it removes
+    ``cli-prefer-R`` and ``cli-standby-R`` wherever they point; a ``cli-ban-R-on-N`` goes by id
+    (``steer_remove``).
+    """
     r = checked("resource", resource)
     n = checked("node", node) if node is not None else None
+    if tools.v1_0:
+        argv10, sim = seed.unmove(r, crm=crm_name("resource", r) if tools.shell == CRMSH else None)
+        return make(argv10, run_on, Danger.CHANGE, f"clear the move constraints of {r} (-U)", tools, sim)
     raw: Argv = ("crm_resource", "--clear", "-r", r, *(("-N", n) if n else ()))
     if tools.shell == CRMSH and n is None:
         argv: Argv = ("crm", "resource", "clear", crm_name("resource", r))
@@ -340,11 +415,10 @@ def steer_remove(cid: str, *, run_on: str, tools: Tools) -> Command:
 
     By id, not ``crm_resource --clear``: only what the action made goes, whatever the shell.
     """
-    if not cid.startswith(("cli-prefer-", "cli-ban-")):
-        raise ActionRefused(f"refusing to remove {cid!r}: not a cli-prefer/cli-ban constraint")
-    xml = etree.tostring(etree.Element("rsc_location", id=checked("constraint", cid)), encoding="unicode")
-    argv: Argv = ("cibadmin", "-D", "-o", "constraints", "-X", xml)
-    return make(argv, run_on, Danger.CHANGE, f"remove {cid} (undo)", tools)
+    if not cid.startswith((seed.PREFER_PREFIX, seed.BAN_PREFIX, seed.STANDBY_PREFIX)):
+        raise ActionRefused(f"refusing to remove {cid!r}: not a cli-prefer/cli-ban/cli-standby constraint")
+    argv = seed.delete(checked("constraint", cid))
+    return make(argv, run_on, Danger.CHANGE, f"remove {cid}", tools, (argv,))
 
 
 def _marker(marker: str) -> str:
@@ -354,8 +428,14 @@ def _marker(marker: str) -> str:
 
 
 def why(resource: str, *, run_on: str, tools: Tools) -> Command:
-    """``crm_resource --why``: the scheduler's reasons for where (and whether) a resource runs."""
+    """``crm_resource --why``: the scheduler's reasons for where (and whether) a resource runs.
+
+    Raises:
+        ActionRefused: the node's crm_resource has no ``--why`` (Pacemaker 1.0: ``hatui.actions.why``).
+    """
     r = checked("resource", resource)
+    if not tools.caps.why:
+        raise ActionRefused(tools.caps.lacks("why"))
     return make(
         ("crm_resource", "--why", "-r", r), run_on, Danger.READ, f"ask why {r} runs where it does", tools
     )
@@ -377,3 +457,10 @@ def query_constraints(*, run_on: str, tools: Tools) -> Command:
 def query_cib(*, run_on: str, tools: Tools) -> Command:
     """The whole live CIB, for the preview."""
     return make(("cibadmin", "-Q"), run_on, Danger.READ, "read the CIB", tools)
+
+
+def ring_reenable(*, run_on: str, tools: Tools) -> Command:
+    """``corosync-cfgtool -r``: re-enables every FAULTY ring, cluster-wide (Corosync 1.x to 3)."""
+    return make(
+        ("corosync-cfgtool", "-r"), run_on, Danger.CHANGE, f"re-enable the faulty rings from {run_on}", tools
+    )

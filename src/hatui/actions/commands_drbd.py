@@ -81,7 +81,12 @@ def drbd_discard_connect(resource: str, *, node: str, tools: Tools, peer: str | 
 def drbd_force_primary(resource: str, *, node: str, tools: Tools) -> Command:
     """Primary even without UpToDate data: the peer's data is overwritten at the next connect."""
     obj = drbd_object(resource, tools)
-    options: Argv = ("--overwrite-data-of-peer",) if tools.drbd == "8.3" else ("--force",)
+    # The option by version (8.3.7 knows only --overwrite-data-of-peer; --force came in 8.3.8);
+    # a Tools built by hand for 8.3 without a detected version takes the old one, known to all 8.x.
+    options: Argv = ("--force",)
+    if tools.drbd == "8.3":
+        detected = tools.caps.drbd_force_primary if tools.caps.drbd_syntax == "8.3" else ()
+        options = detected or ("--overwrite-data-of-peer",)
     argv = _drbdadm("primary", obj, tools, options)
     summary = f"FORCE {obj} Primary on {node} (its data overwrites the peer's)"
     return make(argv, node, Danger.DESTRUCTIVE, summary, tools)

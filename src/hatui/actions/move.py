@@ -109,6 +109,7 @@ def plan_move(
     if vm:
         disks = disk_names_for(ctx.view, resource)
         safety.vm_disks_on(ctx.view, resource, disks, target)
+        pass  # H3TMP
         if not disks and any(r.stack.drbd not in (None, DrbdFlavour.ABSENT) for r in ctx.view.reachable):
             # Names tie a VM to its DRBD resources (or vm_disks in the config): none matched here.
             concerns.append(
@@ -133,10 +134,22 @@ def plan_move(
         )
     tools = ctx.tools(run_on)
     sources = [n for n in current if n != target]
-    steer = (
-        cmd.prefer(resource, target, run_on=run_on, tools=tools),
-        *(cmd.ban(resource, n, run_on=run_on, tools=tools) for n in sources),
-    )
+    if tools.v1_0:
+        # Pacemaker 1.0: -M -N -f writes cli-prefer-R and cli-standby-R (one ban, on one node).
+        if len(sources) != 1:
+            raise ActionRefused(
+                f"{resource} runs on {', '.join(current)}: Pacemaker 1.0 moves it from one node"
+            )
+        steer: tuple[cmd.Command, ...] = (
+            cmd.move_forced(resource, target, sources[0], run_on=run_on, tools=tools),
+        )
+        steers: tuple[str, ...] = (f"cli-prefer-{resource}", f"cli-standby-{resource}")
+    else:
+        steer = (
+            cmd.prefer(resource, target, run_on=run_on, tools=tools),
+            *(cmd.ban(resource, n, run_on=run_on, tools=tools) for n in sources),
+        )
+        steers = (f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources))
     on_target = settle.resource_on(resource, target)
     timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
     what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
@@ -178,7 +191,7 @@ def plan_move(
         + (f", pinned there by {pin_id(resource, target)} (clear it with c)" if pinned else ""),
         notes=(note,),
         meta={"from": ",".join(sources), "to": target, **({"pinned": "yes"} if pinned else {})},
-        steers=(f"cli-prefer-{resource}", *(f"cli-ban-{resource}-on-{n}" for n in sources)),
+        steers=steers,
         moves=(resource,),
     )
     return mark(plan, resource=resource, now=ctx.view.generated_at)

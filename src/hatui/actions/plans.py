@@ -16,6 +16,7 @@ from hatui.actions import safety, settle
 from hatui.actions.commands import Tools
 from hatui.actions.placement import placement
 from hatui.actions.plan import Concern, Phase, Plan, Request, Verdict, Wait
+from hatui.actions.why import why_commands
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused
 from hatui.model.capture import StackInfo
@@ -234,17 +235,36 @@ def plan_cluster_maintenance(ctx: ActionContext, req: Request) -> Plan:
     )
 
 
+def failed_resources(status: ClusterStatus) -> list[str]:
+    """Every resource with a failed action or a fail-count, in the order crm_mon shows them."""
+    out: list[str] = []
+    for rid in [f.resource for f in status.failed_actions] + [
+        h.resource for h in status.history if h.fail_count
+    ]:
+        base = rid.split(":", 1)[0]  # a clone instance (drbd_r0:1) is cleaned up by its clone's name
+        if base and base not in out:
+            out.append(base)
+    return out
+
+
 def plan_cleanup_all(ctx: ActionContext, req: Request) -> Plan:
-    """Clears every failure and fail-count in the cluster."""
-    _status, run_on, concerns = pacemaker_start(ctx)
-    command = cmd.cleanup(None, run_on=run_on, tools=ctx.tools(run_on))
+    """Clears every failure and fail-count in the cluster (Pacemaker 1.0: one cleanup per failed resource)."""
+    status, run_on, concerns = pacemaker_start(ctx)
+    tools = ctx.tools(run_on)
+    if tools.v1_0:
+        failed = failed_resources(status)
+        if not failed:
+            raise ActionRefused("no failure to clean up")
+        commands = tuple(cmd.cleanup(rid, run_on=run_on, tools=tools) for rid in failed)
+    else:
+        commands = (cmd.cleanup(None, run_on=run_on, tools=tools),)
     wait = Wait("no failure left", settle.no_failures(None), 60.0)
     return Plan(
         req.action,
         "Clean up every failure in the cluster?",
         "cluster",
         "cluster",
-        (Phase(command.summary, (command,), (wait,)),),
+        (Phase("clean up every failure in the cluster", commands, (wait,)),),
         concerns=tuple(concerns),
         done="every failure cleared",
         notes=("Pacemaker re-probes the cleaned resources and may start or move them.",),
@@ -252,18 +272,21 @@ def plan_cleanup_all(ctx: ActionContext, req: Request) -> Plan:
 
 
 def plan_why(ctx: ActionContext, req: Request) -> Plan:
-    """``crm_resource --why``: read-only, so allowed in read-only operator mode (not in monitor mode)."""
+    """Why a resource runs where it does: read-only, so allowed in read-only operator mode (not in
+    monitor mode). ``crm_resource --why`` where it exists, Pacemaker 1.0's scores and constraints
+    elsewhere (``hatui.actions.why``)."""
     if ctx.monitor:
         safety.refuse_read_only(read_only=True, monitor=True)
     resource = req.name
     run_on = ctx.pcmk_run_node()
-    c = cmd.why(resource, run_on=run_on, tools=ctx.tools(run_on))
+    commands = why_commands(resource, run_on=run_on, tools=ctx.tools(run_on))
+    label = commands[0].summary if len(commands) == 1 else f"read the scores and constraints of {resource}"
     return Plan(
         req.action,
         f"Why is {resource} (not) running?",
         resource,
         "resource",
-        (Phase(c.summary, (c,)),),
+        (Phase(label, commands),),
         pacemaker=False,
         done="answered",
     )

@@ -135,7 +135,7 @@ def plan_ban(ctx: ActionContext, req: Request) -> Plan:
     r = _start(ctx, req)
     node = req.node
     safety.pcmk_node(r.status, node)
-    c = cmd.ban(r.name, node, run_on=r.run_on, tools=r.tools)
+    c = cmd.ban(r.name, node, run_on=r.run_on, tools=r.tools, runs_on=tuple(r.where))
     check = settle.resource_not_on(r.name, node, elsewhere=node in r.where and len(r.where) == 1)
     plan = _plan(
         req,
@@ -143,7 +143,7 @@ def plan_ban(ctx: ActionContext, req: Request) -> Plan:
         (Phase(c.summary, (c,), (Wait(f"{r.name} off {node}", check, r.timeout),)),),
         f"Ban {r.kind} {r.name} from {node}?",
         f"{r.name} is banned from {node}",
-        steers=(f"cli-ban-{r.name}-on-{node}",),
+        steers=(cmd.ban_id(r.name, node, tools=r.tools, runs_on=tuple(r.where)),),
         moves=(r.name,),
     )
     return mark(plan, resource=r.name, now=ctx.view.generated_at)
@@ -155,10 +155,14 @@ def plan_clear(ctx: ActionContext, req: Request) -> Plan:
     mine = [k for k in ctx.view.constraints if k.resource == r.name and (k.leftover_kind or k.pinned_to)]
     if not mine:
         raise ActionRefused(f"{r.name} has no cli-prefer/cli-ban constraint or pin to clear")
-    # crm_resource --clear knows neither hatui's marker nor its pins: they are removed by id.
-    steering = any(k.leftover_kind in settle.STEERING for k in mine)
+    # crm_resource --clear knows neither hatui's marker nor its pins: they are removed by id. On
+    # Pacemaker 1.0, -U removes cli-prefer-R and cli-standby-R only: a cli-ban-R-on-N goes by id too.
+    steering = [k.id for k in mine if k.leftover_kind in settle.STEERING]
+    by_id = [cid for cid in steering if r.tools.v1_0 and cid.startswith("cli-ban-")]
+    unmove = [cid for cid in steering if cid not in by_id]
     clears = (
-        *((cmd.clear(r.name, run_on=r.run_on, tools=r.tools),) if steering else ()),
+        *((cmd.clear(r.name, run_on=r.run_on, tools=r.tools),) if unmove else ()),
+        *(cmd.steer_remove(cid, run_on=r.run_on, tools=r.tools) for cid in by_id),
         *(
             cmd.marker_remove(k.id, run_on=r.run_on, tools=r.tools)
             for k in mine

@@ -32,6 +32,12 @@ READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
     ("crm_resource", "-r", NAME, "--meta", "-g", NAME),
     ("cibadmin", "-Q"),
     ("cibadmin", "-Q", "--scope", "constraints"),
+    # Pacemaker 1.0's "why" (no --why): scores, the resource's constraints, the constraints section;
+    # and the preview on the node (ptest -X reads the edited CIB from stdin, writes nothing).
+    ("ptest", "-L", "-s"),
+    ("ptest", "-X", "-s", "-VVV"),
+    ("crm_resource", "-r", NAME, "-a"),
+    ("cibadmin", "-Q", "-o", "constraints"),
     ("xm", "info"),
     ("xl", "info"),
     ("virsh", "nodememstats"),
@@ -48,6 +54,8 @@ READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
     ("virsh", "list", "--all"),
     ("corosync-cfgtool", "-s"),
     ("corosync-quorumtool", "-s"),
+    ("xentop", "-b", "-i", "2", "-d", "1"),
+    ("sh", "-c", "virsh nodeinfo && virsh freecell"),
 )
 
 
