@@ -30,6 +30,7 @@ from hatui.actions.plans_resource import (
     plan_start,
     plan_stop,
 )
+from hatui.actions.plans_ring import plan_ring_reenable
 from hatui.actions.sessions import plan_node_shell, plan_vm_console
 from hatui.actions.spec import (
     HAS_NODE,
@@ -109,6 +110,15 @@ _SPECS = (
         node_maintenance(False),
         _PCMK,
         description="Manage the node again",
+    ),
+    ActionSpec(
+        "ring_reenable",
+        "Re-enable rings on {}",
+        "node",
+        "G",
+        plan_ring_reenable,
+        (WRITABLE,),
+        description="corosync-cfgtool -r: take a FAULTY ring back once its network is repaired",
     ),
     ActionSpec(
         "node_shell",
