@@ -8,7 +8,12 @@ drbdadm messages against what drbd-utils 9.22 prints.
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import subprocess
+from pathlib import Path
 
+import pytest
 from demo_support import START
 
 from hatui.actions.commands import tools_for
@@ -278,7 +283,74 @@ def test_drbdadm_9_addressing_and_refusals_are_those_of_drbd_utils_9() -> None:
     assert dry == "drbdsetup connect dns-root 0 --discard-my-data\n"
     assert ok(c, "vnode2", "drbdadm", "-d", "invalidate", "dns-root:vnode1/0") == (
         "drbdsetup invalidate 7 --sync-from-peer-node-id=0\n"
+        "drbdmeta 7 v09 /dev/vg2/dns-root internal invalidate\n"
     )
+
+
+#: drbdadm command lines whose dry run (-d) the demo must answer exactly as drbd-utils 9.22 does.
+DRY_RUNS = (
+    ("primary", "--force", "mail-root"),
+    ("--", "--overwrite-data-of-peer", "primary", "mail-root"),
+    ("primary", "--overwrite-data-of-peer", "mail-root"),
+    ("connect", "--discard-my-data", "mail-root:vnode2"),
+    ("--", "--discard-my-data", "connect", "mail-root"),
+    ("connect", "mail-root:nope"),
+    ("connect", "mail-root/0"),
+    ("verify", "mail-root:vnode2/0"),
+    ("verify", "mail-root:vnode2/3"),
+    ("verify", "mail-root"),
+    ("invalidate", "mail-root/0"),
+    ("invalidate", "mail-root:vnode2/0"),
+    ("pause-sync", "mail-root:vnode2/0"),
+    ("resume-sync", "mail-root"),
+    ("disconnect", "mail-root:vnode2"),
+    ("secondary", "mail-root"),
+    ("primary", "mail-root/0"),
+    ("down", "mail-root"),
+    ("up", "mail-root"),
+    ("adjust", "mail-root"),
+    ("role", "mail-root"),
+    ("cstate", "mail-root"),
+    ("dstate", "mail-root"),
+    ("status", "mail-root"),
+    ("status",),
+    ("primary", "all"),
+    ("primary",),
+    ("primary", "nosuch"),
+    ("nosuch", "mail-root"),
+    ("--bogus", "primary", "mail-root"),
+)
+
+
+@pytest.mark.skipif(shutil.which("drbdadm") is None, reason="drbd-utils is not installed")
+def test_drbdadm_dry_runs_and_dump_are_those_of_the_real_drbd_utils(tmp_path: Path) -> None:
+    c = modern()
+    dump = ok(c, "vnode1", "drbdadm", "dump", "all")
+    # The real drbdadm acts for the host it runs on, whose address must be local.
+    here = socket.gethostname()
+    conf = tmp_path / "drbd.conf"
+    conf.write_text(
+        dump.replace("on vnode1 {", f"on {here} {{").replace("ipv4 192.168.0.1:", "ipv4 127.0.0.1:")
+    )
+
+    def real(*argv: str) -> tuple[int, str, str]:
+        res = subprocess.run(["drbdadm", "-c", str(conf), *argv], capture_output=True, text=True, check=False)
+        # Without the kernel module it also says it could not load it.
+        err = "".join(
+            f"{line}\n"
+            for line in res.stderr.splitlines()
+            if "modinfo" not in line and "modprobe" not in line
+        )
+        back = res.stdout.replace(f"on {here} {{", "on vnode1 {").replace("127.0.0.1:", "192.168.0.1:")
+        return res.returncode, back, err
+
+    _, redump, _ = real("dump", "all")
+    assert [line for line in redump.splitlines() if not line.startswith("#")] == [
+        line for line in dump.splitlines() if not line.startswith("#")
+    ]
+    for argv in DRY_RUNS:
+        ours = run(c, "vnode1", "drbdadm", "-d", *argv)
+        assert (ours.status, ours.stdout, ours.stderr) == real("-d", *argv), argv
 
 
 def test_force_primary_9_way_and_the_8_3_spelling_dropped() -> None:

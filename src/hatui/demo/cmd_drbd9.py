@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 WHOLE = frozenset({"up", "down", "primary", "secondary", "connect", "disconnect", "cstate", "status", "role"})
 #: Commands that take a volume (``r/0``), or every volume.
 PER_VOLUME = frozenset({"invalidate", "verify", "pause-sync", "resume-sync", "dstate", "adjust"})
+#: The ``common { net { ... } }`` options of the demo's drbd.conf (see ``render_drbd9.drbdadm_dump``).
+COMMON_NET = ("--protocol=C", "--verify-alg=sha1")
 #: Each command's own options, as ``drbdadm CMD`` (no resource) lists them; ``=`` takes a value.
 OPTIONS: dict[str, tuple[str, ...]] = {
     "connect": ("tentative", "discard-my-data"),
@@ -135,8 +137,11 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
     if not names and command != "status":
         return _usage(command)
     if command == "status" and names in ([], ["all"]):
+        if dry:
+            return Outcome(0, "drbdsetup status\n")
         return Outcome(0, status_text(render_drbd9.resource_views(c, node)))
-    targets = [f"{d.name}" for d in c.topo.disks] if names == ["all"] else names
+    # "all" goes through the configuration, whose resources drbdadm dump lists by name.
+    targets = sorted(d.name for d in c.topo.disks) if names == ["all"] else names
     out, err, status = "", "", 0
     for word in targets:
         target = _address(c, node, command, word)
@@ -144,7 +149,7 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
             return Outcome(target.status, out, err + target.stderr)
         setup = _setup_argv(c, command, target, options)
         if dry:
-            out += "".join(" ".join(argv) + "\n" for argv in setup)
+            out += "".join(" ".join(argv) + "\n" for argv in [*setup, *_fallback(c, command, target)])
             continue
         res = _run(c, node, command, target, options)
         if res.status >= 10:
@@ -198,7 +203,7 @@ def _setup_argv(c: DemoCluster, command: str, t: _Target, options: list[str]) ->
         return [
             ("drbdsetup", "new-resource", r, str(render_drbd9.node_id(c, me))),
             ("drbdsetup", "new-minor", r, minor, "0"),
-            ("drbdsetup", "new-peer", r, peer_id, f"--_name={t.peer}"),
+            ("drbdsetup", "new-peer", r, peer_id, f"--_name={t.peer}", *COMMON_NET),
             (
                 "drbdsetup",
                 "new-path",
@@ -221,6 +226,17 @@ def _setup_argv(c: DemoCluster, command: str, t: _Target, options: list[str]) ->
     if command == "dstate":
         return [("drbdsetup", "dstate", minor)]
     return [("drbdsetup", command, r, *options)]
+
+
+def _fallback(c: DemoCluster, command: str, t: _Target) -> list[tuple[str, ...]]:
+    """What drbdadm runs when drbdsetup cannot (no module, no device): drbdmeta on the disk.
+
+    Only a dry run shows it: on a demo node drbdsetup always answers.
+    """
+    if command not in ("invalidate", "dstate"):
+        return []
+    disk = c.disk_def(t.resource)
+    return [("drbdmeta", str(disk.minor), "v09", f"/dev/{disk.vg}/{disk.name}", "internal", command)]
 
 
 def _fail(obj: str, message: str, code: int) -> Outcome:
