@@ -442,4 +442,8 @@ def test_down_resources_vanish_and_up_brings_them_back() -> None:
     ok(c, "vnode2", "drbdadm", "up", "dns-swap")
     assert json_devices(c, "vnode2")["dns-swap"].peers[0].connection.value == "Connected"
     again = run(c, "vnode2", "drbdadm", "up", "dns-swap")
-    assert again.status == 10 and "(161) Minor or volume exists already" in again.stderr
+    assert (again.status, again.stderr) == (
+        10,
+        "dns-swap: Failure: (161) Minor or volume exists already (delete it first)\n"
+        "Command 'drbdsetup new-minor dns-swap 8 0' terminated with exit code 10\n",
+    )

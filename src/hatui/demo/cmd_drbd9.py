@@ -123,8 +123,11 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
         return Outcome(1, "", f"drbdadm: Unknown command '{command}'\n")
     options = [o for o in backend if _known(command, o)]  # 8.3-style options it does not know: dropped
     names: list[str] = []
-    for word in rest:
-        if not word.startswith("-"):
+    while rest:
+        word = rest.pop(0)
+        if word in ("-c", "--config-file") and rest:
+            rest.pop(0)
+        elif not word.startswith("-"):
             names.append(word)
         elif _known(command, word):
             options.append(word)
@@ -153,10 +156,12 @@ def drbdadm(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
             continue
         res = _run(c, node, command, target, options)
         if res.status >= 10:
+            # The call that fails: new-minor when the resource is up already, else the last one.
+            failed = setup[1] if command == "up" else setup[-1]
             res = Outcome(
                 res.status,
                 res.stdout,
-                res.stderr + f"Command '{' '.join(setup[-1])}' terminated with exit code {res.status}\n",
+                res.stderr + f"Command '{' '.join(failed)}' terminated with exit code {res.status}\n",
             )
         out, err, status = out + res.stdout, err + res.stderr, max(status, res.status)
     if not dry:
@@ -192,7 +197,7 @@ def _address(c: DemoCluster, node: str, command: str, word: str) -> _Target | Ou
 
 
 def _setup_argv(c: DemoCluster, command: str, t: _Target, options: list[str]) -> list[tuple[str, ...]]:
-    """The drbdsetup calls drbdadm makes for ``command`` (the last one is the one that can fail)."""
+    """The drbdsetup (and drbdmeta) calls drbdadm makes for ``command``, in order."""
     r, peer_id = t.resource, str(render_drbd9.node_id(c, t.peer))
     minor = str(c.disk_def(r).minor)
     if command in ("up", "adjust"):
