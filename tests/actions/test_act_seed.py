@@ -253,7 +253,7 @@ async def test_the_1_0_move_plan(tmp_path: Path) -> None:
     argv = [a for a in all_argv(plan) if "hatui-inflight-" not in " ".join(a)]
     assert argv == [
         ("crm_resource", "-M", "-r", "sentinel", "-N", "vnode2", "-f"),
-        ("crm", "resource", "unmigrate", "sentinel"),
+        ("crm_resource", "-U", "-r", "sentinel"),
     ]
     assert set(plan.steers) == {"cli-prefer-sentinel", "cli-standby-sentinel"}
 
@@ -287,3 +287,11 @@ def test_the_1_0_reads_are_read_only_and_nothing_more() -> None:
         ("corosync-cfgtool", "-r"),
     ):
         assert not is_read_only_argv(argv), argv
+
+
+async def test_an_unset_allow_migrate_on_1_0_9_reads_as_false(tmp_path: Path) -> None:
+    from hatui.actions.move import allow_migrate
+
+    b = bench(tmp_path, fast=False)
+    # 1.0.9 answers "The object/attribute does not exist" with exit 234 for an unset meta attribute.
+    assert await allow_migrate(b.transports["vnode1"], "sentinel", tools=RAW10, timeout=5) is False

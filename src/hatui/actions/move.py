@@ -16,6 +16,8 @@ Pacemaker then runs ``migrate_to``/``migrate_from`` instead of stop and start.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lxml import etree
 
 from hatui.actions import commands as cmd
@@ -109,7 +111,7 @@ def plan_move(
     if vm:
         disks = disk_names_for(ctx.view, resource)
         safety.vm_disks_on(ctx.view, resource, disks, target)
-        pass  # H3TMP
+        concerns += safety.vm_memory_on(ctx.view, resource, target)
         if not disks and any(r.stack.drbd not in (None, DrbdFlavour.ABSENT) for r in ctx.view.reachable):
             # Names tie a VM to its DRBD resources (or vm_disks in the config): none matched here.
             concerns.append(
@@ -153,7 +155,9 @@ def plan_move(
     on_target = settle.resource_on(resource, target)
     timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
     what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
-    unsteer: tuple[cmd.Command, ...] = (cmd.clear(resource, run_on=run_on, tools=tools),)
+    # On 1.0 the whole move is the raw tool's (-M -f, then -U), as the crm shell's migrate cannot -f.
+    clear_tools = replace(tools, shell=cmd.PACEMAKER) if tools.v1_0 else tools
+    unsteer: tuple[cmd.Command, ...] = (cmd.clear(resource, run_on=run_on, tools=clear_tools),)
     stay = f"{resource} still on {target}, no cli- constraint"
     label = "clear the constraints the move made"
     if pinned:
@@ -226,7 +230,8 @@ async def allow_migrate(
     if result.exit_status == 0:
         return False
     err = result.stderr.lower()
-    if "attribute" in err and "not found" in err:
-        # Unset means the default, false (Pacemaker 2.1.5 exits 0 then; older versions 105).
+    if "attribute" in err and ("not found" in err or "does not exist" in err):
+        # Unset means the default, false (Pacemaker 2.1.5 exits 0 then; older versions 105; 1.0.9
+        # says "The object/attribute does not exist" and exits 234).
         return False
     return None
