@@ -19,13 +19,16 @@ from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice
 from hatui.model.pacemaker import ClusterStatus, Constraint
 from hatui.parsers.constraints import parse_constraints
+from hatui.parsers.crm_mon_text import parse_crm_mon_text
 from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
 from hatui.parsers.domain_list import parse_xen_list
+from hatui.parsers.drbd9 import parse_drbdsetup_json
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
 from hatui.parsers.proc_drbd import parse_proc_drbd
 
 START = datetime(2026, 11, 25, 17, 46, 3, tzinfo=UTC)
 CRM_MON = ("crm_mon", "--output-as=xml", "--one-shot", "--inactive", "--include=all")
+CRM_MON_10 = ("crm_mon", "-1", "-r", "-f")
 
 needs_crm_mon = pytest.mark.skipif(
     shutil.which("crm_mon") is None, reason="Pacemaker's crm_mon is not installed"
@@ -36,9 +39,9 @@ needs_crm_resource = pytest.mark.skipif(
 )
 
 
-def make_cluster(seed: int = 2010) -> DemoCluster:
-    """A demo cluster whose clock only moves with ``advance``."""
-    return DemoCluster(now=lambda: 0.0, start_wall=START, seed=seed)
+def make_cluster(seed: int = 2010, *, generation: str = "seed") -> DemoCluster:
+    """A demo cluster whose clock only moves with ``advance`` (the seed generation, as ``--demo``)."""
+    return DemoCluster(now=lambda: 0.0, start_wall=START, seed=seed, generation=generation)
 
 
 def out(c: DemoCluster, node: str, *argv: str) -> str:
@@ -49,7 +52,9 @@ def out(c: DemoCluster, node: str, *argv: str) -> str:
 
 
 def crm_status(c: DemoCluster, node: str = "vnode3") -> ClusterStatus:
-    """crm_mon's XML as ``node`` prints it, parsed."""
+    """crm_mon as ``node`` prints it (1.0.9's text screen on the seed, 2.1.5's XML on modern), parsed."""
+    if c.generation == "seed":
+        return parse_crm_mon_text(out(c, node, *CRM_MON_10))
     return parse_crm_mon_xml(out(c, node, *CRM_MON))
 
 
@@ -64,7 +69,11 @@ def running_on(status: ClusterStatus, rsc: str, role: str | None = None) -> set[
 
 
 def drbd(c: DemoCluster, node: str) -> dict[str, DrbdDevice]:
-    """/proc/drbd of ``node`` by resource name (minors mapped with ``drbdadm dump all``)."""
+    """DRBD of ``node`` by resource name: /proc/drbd on the seed (minors mapped with ``drbdadm dump
+    all``), ``drbdsetup status --json`` on modern."""
+    if c.generation != "seed":
+        text = out(c, node, "drbdsetup", "status", "--json")
+        return {d.resource: d for d in parse_drbdsetup_json(text).devices if d.resource is not None}
     minors = {
         conf.minor_on(node): conf.name for conf in parse_drbdadm_dump(out(c, node, "drbdadm", "dump", "all"))
     }
@@ -73,8 +82,9 @@ def drbd(c: DemoCluster, node: str) -> dict[str, DrbdDevice]:
 
 
 def domains(c: DemoCluster, node: str) -> dict[str, Domain]:
-    """``xm list`` of ``node`` by domain name, Domain-0 left out."""
-    return {d.name: d for d in parse_xen_list(out(c, node, "xm", "list")) if not d.is_host}
+    """``xm list`` (seed) or ``xl list`` (modern) of ``node`` by domain name, Domain-0 left out."""
+    tool = "xm" if c.generation == "seed" else "xl"
+    return {d.name: d for d in parse_xen_list(out(c, node, tool, "list"), tool) if not d.is_host}
 
 
 def constraints(c: DemoCluster, node: str = "vnode3") -> list[Constraint]:

@@ -38,7 +38,7 @@ def test_unknown_faults_and_targets_are_refused() -> None:
 
 
 async def test_killed_node_refuses_and_its_vms_fail_over_to_the_spare() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     c.advance(900)  # the initial resync of mail-root is over: every VM can fail over
     c.inject("kill-node", "vnode1")
     with pytest.raises(TransportError, match="connection refused"):
@@ -57,7 +57,7 @@ async def test_killed_node_refuses_and_its_vms_fail_over_to_the_spare() -> None:
         assert vm in domains(c, "vnode2")
     disks = drbd(c, "vnode2")
     assert all(d.role.value == "Primary" for d in disks.values())
-    assert {d.peers[0].connection.value for d in disks.values()} == {"WFConnection"}
+    assert {d.peers[0].connection.value for d in disks.values()} == {"Connecting"}
     assert {d.peers[0].role.value for d in disks.values()} == {"Unknown"}
     quorum = parse_quorumtool(out(c, "vnode3", "corosync-quorumtool", "-s"))
     assert (
@@ -69,7 +69,7 @@ async def test_killed_node_refuses_and_its_vms_fail_over_to_the_spare() -> None:
 
 
 async def test_revived_node_rejoins_resyncs_and_gets_no_fail_back() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     c.advance(900)
     c.inject("kill-node", "vnode1")
     c.advance(60)
@@ -82,8 +82,8 @@ async def test_revived_node_rejoins_resyncs_and_gets_no_fail_back() -> None:
     assert booting.status == 102 and 'message="Not connected"' in booting.stdout
     c.advance(3)
     syncing = drbd(c, "vnode1")
-    assert {d.peers[0].connection.value for d in syncing.values()} <= {"SyncTarget", "Connected"}
-    assert any(d.peers[0].connection.value == "SyncTarget" for d in syncing.values())
+    assert {d.peers[0].connection.value for d in syncing.values()} <= {"Connected"}
+    assert any(d.peers[0].replication_raw == "SyncTarget" for d in syncing.values())
     c.advance(60)
     status = crm_status(c, "vnode1")
     node1 = status.node("vnode1")
@@ -95,7 +95,7 @@ async def test_revived_node_rejoins_resyncs_and_gets_no_fail_back() -> None:
 
 
 async def test_frozen_node_hangs_until_the_timeout() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     c.inject("freeze-node", "vnode3")
     transport = c.transport("vnode3")
     loop = asyncio.get_running_loop()
@@ -167,7 +167,7 @@ def test_dual_primary_split_brain_and_heal() -> None:
 
 
 def test_failed_monitor_shows_a_failed_action_then_the_vm_restarts() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     domid = domains(c, "vnode1")["www"].id
     c.inject("fail-monitor", "www")
     assert "www" not in domains(c, "vnode1")
@@ -200,7 +200,7 @@ def test_failed_monitor_shows_a_failed_action_then_the_vm_restarts() -> None:
 
 
 def test_losing_two_nodes_loses_quorum_and_stops_everything() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     c.inject("kill-node", "vnode1")
     c.inject("kill-node", "vnode2")
     c.advance(15)

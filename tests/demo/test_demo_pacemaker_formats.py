@@ -92,7 +92,7 @@ SCENARIOS: dict[str, Callable[[DemoCluster], None]] = {
 
 
 def _state(name: str) -> DemoCluster:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     SCENARIOS[name](c)
     return c
 
@@ -207,7 +207,7 @@ ROUND_TRIP = [
 
 @needs_crm_resource
 def test_real_crm_resource_and_crm_attribute_agree_with_the_demo(tmp_path: Path) -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     cib = tmp_path / "cib.xml"
     cib.write_text(out(c, "vnode3", "cibadmin", "-Q"))
     lifetime_end = re.compile(r'(end=")[^"]*(")|(until: ).*')
@@ -229,7 +229,7 @@ def test_real_crm_resource_and_crm_attribute_agree_with_the_demo(tmp_path: Path)
 
 @pytest.mark.skipif(shutil.which("crm_mon") is None, reason="Pacemaker's crm_mon is not installed")
 def test_version_and_help_are_the_real_ones() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     for argv in (["crm_mon", "--version"], ["crm_mon", "--help-all"]):
         real = real_tool(argv, Path("/nonexistent"))
         assert out(c, "vnode1", *argv) == real.stdout

@@ -147,7 +147,7 @@ def test_xm_list_parses_and_cpu_time_grows() -> None:
 @needs_shared
 def test_quorumtool_uses_the_corosync_2_labels() -> None:
     sample = corpus_files("corosync_quorumtool", "hace-2.4-qdevice.txt")[0].read_text().splitlines()
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     text = out(c, "vnode2", "corosync-quorumtool", "-s")
     labels = [ln[:18] for ln in text.splitlines() if ":" in ln[:18]]
     assert labels == [ln[:18] for ln in sample if ":" in ln[:18]]
@@ -164,24 +164,46 @@ def test_quorumtool_uses_the_corosync_2_labels() -> None:
     ]
 
 
-def test_cfgtool_shows_two_rings_in_the_2_x_form() -> None:
+def test_cfgtool_shows_two_rings_in_the_1_2_1_form_until_re_enabled() -> None:
     c = make_cluster()
     c.inject("fail-ring", "vnode3")
     text = out(c, "vnode3", "corosync-cfgtool", "-s")
+    # Corosync 1.x numbers a node by its ring 0 address (little-endian); the typo is corosync's.
     assert text.splitlines() == [
         "Printing ring status.",
-        "Local node ID 3",
+        "Local node ID 50374848",
         "RING ID 0",
         "\tid\t= 192.168.0.3",
         "\tstatus\t= ring 0 active with no faults",
         "RING ID 1",
         "\tid\t= 131.114.28.13",
-        "\tstatus\t= Marking ringid 1 interface 131.114.28.13 FAULTY",
+        "\tstatus\t= Marking seqid 4303 ringid 1 interface 131.114.28.13 FAULTY - "
+        "adminisrtative intervention required.",
+    ]
+    rings = parse_cfgtool(text)
+    assert [(link.id, link.status.value) for link in rings.links] == [(0, "ok"), (1, "faulty")]
+    assert out(c, "vnode1", "corosync-cfgtool", "-r") == "Re-enabling all failed rings.\n"
+    assert "FAULTY" not in out(c, "vnode3", "corosync-cfgtool", "-s")
+
+
+def test_cfgtool_shows_two_knet_links_on_corosync_3() -> None:
+    c = make_cluster(generation="modern")
+    c.inject("fail-ring", "vnode3")
+    text = out(c, "vnode3", "corosync-cfgtool", "-s")
+    assert text.splitlines()[:8] == [
+        "Local node ID 3, transport knet",
+        "LINK ID 0 udp",
+        "\taddr\t= 192.168.0.3",
+        "\tstatus:",
+        "\t\tnodeid:          1:\tconnected",
+        "\t\tnodeid:          2:\tconnected",
+        "\t\tnodeid:          3:\tlocalhost",
+        "LINK ID 1 udp",
     ]
     rings = parse_cfgtool(text)
     assert [(link.id, link.status.value) for link in rings.links] == [(0, "ok"), (1, "faulty")]
     c.inject("heal", "vnode3")
-    assert "FAULTY" not in out(c, "vnode3", "corosync-cfgtool", "-s")
+    assert "disconnected" not in out(c, "vnode3", "corosync-cfgtool", "-s")
 
 
 def test_drbdadm_dump_maps_resources_to_minors_on_both_hosts() -> None:

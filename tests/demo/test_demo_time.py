@@ -37,7 +37,7 @@ def test_resync_progresses_with_time() -> None:
 
 
 def test_resync_finishes_and_the_spare_becomes_uptodate() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     eta = _mail_root_sync(c)[1]
     c.advance(eta + 120)
     for node in ("vnode1", "vnode2"):
@@ -73,7 +73,7 @@ def test_pause_sync_stops_progress_and_shows_the_user_flag() -> None:
 
 
 def test_cpu_time_and_pacemaker_timestamps_move() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     first = crm_status(c)
     assert first.last_updated == "Wed Nov 25 17:46:03 2026"
     cpu = {d.name: d.cpu_time_s for d in _xm(c)}
@@ -88,12 +88,13 @@ def test_cpu_time_and_pacemaker_timestamps_move() -> None:
 
 
 def _xm(c: DemoCluster) -> list[Domain]:
-    return list(parse_xen_list(out(c, "vnode1", "xm", "list")))
+    tool = "xm" if c.generation == "seed" else "xl"
+    return list(parse_xen_list(out(c, "vnode1", tool, "list"), tool))
 
 
 def test_live_clock_drives_the_demo_without_advance() -> None:
     clock = [1000.0]
-    c = DemoCluster(now=lambda: clock[0], start_wall=START)
+    c = DemoCluster(now=lambda: clock[0], start_wall=START, generation="modern")
     out(c, "vnode3", "crm_resource", "--ban", "-r", "www", "-N", "vnode1")
     clock[0] += 30.0  # real time passing; no advance() call
     status = crm_status(c)

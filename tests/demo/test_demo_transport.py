@@ -2,51 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from demo_support import make_cluster
 
 from hatui.demo import DemoTransport
 from hatui.errors import TransportError
-from hatui.model.capture import StackInfo
-from hatui.parsers.constraints import parse_constraints
-from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
-from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
-from hatui.parsers.domain_list import parse_xen_list
-from hatui.parsers.drbd_dump import parse_drbdadm_dump
-from hatui.parsers.proc_drbd import parse_proc_drbd
 from hatui.sources.commands import DETECT_COMMANDS, commands_for
 from hatui.sources.detect import probe_commands, stack_from_probes
+from hatui.sources.table import BY_NAME
 from hatui.transport.base import Transport
 
-PARSERS: dict[str, Callable[[str], object]] = {
-    "crm_mon.xml": parse_crm_mon_xml,
-    "constraints.xml": parse_constraints,
-    "proc_drbd": parse_proc_drbd,
-    "drbd_dump": parse_drbdadm_dump,
-    "xm_list": parse_xen_list,
-    "corosync_cfgtool": parse_cfgtool,
-    "corosync_quorumtool": parse_quorumtool,
+#: What detection must find on vnode1 (DRBD) and vnode3 (none) of each generation.
+STACKS = {
+    "seed": {
+        "crm_mon": "text",
+        "pacemaker_version": "1.0.9",
+        "drbd": ("8", "absent"),
+        "drbd_version": ("8.3.7", None),
+        "vm_tool": "xm",
+        "corosync_version": "1.2.1",
+    },
+    "modern": {
+        "crm_mon": "output-as-xml",
+        "pacemaker_version": "2.1.5",
+        "drbd": ("9-json", "absent"),
+        "drbd_version": ("9.2.8", None),
+        "vm_tool": "xl",
+        "corosync_version": "3.1.7",
+    },
 }
 
 
+@pytest.mark.parametrize("generation", ["seed", "modern"])
 @pytest.mark.parametrize("node", ["vnode1", "vnode2", "vnode3"])
-async def test_detection_finds_the_reference_stack(node: str) -> None:
-    c = make_cluster()
+async def test_detection_finds_the_generation_s_stack(node: str, generation: str) -> None:
+    c = make_cluster(generation=generation)
     transport = c.transport(node)
     assert isinstance(transport, Transport)
     stack = stack_from_probes(await transport.run_batch(probe_commands(), timeout=5))
-    drbd = node != "vnode3"
-    assert stack == StackInfo(
-        crm_mon="output-as-xml",
-        pacemaker_version="2.1.5",
-        drbd="8" if drbd else "absent",
-        drbd_version="8.3.7" if drbd else None,
-        vm_tool="xm",
-        corosync_tools=True,
-        crm_shell="crmsh",
-    )
+    want = STACKS[generation]
+    has_drbd = 0 if node != "vnode3" else 1
+    assert stack.crm_mon == want["crm_mon"]
+    assert stack.pacemaker_version == want["pacemaker_version"]
+    assert stack.drbd == want["drbd"][has_drbd]  # type: ignore[index]
+    assert stack.drbd_version == want["drbd_version"][has_drbd]  # type: ignore[index]
+    assert stack.vm_tool == want["vm_tool"]
+    assert stack.corosync_tools is True and stack.crm_shell == "crmsh"
+    assert getattr(stack, "corosync_version", want["corosync_version"]) == want["corosync_version"]
 
 
 async def test_probe_answers_look_like_a_node_without_drbd_on_vnode3() -> None:
@@ -56,31 +58,35 @@ async def test_probe_answers_look_like_a_node_without_drbd_on_vnode3() -> None:
     assert (head.exit_status, head.stdout) == (1, "")
     assert head.stderr == "head: cannot open '/proc/drbd' for reading: No such file or directory\n"
     assert probes["drbdadm_version"].exit_status == 127
-    assert probes["which"].stdout.split() == ["xm", "corosync-cfgtool", "corosync-quorumtool", "crm"]
+    found = probes["which"].stdout.split()
+    assert {"xm", "corosync-cfgtool", "crm", "xentop"} <= set(found)
+    assert not {"xl", "corosync-quorumtool", "pcs", "virsh"} & set(found)
     on_drbd_node = await c.transport("vnode1").run_batch(DETECT_COMMANDS, timeout=5)
     assert on_drbd_node["drbdsetup_json"].exit_status == 20, "8.3's drbdsetup has no status command"
     assert on_drbd_node["proc_drbd_head"].stdout.startswith("version: 8.3.7 (api:88/proto:86-91)\nGIT-hash: ")
 
 
+@pytest.mark.parametrize("generation", ["seed", "modern"])
 @pytest.mark.parametrize("node", ["vnode1", "vnode2", "vnode3"])
-async def test_every_polled_source_parses(node: str) -> None:
-    c = make_cluster()
+async def test_every_polled_source_parses(node: str, generation: str) -> None:
+    c = make_cluster(generation=generation)
     c.inject("split-brain", "dns-root")
     c.inject("fail-monitor", "vconf")
     c.advance(5)
     transport = c.transport(node, latency_s=0.001)
     stack = stack_from_probes(await transport.run_batch(probe_commands(), timeout=5))
     results = await transport.run_batch(commands_for(stack), timeout=5)
-    expected = set(PARSERS) - ({"proc_drbd", "drbd_dump"} if node == "vnode3" else set())
-    assert set(results) == expected
+    crm_mon = "crm_mon.txt" if generation == "seed" else "crm_mon.xml"
+    assert {crm_mon, "constraints.xml", "corosync_cfgtool"} <= set(results)
+    assert ("proc_drbd" in results) == (generation == "seed" and node != "vnode3")
     for name, result in results.items():
         assert result.ok, (name, result.stderr)
-        assert PARSERS[name](result.stdout)  # the project's parsers read every output
+        assert BY_NAME[name].parse(result.stdout, name)  # the project's parsers read every output
         assert result.argv == commands_for(stack)[name]
 
 
 async def test_unknown_commands_sudo_and_closing() -> None:
-    c = make_cluster()
+    c = make_cluster(generation="modern")
     transport = c.transport("vnode2")
     missing = await transport.run(["virsh", "list", "--all"], timeout=5)
     assert (missing.exit_status, missing.stdout) == (127, "")

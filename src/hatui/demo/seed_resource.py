@@ -192,18 +192,19 @@ def _move(c: DemoCluster, here: str, rsc: str, prim: str, opts: dict[str, str]) 
     if ban_from is None:
         drop.add(f"cli-standby-{rsc}")
     c.cib.constraints = [k for k in c.cib.constraints if k.id not in drop]
-    if target is not None:
-        put_constraint(c, _rule("prefer", rsc, target, "INFINITY", expires))
+    # move_resource() writes the ban before the preference (the order cibadmin -Q shows).
     if ban_from is not None:
         put_constraint(c, _rule("standby", rsc, ban_from, "-INFINITY", expires))
-        if "quiet" not in opts:
-            err = (
-                f"WARNING: Creating rsc_location constraint 'cli-standby-{rsc}' with a score of -INFINITY "
-                f"for resource {rsc} on {ban_from}.\n\tThis will prevent {rsc} from running on {ban_from} "
-                "until the constraint is removed using the 'crm_resource -U' command or manually with "
-                f"cibadmin\n\tThis will be the case even if {ban_from} is the last node in the cluster\n"
-                "\tThis message can be disabled with -Q\n"
-            )
+    if target is not None:
+        put_constraint(c, _rule("prefer", rsc, target, "INFINITY", expires))
+    if ban_from is not None and "quiet" not in opts:
+        err = (
+            f"WARNING: Creating rsc_location constraint 'cli-standby-{rsc}' with a score of -INFINITY "
+            f"for resource {rsc} on {ban_from}.\n\tThis will prevent {rsc} from running on {ban_from} "
+            "until the constraint is removed using the 'crm_resource -U' command or manually with "
+            f"cibadmin\n\tThis will be the case even if {ban_from} is the last node in the cluster\n"
+            "\tThis message can be disabled with -Q\n"
+        )
     if expires is not None:
         c.after((expires - c.wall()).total_seconds(), c.changed)
     if ids != {k.id for k in c.cib.constraints} or target is not None or ban_from is not None:
