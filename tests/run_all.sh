@@ -14,6 +14,20 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         openssh-server openssh-client tmux procps iproute2 util-linux >/dev/null
     # crmsh refuses to run without its log directory (the package does not create it).
     mkdir -p /var/log/crmsh
+    # The seed lab builds real Pacemaker 1.0.9 from source (tests/lab/seed/build.sh).
+    apt-get install -y -qq --no-install-recommends \
+        build-essential autoconf automake libtool libtool-bin pkg-config libglib2.0-dev \
+        libxml2-dev libxslt1-dev libbz2-dev uuid-dev libltdl-dev libncurses-dev libgnutls28-dev \
+        libpam0g-dev zlib1g-dev libnet1-dev xsltproc docbook-xsl docbook-xml >/dev/null
+fi
+
+# The seed stack builds (or is found cached) in the background while lint and the unit tests run;
+# the seed fixtures wait for $HATUI_SEED_ROOT/build.status and fail with the log's path if it failed.
+export HATUI_SEED_ROOT=/var/tmp/hatui-seed HATUI_SEED_PREFIX=/var/tmp/hatui-seed/prefix
+if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$HATUI_SEED_ROOT"
+    echo building > "$HATUI_SEED_ROOT/build.status"
+    tests/lab/seed/build.sh > "$HATUI_SEED_ROOT/build.log" 2>&1 &
 fi
 
 PY=${PYTHON:-python3}

@@ -10,10 +10,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from drbdemu import Resource, domains_holding, local_resources, open_resource
+from drbdemu import Resource, domains_holding, drbd_version, local_resources, open_resource
 from emucommon import Context, EmuError, locked
 
 USAGE = "\nUSAGE: drbdadm COMMAND [OPTION...] {all|RESOURCE...}\n\nVersion: 8.3.11 (api:88)\n"
+
+
+def _usage(ctx: Context) -> str:
+    return USAGE.replace("8.3.11", drbd_version(ctx))
 
 
 def _state_change_failed(res: Resource, op: str, code: int, why: str) -> EmuError:
@@ -73,6 +77,9 @@ def _disconnect(res: Resource, opts: set[str]) -> str:
 
 
 def _primary(res: Resource, opts: set[str]) -> str:
+    if "--force" in opts and drbd_version(res.ctx) == "8.3.7":
+        # drbdsetup 8.3.7 knows only -o/--overwrite-data-of-peer; --force came in 8.3.8.
+        raise EmuError(f"drbdsetup {res.minor} primary: unrecognized option '--force'", 20)
     if not res.up:
         raise _not_allocated(res, "primary")
     me = res.side(res.me)
@@ -189,7 +196,7 @@ def main(ctx: Context, argv: list[str]) -> int:
     opts = {a for a in argv if a.startswith("--") and a != "--"}
     words = [a for a in argv if not a.startswith("-")]
     if "--version" in opts or "-V" in argv or not words:
-        sys.stdout.write(USAGE)
+        sys.stdout.write(_usage(ctx))
         return 0 if "--version" in opts else 20
     cmd, targets = words[0], words[1:]
     local = local_resources(ctx)
@@ -210,7 +217,7 @@ def main(ctx: Context, argv: list[str]) -> int:
             print(READERS[cmd](open_resource(ctx, name), opts))
         return 0
     if cmd not in WRITERS:
-        raise EmuError(f"Unknown command '{cmd}'.{USAGE}", 20)
+        raise EmuError(f"Unknown command '{cmd}'.{_usage(ctx)}", 20)
     for name in names:
         res = Resource(ctx, name)
         with locked(res.lock):

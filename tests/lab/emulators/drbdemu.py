@@ -25,6 +25,18 @@ from typing import Any
 from emucommon import Context, EmuError, locked, read_json, thousands, write_json
 
 VERSION_HEADER = "version: 8.3.11 (api:88/proto:86-96)\nsrcversion: 0D2B62DEDB020A425130935 \n"
+#: The seed lab's layout says ``"drbd_version": "8.3.7"``: the reference cluster's release, whose
+#: /proc/drbd names its build by GIT hash (drbd/Makefile of drbd-8.3.7).
+VERSION_HEADERS = {
+    "8.3.11": VERSION_HEADER,
+    "8.3.7": "version: 8.3.7 (api:88/proto:86-91)\n"
+    "GIT-hash: ea9e28dbff98e331a62bcbcc63a6135808fe2917 build by root@vnode1, 2010-02-01 12:00:00\n",
+}
+
+
+def drbd_version(ctx: Context) -> str:
+    """The DRBD release this lab emulates (8.3.11 unless the layout names another)."""
+    return str(ctx.layout.get("drbd_version", "8.3.11"))
 
 
 def _fresh_side() -> dict[str, Any]:
@@ -300,7 +312,7 @@ def open_resource(ctx: Context, name: str) -> Resource:
 
 def render_proc_drbd(ctx: Context) -> str:
     """The whole /proc/drbd of this node: header, then allocated minors, a blank line per hole."""
-    out = [VERSION_HEADER.rstrip("\n")]
+    out = VERSION_HEADERS[drbd_version(ctx)].rstrip("\n").split("\n")
     minors = {int(c["minor"]): n for n, c in ctx.layout["drbd"].items() if ctx.node in c["nodes"]}
     hole = False
     for minor in range(0, max(minors, default=-1) + 1):

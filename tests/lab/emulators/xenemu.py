@@ -125,13 +125,16 @@ class Xen:
 
     def info(self) -> str:
         used = DOM0_MEM + sum(int(d["memory"]) for d in self.all())
+        # The seed lab's layout says "xen_version": "3.2.1" (the reference cluster's Xen).
+        major, minor, micro = str(self.ctx.layout.get("xen_version", "4.1.4")).split(".")
+        extra = f".{micro}"
         uname = os.uname()
         pairs = [
             ("host", uname.nodename), ("release", uname.release), ("version", uname.version),
             ("machine", uname.machine), ("nr_cpus", "2"), ("nr_nodes", "1"), ("cores_per_socket", "2"),
             ("threads_per_core", "1"), ("total_memory", str(TOTAL_MEM)),
-            ("free_memory", str(TOTAL_MEM - used)), ("xen_major", "4"), ("xen_minor", "1"),
-            ("xen_extra", ".4"), ("xen_caps", "xen-3.0-x86_64 xen-3.0-x86_32p"),
+            ("free_memory", str(TOTAL_MEM - used)), ("xen_major", major), ("xen_minor", minor),
+            ("xen_extra", extra), ("xen_caps", "xen-3.0-x86_64 xen-3.0-x86_32p"),
             ("xen_scheduler", "credit"), ("xend_config_format", "4"),
         ]  # fmt: skip
         return "".join(f"{k:<23}: {v}\n" for k, v in pairs)

@@ -1,0 +1,130 @@
+"""Provides the seed lab's shape and its state directory: what each 1.0.9 node boots from.
+
+The shape is the modern lab's (``tests.lab.layout.Layout``: vnode1..3, vm1 home vnode1, vm2 home
+vnode3, vnode2 the spare), on 127.0.2.1-3 inside one private network namespace. Per node: a copy
+of the compiled-in state dir (``var``, bound over ``$LAB/var``), ``ha.d`` (bound over
+``$PREFIX/etc/ha.d``: heartbeat ucast to every peer, tuned so the first DC comes within seconds),
+``ssh``, ``hosts``. Shared: keys, the hatui config, the emulators' ``layout.json`` (DRBD 8.3.7,
+Xen 3.2.1), the Xen guest configs and ``bin/`` (over each node's ``/usr/local/sbin``): the lab's
+emulators as ``xm``/``drbdadm``/``drbdsetup`` and the seed stand-ins (``crm``, ``corosync``,
+``corosync-cfgtool``, ``xentop``). The node PATH leaves out /usr/sbin and /sbin, so none of this
+machine's Pacemaker 2 / Corosync 3 / DRBD 9 tools can be found by a seed node.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from ..files import EMULATORS, _keygen, _mkdir, _python, _write
+from ..layout import Layout
+from .cib10 import seeded_cib_10
+from .paths import LAB, PREFIX
+
+HERE = Path(__file__).resolve().parent
+STANDINS = HERE / "standins"
+CLUSTER = "seedlab"
+#: Node-side PATH: stand-ins and emulators, then the 1.0.9 tools, then the base system only.
+SEED_PATH = f"/usr/local/sbin:{PREFIX}/sbin:/usr/local/bin:/usr/bin:/bin"
+#: The reference cluster's releases, read by the emulators from layout.json.
+VERSIONS = {"drbd_version": "8.3.7", "xen_version": "3.2.1", "corosync_version": "1.2.1"}
+_PROC_WRAPPER = """#!/bin/sh
+# seed lab: /proc/drbd cannot exist without the DRBD module; render the emulated one when asked.
+for a in "$@"; do
+\t[ "$a" = /proc/drbd ] && exec /usr/local/sbin/labemu.py proc-drbd {name} "$@"
+done
+exec {real} "$@"
+"""
+
+
+def seed_layout(state: Path, nodes: int = 3) -> Layout:
+    return replace(Layout.build(state, nodes, "127.0.2.1"), cluster_name=CLUSTER)
+
+
+def ha_cf(layout: Layout, node: str) -> str:
+    """heartbeat's ha.cf: ucast to every node (its own address included, as lab.sh does), no multicast.
+
+    keepalive 500 ms / deadtime 4 s / initdead 4 s (instead of 30 s) so the nodes, all started at
+    once, see each other within seconds; ``dc-deadtime=5s`` in the CIB does the rest.
+    """
+    lines = [
+        f"# seed lab: {node}", "logfacility none", f"logfile {LAB}/var/log/ha-log",
+        f"debugfile {LAB}/var/log/ha-debug", "use_logd no", "realtime off", "udpport 694",
+        "keepalive 500ms", "warntime 2", "deadtime 4", "initdead 4",
+        *(f"ucast lo {layout.addresses[n]}" for n in layout.nodes),
+        "autojoin none", "node " + " ".join(layout.nodes), "crm respawn",
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def sshd_config(layout: Layout, node: str) -> str:
+    lines = layout.sshd_config(node).splitlines(keepends=True)
+    return "".join(f"SetEnv PATH={SEED_PATH}\n" if ln.startswith("SetEnv PATH=") else ln for ln in lines)
+
+
+def emulator_layout(layout: Layout) -> dict[str, object]:
+    return {**layout.emulator_layout(), **VERSIONS}
+
+
+def _install_bin(layout: Layout) -> None:
+    bin_dir = layout.bin_dir
+    _mkdir(bin_dir)
+    shebang = f"#!{_python()} -EsS\n"
+    for src in [*sorted(EMULATORS.glob("*.py")), *sorted(STANDINS.glob("*.py"))]:
+        text = src.read_text()
+        if text.startswith("#!"):
+            text = shebang + text.split("\n", 1)[1]
+        _write(bin_dir / src.name, text, 0o755)
+    for tool in ("xm", "drbdadm", "drbdsetup"):
+        (bin_dir / tool).symlink_to("labemu.py")
+    for tool in ("crm", "corosync", "corosync-cfgtool", "xentop"):
+        (bin_dir / tool).symlink_to(f"{tool.replace('-', '_')}_standin.py")
+    for name in ("cat", "head"):
+        real = shutil.which(name, path="/usr/bin:/bin")
+        _write(bin_dir / name, _PROC_WRAPPER.format(name=name, real=real), 0o755)
+    _write(bin_dir / "lab-monitor-check", (HERE.parent / "agents" / "lab-monitor-check").read_text(), 0o755)
+    _write(bin_dir / "seedinit.py", (HERE / "seedinit.py").read_text(), 0o755)
+    _mkdir(layout.state / "agents")
+    _write(layout.state / "agents" / "drbd", (HERE / "agents" / "drbd").read_text(), 0o755)
+
+
+def _node_files(layout: Layout, node: str, client_pub: str) -> str:
+    d = layout.node_dir(node)
+    _mkdir(d)
+    # cp -a: the daemons refuse state dirs not owned by hacluster (copytree would not chown).
+    subprocess.run(["cp", "-a", str(LAB / "var.template"), str(d / "var")], check=True)
+    (d / "var" / "log").mkdir(exist_ok=True)
+    cib = d / "var" / "lib" / "heartbeat" / "crm" / "cib.xml"
+    _write(cib, seeded_cib_10(layout), 0o600, ("hacluster", "haclient"))
+    shutil.copytree(PREFIX / "etc" / "ha.d", d / "ha.d", symlinks=True)
+    _write(d / "ha.d" / "ha.cf", ha_cf(layout, node))
+    _write(d / "ha.d" / "authkeys", "auth 1\n1 sha1 hatui-seed-lab\n", 0o600)
+    _write(d / "hosts", layout.hosts())
+    ssh = d / "ssh"
+    _mkdir(ssh)
+    _write(ssh / "sshd_config", sshd_config(layout, node))
+    _write(ssh / "authorized_keys", client_pub, 0o600)
+    if Path("/etc/ssh/moduli").exists():
+        shutil.copy("/etc/ssh/moduli", ssh / "moduli")
+    host_pub = _keygen(ssh / "ssh_host_ed25519_key")
+    _mkdir(layout.state / "faults" / node)
+    return layout.known_hosts_line(node, " ".join(host_pub.split()[:2]))
+
+
+def write_seed_files(layout: Layout) -> None:
+    state = layout.state
+    state.chmod(0o755)  # hacluster-run agents read the Xen configs below it
+    for sub in ("keys", "xen", "drbd", "nodes", "faults"):
+        _mkdir(state / sub)
+    (state / "keys").chmod(0o700)
+    client_pub = _keygen(layout.identity_file)
+    _install_bin(layout)
+    known = "".join(_node_files(layout, node, client_pub) for node in layout.nodes)
+    _write(layout.known_hosts, known, 0o600)
+    for vm in layout.vms:
+        _write(layout.xen_cfg(vm), layout.xen_cfg_text(vm))
+    _write(state / "layout.json", json.dumps(emulator_layout(layout), indent=1, sort_keys=True) + "\n")
+    _write(layout.config_path, layout.hatui_config())
