@@ -51,12 +51,18 @@ class Bench:
 
 
 def bench(
-    tmp_path: Path, *, fast: bool = True, mode: str = "operator", monitor: bool = False, advance: float = 0.0
+    tmp_path: Path,
+    *,
+    fast: bool = True,
+    mode: str = "operator",
+    monitor: bool = False,
+    advance: float = 0.0,
+    generation: str = "seed",
 ) -> Bench:
     """A demo bench; ``fast=False`` freezes demo time (it moves only with ``demo.advance``)."""
     t0 = time.monotonic()
     clock = (lambda: (time.monotonic() - t0) * SPEED) if fast else (lambda: 0.0)
-    demo = DemoCluster(now=clock, seed=2010)
+    demo = DemoCluster(now=clock, seed=2010, generation=generation)
     if advance:
         demo.advance(advance)
     config = demo_config()
