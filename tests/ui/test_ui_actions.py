@@ -238,7 +238,14 @@ async def test_read_only_cluster_hides_write_keys_refuses_bypasses_and_still_ans
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(c.app.screen, DetailScreen), within=10)
         assert c.app.screen.info.title == "Why: sentinel"  # type: ignore[attr-defined]
-        assert c.spies["vnode1"].calls[-1] == ("crm_resource", "--why", "-r", "sentinel")
+        # The seed demo is Pacemaker 1.0.9: no --why, its scores and constraints answer instead.
+        assert c.spies["vnode1"].calls[-3:] == [
+            ("ptest", "-L", "-s"),
+            ("crm_resource", "-r", "sentinel", "-a"),
+            ("cibadmin", "-Q", "-o", "constraints"),
+        ]
+        title, answer = c.app.screen.info.raws[0]  # type: ignore[attr-defined]
+        assert answer.startswith("sentinel: highest score on vnode1 (INFINITY)"), title
 
 
 async def test_monitor_mode_runs_no_action_even_a_read() -> None:

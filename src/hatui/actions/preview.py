@@ -6,8 +6,11 @@ Pacemaker tools (``CIB_file=copy crm_resource --ban ...``) and ``crm_simulate -x
 transition; its output CIB is the next phase's input. Actions the scheduler would take even
 without the change (a transition already pending) are left out of the lines, and counted apart.
 Nothing touches the cluster. Without the local tools (``pacemaker-cli-utils``) there is no
-preview, and the preview says so. Before a standby, the N+1 check compares the memory of the node's
-VMs with what the receiving nodes have free (``xm info``/``xl info``).
+preview, and the preview says so. A Pacemaker 1.0 CIB is edited in its own schema
+(``hatui.actions.preview_cib10``) and simulated by crm_simulate here or by ``ptest`` on the node
+(``hatui.actions.preview_ptest``); the preview names the scheduler it used. Before a standby, the N+1
+check compares the memory of the node's VMs with what the receiving nodes have free, the figures of
+the last poll (``hatui.model.capacity.free_mib``, the same as the N+1 badge).
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from pathlib import Path
 from lxml import etree
 
 from hatui.actions.commands import Argv, Tools, query_cib
-from hatui.actions.commands_drbd import parse_free_memory, vm_free_memory
 from hatui.actions.plan import Plan
 from hatui.actions.preview_cib10 import apply_edits, is_cib10
 from hatui.actions.preview_ptest import dc_version, ptest_stages
 from hatui.actions.preview_result import Preview, PreviewStage, SimAction
 from hatui.errors import HatuiError
+from hatui.model.capacity import free_mib
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
 from hatui.transport.base import Transport
@@ -38,7 +41,7 @@ __all__ = [
     "PreviewError",
     "PreviewStage",
     "SimAction",
-    "free_memory",
+    "free_elsewhere",
     "memory_lines",
     "parse_sim_xml",
     "preview_plan",
@@ -283,13 +286,6 @@ def memory_lines(
     return tuple(lines)
 
 
-async def free_memory(transport: Transport, tools: Tools, *, timeout: float = 10.0) -> int | None:
-    """Free memory in MiB that ``xm info``/``xl info``/``virsh nodememstats`` reports; None when unknown."""
-    c = vm_free_memory(node=transport.node, tools=tools)
-    if c is None:
-        return None
-    try:
-        result = await transport.run(c.argv, timeout=timeout)
-    except HatuiError:
-        return None
-    return parse_free_memory(result.stdout, tools.vm) if result.ok else None
+def free_elsewhere(view: ClusterView, node: str) -> dict[str, int | None]:
+    """The free memory of every node but ``node``, as the last poll read it: the N+1 badge's figures."""
+    return {r.node: free_mib(view, r.node) for r in view.reports if r.node != node}

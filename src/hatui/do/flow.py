@@ -32,6 +32,7 @@ from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import ActionContext
 from hatui.actions.runner import CollectorObserver, Progress, Runner
 from hatui.actions.safety import NeedsOverride
+from hatui.actions.why import answer_text
 from hatui.config import ClusterConfig
 from hatui.do.report import Outcome, PlanReport
 from hatui.do.target import CannotPlanError, build_request
@@ -207,7 +208,7 @@ async def act(
         return _end(report, args, term, EXIT_FAILED, plan_shown=True)
     report.outcome = Outcome(result.ok, result.report, result.left)
     if spec.flow is Flow.ANSWER:
-        report.answer = result.output
+        report.answer = answer_text(result)
     return _end(report, args, term, EXIT_DONE if result.ok else EXIT_FAILED, plan_shown=True)
 
 
@@ -234,7 +235,7 @@ async def _preview(
     report.warnings = []
     report.add_plan(plan)
     if spec.memory_check:
-        free = {n: await pv.free_memory(t, ctx.tools(n)) for n, t in transports.items() if n != plan.target}
+        free = pv.free_elsewhere(ctx.view, plan.target)
         report.preview += pv.memory_lines(ctx.view, plan.target, free, preview.stages)
     vms = stopping_vms(ctx.view, preview.stages)
     if not any(c.code == "stop" for c in plan.concerns):  # a standby's concern says it already

@@ -1,6 +1,7 @@
 """Provides the two action flows that end somewhere else than a toast: ``why`` and sessions.
 
-``show_why`` puts Pacemaker's own answer in a detail screen beside what hatui knows of the resource;
+``show_why`` puts Pacemaker's own answer (on 1.0, composed from its scores and constraints) in a
+detail screen beside what hatui knows of the resource;
 ``run_session`` hands the terminal to a VM console or node shell, opening and checking the remote
 session first and always taking the terminal back, whatever ends it.
 """
@@ -17,6 +18,7 @@ from hatui.actions.console import PreparedSession, prepare_session
 from hatui.actions.plan import Plan
 from hatui.actions.runner import Runner, with_audit_note
 from hatui.actions.sessions import session_argv
+from hatui.actions.why import why_sections
 from hatui.errors import ActionRefused
 from hatui.transport.base import Transport
 from hatui.ui.details import DetailInfo
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 
 
 async def show_why(app: HatuiApp, runner: Runner, plan: Plan) -> None:
-    """Runs ``crm_resource --why`` and shows its answer beside fail-counts, constraints and failures."""
+    """Asks Pacemaker why (``crm_resource --why``; on 1.0 its scores and constraints, composed by
+    ``hatui.actions.why``) and shows the answer beside fail-counts, constraints and failures."""
     result = await runner.run(plan)
     if result.audit_missing is not None:
         app.notify(result.report, title=f"why {plan.target}", severity="warning", timeout=15)
@@ -52,7 +55,7 @@ async def show_why(app: HatuiApp, runner: Runner, plan: Plan) -> None:
             for f in status.failed_actions
             if f.resource == rsc
         ]
-    raws = (("crm_resource --why", result.output or result.outcome),)
+    raws = why_sections(result)
     app.push_screen(
         DetailScreen(
             DetailInfo(f"Why: {rsc}", tuple(fields), raws, (rsc,)),

@@ -358,11 +358,7 @@ class ActionController:
             self._previews[id(plan)] = (plan, preview)
             out = preview.lines()
             if CATALOG[plan.action].memory_check:
-                free = {
-                    n: await pv.free_memory(t, ctx.tools(n))
-                    for n, t in runner.transports.items()
-                    if n != plan.target
-                }
+                free = pv.free_elsewhere(ctx.view, plan.target)
                 out += pv.memory_lines(ctx.view, plan.target, free, preview.stages)
             # Whatever the action, a VM the scheduler stops leads the confirmation and asks a name.
             return Foresight(out, stopping_vms(ctx.view, preview.stages))
