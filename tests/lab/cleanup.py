@@ -141,10 +141,10 @@ def leftovers(state: Path, cgroups: list[str | None]) -> list[str]:
     return found
 
 
-def stale_labs(owner: str | None = None) -> list[Path]:
+def stale_labs(owner: str | None = None, prefix: str = STATE_PREFIX) -> list[Path]:
     """Labs whose owning process is gone (a test run killed before its tear-down)."""
     out = []
-    for runtime_file in STATE_ROOT.glob(f"{STATE_PREFIX}*/lab.json"):
+    for runtime_file in STATE_ROOT.glob(f"{prefix}*/lab.json"):
         runtime = read_runtime(runtime_file.parent)
         if owner is not None and runtime.get("owner") != owner:
             continue

@@ -203,21 +203,29 @@ class FaultsMixin:
             if flag.is_file():
                 flag.unlink()
         self.wait_online(self.nodes, timeout=timeout)
+        self.clear_all_steering()
         for vm in self.vms.values():
-            for rsc in (vm.name, vm.drbd_clone):
-                self.crm("crm_resource", "--clear", "--resource", rsc, check=False)
             st = json.loads((self.state_dir / "drbd" / f"{vm.drbd}.json").read_text() or "{}")
             if st.get("split_brain"):
                 holder = self.status().where(vm.name)
                 self.resolve_split_brain(vm.drbd, vm.spare if holder == vm.home else vm.home)
         if self.status().failed or self._has_failures():
-            self.crm("crm_resource", "--cleanup", check=False)
+            self.cleanup_failures()
         left = lambda: max(5.0, timeout - (time.monotonic() - t0))  # noqa: E731
         where = self.wait_vms_running(timeout=left())
         for vm in self.vms.values():
             self.wait_drbd_synced(vm.drbd, timeout=left())
             if rebalance and where[vm.name] != vm.home:
                 self.move_home(vm.name, timeout=left())
+
+    def clear_all_steering(self: Lab) -> None:
+        """Removes every ban and move left on the VMs and their DRBD clones."""
+        for vm in self.vms.values():
+            for rsc in (vm.name, vm.drbd_clone):
+                self.crm("crm_resource", "--clear", "--resource", rsc, check=False)
+
+    def cleanup_failures(self: Lab) -> None:
+        self.crm("crm_resource", "--cleanup", check=False)
 
     def reboot_all(self: Lab, timeout: float = 40.0) -> None:
         """Kills every node and boots them all again (persistent CIB, logs and DRBD disks survive)."""

@@ -14,7 +14,9 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .layout import Layout
 
@@ -113,10 +115,17 @@ def _node_files(layout: Layout, node: str, client_pub: str) -> str:
     _mkdir(d / "log" / "pacemaker", 0o770, pcmk)
     _mkdir(d / "log" / "corosync")
     _mkdir(d / "log" / "crmsh", 0o775, ("root", "haclient"))
+    return node_access_files(layout, node, client_pub, layout.sshd_config(node))
+
+
+def node_access_files(layout: Layout, node: str, client_pub: str, sshd_config: str) -> str:
+    """The node's /etc/hosts, its sshd (config, the client's key, a fresh host key) and its fault
+    flag directory; returns the node's known_hosts line."""
+    d = layout.node_dir(node)
     _write(d / "hosts", layout.hosts())
     ssh = d / "ssh"
     _mkdir(ssh)
-    _write(ssh / "sshd_config", layout.sshd_config(node))
+    _write(ssh / "sshd_config", sshd_config)
     _write(ssh / "authorized_keys", client_pub, 0o600)
     if Path("/etc/ssh/moduli").exists():
         shutil.copy("/etc/ssh/moduli", ssh / "moduli")
@@ -126,16 +135,24 @@ def _node_files(layout: Layout, node: str, client_pub: str) -> str:
 
 
 def write_lab_files(layout: Layout) -> None:
+    write_state(layout, _install_bin, _node_files, layout.emulator_layout())
+
+
+def write_state(
+    layout: Layout, install_bin: Callable[[Layout], None], node_files: Callable[[Layout, str, str], str],
+    emulators: dict[str, Any],
+) -> None:  # fmt: skip
+    """The lab's shared files around ``install_bin`` (bin/) and ``node_files`` (one node's dirs)."""
     state = layout.state
     state.chmod(0o755)  # hacluster-run agents read the Xen configs below it
     for sub in ("keys", "xen", "drbd", "nodes", "faults"):
         _mkdir(state / sub)
     (state / "keys").chmod(0o700)
     client_pub = _keygen(layout.identity_file)
-    _install_bin(layout)
-    known = "".join(_node_files(layout, node, client_pub) for node in layout.nodes)
+    install_bin(layout)
+    known = "".join(node_files(layout, node, client_pub) for node in layout.nodes)
     _write(layout.known_hosts, known, 0o600)
     for vm in layout.vms:
         _write(layout.xen_cfg(vm), layout.xen_cfg_text(vm))
-    _write(state / "layout.json", json.dumps(layout.emulator_layout(), indent=1, sort_keys=True) + "\n")
+    _write(state / "layout.json", json.dumps(emulators, indent=1, sort_keys=True) + "\n")
     _write(layout.config_path, layout.hatui_config())

@@ -73,6 +73,14 @@ class Lab(FaultsMixin):
     (``VmSpec`` by name: home, spare, drbd resource, Pacemaker ids), ``state_dir``.
     """
 
+    #: The namespaces ``run`` enters (the nodes share the host's network) and the environment it passes.
+    node_namespaces: tuple[str, ...] = ("-m", "-u", "-i", "-p")
+    node_env: dict[str, str] = HOST_ENV
+
+    def client_argv(self) -> list[str]:
+        """What a client command is prefixed with to reach the nodes' addresses (nothing here)."""
+        return []
+
     def __init__(
         self, nodes: int = 3, *, address_base: str = "127.0.0.2", state_root: Path | None = None,
         owner: str = "pytest",
@@ -267,11 +275,11 @@ class Lab(FaultsMixin):
         The command is wrapped in ``timeout`` inside the node, so a hung command dies there too.
         """
         argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
-        full = ["nsenter", "-t", str(self.init_pid(node)), "-m", "-u", "-i", "-p", "--wd=/", "--",
+        full = ["nsenter", "-t", str(self.init_pid(node)), *self.node_namespaces, "--wd=/", "--",
                 "timeout", "-k", "2", str(timeout), *argv]  # fmt: skip
         try:
             proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout + 5,
-                                  input=input, env={**HOST_ENV, **(env or {})})  # fmt: skip
+                                  input=input, env={**self.node_env, **(env or {})})  # fmt: skip
         except subprocess.TimeoutExpired as exc:
             raise LabError(f"{node}: {shlex.join(argv)} did not end within {timeout}s") from exc
         if check and proc.returncode != 0:
@@ -291,8 +299,8 @@ class Lab(FaultsMixin):
     ) -> subprocess.CompletedProcess[str]:
         """Runs ``cmd`` on ``node`` over its sshd, as hatui would."""
         try:
-            proc = subprocess.run([*self.ssh_argv(node), cmd], capture_output=True, text=True,
-                                  timeout=timeout, input=input, env=HOST_ENV)  # fmt: skip
+            proc = subprocess.run([*self.client_argv(), *self.ssh_argv(node), cmd], capture_output=True,
+                                  text=True, timeout=timeout, input=input, env=HOST_ENV)  # fmt: skip
         except subprocess.TimeoutExpired as exc:
             raise LabError(f"ssh {node}: {cmd} did not end within {timeout}s") from exc
         if check and proc.returncode != 0:

@@ -13,13 +13,13 @@ machine's Pacemaker 2 / Corosync 3 / DRBD 9 tools can be found by a seed node.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from ..files import EMULATORS, _keygen, _mkdir, _python, _write
+from ..files import EMULATORS, _mkdir, _python, _write, node_access_files, write_state
 from ..layout import Layout
 from .cib10 import seeded_cib_10
 from .paths import LAB, PREFIX
@@ -65,7 +65,7 @@ def sshd_config(layout: Layout, node: str) -> str:
     return "".join(f"SetEnv PATH={SEED_PATH}\n" if ln.startswith("SetEnv PATH=") else ln for ln in lines)
 
 
-def emulator_layout(layout: Layout) -> dict[str, object]:
+def emulator_layout(layout: Layout) -> dict[str, Any]:
     return {**layout.emulator_layout(), **VERSIONS}
 
 
@@ -102,29 +102,8 @@ def _node_files(layout: Layout, node: str, client_pub: str) -> str:
     shutil.copytree(PREFIX / "etc" / "ha.d", d / "ha.d", symlinks=True)
     _write(d / "ha.d" / "ha.cf", ha_cf(layout, node))
     _write(d / "ha.d" / "authkeys", "auth 1\n1 sha1 hatui-seed-lab\n", 0o600)
-    _write(d / "hosts", layout.hosts())
-    ssh = d / "ssh"
-    _mkdir(ssh)
-    _write(ssh / "sshd_config", sshd_config(layout, node))
-    _write(ssh / "authorized_keys", client_pub, 0o600)
-    if Path("/etc/ssh/moduli").exists():
-        shutil.copy("/etc/ssh/moduli", ssh / "moduli")
-    host_pub = _keygen(ssh / "ssh_host_ed25519_key")
-    _mkdir(layout.state / "faults" / node)
-    return layout.known_hosts_line(node, " ".join(host_pub.split()[:2]))
+    return node_access_files(layout, node, client_pub, sshd_config(layout, node))
 
 
 def write_seed_files(layout: Layout) -> None:
-    state = layout.state
-    state.chmod(0o755)  # hacluster-run agents read the Xen configs below it
-    for sub in ("keys", "xen", "drbd", "nodes", "faults"):
-        _mkdir(state / sub)
-    (state / "keys").chmod(0o700)
-    client_pub = _keygen(layout.identity_file)
-    _install_bin(layout)
-    known = "".join(_node_files(layout, node, client_pub) for node in layout.nodes)
-    _write(layout.known_hosts, known, 0o600)
-    for vm in layout.vms:
-        _write(layout.xen_cfg(vm), layout.xen_cfg_text(vm))
-    _write(state / "layout.json", json.dumps(emulator_layout(layout), indent=1, sort_keys=True) + "\n")
-    _write(layout.config_path, layout.hatui_config())
+    write_state(layout, _install_bin, _node_files, emulator_layout(layout))

@@ -19,15 +19,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shlex
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from ..faults import FaultsMixin
+from .. import cleanup
 from ..harness import Lab, LabError
 from ..status import ClusterState
 from . import teardown
@@ -53,6 +51,8 @@ class SeedLab(SeedFaultsMixin, Lab):
     """One seed cluster. ``up()`` starts it, ``down()`` removes every trace of it."""
 
     profile = "seed"
+    node_namespaces = ("-m", "-u", "-i", "-p", "-n")
+    node_env = ENV
 
     def __init__(self, nodes: int = 3, *, owner: str = "pytest") -> None:
         # Lab.__init__ is not called: the seed lab boots another way and keeps another runtime file.
@@ -60,7 +60,7 @@ class SeedLab(SeedFaultsMixin, Lab):
         self.layout = seed_layout(self.state_dir, nodes)
         self.owner = owner
         self.runtime: dict = {"owner": owner, "owner_pid": os.getpid(), "netns_pid": None, "nodes": {}}
-        teardown.write_runtime(self.state_dir, self.runtime)
+        cleanup.write_runtime(self.state_dir, self.runtime)
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._holder: subprocess.Popen[bytes] | None = None
         self.formed_after: float | None = None
@@ -76,6 +76,8 @@ class SeedLab(SeedFaultsMixin, Lab):
     def netns_argv(self) -> list[str]:
         return ["nsenter", f"--net={self.netns_path}", "--"]
 
+    client_argv = netns_argv
+
     # -- life cycle ---------------------------------------------------------------------------
 
     def up(self, timeout: float = 60.0) -> float:
@@ -90,7 +92,7 @@ class SeedLab(SeedFaultsMixin, Lab):
             stdin=subprocess.DEVNULL, start_new_session=True, env=ENV,
         )  # fmt: skip
         self.runtime["netns_pid"] = self._holder.pid
-        teardown.write_runtime(self.state_dir, self.runtime)
+        cleanup.write_runtime(self.state_dir, self.runtime)
         self.wait_for(lambda: teardown.holder_child(self._holder.pid if self._holder else None), 5, "netns")
         for node in self.nodes:
             self.start_node(node, wait=False)
@@ -137,7 +139,7 @@ class SeedLab(SeedFaultsMixin, Lab):
         self._procs[node] = proc
         self.runtime["nodes"][node] = {"init_pid": self._init_of(proc.pid), "unshare_pid": proc.pid,
                                        "boot": boot}  # fmt: skip
-        teardown.write_runtime(state, self.runtime)
+        cleanup.write_runtime(state, self.runtime)
         if wait:
             self._wait_ready(node, timeout)
 
@@ -169,41 +171,10 @@ class SeedLab(SeedFaultsMixin, Lab):
         if proc is not None:
             proc.wait(timeout=10)
         info["init_pid"] = None
-        teardown.write_runtime(self.state_dir, self.runtime)
+        cleanup.write_runtime(self.state_dir, self.runtime)
 
-    restart = FaultsMixin.restart
 
     # -- commands -------------------------------------------------------------------------------
-
-    def run(
-        self, node: str, cmd: str | Sequence[str], *, timeout: float = 30.0, check: bool = False,
-        input: str | None = None, env: dict[str, str] | None = None,
-    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-        """Runs ``cmd`` inside ``node`` (its namespaces, the seed PATH; a string goes through ``sh -c``)."""
-        argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
-        full = ["nsenter", "-t", str(self.init_pid(node)), "-m", "-u", "-i", "-p", "-n", "--wd=/", "--",
-                "timeout", "-k", "2", str(timeout), *argv]  # fmt: skip
-        try:
-            proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout + 5,
-                                  input=input, env={**ENV, **(env or {})})  # fmt: skip
-        except subprocess.TimeoutExpired as exc:
-            raise LabError(f"{node}: {shlex.join(argv)} did not end within {timeout}s") from exc
-        if check and proc.returncode != 0:
-            raise LabError(f"{node}: {shlex.join(argv)} exited {proc.returncode}: {proc.stderr.strip()}")
-        return proc
-
-    def ssh(
-        self, node: str, cmd: str, *, timeout: float = 30.0, check: bool = False, input: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        """Runs ``cmd`` on ``node`` over its sshd, from inside the lab's network namespace."""
-        argv = [*self.netns_argv(), *self.ssh_argv(node), cmd]
-        try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input, env=ENV)
-        except subprocess.TimeoutExpired as exc:
-            raise LabError(f"ssh {node}: {cmd} did not end within {timeout}s") from exc
-        if check and proc.returncode != 0:
-            raise LabError(f"ssh {node}: {cmd} exited {proc.returncode}: {proc.stderr.strip()}")
-        return proc
 
     def sshd_listening(self, node: str) -> bool:
         probe = f"exec 3<>/dev/tcp/{self.addresses[node]}/{self.ssh_ports[node]}"

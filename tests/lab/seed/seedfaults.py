@@ -1,4 +1,4 @@
-"""Provides the seed lab's faults and its way back to a healthy cluster, in Pacemaker 1.0.9's own commands.
+"""Provides the seed lab's faults and its healing steps, in Pacemaker 1.0.9's own commands.
 
 1.0.9 has no ``--ban``/``--clear``: a ban of the current node is ``crm_resource -M -r R``
 (``cli-standby-R``), a ban elsewhere a ``cli-ban-R-on-N`` location made with ``cibadmin -C``, a
@@ -10,7 +10,6 @@ Freezing is not offered: the seed lab has no cgroup per node.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import TYPE_CHECKING
@@ -94,31 +93,3 @@ class SeedFaultsMixin:
         for vm in self.vms.values():
             for rsc in (vm.name, f"{vm.drbd_primitive}:0", f"{vm.drbd_primitive}:1"):
                 self.crm("crm_resource", "-C", "-r", rsc, check=False)
-
-    def ensure_healthy(self: SeedLab, *, rebalance: bool = False, timeout: float = 90.0) -> None:
-        """Every node up with its sshd, no fault flag, no cli- constraint, no failure, every VM
-        running with DRBD in sync; with ``rebalance`` every VM back home."""
-        t0 = time.monotonic()
-        for node in self.nodes:
-            if not self.alive(node):
-                self.start_node(node)
-            elif not self.sshd_listening(node):
-                self.start_sshd(node)
-        for flag in (self.state_dir / "faults").rglob("*"):
-            if flag.is_file():
-                flag.unlink()
-        self.wait_online(self.nodes, timeout=timeout)
-        self.clear_all_steering()
-        for vm in self.vms.values():
-            st = json.loads((self.state_dir / "drbd" / f"{vm.drbd}.json").read_text() or "{}")
-            if st.get("split_brain"):
-                holder = self.status().where(vm.name)
-                self.resolve_split_brain(vm.drbd, vm.spare if holder == vm.home else vm.home)
-        if self.status().failed or self._has_failures():
-            self.cleanup_failures()
-        left = lambda: max(5.0, timeout - (time.monotonic() - t0))  # noqa: E731
-        where = self.wait_vms_running(timeout=left())
-        for vm in self.vms.values():
-            self.wait_drbd_synced(vm.drbd, timeout=left())
-            if rebalance and where[vm.name] != vm.home:
-                self.move_home(vm.name, timeout=left())

@@ -10,7 +10,6 @@ it); the mount namespaces go with their last process; the holder's end frees the
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -18,24 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..cleanup import cmdline, leftovers
+from .. import cleanup
+from ..cleanup import cmdline, leftovers, read_runtime
 
 STATE_ROOT = Path("/var/tmp")
 STATE_PREFIX = "hatui-seedlab-"
-
-
-def read_runtime(state: Path) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads((state / "lab.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return data
-
-
-def write_runtime(state: Path, runtime: dict[str, Any]) -> None:
-    tmp = state / ".lab.json.tmp"
-    tmp.write_text(json.dumps(runtime, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, state / "lab.json")
 
 
 def is_seed_process(pid: int | None, state: Path) -> bool:
@@ -93,12 +79,4 @@ def teardown_state(state: Path) -> list[str]:
 
 def stale_labs(owner: str | None = None) -> list[Path]:
     """Seed labs whose owning process is gone (a test run killed before its tear-down)."""
-    out = []
-    for runtime_file in STATE_ROOT.glob(f"{STATE_PREFIX}*/lab.json"):
-        runtime = read_runtime(runtime_file.parent)
-        if owner is not None and runtime.get("owner") != owner:
-            continue
-        pid = runtime.get("owner_pid")
-        if not pid or not Path(f"/proc/{pid}").exists():
-            out.append(runtime_file.parent)
-    return out
+    return cleanup.stale_labs(owner, prefix=STATE_PREFIX)
