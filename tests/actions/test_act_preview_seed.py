@@ -73,6 +73,10 @@ def canonical(xml: str) -> bytes:
     root = etree.fromstring(xml.encode(), etree.XMLParser(remove_blank_text=True))
     for counter in ("epoch", "num_updates", "admin_epoch", "cib-last-written"):
         root.attrib.pop(counter, None)
+    # The order of the constraints means nothing to the scheduler (1.0.9's -M -f writes
+    # cli-standby before cli-prefer; the plan's edits may add them the other way round).
+    for section in root.iterfind("configuration/constraints"):
+        section[:] = sorted(section, key=lambda e: e.get("id") or "")
     return etree.tostring(root, method="c14n")
 
 
@@ -313,3 +317,56 @@ async def test_a_node_without_ptest_gives_no_preview_and_says_why(monkeypatch: p
     preview = await preview_plan(MOVE_PLAN, NoPtest("node1", SEED_CIB.read_text()), tools=Tools())  # type: ignore[arg-type]
     assert preview.stages == ()
     assert preview.lines() == ["preview: ptest 1.0.9 on node1", "no preview: node1 has no ptest"]
+
+
+# -- the plans' own 1.0 edits, against what their real commands do ---------------------------------
+
+
+def seed_builder_cases() -> list[tuple[str, list[Command]]]:
+    from hatui.actions import commands as cmd
+    from hatui.model.capture import StackInfo
+
+    t = cmd.tools_for(StackInfo(pacemaker_version="1.0.9"))
+    assert t.v1_0 and t.shell == "pacemaker"
+    kw = {"run_on": "node1", "tools": t}
+    marker = "hatui-inflight-move_resource-1796484997-570-3388-vm"
+    count: tuple[str, ...] = (
+        "crm_attribute",
+        "-t",
+        "status",
+        "-N",
+        "node1",
+        "-n",
+        "fail-count-vm-alpha",
+        "-v",
+        "3",
+    )
+    failed = Command(count, "node1", Danger.CHANGE, "a fail-count to delete", (count,))
+    return [
+        ("standby, online", [cmd.node_standby("node1", True, **kw), cmd.node_standby("node1", False, **kw)]),
+        ("cluster maintenance", [cmd.cluster_maintenance(True, **kw)]),
+        ("stop", [cmd.target_role("vm-alpha", False, danger=Danger.CHANGE, **kw)]),
+        ("ban where it runs", [cmd.ban("vm-beta", "node1", runs_on=("node1",), **kw)]),
+        ("ban elsewhere", [cmd.ban("vm-beta", "node2", runs_on=("node1",), **kw)]),
+        ("move, clear", [cmd.move_forced("vm-beta", "node2", "node1", **kw), cmd.clear("vm-beta", **kw)]),
+        ("prefer", [cmd.prefer("vm-beta", "node2", **kw)]),
+        ("marker", [cmd.marker_add(marker, "vm-beta", **kw), cmd.marker_remove(marker, **kw)]),
+        ("fail-count delete", [failed, cmd.failcount_delete("vm-alpha", "node1", **kw)]),
+    ]
+
+
+@needs_seed_samples
+@pytest.mark.parametrize("case", range(9))
+def test_each_1_0_builders_sim_edits_equal_what_its_real_command_does(case: int, tmp_path: Path) -> None:
+    prefix = seed_prefix()
+    label, commands = seed_builder_cases()[case]
+    copy = tmp_path / "cib.xml"
+    shutil.copyfile(SEED_CIB, copy)
+    env = dict(os.environ, CIB_file=str(copy), PATH=seed_path(prefix))
+    simulated = SEED_CIB.read_text()
+    for c in commands:
+        done = subprocess.run(c.argv, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{label}: {c.line}: {done.stderr}"
+        # The in-flight marker has no sim edit (it places nothing): its own cibadmin argv is one.
+        simulated = apply_edits(simulated, c.sim or (c.argv,))
+        assert canonical(simulated) == canonical(copy.read_text()), f"{label}: {c.line}"
