@@ -295,3 +295,16 @@ async def test_an_unset_allow_migrate_on_1_0_9_reads_as_false(tmp_path: Path) ->
     b = bench(tmp_path, fast=False)
     # 1.0.9 answers "The object/attribute does not exist" with exit 234 for an unset meta attribute.
     assert await allow_migrate(b.transports["vnode1"], "sentinel", tools=RAW10, timeout=5) is False
+
+
+def test_a_1_1_without_ban_moves_with_m_too() -> None:
+    old11 = tools_for(StackInfo(pacemaker_version="1.1.7", crm_mon="as-xml"))
+    assert old11.moves_by_m and not old11.v1_0
+    assert cmd.ban("vm1", "n1", run_on="n1", tools=old11, runs_on=("n1",)).argv == (
+        "crm_resource",
+        "-M",
+        "-r",
+        "vm1",
+    )
+    assert cmd.clear("vm1", run_on="n1", tools=old11).argv == ("crm_resource", "-U", "-r", "vm1")
+    assert not tools_for(StackInfo(pacemaker_version="1.1.20", crm_mon="as-xml")).moves_by_m

@@ -65,6 +65,11 @@ class Tools:
     """What the node's tools accept; a hand-built ``Tools()`` speaks to today's tools."""
 
     @property
+    def moves_by_m(self) -> bool:
+        """No ``--ban``/``--clear``: moves and bans are ``crm_resource -M``/``-U`` (``cli-standby-R``)."""
+        return not self.caps.ban_clear
+
+    @property
     def v1_0(self) -> bool:
         """Pacemaker 1.0: its own options (``-M``/``-U``), its crm shell's 1.0.9 grammar."""
         return self.caps.generation is Generation.V1_0

@@ -192,7 +192,7 @@ def ban(resource: str, node: str, *, run_on: str, tools: Tools, runs_on: tuple[s
     ``crm_resource -M -r R`` (``cli-standby-R``, see ``ban_id``); any other is the XML by cibadmin.
     """
     r, n = checked("resource", resource), checked("node", node)
-    if tools.v1_0:
+    if tools.moves_by_m:
         crm = tools.shell == CRMSH
         if runs_on == (n,):
             argv, sim = seed.ban_current(r, n, crm=crm_name("resource", r) if crm else None)
@@ -212,7 +212,7 @@ def ban(resource: str, node: str, *, run_on: str, tools: Tools, runs_on: tuple[s
 
 def ban_id(resource: str, node: str, *, tools: Tools, runs_on: tuple[str, ...] = ()) -> str:
     """The id of the constraint ``ban`` writes: ``cli-ban-R-on-N``, or 1.0's ``cli-standby-R``."""
-    if tools.v1_0 and runs_on == (node,):
+    if tools.moves_by_m and runs_on == (node,):
         return f"{seed.STANDBY_PREFIX}{resource}"
     return f"{seed.BAN_PREFIX}{resource}-on-{node}"
 
@@ -234,7 +234,7 @@ def prefer(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
     removes it), so the pcs shell uses crm_resource here.
     """
     r, n = checked("resource", resource), checked("node", node)
-    if tools.v1_0:
+    if tools.moves_by_m:
         # 1.0's -M -N without -f: the preference only (and cli-standby-R deleted).
         argv10: Argv = ("crm_resource", "-M", "-r", r, "-N", n)
         sim = (seed.delete(f"{seed.STANDBY_PREFIX}{r}"), seed.create(seed.prefer_xml(r, n)))
@@ -255,7 +255,7 @@ def clear(resource: str, *, run_on: str, tools: Tools, node: str | None = None) 
     """
     r = checked("resource", resource)
     n = checked("node", node) if node is not None else None
-    if tools.v1_0:
+    if tools.moves_by_m:
         argv10, sim = seed.unmove(r, crm=crm_name("resource", r) if tools.shell == CRMSH else None)
         return make(argv10, run_on, Danger.CHANGE, f"clear the move constraints of {r} (-U)", tools, sim)
     raw: Argv = ("crm_resource", "--clear", "-r", r, *(("-N", n) if n else ()))

@@ -136,8 +136,9 @@ def plan_move(
         )
     tools = ctx.tools(run_on)
     sources = [n for n in current if n != target]
-    if tools.v1_0:
-        # Pacemaker 1.0: -M -N -f writes cli-prefer-R and cli-standby-R (one ban, on one node).
+    if tools.moves_by_m:
+        # Pacemaker 1.0 (and 1.1 before --ban): -M -N -f writes cli-prefer-R and cli-standby-R
+        # (one ban, on one node).
         if len(sources) != 1:
             raise ActionRefused(
                 f"{resource} runs on {', '.join(current)}: Pacemaker 1.0 moves it from one node"
@@ -156,7 +157,7 @@ def plan_move(
     timeout = VM_TIMEOUT_S if vm else RESOURCE_TIMEOUT_S
     what = f"{resource} running on {target}" + (" (Pacemaker, domain and DRBD Primary)" if vm else "")
     # On 1.0 the whole move is the raw tool's (-M -f, then -U), as the crm shell's migrate cannot -f.
-    clear_tools = replace(tools, shell=cmd.PACEMAKER) if tools.v1_0 else tools
+    clear_tools = replace(tools, shell=cmd.PACEMAKER) if tools.moves_by_m else tools
     unsteer: tuple[cmd.Command, ...] = (cmd.clear(resource, run_on=run_on, tools=clear_tools),)
     stay = f"{resource} still on {target}, no cli- constraint"
     label = "clear the constraints the move made"

@@ -158,7 +158,7 @@ def plan_clear(ctx: ActionContext, req: Request) -> Plan:
     # crm_resource --clear knows neither hatui's marker nor its pins: they are removed by id. On
     # Pacemaker 1.0, -U removes cli-prefer-R and cli-standby-R only: a cli-ban-R-on-N goes by id too.
     steering = [k.id for k in mine if k.leftover_kind in settle.STEERING]
-    by_id = [cid for cid in steering if r.tools.v1_0 and cid.startswith("cli-ban-")]
+    by_id = [cid for cid in steering if r.tools.moves_by_m and cid.startswith("cli-ban-")]
     unmove = [cid for cid in steering if cid not in by_id]
     clears = (
         *((cmd.clear(r.name, run_on=r.run_on, tools=r.tools),) if unmove else ()),
