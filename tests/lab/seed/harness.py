@@ -173,7 +173,6 @@ class SeedLab(SeedFaultsMixin, Lab):
         info["init_pid"] = None
         cleanup.write_runtime(self.state_dir, self.runtime)
 
-
     # -- commands -------------------------------------------------------------------------------
 
     def sshd_listening(self, node: str) -> bool:
