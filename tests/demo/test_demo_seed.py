@@ -9,6 +9,7 @@ real ``crm_mon -x`` prints on the demo's own CIB, its help texts are the binarie
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -270,3 +271,17 @@ def test_the_healthy_seed_is_n_plus_one_with_consistent_memory(capsys: pytest.Ca
     assert doc["capacity"]["n_plus_one"] is True
     spare = next(n for n in doc["nodes"] if n["name"] == "vnode2")
     assert spare["memory_total_mib"] - spare["memory_free_mib"] == 1024
+
+
+def test_schedulers_find_nothing_to_do_on_the_settled_demo_cib(tmp_path: Path) -> None:
+    """The op-digests are Pacemaker's own: no scheduler sees a changed definition to restart."""
+    sbin = seed_sbin()
+    c = make_cluster()
+    c.advance(900)
+    cib = tmp_path / "cib.xml"
+    cib.write_text(out(c, "vnode1", "cibadmin", "-Q"))
+    logged = real([str(sbin / "ptest"), "-x", str(cib), "-VVV"]).stderr
+    actions = [line for line in logged.splitlines() if "LogActions:" in line]
+    assert actions and all("LogActions: Leave resource" in line for line in actions)
+    if shutil.which("crm_simulate"):
+        assert "Resource action" not in real(["crm_simulate", "-x", str(cib), "-S"]).stdout

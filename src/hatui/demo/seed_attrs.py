@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from hatui.demo.cmd_pacemaker import put_constraint, resource_ids
+from hatui.demo.cmd_pacemaker import put_constraint
 from hatui.demo.commands import Outcome
 from hatui.demo.seed_cib import SCOPES, cib10_xml
 from hatui.demo.seed_opts import parse10
@@ -209,15 +209,9 @@ _SCHEMA = "Call failed: Update does not conform to the configured schema/DTD\n"
 
 
 def _create(c: DemoCluster, node: str, elem: etree._Element, text: str) -> Outcome:
-    """``-C -o constraints``: one ``rsc_location`` with a node and score (a ban or pin)."""
-    attrs = {k: str(v) for k, v in elem.attrib.items()}
-    allowed = {"id", "rsc", "node", "score"}
-    if (
-        elem.tag != "rsc_location"
-        or set(attrs) != allowed
-        or len(elem)
-        or not re.fullmatch(r"[-+]?(INFINITY|inf|\d+)", attrs["score"], re.IGNORECASE)
-    ):
+    """``-C -o constraints``: one ``rsc_location``, a node and score or rules (hatui's markers)."""
+    attrs = {str(k): str(v) for k, v in elem.attrib.items()}
+    if not _valid_location(elem, attrs):
         return Outcome(47, "", _SCHEMA)
     if any(k.id == attrs["id"] for k in c.cib.constraints):
         failed = (
@@ -228,10 +222,47 @@ def _create(c: DemoCluster, node: str, elem: etree._Element, text: str) -> Outco
             "  </failed_update>\n</failed>\n"
         )
         return Outcome(21, failed, "Call failed: The object already exists\n")
-    if attrs["rsc"] not in resource_ids(c) or attrs["node"] not in c.nodes:
-        # 1.0.9 stores a location for an unknown resource or node; it then applies to nothing.
-        pass
-    put_constraint(c, Constraint("rsc_location", {k: attrs[k] for k in ("id", "rsc", "node", "score")}))
+    # 1.0.9 stores a location for an unknown resource or node too; it then applies to nothing.
+    if len(elem):
+        rule = elem[0]
+        expr = rule.find("expression[@attribute='#uname'][@operation='eq']")
+        target = str(expr.get("value")) if expr is not None else None
+        xml = etree.tostring(elem, encoding="unicode")
+        con = Constraint(
+            "rsc_location", {"id": attrs["id"], "rsc": attrs["rsc"]}, target, rule.get("score"), None, xml
+        )
+    else:
+        con = Constraint("rsc_location", {k: attrs[k] for k in ("id", "rsc", "node", "score")})
+    put_constraint(c, con)
     c.cib.touch(c.epoch_now(), node, "cibadmin")
     c.changed()
     return Outcome(0)
+
+
+_SCORE = re.compile(r"[-+]?(INFINITY|inf|\d+)", re.IGNORECASE)
+
+
+def _valid_location(elem: etree._Element, attrs: dict[str, str]) -> bool:
+    """What the pacemaker-1.0 schema allows of an ``rsc_location``: no ``role``, a node and a score
+    or rules whose expressions have an id, attribute and operation."""
+    if (
+        elem.tag != "rsc_location"
+        or not {"id", "rsc"} <= set(attrs)
+        or set(attrs) - {"id", "rsc", "node", "score"}
+    ):
+        return False
+    if not len(elem):
+        return {"node", "score"} <= set(attrs) and bool(_SCORE.fullmatch(attrs["score"]))
+    if "node" in attrs or "score" in attrs:
+        return False
+    for rule in elem:
+        if rule.tag != "rule" or not rule.get("id") or not _SCORE.fullmatch(rule.get("score") or ""):
+            return False
+        for expr in rule:
+            if expr.tag == "expression" and not (
+                expr.get("id") and expr.get("attribute") and expr.get("operation")
+            ):
+                return False
+            if expr.tag not in ("expression", "date_expression"):
+                return False
+    return True

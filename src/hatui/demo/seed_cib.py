@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from hatui.demo.engine import drbd_rsc
 from hatui.demo.state import Constraint, Op
 from hatui.demo.view import RscDef, clone_instances, element, resources, status_order
 
@@ -310,9 +309,25 @@ def drbd_instance_rsc(name: str) -> str:
     return name.split(":", 1)[0]
 
 
+def op_digest(c: DemoCluster, rsc: str, interval_ms: int) -> str:
+    """The ``op-digest`` Pacemaker computes for an operation of ``rsc``.
+
+    The md5 of ``" <parameters a="1" b="2"/>\n"``, the resource's parameters sorted by name, with
+    ``CRM_meta_timeout`` (the op's 20 s) for a recurring monitor: what 1.0.9 writes and what 2.1.5's
+    ``crm_resource --digests`` computes for this CIB, so neither scheduler sees a changed definition.
+    """
+    vm = c.topo.vm(rsc)
+    params = (
+        {"xmfile": vm.xmfile, "shutdown_timeout": "5"} if vm else {"drbd_resource": rsc.removeprefix("drbd_")}
+    )
+    if interval_ms:
+        params["CRM_meta_timeout"] = "20000"
+    text = " <parameters" + "".join(f' {k}="{v}"' for k, v in sorted(params.items())) + "/>\n"
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _lrm_op(c: DemoCluster, node: str, name: str, op: Op, indent: int) -> list[str]:
     key = f"{op.action}:{op.transition}:{op.target_rc}:{DC_UUID}"
-    digest = hashlib.md5(f"{drbd_instance_rsc(name)}:{op.interval_ms}".encode(), usedforsecurity=False)
     pairs = [
         ("id", f"{name}_{op.task}_{op.interval_ms}"),
         ("operation", op.task),
@@ -328,9 +343,6 @@ def _lrm_op(c: DemoCluster, node: str, name: str, op: Op, indent: int) -> list[s
         ("last-rc-change", str(op.changed)),
         ("exec-time", str(op.exec_ms)),
         ("queue-time", str(op.queue_ms)),
-        ("op-digest", digest.hexdigest()),
+        ("op-digest", op_digest(c, drbd_instance_rsc(name), op.interval_ms)),
     ]
     return element(indent, "lrm_rsc_op", pairs)
-
-
-__all__ = ["DC_VERSION", "PCMK_VERSION", "SCOPES", "cib10_xml", "constraints10", "drbd_rsc"]
