@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hatui.actions import safety
 from hatui.model.capacity import capacity, free_mib, stranded_if_lost
 from hatui.model.domains import Domain
 from hatui.model.host import HostMemory
@@ -130,3 +131,23 @@ def test_no_pacemaker_picture_is_unknown() -> None:
     cap = capacity(v)
     assert cap.n_plus_one is None and cap.reason and "Pacemaker" in cap.reason
     assert free_mib(v, "vnode1") is None and free_mib(v, "nowhere") is None
+
+
+def test_standby_and_move_checks_read_the_badges_figures() -> None:
+    # vnode1's VMs: big fits on vnode2, mid fits nowhere (the badge strands it too).
+    vms = {"big": ("vnode1", 3000), "mid": ("vnode1", 2000), "x": ("vnode3", 100)}
+    v = view(vms, {"vnode1": 0, "vnode2": 3500, "vnode3": 1500})
+    assert v.pacemaker is not None
+    concerns = safety.standby_concerns(v, v.pacemaker, "vnode1", {"big": (), "mid": ()})
+    assert [(c.code, c.subject) for c in concerns] == [("memory", "mid")]
+    assert "mid (2000 MiB) would have nowhere to run" in concerns[0].message
+    assert capacity(v).stranded[0].vms == ("mid",)
+    # A move of big to vnode3 (1500 MiB free) is a concern; to vnode2 (3500) none.
+    (c,) = safety.vm_memory_on(v, "big", "vnode3")
+    assert c.code == "memory" and c.message == (
+        "vnode3 has 1500 MiB free and big uses 3000 MiB: Xen cannot start it there"
+    )
+    assert safety.vm_memory_on(v, "big", "vnode2") == []
+    # Unknown figures are no concern: the preview says what it could not read.
+    assert safety.vm_memory_on(view(vms, {}), "big", "vnode3") == []
+    assert safety.memory_concerns(view(vms, {}), v.pacemaker, "vnode1") == []

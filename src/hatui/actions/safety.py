@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from hatui.actions.plan import Concern
 from hatui.actions.settle import LINKED
 from hatui.errors import ActionRefused
+from hatui.model.capacity import free_mib, receivers, stranded_if_lost, vm_memory
 from hatui.model.health import evaluate
 from hatui.model.inflight import inflight_from_constraints, merge
 from hatui.model.pacemaker import ClusterStatus, PcmkNode, PcmkResource
 from hatui.model.view import ClusterView, NodeDrbd
+from hatui.model.vms import vm_rows
 from hatui.model.words import DiskState
 
 #: Data older than this (seconds between the node's last answer and the view) is stale.
@@ -185,7 +187,40 @@ def standby_concerns(
                     f"{vm} would stop: its disk {disk} is {d.device.disk_raw} on {d.node}{_sync_note(d)}"
                 )
                 out.append(Concern("drbd", message, vm))
+    return out + memory_concerns(view, status, node)
+
+
+def memory_concerns(view: ClusterView, status: ClusterStatus, node: str) -> list[Concern]:
+    """The VMs of ``node`` that other nodes may take but have no memory for (the N+1 badge's figures).
+
+    Pacemaker does not count memory: it would start them where Xen cannot, and they would fail.
+    A VM no node may take at all is the placement's and DRBD's concern, not this one's.
+    """
+    stranded, _missing = stranded_if_lost(view, node)
+    out = []
+    for row in vm_rows(view):
+        if row.name in stranded and receivers(view, status, row, node):
+            mem = vm_memory(view, row, node)
+            text = f"{row.name} ({mem} MiB) would have nowhere to run: no node that may take it has room"
+            out.append(Concern("memory", text, row.resource or row.name))
     return out
+
+
+def vm_memory_on(view: ClusterView, vm: str, target: str) -> list[Concern]:
+    """A concern when ``target``'s hypervisor has less memory free than ``vm``'s domain uses.
+
+    Unknown figures are no concern here: the preview says what it could not read.
+    """
+    row = next((r for r in vm_rows(view) if vm in (r.resource, r.name)), None)
+    have = free_mib(view, target)
+    need = vm_memory(view, row, target) if row is not None else None
+    if need is None or have is None or have >= need:
+        return []
+    return [
+        Concern(
+            "memory", f"{target} has {have} MiB free and {vm} uses {need} MiB: Xen cannot start it there", vm
+        )
+    ]
 
 
 def drbd_device(view: ClusterView, resource_name: str, node: str) -> list[NodeDrbd]:

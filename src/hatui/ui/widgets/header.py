@@ -1,4 +1,4 @@
-"""Provides ClusterHeader: cluster name, health badge, quorum, DC, versions, links, node freshness."""
+"""Provides ClusterHeader: cluster name, health and N+1 badges, quorum, DC, versions, links, freshness."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from hatui.model.capacity import Capacity, capacity
 from hatui.model.corosync import CorosyncLink
 from hatui.model.health import CRITICAL, INFO, SETTLING, WARNING, Problem
 from hatui.model.verdict import for_subject
@@ -69,6 +70,13 @@ def node_mark(problems: tuple[Problem, ...], node: str) -> str:
     return severity_mark(mine[0].severity) if mine else OK
 
 
+def capacity_badge(cap: Capacity) -> tuple[str, str]:
+    """(the N+1 badge's words, its class): ``N+1 ok``, ``N+1 LOST: vnode1 (vm1)``, ``N+1 ? (why)``."""
+    if cap.n_plus_one is None:
+        return f"{cap.badge} ({cap.reason or 'figures missing'})", "-unknown"
+    return cap.badge, "-ok" if cap.n_plus_one else "-warning"
+
+
 class ClusterHeader(Vertical):
     """The top of the console: the verdict and the freshness of every node at a glance."""
 
@@ -81,6 +89,7 @@ class ClusterHeader(Vertical):
         with Horizontal(id="header-top"):
             yield Static(plain_line(self.title), id="cluster-name")
             yield Static(health_word("UNKNOWN"), id="health-badge", classes="badge -unknown")
+            yield Static("N+1 ?", id="capacity-badge", classes="badge -unknown")
             yield Static("waiting for the first poll", id="cluster-summary")
             yield Static("", id="header-status")
         yield Horizontal(id="node-chips")
@@ -101,6 +110,7 @@ class ClusterHeader(Vertical):
         set_text(badge, health_word(status))
         for name in ("ok", "warning", "critical", "unknown"):
             badge.set_class(name == status.lower(), f"-{name}")
+        self._capacity(snap)
         s = snap.view.pacemaker
         parts = []
         if s is not None:
@@ -122,6 +132,15 @@ class ClusterHeader(Vertical):
         set_text(self.query_one("#header-status", Static), "  ".join(flags))
         self._chips(snap)
         self._problems(snap)
+
+    def _capacity(self, snap: Snapshot) -> None:
+        cap = capacity(snap.view)
+        text, cls = capacity_badge(cap)
+        badge = self.query_one("#capacity-badge", Static)
+        set_text(badge, text)
+        badge.tooltip = plain_line(cap.why)
+        for name in ("-ok", "-warning", "-unknown"):
+            badge.set_class(name == cls, name)
 
     def show_running(self, line: str) -> None:
         """The line about the actions in flight (``hatui.ui.screens.actions_panel``); "" hides it."""

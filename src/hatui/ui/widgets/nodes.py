@@ -9,8 +9,9 @@ from textual.binding import BindingType
 
 from hatui.model.health_types import Problem
 from hatui.model.pacemaker import PcmkNode
+from hatui.model.report import NodeReport
 from hatui.model.verdict import for_subject
-from hatui.ui.cells import OK, UNKNOWN, Cell, Palette, cell, fmt_age, severity_mark
+from hatui.ui.cells import OK, UNKNOWN, Cell, Palette, cell, fmt_age, fmt_mib, severity_mark
 from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -42,6 +43,14 @@ REACH_CODES = ("node-unreachable", "host-key-changed", "host-key-unknown")
 _NODE_KINDS = ("node", "link")
 
 
+def memory_cell(rep: NodeReport | None, dim: Style) -> Cell:
+    """``2.0G of 4.0G``: free of total as the hypervisor says, sorted by what is free; ``-`` unknown."""
+    mem = rep.memory if rep is not None else None
+    if mem is None:
+        return cell("-", dim)
+    return cell(f"{fmt_mib(mem.free_mib)} of {fmt_mib(mem.total_mib)}", dim, sort=mem.free_mib)
+
+
 class NodesPane(TablePane, PaneActions):
     """One row per node, Pacemaker's view of it beside whether hatui can reach it."""
 
@@ -56,13 +65,16 @@ class NodesPane(TablePane, PaneActions):
         ("reach", "Reach"),
         ("resources", "Res"),
         ("vms", "VMs running"),
+        ("memory", "Memory free"),
         ("stack", "Stack"),
     )
     HELP = """\
 ## Nodes
 Pacemaker's state of each node (**online**, **standby**, **maintenance**, **UNCLEAN**,
-**OFFLINE**) beside whether hatui reached it. A node that stopped answering keeps its last
-data, dimmed, with `stale 42s` and the reason. **Enter** opens a node with every raw output.
+**OFFLINE**) beside whether hatui reached it, and the memory its hypervisor has free of its total
+(`xm info`, `xl info`, `virsh nodeinfo`): what the N+1 badge counts on. A node that stopped
+answering keeps its last data, dimmed, with `stale 42s` and the reason. **Enter** opens a node
+with every raw output.
 
 **Actions**: **S** standby (with an N+1 memory check), **O** online, **N**/**U** node
 maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintenance-mode and
@@ -111,6 +123,7 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
                         reach,
                         cell("-" if running is None else str(running), dim, sort=running),
                         cell(", ".join(vms) or "-", dim),
+                        memory_cell(drep, dim),
                         cell(
                             _stack(drep.stack.pacemaker_version, drep.stack.drbd_version, drep.stack.vm_tool)
                             if drep

@@ -14,11 +14,12 @@ from typing import ClassVar
 from rich.style import Style
 from textual.binding import BindingType
 
+from hatui.model.domains import Domain
 from hatui.model.health_types import Problem
 from hatui.model.verdict import fine_because, for_subject, vm_state
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import DomainState
-from hatui.ui.cells import CRIT, INFO, OK, SETTLE, STALE, WARN, cell, fmt_mib, severity_mark
+from hatui.ui.cells import CRIT, INFO, OK, SETTLE, STALE, WARN, Cell, cell, fmt_mib, severity_mark
 from hatui.ui.details import DOMAIN_SOURCES, DRBD_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -67,6 +68,13 @@ STATE_WORDS = {
 }
 
 
+def cpu_cell(dom: Domain | None, dim: Style) -> Cell:
+    """The domain's CPU% from xentop (``12.5%``), ``-`` when xentop did not say."""
+    if dom is None or dom.cpu_percent is None:
+        return cell("-", dim)
+    return cell(f"{dom.cpu_percent:.1f}%", dim, sort=dom.cpu_percent)
+
+
 class VmsPane(TablePane, PaneActions):
     """One row per VM, from all three layers."""
 
@@ -80,17 +88,18 @@ class VmsPane(TablePane, PaneActions):
         ("pacemaker", "Pacemaker"),
         ("running", "Running on"),
         ("size", "Mem vCPU CPU"),
+        ("cpu", "CPU%"),
         ("disks", "Disks (DRBD)"),
         ("verdict", "Findings"),
     )
     HELP = """\
 ## VMs
 One row per VM, joining the Pacemaker resource (role and node), the domain actually running in
-`xm/xl/virsh list` and the DRBD resources of its disks. **State** is the worst of the verdict's
-problems about the VM (the Problems pane lists the same ones); **Findings** spells each out, or
-says why the VM is fine. `↻ settling` is a transition still in progress (see the README, "How
-hatui decides"). **Enter** shows every field, the raw outputs and
-the VM's events.
+`xm/xl/virsh list` (or `xentop`) and the DRBD resources of its disks. **CPU%** is xentop's
+(`xentop -b -i 2 -d 1`, its second sample), `-` where xentop is not installed. **State** is the
+worst of the verdict's problems about the VM (the Problems pane lists the same ones); **Findings**
+spells each out, or says why the VM is fine. `↻ settling` is a transition still in progress (see
+the README, "How hatui decides"). **Enter** shows every field, the raw outputs and the VM's events.
 
 **Actions** on the highlighted VM: **m** move (fail over) to a chosen node, **M** live-migrate,
 **u** start, **x** stop (type the name), **R** restart, **b** ban from a node, **c** clear
@@ -142,6 +151,7 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
                 cell(pcmk, dim),
                 cell(running, dim),
                 cell(size, dim, sort=dom.memory_mib if dom else None),
+                cpu_cell(dom, dim),
                 cell(disks, dim),
                 cell(verdict, state_style + dim if findings else dim, sort=rank),
             ),
