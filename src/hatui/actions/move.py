@@ -112,7 +112,6 @@ def plan_move(
         disks = disk_names_for(ctx.view, resource)
         safety.vm_disks_on(ctx.view, resource, disks, target)
         concerns += safety.vm_memory_on(ctx.view, resource, target)
-        concerns += safety.vm_memory_on(ctx.view, resource, target)
         if not disks and any(r.stack.drbd not in (None, DrbdFlavour.ABSENT) for r in ctx.view.reachable):
             # Names tie a VM to its DRBD resources (or vm_disks in the config): none matched here.
             concerns.append(
