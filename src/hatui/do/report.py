@@ -99,7 +99,7 @@ class PlanReport:
                 if s.wait:
                     lines.append(f"      then wait: {s.wait}")
         if self.preview:
-            lines.append("preview (crm_simulate):")
+            lines.append("preview (Pacemaker's scheduler on a copy of the live CIB):")
             lines += [f"  {p}" for p in self.preview]
         return [clean_line(line) for line in lines]
 

@@ -115,7 +115,7 @@ class ConfirmScreen(ModalScreen[bool]):
                         classes="confirm-section",
                     )
                     yield Static(
-                        "computing with crm_simulate…" if self._preview else "no preview",
+                        "computing the scheduler's answer…" if self._preview else "no preview",
                         id="confirm-preview",
                     )
 
