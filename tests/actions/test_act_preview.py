@@ -24,12 +24,14 @@ from hatui.actions.preview import (
     Preview,
     PreviewStage,
     SimAction,
+    free_elsewhere,
     memory_lines,
     parse_sim_xml,
     preview_plan,
     simulate_stages,
 )
 from hatui.config import ClusterConfig, NodeConfig
+from hatui.model.capacity import free_mib
 from hatui.model.capture import NodeCapture, StackInfo
 from hatui.model.view import ClusterView
 from hatui.sources.parse import build_report
@@ -264,4 +266,8 @@ async def test_n_plus_one_memory_check(tmp_path: Path) -> None:
         "  free: vnode2 6000 MiB: ok",
     )
     assert memory_lines(view, "vnode2", {}, []) == ("N+1: no running VM on vnode2",)
+    # The figures are the last poll's, the N+1 badge's own (xm info of each node), not a fetch of their own.
+    free = free_elsewhere(view, "vnode1")
+    assert sorted(free) == ["vnode2", "vnode3"] and free == {n: free_mib(view, n) for n in free}
+    assert all(isinstance(f, int) and f > 0 for f in free.values())
     assert Preview(note="x", memory=("m",)).lines() == ["x", "m"]
