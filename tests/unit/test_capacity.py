@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hatui.actions import safety
@@ -10,6 +11,7 @@ from hatui.model.domains import Domain
 from hatui.model.host import HostMemory
 from hatui.model.pacemaker import ClusterStatus, Constraint, PcmkNode, PcmkResource
 from hatui.model.report import NodeReport
+from hatui.model.stack import DrbdFlavour, StackInfo
 from hatui.model.view import ClusterView
 from hatui.model.words import DomainState, ResourceRole
 
@@ -151,3 +153,15 @@ def test_standby_and_move_checks_read_the_badges_figures() -> None:
     # Unknown figures are no concern: the preview says what it could not read.
     assert safety.vm_memory_on(view(vms, {}), "big", "vnode3") == []
     assert safety.memory_concerns(view(vms, {}), v.pacemaker, "vnode1") == []
+
+
+def test_a_node_without_drbd_holds_no_copy_of_a_vms_disks() -> None:
+    v = view({"vm1": ("vnode1", 512)}, {"vnode1": 0, "vnode2": 0, "vnode3": 4096})
+    disks = {"vm1": ("vm1-root",)}
+    drbd_absent = replace(v.reports[2], stack=StackInfo(drbd=DrbdFlavour.ABSENT))
+    v = ClusterView("t", (*v.reports[:2], drbd_absent), v.generated_at, NODES, vm_disks=disks)
+    assert stranded_if_lost(v, "vnode1") == (("vm1",), ())
+    # DRBD not read there (no stack detected): not ruled out, the memory decides.
+    unread_report = replace(drbd_absent, stack=StackInfo())
+    unread = ClusterView("t", (*v.reports[:2], unread_report), v.generated_at, NODES, vm_disks=disks)
+    assert stranded_if_lost(unread, "vnode1") == ((), ())

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from hatui.model.host import HostMemory
 from hatui.model.locations import rules_reason
 from hatui.model.pacemaker import ClusterStatus
+from hatui.model.stack import DrbdFlavour
 from hatui.model.view import ClusterView
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import DiskState
@@ -118,10 +119,15 @@ def _able(status: ClusterStatus) -> list[str]:
 
 
 def _disks_allow(view: ClusterView, row: VmRow, node: str) -> bool:
-    """False when the node's DRBD state is known and lacks an UpToDate copy of one of the VM's disks."""
+    """False when the node's DRBD state is known and lacks an UpToDate copy of one of the VM's disks.
+
+    A node detected without DRBD at all holds no copy; one whose DRBD was not read is not ruled out.
+    """
     rep = view.report(node)
-    if not row.disk_names or rep is None or rep.drbd is None:
+    if not row.disk_names or rep is None:
         return True
+    if rep.drbd is None:
+        return rep.stack.drbd is not DrbdFlavour.ABSENT
     for disk in row.disk_names:
         here = [d for d in view.drbd if d.node == node and d.resource == disk]
         if not any(d.device.disk is DiskState.UP_TO_DATE for d in here):
