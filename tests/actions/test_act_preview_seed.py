@@ -22,6 +22,8 @@ from hatui.actions.plan import Phase, Plan
 from hatui.actions.preview import preview_plan, simulate_stages
 from hatui.actions.preview_cib10 import CibEditError, apply_edits, is_cib10
 from hatui.actions.preview_ptest import PtestOutputError, dc_version, parse_ptest_actions
+from hatui.actions.preview_result import SimAction
+from hatui.actions.preview_transition import TransitionError, after_transition
 from hatui.transport.local import LocalTransport
 from support import FIXTURES, LAB_SAMPLES, SHARED
 from support.seed import seed_path, seed_prefix
@@ -280,9 +282,43 @@ async def test_a_prefer_alone_moves_nothing_on_1_0_either() -> None:
     assert stage.actions == ()
 
 
+RESTART_PLAN = plan_of(
+    ("stop vm-alpha", [("crm_resource", "-r", "vm-alpha", "--meta", "-p", "target-role", "-v", "Stopped")]),
+    ("start vm-alpha", [("crm_resource", "-r", "vm-alpha", "--meta", "-p", "target-role", "-v", "Started")]),
+)
+STANDBY_PLAN = plan_of(
+    ("standby node1", [("crm_attribute", "-t", "nodes", "-N", "node1", "-n", "standby", "-v", "on")]),
+    ("online node1", [("crm_attribute", "-t", "nodes", "-N", "node1", "-n", "standby", "-D")]),
+)
+PTEST_LINES = {
+    "move": [
+        "prefer node2, ban node1:",
+        "  will move vm-beta node1 → node2",
+        "clear the constraints the move made:",
+        "  no change",
+    ],
+    "restart": [
+        "stop vm-alpha:",
+        "  will stop vm-alpha on node1",
+        "start vm-alpha:",
+        "  will start vm-alpha on node1",
+    ],
+    "standby": [
+        "standby node1:",
+        "  will move vm-alpha node1 → node2",
+        "  will move vm-beta node1 → node2",
+        "online node1:",
+        "  no change",
+    ],
+}
+
+
 @needs_seed_samples
-async def test_without_crm_simulate_here_the_nodes_own_ptest_previews_a_1_0_cib(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("name", "plan"), [("move", MOVE_PLAN), ("restart", RESTART_PLAN), ("standby", STANDBY_PLAN)]
+)
+async def test_without_crm_simulate_here_the_nodes_own_ptest_previews_every_phase_of_a_1_0_plan(
+    name: str, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prefix = seed_prefix()
     copy = tmp_path / "cib.xml"
@@ -291,14 +327,30 @@ async def test_without_crm_simulate_here_the_nodes_own_ptest_previews_a_1_0_cib(
     monkeypatch.setenv("PATH", seed_path(prefix, with_local_pacemaker=False))
     monkeypatch.setenv("CIB_file", str(copy))
     assert shutil.which("crm_simulate") is None
-    preview = await preview_plan(MOVE_PLAN, LocalTransport("node1"), tools=Tools())
-    assert preview.lines() == [
-        "preview: ptest 1.0.9 on node1",
-        "later phases not simulated (clear the constraints the move made): "
-        "ptest cannot write the CIB after a transition",
-        "will move vm-beta node1 → node2",
-    ]
-    assert "cli-prefer" not in copy.read_text(), "the live CIB is never edited"
+    preview = await preview_plan(plan, LocalTransport("node1"), tools=Tools())
+    # A later phase starts from the status the earlier transition leaves (ptest writes none): the
+    # restart's start is a start, not a restart for a changed definition; nothing moves back.
+    assert preview.lines() == ["preview: ptest 1.0.9 on node1", *PTEST_LINES[name]]
+    assert "cli-prefer" not in copy.read_text() and "standby" not in copy.read_text(), (
+        "the CIB is never edited"
+    )
+
+
+@needs_seed_samples
+@needs_crm_simulate
+@pytest.mark.parametrize(
+    ("name", "plan"), [("move", MOVE_PLAN), ("restart", RESTART_PLAN), ("standby", STANDBY_PLAN)]
+)
+async def test_crm_simulate_here_and_ptest_there_agree_on_a_1_0_plan(name: str, plan: Plan) -> None:
+    preview = await preview_plan(plan, CibTransport("node1", SEED_CIB.read_text()), tools=Tools())  # type: ignore[arg-type]
+    # ptest's log gives no reasons; crm_simulate's XML does ("due to node availability").
+    assert [line.split(" (due to ")[0] for line in preview.lines()[1:]] == PTEST_LINES[name]
+
+
+def test_a_transition_on_a_node_without_status_cannot_be_carried_over() -> None:
+    cib = '<cib validate-with="pacemaker-1.0"><configuration/><status/></cib>'
+    with pytest.raises(TransitionError, match="no status for node n1"):
+        after_transition(cib, [SimAction("start", "vm1", node="n1")])
 
 
 @needs_seed_samples

@@ -239,11 +239,7 @@ async def _preview_cib10(
         done, later = await ptest_stages(cib, stages, transport, timeout=timeout)
     except HatuiError as exc:
         return Preview(note=f"no preview: {exc.message}", engine=engine)
-    note = (
-        f"later phases not simulated ({', '.join(later)}): ptest cannot write the CIB after a transition"
-        if later
-        else None
-    )
+    note = f"later phases not simulated ({', '.join(later)}): no status to start them from" if later else None
     return Preview(stages=done, note=note, engine=engine)
 
 

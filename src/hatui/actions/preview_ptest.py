@@ -11,7 +11,8 @@ written to stderr by ``LogActions`` (pengine/native.c of 1.0.9), one line per re
 crm_simulate's XML gives the modern preview (``hatui.actions.preview.parse_sim_xml``), so both
 generations feed the same stages, lines and expectations. The parser is pure; ``ptest_stages``
 runs ptest on the node (``PTEST_ARGV``, the CIB copy on its standard input: nothing is written
-anywhere), the edits applied first by ``hatui.actions.preview_cib10``.
+anywhere), the edits applied first by ``hatui.actions.preview_cib10`` and each later phase started
+from the status ``hatui.actions.preview_transition`` writes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 from hatui.actions.preview_cib10 import apply_edits
 from hatui.actions.preview_result import PreviewStage, SimAction
+from hatui.actions.preview_transition import TransitionError, after_transition
 from hatui.errors import HatuiError
 from hatui.transport.base import Transport
 
@@ -124,18 +126,25 @@ async def ptest_stages(
     *,
     timeout: float,
 ) -> tuple[tuple[PreviewStage, ...], list[str]]:
-    """The first stage simulated by the node's ptest, and the labels of the later stages it cannot do.
+    """Each stage simulated by the node's ptest; the labels of the later stages it could not do.
 
-    ptest writes no CIB after its transition (crm_simulate's ``-O``), so a later phase would be
-    simulated from a status that never happened; it is named, not guessed.
+    ptest writes no CIB after its transition (crm_simulate's ``-O``): the next stage starts from
+    the status ``after_transition`` writes. When that cannot be written, the rest is named, not guessed.
 
     Raises:
         PtestOutputError, CibEditError, TransportError: as ``run_ptest`` and ``apply_edits``.
     """
-    if not stages:
-        return (), []
-    (label, edits), later = stages[0], [lbl for lbl, _ in stages[1:]]
-    baseline = {a.key for a in await run_ptest(transport, cib_xml, timeout=timeout)}
-    actions = await run_ptest(transport, apply_edits(cib_xml, edits), timeout=timeout)
-    new = tuple(a for a in actions if a.key not in baseline)
-    return (PreviewStage(label, new, len(actions) - len(new)),), later
+    out: list[PreviewStage] = []
+    current = cib_xml
+    for i, (label, edits) in enumerate(stages):
+        baseline = {a.key for a in await run_ptest(transport, current, timeout=timeout)}
+        edited = apply_edits(current, edits)
+        actions = await run_ptest(transport, edited, timeout=timeout)
+        new = tuple(a for a in actions if a.key not in baseline)
+        out.append(PreviewStage(label, new, len(actions) - len(new)))
+        if i + 1 < len(stages):
+            try:
+                current = after_transition(edited, actions)
+            except TransitionError:
+                return tuple(out), [lbl for lbl, _ in stages[i + 1 :]]
+    return tuple(out), []
