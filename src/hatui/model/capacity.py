@@ -181,7 +181,18 @@ def stranded_if_lost(view: ClusterView, node: str) -> tuple[tuple[str, ...], tup
 
 
 def capacity(view: ClusterView) -> Capacity:
-    """The N+1 verdict of ``view``; see the module docstring."""
+    """The N+1 verdict of ``view``; see the module docstring.
+
+    Computed once per view (kept in its instance dict, as ``vm_rows``): the verdict, the header
+    and the snapshots all ask for it.
+    """
+    cached: Capacity | None = view.__dict__.get("_capacity")
+    if cached is None:
+        cached = view.__dict__["_capacity"] = _capacity(view)
+    return cached
+
+
+def _capacity(view: ClusterView) -> Capacity:
     memory = {r.node: r.memory for r in view.reachable if r.memory is not None}
     status = view.pacemaker
     if status is None:
