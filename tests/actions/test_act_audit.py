@@ -55,7 +55,7 @@ async def test_nothing_runs_unrecorded(tmp_path: Path) -> None:
 
 
 async def test_hatui_log_prints_start_and_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    b = bench(tmp_path)
+    b = bench(tmp_path, generation="modern")
     await b.runner.run(plan_action(await b.context(), "ban_resource", "vconf", "vnode1"))
     with b.audit_path.open("a") as f:
         f.write('{"event": "start", "cut sh')  # a record cut short by a crash

@@ -61,7 +61,7 @@ async def test_a_full_disk_at_the_start_record_refuses_and_runs_nothing(tmp_path
 
 
 async def test_a_full_disk_at_the_end_record_reports_the_real_outcome(tmp_path: Path) -> None:
-    b = bench(tmp_path)
+    b = bench(tmp_path, generation="modern")
     disk_full = switchable_log(tmp_path, b)
     progress: list[str] = []
 

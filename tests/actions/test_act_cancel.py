@@ -49,7 +49,7 @@ def ends(b: Bench) -> list[dict[str, object]]:
 async def test_cancelling_a_move_removes_its_constraints_and_marker_and_audits_what_is_left(
     tmp_path: Path,
 ) -> None:
-    b = bench(tmp_path, fast=False)  # frozen demo time: the move waits until it is cancelled
+    b = bench(tmp_path, generation="modern", fast=False)  # frozen demo time: the move waits until it is cancelled
     task, _ = await start(b, plan_move(await b.context(), "sentinel", "vnode2"))
     [running] = b.runner.running()
     assert (running.plan.action, running.plan.target) == ("move_resource", "sentinel")
@@ -71,7 +71,7 @@ async def test_cancelling_a_move_removes_its_constraints_and_marker_and_audits_w
 
 
 async def test_cancelling_a_ban_removes_its_ban(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)
+    b = bench(tmp_path, generation="modern", fast=False)
     task, _ = await start(b, plan_action(await b.context(), "ban_resource", "sentinel", "vnode1"))
     assert "cli-ban-sentinel-on-vnode1" in cli_and_markers(b)
     [running] = b.runner.running()
@@ -93,7 +93,7 @@ class NoDelete(RecordingTransport):
 
 
 async def test_a_cancel_that_cannot_undo_says_exactly_which_constraints_remain(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)
+    b = bench(tmp_path, generation="modern", fast=False)
     b.runner.transports["vnode1"] = NoDelete(b.transports["vnode1"].inner)
     task, _ = await start(b, plan_move(await b.context(), "sentinel", "vnode2"))
     b.runner.cancel(b.runner.running()[0].id)

@@ -40,7 +40,7 @@ async def start_move(b: Bench) -> tuple[asyncio.Task[ActionResult], asyncio.Even
 
 
 async def test_during_a_move_the_verdict_shows_it_moving_not_failing(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)  # demo time moves only when the test advances it
+    b = bench(tmp_path, generation="modern", fast=False)  # demo time moves only when the test advances it
     task, waiting = await start_move(b)
     await asyncio.wait_for(waiting.wait(), 10)
     unknown_leftovers = False

@@ -44,7 +44,7 @@ def audit(b: Bench) -> list[dict[str, object]]:
 async def test_failover_under_stickiness_infinity_ends_on_the_target_with_no_cli_constraint(
     tmp_path: Path,
 ) -> None:
-    b = bench(tmp_path)
+    b = bench(tmp_path, generation="modern")
     plan = plan_move(await b.context(), "sentinel", "vnode2")
     assert plan.marker is not None
     assert [c.line for c in plan.commands] == [
@@ -86,7 +86,7 @@ async def test_failover_under_stickiness_infinity_ends_on_the_target_with_no_cli
 
 
 async def test_a_failed_move_says_exactly_what_it_left(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)  # demo time frozen: nothing will move
+    b = bench(tmp_path, generation="modern", fast=False)  # demo time frozen: nothing will move
     plan = plan_move(await b.context(), "sentinel", "vnode2")
     first = plan.phases[0]
     quick = dataclasses.replace(
@@ -126,7 +126,7 @@ async def test_standby_outcome_names_the_vm_that_stopped(tmp_path: Path) -> None
 
 
 async def test_a_read_only_runner_refuses_writes_even_when_the_ui_is_bypassed(tmp_path: Path) -> None:
-    b = bench(tmp_path, mode="read-only")
+    b = bench(tmp_path, generation="modern", mode="read-only")
     # A plan built as if the cluster were writable, and a forged one that labels a ban as a read.
     writable = plan_move(await b.context(), "sentinel", "vnode2")
     forged_cmd = dataclasses.replace(
@@ -251,7 +251,7 @@ async def test_a_read_only_runner_refuses_a_read_with_one_extra_word(tmp_path: P
 
 
 async def test_a_failing_command_stops_the_plan_and_says_why(tmp_path: Path) -> None:
-    b = bench(tmp_path)
+    b = bench(tmp_path, generation="modern")
     bad = Command(("crm_resource", "--ban", "-r", "nosuch", "-N", "vnode1"), "vnode1", Danger.CHANGE, "ban")
     after = Command(("crm_resource", "--clear", "-r", "sentinel"), "vnode1", Danger.CHANGE, "clear")
     result = await b.runner.run(
@@ -266,7 +266,7 @@ async def test_a_failing_command_stops_the_plan_and_says_why(tmp_path: Path) -> 
 
 
 async def test_restart_and_cleanup(tmp_path: Path) -> None:
-    b = bench(tmp_path)
+    b = bench(tmp_path, generation="modern")
     restart = await b.runner.run(plan_action(await b.context(), "restart_resource", "vconf"))
     assert restart.ok and restart.outcome == "vconf restarted"
     assert [c[1][-1] for c in b.writes()] == ["Stopped", "Started"]

@@ -19,7 +19,7 @@ FIXTURE_CLUSTER = ClusterConfig("fixture", tuple(NodeConfig(n, n) for n in ("vno
 
 
 async def test_read_only_and_monitor_refuse_every_change_but_why_reads_in_read_only(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)
+    b = bench(tmp_path, generation="modern", fast=False)
     ro = await b.context(read_only=True)
     with pytest.raises(ActionRefused, match="configured read-only"):
         plan_action(ro, "standby", "vnode1")
@@ -82,7 +82,7 @@ async def test_vm_without_an_uptodate_copy_on_the_target_is_not_moved(tmp_path: 
 
 
 async def test_leftover_constraints_block_a_move_that_would_clear_them(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False)
+    b = bench(tmp_path, generation="modern", fast=False)
     b.demo.execute("vnode1", ("crm_resource", "--ban", "-r", "sentinel", "-N", "vnode3"))
     with pytest.raises(
         ActionRefused, match="sentinel still has cli-ban-sentinel-on-vnode3 .* clear them first"
@@ -107,7 +107,7 @@ async def test_standby_lists_what_it_would_break_as_concerns(tmp_path: Path) -> 
 
 
 async def test_stale_and_unreachable_nodes_need_an_override(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, generation="modern", fast=False, advance=900)
     b.demo.inject("kill-node", "vnode3")  # refused at once; Pacemaker notices 3 s later
     plan = plan_action(await b.context(), "node_maintenance_on", "vnode3")
     assert plan.concerns and plan.concerns[0].code == "stale"

@@ -242,7 +242,9 @@ def managed_by(status: ClusterStatus | None, resource_name: str) -> str | None:
         return None
     key = resource_name.lower()
     for r in status.resources:
-        if not (r.agent or "").endswith(":drbd"):
+        # Pacemaker 1.0's crm_mon text names a master/slave set without its agent: its name tells.
+        drbd_set = r.agent is None and r.clone is not None and "drbd" in r.clone.lower()
+        if not ((r.agent or "").endswith(":drbd") or drbd_set):
             continue
         base = r.id.lower().removeprefix("ms_").removeprefix("drbd_").removeprefix("drbd-")
         if key == base or key.startswith((f"{base}-", f"{base}_")):
