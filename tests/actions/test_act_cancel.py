@@ -49,7 +49,8 @@ def ends(b: Bench) -> list[dict[str, object]]:
 async def test_cancelling_a_move_removes_its_constraints_and_marker_and_audits_what_is_left(
     tmp_path: Path,
 ) -> None:
-    b = bench(tmp_path, generation="modern", fast=False)  # frozen demo time: the move waits until it is cancelled
+    # Frozen demo time: the move waits until it is cancelled.
+    b = bench(tmp_path, generation="modern", fast=False)
     task, _ = await start(b, plan_move(await b.context(), "sentinel", "vnode2"))
     [running] = b.runner.running()
     assert (running.plan.action, running.plan.target) == ("move_resource", "sentinel")
