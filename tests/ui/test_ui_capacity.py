@@ -71,6 +71,10 @@ async def test_lost_n_plus_one_names_the_node_and_the_stranded_vm(console: Conso
         assert badge.has_class("-warning") and not badge.has_class("-ok")
         assert str(badge.tooltip) == "cannot lose vnode3: mail would have nowhere to run"
         assert "n-plus-one|vnode3|" in c.app.main_screen.pane("problems").row_keys
+        info = c.app.main_screen.pane("nodes").detail("vnode3", c.app.state.snapshot())
+        fields = dict(info.fields)
+        assert fields["if it is lost"] == "mail would have nowhere to run"
+        assert fields["memory.free_mib"] == "0" and fields["memory.source"] == "xm info"
 
 
 async def test_without_host_memory_the_badge_says_what_is_missing(console: ConsoleFactory) -> None:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from rich.style import Style
 from textual.binding import BindingType
 
+from hatui.model.capacity import stranded_if_lost
 from hatui.model.health_types import Problem
 from hatui.model.pacemaker import PcmkNode
 from hatui.model.report import NodeReport
@@ -155,9 +156,22 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
                 fields += flatten(rep.rings, "corosync.")
             if rep.quorum is not None:
                 fields += flatten(rep.quorum, "quorum.")
+            if rep.memory is not None:
+                fields += flatten(rep.memory, "memory.")
+            fields.append(("if it is lost", if_lost(snap, key)))
             fields += [(f"error {e.source}", e.message) for e in rep.errors]
         sources = rep.raw.keys() if rep else ()
         return DetailInfo(f"Node {key}", tuple(fields), tuple(raws(rep, sources)), (key,))
+
+
+def if_lost(snap: Snapshot, node: str) -> str:
+    """What the N+1 rule says of losing ``node``: its stranded VMs, what is unknown, or that all fit."""
+    stranded, missing = stranded_if_lost(snap.view, node)
+    if stranded:
+        return f"{', '.join(stranded)} would have nowhere to run"
+    if missing:
+        return "unknown: " + ", ".join(missing)
+    return "its VMs (if any) fit on the other nodes"
 
 
 def _stack(pcmk: str | None, drbd: str | None, vm: str | None) -> str:
