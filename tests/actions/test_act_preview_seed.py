@@ -21,7 +21,7 @@ from hatui.actions.commands import Command, Danger, Tools
 from hatui.actions.plan import Phase, Plan
 from hatui.actions.preview import preview_plan, simulate_stages
 from hatui.actions.preview_cib10 import CibEditError, apply_edits, is_cib10
-from hatui.actions.preview_ptest import PtestOutputError, dc_version, parse_ptest_actions
+from hatui.actions.preview_ptest import PTEST_ARGV, PtestOutputError, dc_version, parse_ptest_actions
 from hatui.actions.preview_result import SimAction
 from hatui.actions.preview_transition import TransitionError, after_transition
 from hatui.transport.local import LocalTransport
@@ -125,6 +125,12 @@ def test_ptest_actions_carry_roles_and_primitives() -> None:
     assert (stop.action, stop.primitive, stop.node) == ("stop", "d", "node1")
     [move] = parse_ptest_actions(ptest_fixture("move"))
     assert (move.source, move.dest, move.role) == ("node1", "node2", "Started")
+
+
+def test_the_ptest_run_on_a_node_is_a_read_a_read_only_cluster_allows() -> None:
+    from hatui.actions.readonly import is_read_only_argv
+
+    assert is_read_only_argv(PTEST_ARGV) and is_read_only_argv(("sudo", "-n", *PTEST_ARGV))
 
 
 def test_a_log_without_logactions_or_with_an_unknown_one_is_refused() -> None:
