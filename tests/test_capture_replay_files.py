@@ -70,19 +70,19 @@ def test_empty_existing_dir_is_used_and_tightened(tmp_path: Path) -> None:
     target = tmp_path / "cap"
     target.mkdir(mode=0o755)
     assert capture(target).returncode == 0
-    assert mode(target) == 0o700 and (target / "vnode1" / "crm_mon.xml").is_file()
+    assert mode(target) == 0o700 and (target / "vnode1" / "crm_mon.txt").is_file()
 
 
 def test_force_rewrites_and_removes_a_stale_marker(tmp_path: Path) -> None:
     target = tmp_path / "cap"
     assert capture(target).returncode == 0
     (target / "vnode2" / "unreachable").write_text("timed out\n")  # from an earlier, bad night
-    (target / "vnode2" / "crm_mon.xml").chmod(0o644)
+    (target / "vnode2" / "crm_mon.txt").chmod(0o644)
     (target / "notes.txt").write_text("mine\n")
     out = capture(target, "--force")
     assert out.returncode == 0, out.stderr
     assert not (target / "vnode2" / "unreachable").exists()
-    assert mode(target / "vnode2" / "crm_mon.xml") == 0o600
+    assert mode(target / "vnode2" / "crm_mon.txt") == 0o600
     assert (target / "notes.txt").read_text() == "mine\n"
     assert all(c.reachable for c in read_replay_dir(target))
 
@@ -182,4 +182,4 @@ def test_capture_round_trips_through_replay(tmp_path: Path) -> None:
     }
     caps = read_replay_dir(target)
     assert [c.node for c in caps] == ["vnode1", "vnode2", "vnode3"]
-    assert caps[0].stack.crm_mon == "output-as-xml" and "drbd_dump" in caps[0].outputs
+    assert caps[0].stack.crm_mon == "text" and "drbd_dump" in caps[0].outputs  # the seed demo: 1.0.9
