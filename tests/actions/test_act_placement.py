@@ -1,6 +1,6 @@
-"""Waits expect the preview and placement respects the cluster's rules, on the demo cluster.
+"""Waits expect the preview and placement respects the cluster's rules, on the modern demo cluster.
 
-The demo is asymmetric (``symmetric-cluster=false``): elearning and vconf are allowed on vnode3
+The modern demo is asymmetric (``symmetric-cluster=false``): elearning and vconf are allowed on vnode3
 only, sentinel on vnode1 and vnode2 (with its DRBD clone). The scenes of issue 12: a standby of
 vnode3 stops elearning and vconf (predicted, so a success, not a 300 s wait then FAILED), a move to
 a node no constraint allows is refused with the pinned move as the alternative.
@@ -39,7 +39,7 @@ def quick(plan: Plan, timeout: float) -> Plan:
 
 
 async def test_standby_of_vnode3_expects_elearning_and_vconf_to_stop_and_succeeds(tmp_path: Path) -> None:
-    b = bench(tmp_path, advance=900)
+    b = bench(tmp_path, advance=900, generation="modern")
     plan = plan_action(await b.context(), "standby", "vnode3")
     [stop] = plan.concerns
     assert stop.code == "stop"
@@ -53,7 +53,7 @@ async def test_standby_of_vnode3_expects_elearning_and_vconf_to_stop_and_succeed
 
 
 async def test_an_unpredicted_stop_is_still_a_failure(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     plan = plan_action(await b.context(), "standby", "vnode1")
     assert plan.verdict is not None and plan.meta["stops"] == ""
     b.demo.execute("vnode1", ("crm_resource", "-r", "www", "--meta", "-p", "target-role", "-v", "Stopped"))
@@ -64,7 +64,7 @@ async def test_an_unpredicted_stop_is_still_a_failure(tmp_path: Path) -> None:
 
 
 async def test_placement_rules_out_nodes_with_the_reason(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     view = await b.view()
     places = {p.node: p for p in placement(view, "elearning")}
     assert places["vnode3"].reason is None
@@ -93,7 +93,7 @@ async def test_placement_rules_out_nodes_with_the_reason(tmp_path: Path) -> None
 
 
 async def test_a_move_where_no_constraint_allows_is_refused_and_a_pinned_move_stays(tmp_path: Path) -> None:
-    b = bench(tmp_path, advance=900)
+    b = bench(tmp_path, advance=900, generation="modern")
     ctx = await b.context()
     with pytest.raises(PlacementRefused, match="only a pinned move") as refused:
         plan_move(ctx, "elearning", "vnode1")
@@ -143,7 +143,7 @@ def _preview(*stages: tuple[SimAction, ...]) -> Preview:
 async def test_a_move_the_preview_says_would_move_again_is_refused_with_the_pinned_alternative(
     tmp_path: Path,
 ) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     ctx = await b.context()
     plan = plan_move(ctx, "sentinel", "vnode2")
     back = SimAction("move", "sentinel", "vnode2", "vnode1")
@@ -159,7 +159,7 @@ async def test_a_later_phase_that_only_starts_the_vm_is_inconclusive_not_a_secon
     """The lab's DRBD-backed VM: the scheduler's copy cannot promote DRBD on the target (the agent's
     promotion scores do not change there), so it ends phase 1 with the VM stopped and phase 2 starts
     it at home. That is not the cluster moving it back: the real move was refused as "twice"."""
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     ctx = await b.context()
     plan = plan_move(ctx, "sentinel", "vnode2")
     first = (SimAction("stop", "sentinel", node="vnode1"),)
@@ -169,7 +169,7 @@ async def test_a_later_phase_that_only_starts_the_vm_is_inconclusive_not_a_secon
 
 
 async def test_a_standby_expects_what_the_preview_stops(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     ctx = await b.context()
     plan = plan_action(ctx, "standby", "vnode1")
     assert plan.concerns == () and plan.meta["stops"] == ""
@@ -184,7 +184,7 @@ async def test_a_standby_expects_what_the_preview_stops(tmp_path: Path) -> None:
 
 @needs_pacemaker
 async def test_the_demo_preview_of_the_vnode3_standby_is_what_the_plan_expects(tmp_path: Path) -> None:
-    b = bench(tmp_path, fast=False, advance=900)
+    b = bench(tmp_path, fast=False, advance=900, generation="modern")
     ctx = await b.context()
     plan = plan_action(ctx, "standby", "vnode3")
     preview = await preview_plan(plan, b.transports["vnode1"], tools=ctx.tools("vnode1"))  # type: ignore[arg-type]
