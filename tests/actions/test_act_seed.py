@@ -29,7 +29,8 @@ CAPS = capabilities(SEED_STACK)
 RAW10 = Tools(shell=PACEMAKER, drbd="8.3", vm="xm", caps=CAPS)
 CRM10 = Tools(shell=CRMSH, drbd="8.3", vm="xm", caps=CAPS)
 
-#: Words no command for a 1.0 node may hold: 1.0.9 answers them with "unrecognized option".
+#: Words no command for a 1.0 node may hold: the options 1.0.9 answers with "unrecognized option",
+#: and the long spellings of today's move/cleanup (1.0 is sent -M and -C, as its help shows).
 FORBIDDEN = ("--ban", "--clear", "--restart", "--why", "--wait", "--output-as", "--move", "--cleanup")
 FORBIDDEN_CRM = (("node", "maintenance"), ("node", "ready"), ("resource", "ban"), ("resource", "clear"))
 
