@@ -224,9 +224,10 @@ def test_demo_once_runs_the_whole_pipeline() -> None:
     assert all(n["reachable"] and n["online"] for n in data["nodes"])
     assert "DRBD 8 (8.3.7)" in data["nodes"][0]["detected_stack"]
     assert "DRBD absent" in data["nodes"][2]["detected_stack"]
-    # The seed demo: Pacemaker 1.0.9 over openais, whose text screen prints no cluster options.
+    # The seed demo: Pacemaker 1.0.9 over openais, whose text screen prints no cluster options: they
+    # come from the CIB (cibadmin -Q --scope crm_config), the reference cluster's asymmetric ones.
     assert data["cluster"]["stack"] == "openais" and data["cluster"]["pacemaker_version"].startswith("1.0.9")
-    assert data["cluster"]["stonith_enabled"] is None and data["cluster"]["symmetric_cluster"] is None
+    assert data["cluster"]["stonith_enabled"] is False and data["cluster"]["symmetric_cluster"] is False
     vms = {r["id"]: r for r in data["resources"] if r["agent"] == "ocf:heartbeat:Xen"}
     running = {(d["name"], d["node"]) for d in data["domains"]}
     assert vms and all((vm, r["nodes"][0]) in running for vm, r in vms.items())

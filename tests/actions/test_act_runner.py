@@ -230,7 +230,7 @@ def test_every_read_command_hatui_builds_passes_the_filter() -> None:
         ]
     ]
     polls = [argv for stack in stacks for argv in commands_for(stack).values()]
-    assert len(polls) == 21, "every source of every stack flavour"
+    assert len(polls) == 22, "every source of every stack flavour"
     assert [argv for argv in [*built, *polls] if not is_read_only_argv(argv)] == []
 
 

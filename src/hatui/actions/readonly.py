@@ -32,6 +32,7 @@ READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
     ("crm_resource", "-r", NAME, "--meta", "-g", NAME),
     ("cibadmin", "-Q"),
     ("cibadmin", "-Q", "--scope", "constraints"),
+    ("cibadmin", "-Q", "--scope", "crm_config"),
     # Pacemaker 1.0's "why" (no --why): scores, the resource's constraints, the constraints section;
     # and the preview on the node (ptest -X reads the edited CIB from stdin, writes nothing).
     ("ptest", "-L", "-s"),

@@ -6,7 +6,8 @@ guessed (the text layouts of Pacemaker 1.0 say nothing of ``managed`` or fail-co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from hatui.model.words import ResourceRole
 
@@ -139,6 +140,27 @@ class ResourceHistory:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    """The cluster options of the CIB's ``crm_config`` (``cibadmin -Q --scope crm_config``).
+
+    Read where crm_mon does not show them: Pacemaker 1.0's text output has no ``cluster_options``,
+    and placement (``symmetric-cluster=false``) and the maintenance toggle need them.
+    """
+
+    symmetric_cluster: bool | None = None
+    maintenance_mode: bool | None = None
+    stonith_enabled: bool | None = None
+    no_quorum_policy: str | None = None
+
+
+_T = TypeVar("_T")
+
+
+def _first(value: _T | None, fallback: _T | None) -> _T | None:
+    return value if value is not None else fallback
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterStatus:
     """Everything one crm_mon run reported, from XML or text."""
 
@@ -171,6 +193,16 @@ class ClusterStatus:
     def node(self, name: str) -> PcmkNode | None:
         """Returns the node called ``name``, or None."""
         return next((n for n in self.nodes if n.name == name), None)
+
+    def with_options(self, options: ClusterOptions) -> ClusterStatus:
+        """This picture with the cluster options it lacks (crm_mon text shows none) filled in."""
+        return replace(
+            self,
+            stonith_enabled=_first(self.stonith_enabled, options.stonith_enabled),
+            symmetric_cluster=_first(self.symmetric_cluster, options.symmetric_cluster),
+            maintenance_mode=_first(self.maintenance_mode, options.maintenance_mode),
+            no_quorum_policy=_first(self.no_quorum_policy, options.no_quorum_policy),
+        )
 
     def instances(self, resource_id: str) -> tuple[PcmkResource, ...]:
         """Returns every instance of the primitive ``resource_id``."""

@@ -14,7 +14,7 @@ from hatui.model.corosync import QuorumStatus, RingStatus
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdResourceConf, DrbdStatus
 from hatui.model.host import DomainLoad, HostMemory
-from hatui.model.pacemaker import ClusterStatus, Constraint
+from hatui.model.pacemaker import ClusterOptions, ClusterStatus, Constraint
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class NodeReport:
     rings: RingStatus | None = None
     quorum: QuorumStatus | None = None
     constraints: tuple[Constraint, ...] | None = None
+    cluster_options: ClusterOptions | None = None
+    """Pacemaker 1.0 only (its crm_mon shows none): already merged into ``pacemaker``."""
     errors: tuple[SourceError, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
 

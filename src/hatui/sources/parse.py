@@ -59,6 +59,8 @@ def build_report(capture: NodeCapture) -> NodeReport:
         except Exception as exc:  # a parser bug must not take the console down
             errors.append(SourceError(capture.node, spec.name, f"internal parser error: {exc!r}"))
     fields["domains"] = domains_with_loads(fields.get("domains"), fields.get("loads"))
+    if fields.get("pacemaker") is not None and fields.get("cluster_options") is not None:
+        fields["pacemaker"] = fields["pacemaker"].with_options(fields["cluster_options"])
     return NodeReport(
         node=capture.node,
         unreachable=capture.unreachable,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from hatui.config import Family
 from hatui.model.stack import CrmMonFlavour, DrbdFlavour, StackInfo, VmTool
+from hatui.parsers.cluster_options import parse_cluster_options
 from hatui.parsers.constraints import parse_constraints
 from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
@@ -80,6 +81,7 @@ _CRM_XML: Mapping[Flavour, Argv] = {
 # Pacemaker 1.0 has no XML output; -r shows inactive resources, -f fail-counts.
 _CRM_TEXT: Mapping[Flavour, Argv] = {CrmMonFlavour.TEXT: ("crm_mon", "-1", "-r", "-f")}
 _CIBADMIN: Argv = ("cibadmin", "-Q", "--scope", "constraints")
+_CRM_CONFIG: Argv = ("cibadmin", "-Q", "--scope", "crm_config")
 
 
 def _xen(tool: str) -> Callable[[str, str], object]:
@@ -162,6 +164,11 @@ SOURCES: tuple[SourceSpec, ...] = (
         "constraints.xml", Family.CONSTRAINTS, "crm_mon",
         dict.fromkeys((CrmMonFlavour.OUTPUT_AS_XML, CrmMonFlavour.AS_XML, CrmMonFlavour.TEXT), _CIBADMIN),
         parse_constraints, "constraints", "cibadmin -Q --scope constraints", shared=True,
+    ),
+    # Pacemaker 1.0's crm_mon text shows no cluster options (symmetric-cluster, maintenance-mode).
+    SourceSpec(
+        "crm_config.xml", Family.CONSTRAINTS, "crm_mon", {CrmMonFlavour.TEXT: _CRM_CONFIG},
+        parse_cluster_options, "cluster_options", "cibadmin -Q --scope crm_config", shared=True,
     ),
 )  # fmt: skip
 

@@ -17,7 +17,7 @@ from hatui.sources.table import BY_NAME, names_filling
 
 # Which sources' raw outputs each kind of detail screen shows, by the NodeReport fields they fill:
 # a source added to the table shows up in the right screens without an edit here.
-PACEMAKER_SOURCES = names_filling("pacemaker", "constraints")
+PACEMAKER_SOURCES = names_filling("pacemaker", "constraints", "cluster_options")
 DRBD_SOURCES = names_filling("drbd", "drbd_conf")
 DOMAIN_SOURCES = names_filling("domains", "memory", "loads")
 COROSYNC_SOURCES = names_filling("rings", "quorum")
