@@ -309,3 +309,20 @@ def test_a_1_1_without_ban_moves_with_m_too() -> None:
     )
     assert cmd.clear("vm1", run_on="n1", tools=old11).argv == ("crm_resource", "-U", "-r", "vm1")
     assert not tools_for(StackInfo(pacemaker_version="1.1.20", crm_mon="as-xml")).moves_by_m
+
+
+async def test_clear_on_1_0_unmigrates_and_removes_cli_ban_by_id(tmp_path: Path) -> None:
+    from hatui.actions.commands_seed import ban_xml, standby_xml
+    from hatui.parsers.constraints import parse_constraints
+
+    ctx = await seed_context(tmp_path)
+    left = parse_constraints(
+        f"<constraints>{standby_xml('sentinel', 'vnode1')}{ban_xml('sentinel', 'vnode3')}</constraints>"
+    )
+    reports = tuple(replace(r, constraints=(*(r.constraints or ()), *left)) for r in ctx.view.reports)
+    ctx = ActionContext(replace(ctx.view, reports=reports), ctx.cluster)
+    plan = plan_action(ctx, "clear_resource", "sentinel")
+    assert all_argv(plan) == [
+        ("crm", "resource", "unmigrate", "sentinel"),
+        ("cibadmin", "-D", "-o", "constraints", "-X", '<rsc_location id="cli-ban-sentinel-on-vnode3"/>'),
+    ]
