@@ -73,6 +73,9 @@ class Lab(FaultsMixin):
     (``VmSpec`` by name: home, spare, drbd resource, Pacemaker ids), ``state_dir``.
     """
 
+    #: Which lab this is: ``modern`` (Pacemaker 2.1) or ``seed`` (Pacemaker 1.0.9, ``seed.harness``).
+    profile = "modern"
+    xen_tool = "xl"
     #: The namespaces ``run`` enters (the nodes share the host's network) and the environment it passes.
     node_namespaces: tuple[str, ...] = ("-m", "-u", "-i", "-p")
     node_env: dict[str, str] = HOST_ENV
@@ -390,9 +393,10 @@ class Lab(FaultsMixin):
             raise LabError(f"{node}: unexpected drbdadm answers {out!r}")
         return dict(zip(("cs", "ro", "ds"), out, strict=True))
 
-    def domains(self, node: str, tool: str = "xl") -> list[str]:
-        """Guest names in ``xl list`` (or ``xm list``) on ``node``, Domain-0 left out."""
-        out = self.run(node, [tool, "list"], check=True, env={"HATUI_LAB_NO_HANG": "1"}).stdout
+    def domains(self, node: str, tool: str | None = None) -> list[str]:
+        """Guest names in ``xen_tool list`` (or ``tool``) on ``node``, Domain-0 left out."""
+        argv = [tool or self.xen_tool, "list"]
+        out = self.run(node, argv, check=True, env={"HATUI_LAB_NO_HANG": "1"}).stdout
         return [
             line.split()[0] for line in out.splitlines()[1:] if line.split() and line.split()[0] != "Domain-0"
         ]

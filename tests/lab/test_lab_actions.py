@@ -1,4 +1,5 @@
-"""hatui's actions on the real lab cluster (Pacemaker 2.1.5, stickiness INFINITY, over each node's sshd).
+"""hatui's actions on the real lab clusters (Pacemaker 2.1.5 and, as ``any_lab``'s seed profile,
+Pacemaker 1.0.9; stickiness INFINITY, over each node's sshd).
 
 A failover of a VM to the spare through hatui's move: Pacemaker, the domain list and DRBD agree
 afterwards and no ``cli-*`` constraint is left; standby and online of a node; the cleanup of a real
@@ -40,8 +41,8 @@ class Hatui:
 
 
 @pytest.fixture
-async def hatui(healthy_lab: Lab, tmp_path: Path) -> AsyncIterator[Hatui]:
-    cluster = load_config(healthy_lab.config_path).cluster("lab")
+async def hatui(any_lab: Lab, tmp_path: Path) -> AsyncIterator[Hatui]:
+    cluster = load_config(any_lab.config_path).cluster("lab")
     collectors = make_collectors(cluster)
     observer = CollectorObserver(collectors, cluster)
     transports = {c.node.name: c.transport for c in collectors}
@@ -54,14 +55,14 @@ async def hatui(healthy_lab: Lab, tmp_path: Path) -> AsyncIterator[Hatui]:
 
 
 def cli_constraints(lab: Lab) -> list[str]:
-    text = lab.crm("cibadmin", "-Q", "--scope", "constraints")
+    text = lab.crm("cibadmin", "-Q", "-o", "constraints")
     return [word.split('"')[1] for word in text.split() if word.startswith('id="cli-')]
 
 
 async def test_failover_of_a_vm_to_the_spare_under_stickiness_infinity(
-    healthy_lab: Lab, hatui: Hatui
+    any_lab: Lab, hatui: Hatui
 ) -> None:
-    lab = healthy_lab
+    lab = any_lab
     vm = lab.vms["vm1"]
     plan = plan_move(await hatui.context(), vm.name, vm.spare)
     assert plan.concerns == ()
@@ -77,8 +78,8 @@ async def test_failover_of_a_vm_to_the_spare_under_stickiness_infinity(
     assert lab.status().where(vm.name) == vm.spare, "it stays after the constraints are gone"
 
 
-async def test_standby_and_online_of_a_node(healthy_lab: Lab, hatui: Hatui) -> None:
-    lab = healthy_lab
+async def test_standby_and_online_of_a_node(any_lab: Lab, hatui: Hatui) -> None:
+    lab = any_lab
     vm = lab.vms["vm2"]
     plan = plan_action(await hatui.context(), "standby", vm.home)
     result = await hatui.runner.run(plan.override() if plan.concerns else plan)
@@ -90,8 +91,8 @@ async def test_standby_and_online_of_a_node(healthy_lab: Lab, hatui: Hatui) -> N
     assert lab.status().online[vm.home]
 
 
-async def test_cleanup_of_a_real_failure(healthy_lab: Lab, hatui: Hatui) -> None:
-    lab = healthy_lab
+async def test_cleanup_of_a_real_failure(any_lab: Lab, hatui: Hatui) -> None:
+    lab = any_lab
     vm = lab.vms["vm2"]
     lab.fail_monitor(vm.name)
 
@@ -108,14 +109,14 @@ async def test_cleanup_of_a_real_failure(healthy_lab: Lab, hatui: Hatui) -> None
     assert (await hatui.observer.observe()).fail_counts(vm.name) == {}
 
 
-async def test_a_failover_from_the_keyboard_followed_to_the_end(healthy_lab: Lab) -> None:
+async def test_a_failover_from_the_keyboard_followed_to_the_end(any_lab: Lab) -> None:
     from textual.widgets import Button, OptionList
 
     from hatui.ui.app import make_app
     from hatui.ui.screens.choose import ChooseScreen
     from hatui.ui.screens.confirm import ConfirmScreen
 
-    lab = healthy_lab
+    lab = any_lab
     vm = lab.vms["vm2"]
     config = load_config(lab.config_path)
     cluster = config.cluster("lab")
@@ -160,9 +161,9 @@ async def test_a_failover_from_the_keyboard_followed_to_the_end(healthy_lab: Lab
     assert cli_constraints(lab) == []
 
 
-async def test_once_during_a_hatui_move_does_not_page(healthy_lab: Lab, hatui: Hatui) -> None:
+async def test_once_during_a_hatui_move_does_not_page(any_lab: Lab, hatui: Hatui) -> None:
     """A Nagios check run while hatui moves a VM sees the move in flight: exit 0 or 1, never 2."""
-    lab = healthy_lab
+    lab = any_lab
     vm = lab.vms["vm1"]
     plan = plan_move(await hatui.context(), vm.name, vm.spare)
     moving = asyncio.Event()
@@ -183,4 +184,4 @@ async def test_once_during_a_hatui_move_does_not_page(healthy_lab: Lab, hatui: H
     result = await task
     assert result.ok, result.outcome
     assert during >= 1, f"no --once ran while the move was in flight ({codes})"
-    assert "hatui-inflight" not in lab.crm("cibadmin", "-Q", "--scope", "constraints")
+    assert "hatui-inflight" not in lab.crm("cibadmin", "-Q", "-o", "constraints")

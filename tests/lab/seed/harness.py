@@ -51,6 +51,7 @@ class SeedLab(SeedFaultsMixin, Lab):
     """One seed cluster. ``up()`` starts it, ``down()`` removes every trace of it."""
 
     profile = "seed"
+    xen_tool = "xm"
     node_namespaces = ("-m", "-u", "-i", "-p", "-n")
     node_env = ENV
 

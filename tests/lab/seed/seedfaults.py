@@ -63,6 +63,10 @@ class SeedFaultsMixin:
                 self._delete_location(cid)
 
     def clear_all_steering(self: SeedLab) -> None:
+        """No ban or move left on the VMs and their sets, and no node in standby (a test that failed
+        half-way through a standby must not fail the next ones)."""
+        for node in self.nodes:
+            self.crm("crm_standby", "-N", node, "-D", check=False)
         for vm in self.vms.values():
             for rsc in (vm.name, vm.drbd_clone):
                 self.crm("crm_resource", "-U", "-r", rsc, check=False)
