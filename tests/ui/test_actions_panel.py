@@ -42,7 +42,7 @@ async def start_move(pilot: object, c: DemoConsole) -> None:
 
 
 async def test_header_and_panel_show_the_move_and_cancel_undoes_it(tmp_path: Path) -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     c.app.actions.audit = AuditLog(tmp_path / "audit.log", user="tester")
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         assert header_line(c) == ""
@@ -111,7 +111,7 @@ async def test_an_unrelated_action_runs_meanwhile_and_the_same_target_is_refused
 
 
 async def test_quit_while_a_move_runs_asks_says_what_stays_and_undoes_it(tmp_path: Path) -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     c.app.actions.audit = AuditLog(tmp_path / "audit.log", user="tester")
     async with c.app.run_test(size=SIZE) as pilot:
         await start_move(pilot, c)
@@ -156,7 +156,7 @@ class RefuseBanDelete:
 
 
 async def test_a_cancel_that_leaves_a_ban_says_so_and_one_key_clears_it(tmp_path: Path) -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     c.app.actions.audit = AuditLog(tmp_path / "audit.log", user="tester")
     c.spies["vnode1"].inner = RefuseBanDelete(c.spies["vnode1"].inner)  # type: ignore[assignment]
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:

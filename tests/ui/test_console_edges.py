@@ -80,7 +80,7 @@ async def test_palette_screenshot_prefers_xdg_pictures_dir(
 
 
 async def test_why_on_a_demo_vm_shows_pacemakers_answer() -> None:
-    c = demo_console()
+    c = demo_console(generation="modern")
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(pilot, c)
         await select(pilot, c, "vms", "sentinel")

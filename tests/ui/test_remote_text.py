@@ -93,7 +93,7 @@ async def test_the_detail_screen_shows_remote_titles_and_raw_output_inert(consol
 
 
 async def test_a_progress_toast_keeps_the_bracketed_node_name() -> None:
-    c = demo_console()
+    c = demo_console(generation="modern")
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(pilot, c)
         await select(pilot, c, "resources", "sentinel")

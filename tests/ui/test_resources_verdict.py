@@ -21,7 +21,9 @@ def notes(c: object, rid: str) -> str:
 
 
 async def test_during_a_hatui_move_its_constraints_are_moving_not_leftovers() -> None:
-    c = demo_console(fast=False)  # frozen demo time: the move waits for the cluster until the end
+    c = demo_console(
+        fast=False, generation="modern"
+    )  # frozen demo time: the move waits for the cluster until the end
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
         await select(pilot, c, "vms", "sentinel")
@@ -52,7 +54,7 @@ async def test_during_a_hatui_move_its_constraints_are_moving_not_leftovers() ->
 
 
 async def test_a_ban_no_action_owns_is_a_leftover_in_the_pane() -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     c.demo.execute("vnode1", ("crm_resource", "--ban", "-r", "sentinel", "-N", "vnode3"))
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)

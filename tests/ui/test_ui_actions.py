@@ -40,9 +40,12 @@ class DemoConsole:
         return [argv for s in self.spies.values() for argv in s.calls if not is_read_only_argv(argv)]
 
 
-def demo_console(*, mode: str = "operator", monitor: bool = False, fast: bool = True) -> DemoConsole:
+def demo_console(
+    *, mode: str = "operator", monitor: bool = False, fast: bool = True, generation: str = "seed"
+) -> DemoConsole:
     t0 = time.monotonic()
-    demo = DemoCluster(now=(lambda: (time.monotonic() - t0) * SPEED) if fast else (lambda: 0.0))
+    clock = (lambda: (time.monotonic() - t0) * SPEED) if fast else (lambda: 0.0)
+    demo = DemoCluster(now=clock, generation=generation)
     base = demo_config().cluster()
     intervals = dict.fromkeys(base.intervals, 0.2)
     cluster = ClusterConfig("demo", base.nodes, display_name="demo", mode=mode, intervals=intervals)
@@ -106,7 +109,7 @@ def toasts(app: HatuiApp) -> list[str]:
 
 
 async def test_confirmation_names_target_and_commands_focus_cancel_and_escape_runs_nothing() -> None:
-    c = demo_console()
+    c = demo_console(generation="modern")
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
         await select(pilot, c, "vms", "sentinel")
@@ -321,7 +324,9 @@ async def test_console_confirmation_names_the_tool_and_a_headless_app_refuses_th
 
 
 async def test_the_consoles_own_move_is_moving_in_its_verdict_and_quitting_removes_the_marker() -> None:
-    c = demo_console(fast=False)  # frozen demo time: the move waits until the console quits
+    c = demo_console(
+        fast=False, generation="modern"
+    )  # frozen demo time: the move waits until the console quits
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
         await select(pilot, c, "vms", "sentinel")

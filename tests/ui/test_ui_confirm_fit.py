@@ -80,7 +80,7 @@ async def test_buttons_and_warnings_fit_with_a_long_preview(size: tuple[int, int
 
 
 async def test_stopping_a_drbd_resource_that_stops_a_vm_needs_the_vm_name() -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     async with c.app.run_test(size=(160, 48)) as pilot:
         await ready(pilot, c)
         screen = await press_on(pilot, c, "resources", "drbd_sentinel-root", "x", ConfirmScreen)
@@ -125,7 +125,7 @@ async def test_a_plan_whose_preview_stops_no_vm_runs_on_one_press_once_the_previ
 async def test_a_standby_of_vnode3_leads_with_the_vms_it_stops_on_screen_and_asks_a_name(
     size: tuple[int, int],
 ) -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     async with c.app.run_test(size=size) as pilot:
         await ready(pilot, c)
         screen = await press_on(pilot, c, "nodes", "vnode3", "S", ConfirmScreen)

@@ -25,7 +25,7 @@ def labels(screen: ChooseScreen) -> list[tuple[str, bool]]:
 
 
 async def test_the_move_picker_disables_nodes_the_rules_rule_out_with_the_reason() -> None:
-    c = demo_console(fast=False)
+    c = demo_console(fast=False, generation="modern")
     async with c.app.run_test(size=SIZE) as pilot:
         await ready(pilot, c)
         screen = await press_on(pilot, c, "vms", "elearning", "m", ChooseScreen)
@@ -53,7 +53,7 @@ async def test_the_move_picker_disables_a_node_without_an_uptodate_disk() -> Non
 
 
 async def test_a_standby_of_vnode3_leads_with_the_stops_and_ends_done() -> None:
-    c = demo_console()
+    c = demo_console(generation="modern")
     async with c.app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(pilot, c)
         screen = await press_on(pilot, c, "nodes", "vnode3", "S", ConfirmScreen)

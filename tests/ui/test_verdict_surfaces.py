@@ -136,7 +136,7 @@ def test_every_demo_fault_shows_one_verdict_at_every_step(fault: str) -> None:
 
 def test_a_move_by_ban_is_settling_for_once_never_critical() -> None:
     """The VM is Stopped for a few seconds between its nodes: a fresh CIB change, not a page."""
-    c = DemoCluster(now=lambda: 0.0, start_wall=WHEN, seed=2010)
+    c = DemoCluster(now=lambda: 0.0, start_wall=WHEN, seed=2010, generation="modern")
     clock = FrozenClock(WHEN)
     c.advance(900)
     clock.advance(900)
