@@ -39,7 +39,7 @@ COMMON = (
 )
 #: What each generation adds: Pacemaker 1.0.9's own tools and xm; Corosync 2+'s quorumtool and xl.
 BY_GENERATION = {
-    "seed": ("xm", "crm_failcount", "ptest"),
+    "seed": ("xm", "crm_failcount", "crm_node", "ptest"),
     "modern": ("xl", "corosync-quorumtool"),
 }
 DRBD_ONLY = ("drbdadm", "drbdsetup")
