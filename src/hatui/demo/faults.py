@@ -43,7 +43,11 @@ FAULTS: dict[str, tuple[str, str]] = {
         "Crash a VM: its next monitor fails, crm_mon shows the failed action and fail-count, and "
         "Pacemaker restarts it.",
     ),
-    "fail-ring": ("node", "Mark corosync ring 1 FAULTY on the node (the other ring keeps the cluster)."),
+    "fail-ring": (
+        "node",
+        "Mark corosync ring 1 FAULTY on the node (the other ring keeps the cluster). Corosync 1.2.1 "
+        "(seed) keeps the mark until corosync-cfgtool -r re-enables the rings.",
+    ),
     "heal": ("node, drbd resource or vm", "Undo the fault on the target."),
 }
 
