@@ -64,11 +64,12 @@ def _without_clock(text: str) -> list[str]:
     ["initial", "standby", "failed-then-recovered", "moved-with-force", "node-lost", "quorum-lost"],
 )
 def test_the_real_crm_mon_on_the_demo_cib_prints_the_demo_screen(scenario: str, tmp_path: Path) -> None:
+    """Every layout: the plain screen, inactive and fail-counts, grouped by node, operations, timing."""
     sbin = seed_sbin()
     c = _scenario(scenario)
     cib = tmp_path / "cib.xml"
     cib.write_text(out(c, "vnode1", "cibadmin", "-Q"))
-    for flags in (["-1"], ["-1", "-r", "-f"]):
+    for flags in (["-1"], ["-1", "-r", "-f"], ["-1", "-n", "-r"], ["-1", "-o", "-f"], ["-1", "-t"]):
         result = real([str(sbin / "crm_mon"), *flags, "-x", str(cib)])
         assert result.returncode == 0, result.stderr
         assert _without_clock(out(c, "vnode1", "crm_mon", *flags)) == _without_clock(result.stdout)

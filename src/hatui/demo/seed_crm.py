@@ -53,7 +53,11 @@ def crm10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -
     if not words:
         return Outcome(1, "", "crm: the demo cluster runs one-shot commands (crm LEVEL COMMAND ...)\n")
     if words[0] == "status":
-        return crm_mon10(c, node, ("-1",), None)
+        # status [bynode|inactive|ops|timing|failcounts] adds -n, -r, -o, -t or -f (ui.py.in).
+        flags = {"bynode": "-n", "inactive": "-r", "ops": "-o", "timing": "-t", "failcounts": "-f"}
+        if any(w not in flags for w in words[1:]):
+            return _syntax(words[1:])
+        return crm_mon10(c, node, ("-1", *(flags[w] for w in words[1:])), None)
     if words[0] not in GRAMMAR:
         return _syntax(words)
     if len(words) < 2 or words[1] not in GRAMMAR[words[0]]:

@@ -53,7 +53,18 @@ def crm_mon10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | Non
         )
     if "simple-status" in opts:
         return _simple(c)
-    return Outcome(0, screen(c, inactive="inactive" in opts, failcounts="failcounts" in opts))
+    timing = "timing-details" in opts
+    return Outcome(
+        0,
+        screen(
+            c,
+            inactive="inactive" in opts,
+            failcounts="failcounts" in opts,
+            by_node="group-by-node" in opts,
+            operations="operations" in opts or timing,
+            timing=timing,
+        ),
+    )
 
 
 def _simple(c: DemoCluster) -> Outcome:
@@ -70,8 +81,16 @@ def _standby(c: DemoCluster, node: str) -> bool:
     return c.cib.node_attrs.get(node, {}).get("standby", "off") in ("on", "true")
 
 
-def screen(c: DemoCluster, *, inactive: bool, failcounts: bool) -> str:
-    """The one-shot screen (``crm_mon -1 [-r] [-f]``)."""
+def screen(
+    c: DemoCluster,
+    *,
+    inactive: bool,
+    failcounts: bool,
+    by_node: bool = False,
+    operations: bool = False,
+    timing: bool = False,
+) -> str:
+    """The one-shot screen (``crm_mon -1 [-r] [-f] [-n] [-o] [-t]``)."""
     dc = c.dc()
     lines = ["============", f"Last updated: {ctime(c.wall())}", "Stack: openais"]
     if dc is None:
@@ -86,28 +105,94 @@ def screen(c: DemoCluster, *, inactive: bool, failcounts: bool) -> str:
         "============",
         "",
     ]
-    online, offline = [], []
+    online: list[str] = []
+    offline: list[str] = []
     for n in c.topo.nodes:
         up = c.pcmk_online(n.name)
         if _standby(c, n.name):
-            lines.append(f"Node {n.name}: {'standby' if up else 'OFFLINE (standby)'}")
-        elif up:
-            online.append(n.name)
+            mode = "standby" if up else "OFFLINE (standby)"
+        elif not by_node:
+            (online if up else offline).append(n.name)
+            continue
         else:
-            offline.append(n.name)
+            mode = "online" if up else "OFFLINE"
+        lines.append(f"Node {n.name}: {mode}")
+        if by_node:
+            lines += _running_on(c, n.name)
     if online:
         lines.append(f"Online: [ {' '.join(online)} ]")
     if offline:
         lines.append(f"OFFLINE: [ {' '.join(offline)} ]")
     if inactive:
-        lines += ["", "Full list of resources:"]
-    lines.append("")
-    for r in resources(c):
-        lines += _resource(c, r, inactive)
-    if failcounts:
+        lines += ["", "Inactive resources:" if by_node else "Full list of resources:"]
+    if not by_node or inactive:
+        lines.append("")
+        for r in resources(c):
+            if not by_node or not _active_anywhere(c, r):
+                lines += _resource(c, r, inactive)
+    if operations:
+        lines += _operations(c, timing)
+    elif failcounts:
         lines += _migration_summary(c)
     lines += _failed_actions(c)
     return "\n".join(lines) + "\n"
+
+
+def _active_anywhere(c: DemoCluster, r: RscDef) -> bool:
+    """Whether ``-n`` leaves ``r`` out of its inactive list (``rsc->fns->active(rsc, TRUE)``).
+
+    A clone is active only when every instance is, orphans included: a probe on vnode3 makes one.
+    """
+    if r.clone:
+        return all(i.node is not None for i in clone_instances(c, r))
+    return any(state_on(c, n, r.primitive).active for n in status_order(c))
+
+
+def _running_on(c: DemoCluster, node: str) -> list[str]:
+    """``-n``: what runs on ``node``, one ``\\tid\\t(agent) Role `` line each (native_print rsconly)."""
+    lines = []
+    for r in resources(c):
+        st = state_on(c, node, r.primitive)
+        if not st.active:
+            continue
+        klass, provider, kind = r.agent
+        rid = instance_names(c, r).get(node, r.id) if r.clone else r.id
+        role = "Slave" if r.clone and st.role == "Started" else ROLE_10.get(st.role, st.role)
+        lines.append(f"\t{rid}\t({klass}::{provider}:{kind}) {role} ")
+    return lines
+
+
+def _operations(c: DemoCluster, timing: bool) -> list[str]:
+    """``-o``: each online node's operation history (print_rsc_history), empty probes left out."""
+    lines = ["", "Operations:"]
+    clone_names = {r.primitive: instance_names(c, r) for r in resources(c) if r.clone}
+    for node in status_order(c):
+        if not c.pcmk_online(node):
+            continue
+        lines.append(f"* Node {node}: ")
+        attrs = dict(transient10(c, node))
+        for rsc, ops in c.cib.lrm.get(node, {}).items():
+            name = clone_names.get(rsc, {}).get(node, rsc)
+            shown = [
+                op for op in ops10(ops) if not (op.task == "monitor" and op.interval_ms == 0 and op.rc == 7)
+            ]
+            if not shown:
+                continue
+            count = int(attrs.get(f"fail-count-{rsc}", "0"))
+            lines.append(
+                f"   {name}: migration-threshold=1000000" + (f" fail-count={count}" if count else "")
+            )
+            for op in shown:
+                task = "probe" if op.task == "monitor" and not op.interval_ms else op.task
+                line = f"    + ({op.call}) {task}:" + (
+                    f" interval={op.interval_ms}ms" if op.interval_ms else ""
+                )
+                if timing:
+                    stamp = f"'{ctime(op.changed)}'"
+                    line += f" last-rc-change={stamp} last-run={stamp}"
+                    line += f" exec-time={op.exec_ms}ms queue-time={op.queue_ms}ms"
+                lines.append(f"{line} rc={op.rc} ({RA_TEXT.get(op.rc, 'unknown error')})")
+    return lines
 
 
 def _native(c: DemoCluster, rid: str, r: RscDef, node: str | None, st: RscState, pre: str) -> str:
