@@ -111,8 +111,18 @@ def _locate(c: DemoCluster, rsc: str, prim: str, *, quiet: bool) -> Outcome:
 
 
 def _constraints(c: DemoCluster, rsc: str) -> Outcome:
-    """``-a``: ``+ 'id': node = score`` per location entry (a rule shows its rule id)."""
-    lines = [f"* {rsc}"]
+    """``-a``: the colocations with R, ``* R``, R's own colocations, then ``+ 'id': node = score``
+    per location entry (a rule shows its rule id), as show_colocation/show_location print them."""
+    cols = [k for k in c.cib.constraints if k.tag == "rsc_colocation"]
+    lines = [
+        f"    '{k.id}': {k.attrs['rsc']} = {k.attrs['score']}" for k in cols if k.attrs.get("with-rsc") == rsc
+    ]
+    lines.append(f"* {rsc}")
+    lines += [
+        f"     '{k.id}': {k.attrs['with-rsc']} = {k.attrs['score']}"
+        for k in cols
+        if k.attrs.get("rsc") == rsc
+    ]
     for con in c.cib.constraints:
         if con.tag != "rsc_location" or con.attrs.get("rsc") != rsc:
             continue
