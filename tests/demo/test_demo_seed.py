@@ -367,3 +367,33 @@ def test_schedulers_find_nothing_to_do_on_the_settled_demo_cib(tmp_path: Path) -
     assert actions and all("LogActions: Leave resource" in line for line in actions)
     if shutil.which("crm_simulate"):
         assert "Resource action" not in real(["crm_simulate", "-x", str(cib), "-S"]).stdout
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        (),
+        ("crm_resource", "-M", "-r", "mail", "-N", "vnode2", "-f", "-Q"),
+        ("crm_resource", "-M", "-r", "dns", "-Q"),
+        ("crm_resource", "-r", "www", "--meta", "-p", "target-role", "-v", "Stopped"),
+        ("crm_attribute", "-t", "nodes", "-N", "vnode1", "-n", "standby", "-v", "on"),
+        ("crm_attribute", "-t", "nodes", "-N", "vnode3", "-n", "standby", "-v", "on"),
+        ("crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true"),
+    ],
+)
+def test_the_demo_ptest_logs_what_the_real_ptest_logs(edit: tuple[str, ...], tmp_path: Path) -> None:
+    """The preview on a 1.0 node: the demo's ptest -X on an edited CIB against the real ptest -x."""
+    sbin = seed_sbin()
+    c = make_cluster()
+    c.advance(900)
+    cib = tmp_path / "cib.xml"
+    cib.write_text(out(c, "vnode1", "cibadmin", "-Q"))
+    if edit:
+        assert real([str(sbin / edit[0]), *edit[1:]], cib).returncode == 0
+    theirs = real([str(sbin / "ptest"), "-x", str(cib), "-VVV"]).stderr
+    mine = c.execute("vnode1", ("ptest", "-X", "-VVV"), stdin=cib.read_text()).stderr
+
+    def logged(text: str) -> list[str]:
+        return sorted(line.split("notice: ", 1)[1] for line in text.splitlines() if "LogActions:" in line)
+
+    assert logged(mine) == logged(theirs)

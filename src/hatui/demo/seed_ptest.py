@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from hatui.demo.commands import Outcome
-from hatui.demo.engine import drbd_rsc, plan
+from hatui.demo.engine import drbd_rsc, location_scores, plan
 from hatui.demo.seed_cib import instance_names
 from hatui.demo.seed_opts import parse10
 from hatui.demo.seed_resource import scores10
-from hatui.demo.state import Constraint
-from hatui.demo.view import resources, state_on, status_order
+from hatui.demo.state import INFINITY, Constraint
+from hatui.demo.view import RscDef, managed, resources, state_on, status_order
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
@@ -115,9 +115,14 @@ def log_actions(c: DemoCluster) -> list[str]:
     lines = []
     for vm in c.topo.vms:
         where = [n for n in status_order(c) if state_on(c, n, vm.name).active]
+        here = where[0] if where else None
+        if not managed(c, here):
+            lines.append(
+                f"LogActions: Leave resource {vm.name}\t({'Started' if here else 'Stopped'} unmanaged)"
+            )
+            continue
         stops = [w.rsplit(" on ", 1)[1] for w in labels if w.startswith(f"stop {vm.name} on ")]
         starts = [w.rsplit(" on ", 1)[1] for w in labels if w.startswith(f"start {vm.name} on ")]
-        here = where[0] if where else None
         if stops and starts and stops[0] != starts[0]:
             lines.append(f"LogActions: Move resource {vm.name}\t(Started {stops[0]} -> {starts[0]})")
         elif stops and starts:
@@ -131,26 +136,42 @@ def log_actions(c: DemoCluster) -> list[str]:
                 f"LogActions: Leave resource {vm.name}\t({'Started ' + here if here else 'Stopped'})"
             )
     for r in resources(c):
-        if not r.clone:
+        if r.clone:
+            lines += _instances(c, r, labels)
+    return lines
+
+
+def _instances(c: DemoCluster, r: RscDef, labels: list[str]) -> list[str]:
+    """One line per DRBD clone instance: it stays, is demoted or promoted, or stops with its node."""
+    disk = r.primitive.removeprefix("drbd_")
+    lines = []
+    for node, inst in instance_names(c, r).items():
+        if node not in c.topo.drbd_nodes:
             continue
-        disk = r.primitive.removeprefix("drbd_")
-        names = instance_names(c, r)
-        for node in c.topo.drbd_nodes:
-            inst = names.get(node)
-            if inst is None:
-                continue
-            role = state_on(c, node, drbd_rsc(disk)).role
-            if any(
-                w.startswith("demote ") and disk in w.split(" on ")[0] and w.endswith(f" on {node}")
+        role = state_on(c, node, drbd_rsc(disk)).role
+        word = {"Promoted": "Master", "Stopped": "Stopped"}.get(role, "Slave")
+        wanted = c.available(node) and location_scores(c, r.id).get(node, -INFINITY) > -INFINITY
+
+        def planned(verb: str, node: str = node) -> bool:
+            return any(
+                w.startswith(f"{verb} ")
+                and disk in w.rsplit(" on ", 1)[0].removeprefix(f"{verb} ").split(", ")
+                and w.endswith(f" on {node}")
                 for w in labels
-            ):
-                lines.append(f"LogActions: Demote {inst}\t(Master -> Slave {node})")
-            elif any(
-                w.startswith("promote ") and disk in w.split(" on ")[0] and w.endswith(f" on {node}")
-                for w in labels
-            ):
-                lines.append(f"LogActions: Promote {inst}\t(Slave -> Master {node})")
-            elif role != "Stopped":
-                word = "Master" if role == "Promoted" else "Slave"
-                lines.append(f"LogActions: Leave resource {inst}\t({word} {node})")
+            )
+
+        if not managed(c, node):
+            lines.append(f"LogActions: Leave resource {inst}\t({word} unmanaged)")
+        elif role != "Stopped" and not wanted:
+            if word == "Master":
+                lines.append(f"LogActions: Demote {inst}\t(Master -> Stopped {node})")
+            lines.append(f"LogActions: Stop resource {inst}\t({node})")
+        elif planned("demote"):
+            lines.append(f"LogActions: Demote {inst}\t(Master -> Slave {node})")
+        elif planned("promote"):
+            lines.append(f"LogActions: Promote {inst}\t(Slave -> Master {node})")
+        elif role == "Stopped" and wanted:
+            lines.append(f"LogActions: Start {inst}\t({node})")
+        elif role != "Stopped":
+            lines.append(f"LogActions: Leave resource {inst}\t({word} {node})")
     return lines
