@@ -397,3 +397,25 @@ def test_the_demo_ptest_logs_what_the_real_ptest_logs(edit: tuple[str, ...], tmp
         return sorted(line.split("notice: ", 1)[1] for line in text.splitlines() if "LogActions:" in line)
 
     assert logged(mine) == logged(theirs)
+
+
+@pytest.mark.parametrize("scene", ["initial", "banned", "standby", "node-lost"])
+def test_the_demo_ptest_scores_of_the_vms_are_the_real_ones(scene: str, tmp_path: Path) -> None:
+    sbin = seed_sbin()
+    c = make_cluster()
+    c.advance(900)
+    if scene == "banned":
+        c.execute("vnode1", ("crm_resource", "-M", "-r", "dns", "-Q"))
+    elif scene == "standby":
+        c.execute("vnode1", ("crm_standby", "-N", "vnode2", "-v", "on"))
+    elif scene == "node-lost":
+        c.inject("kill-node", "vnode3")
+    c.advance(60)
+    cib = tmp_path / "cib.xml"
+    cib.write_text(out(c, "vnode1", "cibadmin", "-Q"))
+    vms = {vm.name for vm in c.topo.vms}
+    theirs = real([str(sbin / "ptest"), "-x", str(cib), "-s"]).stdout.splitlines()
+    mine = out(c, "vnode1", "ptest", "-L", "-s").splitlines()
+    assert [line for line in theirs if line.startswith("native_color:") and line.split()[1] in vms] == mine[
+        1:
+    ]

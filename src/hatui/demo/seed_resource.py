@@ -273,18 +273,25 @@ def _fail(c: DemoCluster, rsc: str, target: str | None) -> Outcome:
 
 
 def scores10(c: DemoCluster) -> list[str]:
-    """``ptest -s``'s ``Allocation scores:`` lines for the VMs (1.0.9 prints INFINITY as 1000000)."""
+    """``ptest -s``'s ``native_color`` lines for the VMs (1.0.9 prints INFINITY as 1000000).
+
+    One line per node a location constraint names (an asymmetric cluster allows no other), in the
+    constraints' order: where the VM runs, stickiness INFINITY; a VM on DRBD, colocated with the
+    Master, nowhere else (-1000000); a VM without disks, its location score elsewhere (a node in
+    standby or offline keeps it here: it is ruled out after this stage).
+    """
     lines = ["Allocation scores:"]
     for vm in c.topo.vms:
         scores = location_scores(c, vm.name)
         where = _where(c, vm.name)
-        for n in c.topo.nodes:
-            score = scores.get(n.name, -1_000_000 if n.name not in scores else 0)
-            if n.name in where and score > -1_000_000:
-                score = 1_000_000
-            if not c.available(n.name):
+        for node, score in scores.items():
+            if score <= -1_000_000:
                 score = -1_000_000
-            lines.append(f"native_color: {vm.name} allocation score on {n.name}: {score}")
+            elif node in where:
+                score = 1_000_000
+            elif vm.disks:
+                score = -1_000_000
+            lines.append(f"native_color: {vm.name} allocation score on {node}: {score}")
     return lines
 
 
