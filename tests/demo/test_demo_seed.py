@@ -97,9 +97,15 @@ def test_help_texts_are_the_real_binaries_own(tool: str) -> None:
     assert (mine.status, mine.stdout) == (0, real([str(sbin / tool), "--help"]).stdout)
 
 
-def test_version_is_the_reference_build() -> None:
-    text = out(make_cluster(), "vnode1", "crm_mon", "--version")
-    assert text.startswith("crm_mon 1.0.9 for OpenAIS and Heartbeat (Build: 74392a28b7f3")
+@pytest.mark.parametrize(
+    "tool", ["crm_mon", "crm_resource", "cibadmin", "crm_attribute", "ptest", "crm_node"]
+)
+def test_version_is_the_reference_build(tool: str) -> None:
+    text = out(make_cluster(), "vnode1", tool, "--version")
+    assert (
+        text == f"{tool} 1.0.9 for OpenAIS and Heartbeat (Build: 74392a28b7f31d7ddc86689598bd23114f58978b)\n"
+        "\nWritten by Andrew Beekhof\n"
+    )
 
 
 @pytest.mark.parametrize("option", REMOVED_IN_1_0)

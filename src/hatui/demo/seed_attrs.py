@@ -19,7 +19,7 @@ from lxml import etree
 from hatui.demo.cmd_pacemaker import put_constraint
 from hatui.demo.commands import Outcome
 from hatui.demo.seed_cib import SCOPES, cib10_xml
-from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_opts import help_or_version, parse10
 from hatui.demo.state import Constraint
 
 if TYPE_CHECKING:
@@ -34,10 +34,9 @@ def crm_attribute10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str
     opts, error = parse10("crm_attribute", args)
     if error is not None:
         return error
-    if "help" in opts:
-        from hatui.demo.seed_mon import help_text
-
-        return Outcome(0, help_text("crm_attribute"))
+    answer = help_or_version("crm_attribute", opts)
+    if answer is not None:
+        return answer
     return attribute(c, node, opts)
 
 
@@ -160,10 +159,9 @@ def cibadmin10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | No
     opts, error = parse10("cibadmin", args)
     if error is not None:
         return error
-    if "help" in opts:
-        from hatui.demo.seed_mon import help_text
-
-        return Outcome(0, help_text("cibadmin"))
+    answer = help_or_version("cibadmin", opts)
+    if answer is not None:
+        return answer
     if not c.pcmk_online(node):
         return Outcome(
             10,

@@ -16,16 +16,12 @@ from typing import TYPE_CHECKING
 from hatui.demo.commands import Outcome
 from hatui.demo.lrm import RscState
 from hatui.demo.seed_cib import DC_VERSION, ROLE_10, instance_names, ops10, transient10
-from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_opts import help_or_version, parse10
 from hatui.demo.view import RscDef, clone_instances, ctime, managed, resources, state_on, status_order
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
 
-VERSION_TEXT = (
-    "crm_mon 1.0.9 for OpenAIS and Heartbeat (Build: 74392a28b7f31d7ddc86689598bd23114f58978b)\n"
-    "\nWritten by Andrew Beekhof\n"
-)
 #: execra_code2string() of 1.0.9 (lib/common/utils.c) for the codes the demo records.
 RA_TEXT = {0: "ok", 1: "unknown error", 7: "not running", 8: "master"}
 
@@ -40,10 +36,9 @@ def crm_mon10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | Non
     opts, error = parse10("crm_mon", args)
     if error is not None:
         return error
-    if "version" in opts:
-        return Outcome(0, VERSION_TEXT)
-    if "help" in opts:
-        return Outcome(0, help_text("crm_mon"))
+    answer = help_or_version("crm_mon", opts)
+    if answer is not None:
+        return answer
     if "one-shot" not in opts and "simple-status" not in opts:
         # Without -1 it draws the ncurses screen until killed: nothing a batch command can read.
         return Outcome(1, "", "crm_mon: the demo cluster prints the one-shot screen only (-1)\n")

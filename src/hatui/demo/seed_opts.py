@@ -136,3 +136,17 @@ def parse10(tool: str, args: tuple[str, ...]) -> tuple[dict[str, str], Outcome |
     if words:
         opts["_words"] = "\t".join(words)
     return opts, None
+
+
+def help_or_version(tool: str, opts: dict[str, str]) -> Outcome | None:
+    """``--help`` (the real text) or ``--version`` (crm_help's line), as every 1.0.9 tool answers them."""
+    from hatui.demo.seed_mon import help_text
+
+    if "help" in opts:
+        return Outcome(0, help_text(tool))
+    if "version" in opts:
+        build = "74392a28b7f31d7ddc86689598bd23114f58978b"
+        return Outcome(
+            0, f"{tool} 1.0.9 for OpenAIS and Heartbeat (Build: {build})\n\nWritten by Andrew Beekhof\n"
+        )
+    return None

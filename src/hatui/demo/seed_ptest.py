@@ -19,7 +19,7 @@ from lxml import etree
 from hatui.demo.commands import Outcome
 from hatui.demo.engine import drbd_rsc, location_scores, plan
 from hatui.demo.seed_cib import instance_names
-from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_opts import help_or_version, parse10
 from hatui.demo.seed_resource import scores10
 from hatui.demo.state import INFINITY, Constraint
 from hatui.demo.view import RscDef, managed, resources, state_on, status_order
@@ -35,10 +35,9 @@ def ptest10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None)
     opts, error = parse10("ptest", args)
     if error is not None:
         return error
-    if "help" in opts:
-        from hatui.demo.seed_mon import help_text
-
-        return Outcome(0, help_text("ptest"))
+    answer = help_or_version("ptest", opts)
+    if answer is not None:
+        return answer
     sim = c
     if "live-check" in opts:
         if not c.pcmk_online(node):

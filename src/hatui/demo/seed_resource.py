@@ -20,7 +20,7 @@ from hatui.demo.cmd_pacemaker import parse_lifetime, put_constraint, resource_id
 from hatui.demo.commands import Outcome
 from hatui.demo.engine import location_scores
 from hatui.demo.seed_cib import ROLE_10, instance_names
-from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_opts import help_or_version, parse10
 from hatui.demo.state import Constraint, score_text
 from hatui.demo.view import RscDef, clone_instances, resources, state_on, status_order
 
@@ -45,12 +45,9 @@ def crm_resource10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str 
     opts, error = parse10("crm_resource", args)
     if error is not None:
         return error
-    if "help" in opts:
-        from hatui.demo.seed_mon import help_text
-
-        return Outcome(0, help_text("crm_resource"))
-    if "version" in opts:
-        return Outcome(0, "crm_resource 1.0.9 for OpenAIS and Heartbeat (Build: 74392a28b7f3)\n")
+    answer = help_or_version("crm_resource", opts)
+    if answer is not None:
+        return answer
     if not c.pcmk_online(node):
         return NO_CIB
     rsc = opts.get("resource")

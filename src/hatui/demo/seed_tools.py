@@ -14,7 +14,7 @@ from hatui.demo.commands import Handler, Outcome
 from hatui.demo.seed_attrs import cibadmin10, crm_attribute10, crm_failcount10, crm_standby10
 from hatui.demo.seed_crm import crm10
 from hatui.demo.seed_mon import crm_mon10
-from hatui.demo.seed_opts import parse10
+from hatui.demo.seed_opts import help_or_version, parse10
 from hatui.demo.seed_ptest import ptest10
 from hatui.demo.seed_resource import crm_resource10
 
@@ -27,10 +27,9 @@ def crm_node10(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | No
     opts, error = parse10("crm_node", args)
     if error is not None:
         return error
-    if "help" in opts:
-        from hatui.demo.seed_mon import help_text
-
-        return Outcome(0, help_text("crm_node"))
+    answer = help_or_version("crm_node", opts)
+    if answer is not None:
+        return answer
     if not c.pcmk_online(node):
         return Outcome(1, "", "Could not connect to the cluster\n")
     ids = {n.name: node_id_1x(n.ring0) for n in c.topo.nodes}
