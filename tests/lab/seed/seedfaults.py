@@ -81,7 +81,9 @@ class SeedFaultsMixin:
         if self.status().where(vm) == spec.home:
             return
         self.wait_drbd_synced(spec.drbd, timeout=timeout)
-        self.crm("crm_resource", "-M", "-r", vm, "-N", spec.home, "-f")
+        # -f makes the change cib_scope_local: run anywhere but on the DC, it never reaches the DC's
+        # CIB (its diff is refused there) and nothing moves (seen on 1.0.9).
+        self.crm("crm_resource", "-M", "-r", vm, "-N", spec.home, "-f", node=self.status().dc)
         try:
             self.wait_vm_on(vm, spec.home, timeout=timeout)
         finally:
