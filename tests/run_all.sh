@@ -26,8 +26,9 @@ fi
 export HATUI_SEED_ROOT=/var/tmp/hatui-seed HATUI_SEED_PREFIX=/var/tmp/hatui-seed/prefix
 if [ "$(id -u)" = 0 ]; then
     mkdir -p "$HATUI_SEED_ROOT"
-    echo building > "$HATUI_SEED_ROOT/build.status"
     tests/lab/seed/build.sh > "$HATUI_SEED_ROOT/build.log" 2>&1 &
+    # Said here too, so that a test starting before the script has written it still waits.
+    echo "building $!" > "$HATUI_SEED_ROOT/build.status"
 fi
 
 PY=${PYTHON:-python3}

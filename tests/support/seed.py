@@ -16,6 +16,9 @@ DEFAULT_PREFIX = Path("/var/tmp/hatui-seed/prefix")
 
 def seed_prefix() -> Path:
     """The install prefix of the 1.0.9 build (``sbin/ptest`` under it); skips the test when absent."""
+    from lab.seed.paths import wait_for_build  # tests/run_all.sh builds it in the background
+
+    wait_for_build()
     prefix = Path(os.environ.get("HATUI_SEED_PREFIX") or DEFAULT_PREFIX)
     if not (prefix / "sbin" / "ptest").is_file():
         pytest.skip(

@@ -3,7 +3,7 @@
 # for the seed lab, once: a stamp holding the hash of the inputs (the four tarballs, the patches and
 # build.sh of ../shared/seed-lab) skips the build when the prefix already holds what they make.
 # The paths are fixed because LAB is compiled into the binaries (--localstatedir=$LAB/var).
-# Progress goes to $SEED/build.status: "building", then "ok HASH" or "failed RC" (the log: $SEED/build.log).
+# Progress goes to $SEED/build.status: "building PID", then "ok HASH" or "failed RC" (log: $SEED/build.log).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SHARED=${HATUI_SHARED:-$(cd "$HERE/../../.." && pwd)/../shared}
@@ -22,7 +22,7 @@ if [ -x "$PREFIX/sbin/ptest" ] && [ -d "$LAB/var.template" ] && [ "$(cat "$SEED/
     echo "ok $HASH" > "$STATUS"
     exit 0
 fi
-echo building > "$STATUS"
+echo "building $$" > "$STATUS"
 trap 'rc=$?; [ $rc = 0 ] || echo "failed $rc" > "$STATUS"' EXIT
 getent group haclient >/dev/null || groupadd -r haclient
 id hacluster >/dev/null 2>&1 || useradd -r -g haclient hacluster

@@ -2,7 +2,8 @@
 
 ``build.sh`` installs under ``$HATUI_SEED_ROOT`` (``/var/tmp/hatui-seed``): ``prefix`` (the tools
 and daemons), ``lab`` (compiled in as ``--localstatedir=lab/var``, so it cannot move) and
-``build.status`` ("building", "ok HASH" or "failed RC"). The run starts the build in the background;
+``build.status`` ("building PID", "ok HASH" or "failed RC"; a "building" whose PID is gone is
+not waited on: the build was killed). The run starts the build in the background;
 ``wait_for_build`` is what a seed test waits on.
 """
 
@@ -24,6 +25,10 @@ def built() -> bool:
     return (PREFIX / "sbin" / "ptest").exists() and (LAB / "var.template").is_dir()
 
 
+def _alive(pid: list[str]) -> bool:
+    return bool(pid) and pid[0].isdigit() and Path(f"/proc/{pid[0]}").exists()
+
+
 def wait_for_build(timeout: float = 900.0) -> str | None:
     """Waits while the background build runs; returns why the stack is unusable, or None when it is ready."""
     deadline = time.monotonic() + timeout
@@ -33,8 +38,8 @@ def wait_for_build(timeout: float = 900.0) -> str | None:
         except OSError:
             status = []
         if status[:1] == ["failed"]:
-            return f"the seed stack build failed (exit {status[1:]}); see {BUILD_LOG}"
-        if status[:1] != ["building"]:
+            return f"the seed stack build failed (exit {' '.join(status[1:])}); see {BUILD_LOG}"
+        if status[:1] != ["building"] or not _alive(status[1:]):
             break
         if time.monotonic() >= deadline:
             return f"the seed stack build did not end within {timeout:.0f}s; see {BUILD_LOG}"
