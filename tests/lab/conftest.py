@@ -20,7 +20,9 @@ hatui's SSH connections and the subprocesses the test starts reach the seed node
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -31,10 +33,12 @@ from .seed import teardown as seed_teardown
 from .seed.harness import SeedLab
 from .seed.harness import missing_prerequisites as seed_missing
 
+L = TypeVar("L", bound=Lab)
 
-def require_lab(why: str | None = None) -> None:
+
+def require_lab(check: Callable[[], str | None] = missing_prerequisites) -> None:
     """Skips (or, under HATUI_LAB_REQUIRED=1, fails) the test when the lab cannot run here."""
-    why = why or missing_prerequisites()
+    why = check()
     if why is None:
         return
     if os.environ.get("HATUI_LAB_REQUIRED"):
@@ -42,18 +46,25 @@ def require_lab(why: str | None = None) -> None:
     pytest.skip(f"lab: {why}")
 
 
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    require_lab()
-    for stale in cleanup.stale_labs(owner="pytest"):
-        cleanup.teardown_state(stale)
-    the_lab = Lab()
+def _one_per_session(
+    make: Callable[[], L], sweep: Callable[..., list[Path]], teardown: Callable[[Path], list[str]]
+) -> Iterator[L]:
+    """Tears down the labs a killed run left, starts one, yields it and checks its tear-down."""
+    for stale in sweep(owner="pytest"):
+        teardown(stale)
+    the_lab = make()
     try:
         the_lab.up()
         yield the_lab
     finally:
         problems = the_lab.down()
-    assert not problems, "lab tear-down left:\n" + "\n".join(problems)
+    assert not problems, f"{type(the_lab).__name__} tear-down left:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    require_lab()
+    yield from _one_per_session(Lab, cleanup.stale_labs, cleanup.teardown_state)
 
 
 @pytest.fixture
@@ -68,16 +79,8 @@ def healthy_lab(lab: Lab) -> Lab:
 
 @pytest.fixture(scope="session")
 def seed_lab() -> Iterator[SeedLab]:
-    require_lab(seed_missing())
-    for stale in seed_teardown.stale_labs(owner="pytest"):
-        seed_teardown.teardown_state(stale)
-    the_lab = SeedLab()
-    try:
-        the_lab.up()
-        yield the_lab
-    finally:
-        problems = the_lab.down()
-    assert not problems, "seed lab tear-down left:\n" + "\n".join(problems)
+    require_lab(seed_missing)
+    yield from _one_per_session(SeedLab, seed_teardown.stale_labs, seed_teardown.teardown_state)
 
 
 def _healed(lab: Lab) -> Lab:

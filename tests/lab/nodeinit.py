@@ -34,11 +34,7 @@ def log(cfg: dict, message: str) -> None:
 
 def mount_private(cfg: dict) -> None:
     d = Path(cfg["node_dir"])
-    sh("mount", "--make-rprivate", "/")
-    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", "/run")
-    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/dev/shm")
-    # libqb puts its filesystem sockets in /tmp: every node needs its own.
-    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp")
+    private_tmpfs()
     for src, dst in (
         ("varlib-pcmk", "/var/lib/pacemaker"),
         ("varlib-corosync", "/var/lib/corosync"),
@@ -53,7 +49,16 @@ def mount_private(cfg: dict) -> None:
     overlay_agents(cfg)
 
 
-def overlay_agents(cfg: dict) -> None:
+def private_tmpfs() -> None:
+    """Makes the node's mounts private, with its own /run, /dev/shm and /tmp."""
+    sh("mount", "--make-rprivate", "/")
+    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", "/run")
+    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/dev/shm")
+    # libqb puts its filesystem sockets in /tmp: every node needs its own.
+    sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp")
+
+
+def overlay_agents(cfg: dict, ocf_root: Path = OCF_ROOT) -> None:
     """Lays the lab's agents over /usr/lib/ocf/resource.d without touching the host's tree.
 
     The host tree is bound under /run, a tmpfs replaces resource.d, untouched providers are bound
@@ -61,20 +66,20 @@ def overlay_agents(cfg: dict) -> None:
     """
     host = Path("/run/hatui-lab/ocf-host")
     host.mkdir(parents=True, exist_ok=True)
-    sh("mount", "--bind", str(OCF_ROOT), str(host))
-    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(OCF_ROOT))
+    sh("mount", "--bind", str(ocf_root), str(host))
+    sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(ocf_root))
     overrides: dict[str, dict[str, str]] = cfg["agents"]
     for entry in sorted(host.iterdir()):
-        target = OCF_ROOT / entry.name
+        target = ocf_root / entry.name
         if entry.is_dir() and entry.name not in overrides:
             target.mkdir()
             sh("mount", "--bind", str(entry), str(target))
         elif entry.is_dir():
             shutil.copytree(entry, target, symlinks=True)
     for provider, agents in overrides.items():
-        (OCF_ROOT / provider).mkdir(exist_ok=True)
+        (ocf_root / provider).mkdir(exist_ok=True)
         for name, src in agents.items():
-            dst = OCF_ROOT / provider / name
+            dst = ocf_root / provider / name
             dst.unlink(missing_ok=True)
             shutil.copy(src, dst)
             dst.chmod(0o755)

@@ -86,7 +86,8 @@ def _install_bin(layout: Layout) -> None:
         real = shutil.which(name, path="/usr/bin:/bin")
         _write(bin_dir / name, _PROC_WRAPPER.format(name=name, real=real), 0o755)
     _write(bin_dir / "lab-monitor-check", (HERE.parent / "agents" / "lab-monitor-check").read_text(), 0o755)
-    _write(bin_dir / "seedinit.py", (HERE / "seedinit.py").read_text(), 0o755)
+    for init in (HERE / "seedinit.py", HERE.parent / "nodeinit.py"):
+        _write(bin_dir / init.name, init.read_text(), 0o755)
     _mkdir(layout.state / "agents")
     _write(layout.state / "agents" / "drbd", (HERE / "agents" / "drbd").read_text(), 0o755)
 
