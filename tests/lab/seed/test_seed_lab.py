@@ -57,3 +57,20 @@ def test_once_json_reports_pacemaker_1_0_9_drbd_8_3_7_and_xm(healthy_seed_lab: S
     assert running == {"vm1": ["vnode1"], "vm2": ["vnode3"]}
     domains = {(d["name"], d["node"]) for d in data["domains"] if d["name"] != "Domain-0"}
     assert domains == {("vm1", "vnode1"), ("vm2", "vnode3")}
+
+
+def test_a_killed_node_is_seen_offline_and_comes_back(healthy_seed_lab: SeedLab) -> None:
+    """The spare dies like a power cut (its PID namespace killed): heartbeat's deadtime (4 s) later
+    1.0.9 says OFFLINE; restarted on its own state, it rejoins and gets its DRBD halves back as
+    Secondary; the VMs never moved."""
+    lab = healthy_seed_lab
+    lab.kill("vnode2")
+    assert not lab.alive("vnode2")
+    st = lab.wait_offline("vnode2", timeout=30)
+    assert st.online_nodes == ["vnode1", "vnode3"]
+    lab.restart("vnode2", timeout=60)
+    st = lab.wait_online(lab.nodes, timeout=30)
+    assert (st.where("vm1"), st.where("vm2")) == ("vnode1", "vnode3")
+    assert lab.domains("vnode2") == []
+    lab.wait_drbd_synced("vm1-root", timeout=40)  # Pacemaker starts its DRBD halves again
+    assert lab.drbd("vnode2", "vm1-root")["ro"] == "Secondary/Primary"
