@@ -272,6 +272,7 @@ DRBD_JSON = SHARED / "corpus" / "drbdsetup_status_json" / "hace-2res-uptodate.js
 XEN_LIST = SHARED / "corpus" / "xen_list" / "ganeti-xm-4.0.1-dom0-only.txt"
 CFGTOOL = SHARED / "corpus" / "corosync_cfgtool" / "cfs-knet-2node.txt"
 QUORUMTOOL = SHARED / "corpus" / "corosync_quorumtool" / "pcs-2.3-3node-qdevice.txt"
+XL_INFO = SHARED / "corpus" / "storage" / "xl_info_debian12_xen4.17.4-pre_xendevel.txt"
 CONSTRAINTS = ROOT / "tests" / "fixtures" / "constraints" / "mixed.xml"
 
 #: What Pacemaker 2.1.5 answers to --version and (a part of) --help-all.
@@ -325,7 +326,11 @@ esac""",
   *) echo "drbdadm: unexpected arguments: $*" >&2; exit 20 ;;
 esac""",
     )
-    tool("xl", f'[ "$1" = list ] && exec cat {q(str(XEN_LIST))}; exit 1')
+    tool(
+        "xl",
+        f'[ "$1" = list ] && exec cat {q(str(XEN_LIST))}\n'
+        f'[ "$1" = info ] && exec cat {q(str(XL_INFO))}\nexit 1',
+    )
     tool("corosync-cfgtool", f"cat {q(str(CFGTOOL))}")
     # Exit 2, as a real node that is not quorate does: the output must be kept all the same.
     tool("corosync-quorumtool", f"cat {q(str(QUORUMTOOL))}; exit 2")

@@ -33,6 +33,7 @@ SOURCES_84 = {
     "proc_drbd",
     "drbd_dump",
     "xm_list",
+    "xm_info",
     "corosync_cfgtool",
     "corosync_quorumtool",
 }
@@ -151,6 +152,7 @@ async def test_later_polls_run_only_due_sources_but_return_them_all() -> None:
         "crm_mon.xml",
         "proc_drbd",
         "xm_list",
+        "xm_info",
         "corosync_cfgtool",
         "corosync_quorumtool",
     }

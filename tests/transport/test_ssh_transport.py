@@ -23,6 +23,7 @@ from support.sshd import (
     DRBD_JSON,
     QUORUMTOOL,
     XEN_LIST,
+    XL_INFO,
     SshdServer,
     install_stack_tools,
     keygen,
@@ -91,6 +92,7 @@ async def test_a_poll_is_one_remote_command_and_returns_the_real_outputs(
         assert first.outputs["crm_mon.xml"] == CRM_MON_XML.read_text()
         assert first.outputs["drbd_status.json"] == DRBD_JSON.read_text()
         assert first.outputs["xl_list"] == XEN_LIST.read_text()
+        assert first.outputs["xl_info"] == XL_INFO.read_text()  # the host's memory, for N+1
         assert first.outputs["corosync_cfgtool"] == CFGTOOL.read_text()
         # corosync-quorumtool exited 2 (not quorate): its output is kept, not an error.
         assert first.outputs["corosync_quorumtool"] == QUORUMTOOL.read_text()
@@ -103,7 +105,7 @@ async def test_a_poll_is_one_remote_command_and_returns_the_real_outputs(
         assert server.session_count() == 3  # exactly ONE more remote command for a full poll
         ran = calls.read_text().splitlines()[before:]
         assert sorted(line.split()[0] for line in ran) == sorted(
-            ["crm_mon", "cibadmin", "drbdsetup", "xl", "corosync-cfgtool", "corosync-quorumtool"]
+            ["crm_mon", "cibadmin", "drbdsetup", "xl", "xl", "corosync-cfgtool", "corosync-quorumtool"]
         )
         assert transport.connection_generation == 1  # the connection was kept
     finally:

@@ -32,6 +32,11 @@ if sys.argv[1:2] == ["list"]:
     for i, vm in enumerate(("sentinel", "www", "mail")):
         print(f"{vm:<44} {i + 3}  1024     1     -b----     812.3")
     sys.exit(0)
+if sys.argv[1:2] == ["info"]:
+    print("host                   : vnode1")
+    print("total_memory           : 16384")
+    print("free_memory            : 11264")
+    sys.exit(0)
 if sys.argv[1:3] == ["console", "www"]:
     print("xl: unable to attach console: domain www has no console")
     sys.exit(1)
