@@ -106,3 +106,14 @@ def any_lab(request: pytest.FixtureRequest) -> Lab:
     name = "healthy_lab" if request.param == "modern" else "healthy_seed_lab"
     lab: Lab = request.getfixturevalue(name)
     return lab
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test that runs on the seed lab ``seedlab``, so that the test command can run the
+    two labs in separate processes side by side (``-m seedlab`` / ``-m "not seedlab"``)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        on_seed = callspec is not None and callspec.params.get("any_lab") == "seed"
+        if on_seed or "seed_lab" in names:
+            item.add_marker(pytest.mark.seedlab)
