@@ -326,3 +326,18 @@ async def test_clear_on_1_0_unmigrates_and_removes_cli_ban_by_id(tmp_path: Path)
         ("crm", "resource", "unmigrate", "sentinel"),
         ("cibadmin", "-D", "-o", "constraints", "-X", '<rsc_location id="cli-ban-sentinel-on-vnode3"/>'),
     ]
+
+
+async def test_a_1_0_move_is_refused_when_the_dc_does_not_answer(tmp_path: Path) -> None:
+    """-M -f is cib_scope_local: run on a node that is not the DC, it changes nothing anywhere."""
+    ctx = await seed_context(tmp_path)
+    assert ctx.view.pacemaker is not None
+    dc = ctx.view.pacemaker.dc
+    assert dc is not None
+    down = "connection refused"
+    reports = tuple(r if r.node != dc else replace(r, unreachable=down) for r in ctx.view.reports)
+    view = replace(ctx.view, reports=reports)
+    assert view.pacemaker_source is not None and view.pacemaker_source.node != dc
+    target = next(n for n in ("vnode2", "vnode3") if n != dc)
+    with pytest.raises(ActionRefused, match=f"only works on the DC, {dc}"):
+        plan_action(ActionContext(view, ctx.cluster), "move_resource", "sentinel", target)

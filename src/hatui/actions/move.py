@@ -143,6 +143,13 @@ def plan_move(
             raise ActionRefused(
                 f"{resource} runs on {', '.join(current)}: Pacemaker 1.0 moves it from one node"
             )
+        if status.dc is not None and run_on != status.dc:
+            # -f adds cib_scope_local: run anywhere but on the DC, the change never reaches the
+            # DC's CIB and nothing moves (seen on the real 1.0.9).
+            raise ActionRefused(
+                f"Pacemaker 1.0's forced move (crm_resource -M -f) only works on the DC, {status.dc}, "
+                f"and hatui cannot reach it (it would run on {run_on}, where it changes nothing)"
+            )
         steer: tuple[cmd.Command, ...] = (
             cmd.move_forced(resource, target, sources[0], run_on=run_on, tools=tools),
         )
