@@ -1,9 +1,10 @@
 """Provides WallScreen: the read-only monitor layout, readable from across a room.
 
-A large health badge, the problems first, short VM and DRBD summaries, node freshness and a clock.
-Nothing on it takes focus and no binding on it can change a cluster. When the problem list is
-longer than the screen, it pages through it; when several clusters are watched the app rotates
-the screen through them.
+A large health badge, the N+1 verdict in words beneath it (the header's badge, from the same
+model), the problems first, short VM and DRBD summaries, node freshness and a clock. Nothing on it
+takes focus and no binding on it can change a cluster. When the problem list is longer than the
+screen, it pages through it; when several clusters are watched the app rotates the screen through
+them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import Snapshot
 from hatui.ui.widgets.drbd import row_problems
+from hatui.ui.widgets.header import show_capacity
 from hatui.ui.widgets.nodes import REACH_CODES
 
 #: Problems shown at once; more are paged.
@@ -120,6 +122,8 @@ by itself when it is long. **q** quits.
             yield Static("", id="wall-cluster")
             yield Static(health_word("UNKNOWN"), id="wall-badge", classes="badge -unknown")
             yield Digits("--:--:--", id="wall-clock")
+        # The header's N+1 badge, full width: its words can name a node and every VM it would strand.
+        yield Static("N+1 ?", id="wall-capacity", classes="badge -unknown")
         yield Static("waiting for the first poll", id="wall-problems")
         with Horizontal(id="wall-mid"):
             yield Static("", id="wall-vms")
@@ -145,6 +149,7 @@ by itself when it is long. **q** quits.
         set_text(badge, health_word(status))
         for s in ("ok", "warning", "critical", "unknown"):
             badge.set_class(s == status.lower(), f"-{s}")
+        show_capacity(self.query_one("#wall-capacity", Static), snap)
         self.query_one("#wall-clock", Digits).update(f"{snap.now:%H:%M:%S}")
         self._problems(snap)
         set_text(self.query_one("#wall-vms", Static), vm_summary(snap))

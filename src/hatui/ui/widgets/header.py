@@ -77,6 +77,17 @@ def capacity_badge(cap: Capacity) -> tuple[str, str]:
     return cap.badge, "-ok" if cap.n_plus_one else "-warning"
 
 
+def show_capacity(badge: Static, snap: Snapshot) -> None:
+    """Paints an N+1 badge (the header's, the wall's) with the model's verdict on ``snap.view``:
+    its words, its class and, as tooltip, why."""
+    cap = capacity(snap.view)
+    text, cls = capacity_badge(cap)
+    set_text(badge, text)
+    badge.tooltip = plain_line(cap.why)
+    for name in ("-ok", "-warning", "-unknown"):
+        badge.set_class(name == cls, name)
+
+
 class ClusterHeader(Vertical):
     """The top of the console: the verdict and the freshness of every node at a glance."""
 
@@ -134,13 +145,7 @@ class ClusterHeader(Vertical):
         self._problems(snap)
 
     def _capacity(self, snap: Snapshot) -> None:
-        cap = capacity(snap.view)
-        text, cls = capacity_badge(cap)
-        badge = self.query_one("#capacity-badge", Static)
-        set_text(badge, text)
-        badge.tooltip = plain_line(cap.why)
-        for name in ("-ok", "-warning", "-unknown"):
-            badge.set_class(name == cls, name)
+        show_capacity(self.query_one("#capacity-badge", Static), snap)
 
     def show_running(self, line: str) -> None:
         """The line about the actions in flight (``hatui.ui.screens.actions_panel``); "" hides it."""
