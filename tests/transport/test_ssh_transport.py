@@ -154,8 +154,8 @@ async def test_a_hung_node_times_out_while_another_answers_on_time(
     assert "crm_mon.xml" in good_cap.outputs or "crm_mon.xml" in good_cap.errors
     assert done_at["hung"] >= 2.0
     assert done_at["hung"] < 4.0
-    # Well before the hung node's timeout: it never waited for the other node.
-    assert done_at["good"] < 1.5
+    # Before the hung node's timeout: it never waited for the other node.
+    assert done_at["good"] < done_at["hung"]
 
 
 async def test_sshd_killed_mid_session_then_back(sshd_factory: MakeServer) -> None:  # noqa: F811

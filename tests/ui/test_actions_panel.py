@@ -38,7 +38,8 @@ async def start_move(pilot: object, c: DemoConsole) -> None:
     await choose_first(pilot, c)
     await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
     await pilot.press("tab", "enter")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: "waiting for" in " ".join(r.doing for r in c.app.actions.running()), 10)
+    # A bound, not a speed check: the preview and the first polls share the CPU with other tests.
+    await wait_for(pilot, lambda: "waiting for" in " ".join(r.doing for r in c.app.actions.running()), 30)
 
 
 async def test_header_and_panel_show_the_move_and_cancel_undoes_it(tmp_path: Path) -> None:
