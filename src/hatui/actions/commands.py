@@ -163,13 +163,24 @@ def _xq(text: str) -> str:
 
 
 def failcount_delete(resource: str, node: str, *, run_on: str, tools: Tools) -> Command:
-    """Deletes the fail-count of ``resource`` on ``node`` (``crm_failcount -D``; its history stays)."""
+    """Deletes the fail-count of ``resource`` on ``node``: ``crm_failcount -D -r R -N X`` everywhere.
+
+    On 1.0 that deletes the ``fail-count-R`` attribute only (the failed operation stays listed);
+    from 1.1.17 ``crm_failcount`` is a script whose ``-D`` runs ``crm_resource --cleanup -r R -N X``,
+    which forgets the failures too. crmsh's ``failcount R delete X`` runs ``crm_failcount -D``; pcs
+    0.10 dropped ``failcount reset`` ("``cleanup`` is doing exactly the same job") for ``cleanup``.
+    """
     r, n = checked("resource", resource), checked("node", node)
     crm = (crm_name("resource", r), crm_name("node", n)) if tools.shell == CRMSH else None
     argv, sim = seed.failcount_delete(r, n, crm=crm)
-    if tools.shell == PCS:
-        argv = ("pcs", "resource", "failcount", "reset", r, n)
-    return make(argv, run_on, Danger.CHANGE, f"delete the fail-count of {r} on {n}", tools, (sim,))
+    if tools.v1_0:
+        sims: tuple[Argv, ...] = (sim,)
+    else:
+        # With CIB_file, 2.1.5's crm_failcount -D runs crm_resource --cleanup, which segfaults.
+        sims = _cleanup_sim(r, n)
+        if tools.shell == PCS:
+            argv = ("pcs", "resource", "cleanup", r, f"node={n}")
+    return make(argv, run_on, Danger.CHANGE, f"delete the fail-count of {r} on {n}", tools, sims)
 
 
 def target_role(resource: str, started: bool, *, run_on: str, tools: Tools, danger: Danger) -> Command:

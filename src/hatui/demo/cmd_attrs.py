@@ -1,4 +1,4 @@
-"""Provides the demo's ``crm_attribute``, ``crm_standby`` and crmsh's ``crm`` (node, resource, maintenance).
+"""Provides the demo's ``crm_attribute``, ``crm_standby``, ``crm_failcount`` and crmsh's ``crm``.
 
 Node standby and maintenance, and cluster properties such as ``maintenance-mode``, are stored where
 the real tools store them; the messages are those crm_attribute 2.1.5 and crmsh 4.4 print (crmsh
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from hatui.demo.cmd_pacemaker import crm_resource
 from hatui.demo.commands import Handler, Outcome, parse_opts, spec
+from hatui.model.pacemaker import fail_count_text
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
@@ -182,6 +183,11 @@ def _crm_resource(c: DemoCluster, here: str, verb: str, rest: list[str]) -> Outc
     if verb in ("cleanup", "refresh"):
         res = crm_resource(c, here, (f"--{verb}", *base, *(("-N", nodes[0]) if nodes else ())), None)
         return Outcome(0 if res.status == 0 else 1, out + res.stdout, res.stderr)
+    if verb == "failcount" and len(extra) == 2 and extra[0] in ("delete", "show"):
+        # crmsh 4.4 runs crm_failcount -D / -G -r R -N X (ui_resource.rsc_failcount).
+        flag = "-D" if extra[0] == "delete" else "-G"
+        res = crm_failcount(c, here, (flag, "-r", rsc, "-N", extra[1]), None)
+        return Outcome(0 if res.status == 0 else 1, out + res.stdout, res.stderr)
     if verb in ("start", "stop"):
         role = "Started" if verb == "start" else "Stopped"
         res = crm_resource(c, here, ("--meta", *base, "-p", "target-role", "-v", role), None)
@@ -189,4 +195,28 @@ def _crm_resource(c: DemoCluster, here: str, verb: str, rest: list[str]) -> Outc
     return Outcome(1, f"{ERROR}: demo cluster: crm resource {verb}: not simulated\n")
 
 
-HANDLERS: dict[str, Handler] = {"crm_attribute": crm_attribute, "crm_standby": crm_standby, "crm": crm}
+_FAILCOUNT_SPEC = spec(
+    "r|resource|resource-id=", "N|node|uname=", "D|delete|delete-attr", "G|query|get-value"
+)
+
+
+def crm_failcount(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> Outcome:
+    """``crm_failcount`` 2.1.5, a script: ``-G`` sums ``fail-count-R#op_interval``, ``-D`` runs
+    ``crm_resource --cleanup -N X -r R`` (its output); ``-N`` is this node by default."""
+    opts, _, error = parse_opts(args, _FAILCOUNT_SPEC)
+    if error or not ("delete" in opts or "query" in opts) or "resource" not in opts:
+        why = error or ("resource name required" if "resource" not in opts else "must specify a command")
+        return Outcome(64, "\n", f"error: {why}\n")
+    rsc, target = opts["resource"], opts.get("node", node)
+    if "delete" in opts:
+        return crm_resource(c, node, ("--cleanup", "-N", target, "-r", rsc), None)
+    count, _ = c.lrm.fail_count(target, rsc)
+    return Outcome(0, f"scope=status  name=fail-count-{rsc} value={fail_count_text(count)}\n")
+
+
+HANDLERS: dict[str, Handler] = {
+    "crm_attribute": crm_attribute,
+    "crm_standby": crm_standby,
+    "crm_failcount": crm_failcount,
+    "crm": crm,
+}

@@ -37,10 +37,11 @@ COMMON = (
     "uname",
     "true",
 )
-#: What each generation adds: Pacemaker 1.0.9's own tools and xm; Corosync 2+'s quorumtool and xl.
+#: What each generation adds: Pacemaker 1.0.9's own tools and xm; Corosync 2+'s quorumtool, xl and
+#: Pacemaker 2's crm_failcount (a script over crm_resource --cleanup).
 BY_GENERATION = {
     "seed": ("xm", "crm_failcount", "crm_node", "ptest"),
-    "modern": ("xl", "corosync-quorumtool"),
+    "modern": ("xl", "corosync-quorumtool", "crm_failcount"),
 }
 DRBD_ONLY = ("drbdadm", "drbdsetup")
 KERNEL = "2.6.26-2-xen-amd64"
