@@ -28,6 +28,7 @@ def test_every_action_names_a_planner_and_its_checks() -> None:
         "move_resource",
         "migrate_resource",
         "ban_resource",
+        "failcount_delete",
     }
     assert {n for n, s in CATALOG.items() if s.writes} == WRITES
 

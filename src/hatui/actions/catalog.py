@@ -26,6 +26,7 @@ from hatui.actions.plans_resource import (
     plan_ban,
     plan_cleanup,
     plan_clear,
+    plan_failcount_delete,
     plan_restart,
     plan_start,
     plan_stop,
@@ -68,7 +69,6 @@ __all__ = [
 _PCMK = (WRITABLE, QUORATE)
 _STEER = (*_PCMK, NOT_IN_FLIGHT)
 _DRBD = (WRITABLE, HAS_NODE)
-
 
 _SPECS = (
     ActionSpec(
@@ -217,6 +217,17 @@ _SPECS = (
         plan_cleanup,
         _PCMK,
         description="Fail-counts too",
+    ),
+    ActionSpec(
+        "failcount_delete",
+        "Reset fail-count of {} on {}",
+        "resource",
+        "f",
+        plan_failcount_delete,
+        _PCMK,
+        ask=Ask.NODE,
+        to_node=False,
+        description="crm_failcount -D: forget its failures there, so it may run there again",
     ),
     ActionSpec(
         "why_resource",

@@ -1,4 +1,5 @@
-"""Provides the plans of the resource actions: start, stop, restart, ban, clear and cleanup.
+"""Provides the plans of the resource actions: start, stop, restart, ban, clear, cleanup and the
+deletion of one node's fail-count.
 
 Each planner checks its own preconditions (the catalog runs the shared ones first: read-only mode,
 a quorate Pacemaker picture, no hatui action in flight on the resource), runs Pacemaker commands
@@ -19,7 +20,7 @@ from hatui.actions.move import pin_remove
 from hatui.actions.plan import Concern, Phase, Plan, Request, Wait
 from hatui.actions.plans import RESOURCE_TIMEOUT_S, VM_TIMEOUT_S, ActionContext, pacemaker_start
 from hatui.errors import ActionRefused
-from hatui.model.pacemaker import ClusterStatus, PcmkResource
+from hatui.model.pacemaker import ClusterStatus, PcmkResource, fail_count_text
 from hatui.model.vms import is_vm_resource
 
 
@@ -192,4 +193,32 @@ def plan_cleanup(ctx: ActionContext, req: Request) -> Plan:
         (Phase(c.summary, (c,), (wait,)),),
         f"Clean up the failures of {r.name}?",
         f"failures of {r.name} cleared",
+    )
+
+
+def plan_failcount_delete(ctx: ActionContext, req: Request) -> Plan:
+    """Deletes the fail-count of the resource on ``req.node``: it may run there again.
+
+    Raises:
+        ActionRefused: no node, a node Pacemaker does not know, no fail-count of it on that node.
+    """
+    if req.node is None:
+        raise ActionRefused("deleting a fail-count needs a node")
+    r = _start(ctx, req)
+    node = req.node
+    safety.pcmk_node(r.status, node)
+    counts = ctx.view.fail_counts(r.name)
+    if node not in counts:
+        elsewhere = ", ".join(f"{n}: {fail_count_text(c)}" for n, c in sorted(counts.items()))
+        raise ActionRefused(
+            f"{r.name} has no fail-count on {node}" + (f" (it has on {elsewhere})" if elsewhere else "")
+        )
+    c = cmd.failcount_delete(r.name, node, run_on=r.run_on, tools=r.tools)
+    wait = Wait(f"no fail-count of {r.name} on {node}", settle.no_fail_count(r.name, node), 60.0)
+    return _plan(
+        req,
+        r,
+        (Phase(c.summary, (c,), (wait,)),),
+        f"Reset the fail-count of {r.name} on {node} ({fail_count_text(counts[node])})?",
+        f"fail-count of {r.name} on {node} deleted",
     )

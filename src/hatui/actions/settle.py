@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hatui.model.drbd import DrbdPeer
-from hatui.model.pacemaker import ClusterStatus, PcmkResource
+from hatui.model.pacemaker import ClusterStatus, PcmkResource, fail_count_text
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.vms import disk_names_for, is_vm_resource, vm_key
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState, ResourceRole
@@ -195,6 +195,18 @@ def no_failures(resource: str | None) -> Check:
         if failed or counts:
             return "still failed: " + ", ".join(failed + counts)
         return None
+
+    return check
+
+
+def no_fail_count(resource: str, node: str) -> Check:
+    """No fail-count of ``resource`` left on ``node`` (other nodes' counts and failed actions may stay)."""
+
+    def check(view: ClusterView) -> str | None:
+        if view.pacemaker is None:
+            return "no Pacemaker picture"
+        count = view.fail_counts(resource).get(node)
+        return f"fail-count of {resource} on {node} still {fail_count_text(count)}" if count else None
 
     return check
 

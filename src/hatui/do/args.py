@@ -73,17 +73,20 @@ def add_do_parser(sub: Any, source: argparse.ArgumentParser) -> argparse.Argumen
 
 def listing() -> str:
     """``hatui do --list``: one line per action: id, target, what it does."""
-    from hatui.actions.catalog import CATALOG, Flow, action_id  # not on every start of hatui
+    from hatui.actions.catalog import CATALOG, Ask, Flow, action_id  # not on every start of hatui
+
+    def node_option(to_node: bool) -> str:
+        return " --to NODE" if to_node else " --node NODE"
 
     rows = [
-        (action_id(s), _TARGETS.get(s.kind, s.kind), s.description or s.label.format("…", "…"))
+        (
+            action_id(s),
+            _TARGETS.get(s.kind, s.kind) + (node_option(s.to_node) if s.ask is Ask.NODE else ""),
+            s.description or s.label.format("…", "…"),
+        )
         for s in CATALOG.values()
         if s.flow is not Flow.SESSION
     ]
     width = max(len(r[0]) for r in rows)
     twidth = max(len(r[1]) for r in rows)
-    extra = {"move": " --to NODE", "migrate": " --to NODE", "ban": " --node NODE"}
-    lines = []
-    for ident, target, text in rows:
-        lines.append(f"{ident:<{width}}  {target + extra.get(ident, ''):<{twidth + 10}}  {text}")
-    return "\n".join(lines) + "\n"
+    return "".join(f"{ident:<{width}}  {target:<{twidth}}  {text}\n" for ident, target, text in rows)

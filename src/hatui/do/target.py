@@ -74,7 +74,7 @@ def build_request(
     wants_to = spec.ask is Ask.NODE and spec.to_node
     wants_node = spec.kind == "drbd" or (spec.ask is Ask.NODE and not spec.to_node)
     if to is not None and not wants_to:
-        hint = " (the node to ban from is --node)" if wants_node else ""
+        hint = f" ({spec.label.format(target or 'TARGET', 'NODE')}: NODE is --node)" if wants_node else ""
         raise CannotPlanError(f"{ident} takes no --to{hint}")
     if node is not None and not wants_node:
         hint = " (where it goes is --to)" if wants_to else ""
@@ -96,7 +96,7 @@ def build_request(
         return Request(spec.name, rsc, _node(view, to, ident))
     if wants_node:
         if node is None:
-            raise CannotPlanError(f"{ident} needs --node NODE (the node {target} is banned from)")
+            raise CannotPlanError(f"{ident} needs --node NODE ({spec.label.format(target, 'NODE')})")
         return Request(spec.name, rsc, _node(view, node, ident))
     return Request(spec.name, rsc)
 

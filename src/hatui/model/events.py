@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from hatui.model.drbd import DrbdPeer
 from hatui.model.health import CRITICAL, WARNING, Problem, evaluate
-from hatui.model.pacemaker import INFINITY, ClusterStatus
+from hatui.model.pacemaker import ClusterStatus, fail_count_text
 from hatui.model.view import ClusterView, NodeDomain, NodeDrbd
 from hatui.model.words import DomainState, ReplState
 
@@ -248,13 +248,10 @@ def _failures(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[ClusterE
     for h in b.history:
         prev = counts_a.get((h.resource, h.node), 0)
         if (h.fail_count or 0) > prev:
-            msg = f"{h.resource} fail-count on {h.node}: {_count(prev)} -> {_count(h.fail_count or 0)}"
+            was_text, now_text = fail_count_text(prev), fail_count_text(h.fail_count or 0)
+            msg = f"{h.resource} fail-count on {h.node}: {was_text} -> {now_text}"
             out.append(_ev(at, EventKind.FAIL_COUNT, h.resource, h.node, msg, WARNING))
     return out
-
-
-def _count(n: int) -> str:
-    return "INFINITY" if n >= INFINITY else str(n)
 
 
 def _sync_peer(nd: NodeDrbd) -> DrbdPeer | None:

@@ -22,7 +22,7 @@ from hatui.model.health_drbd import drbd_problems
 from hatui.model.health_pacemaker import membership_problems
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, HealthStatus, Problem, verdict
 from hatui.model.health_vms import capacity_problems, resource_state_problems, vm_problems
-from hatui.model.pacemaker import INFINITY, ClusterStatus
+from hatui.model.pacemaker import INFINITY, ClusterStatus, fail_count_text
 from hatui.model.view import ClusterView, pacemaker_views
 from hatui.model.vms import vm_rows
 from hatui.model.words import DomainState, LinkStatus, ResourceRole
@@ -222,7 +222,7 @@ def _resources(view: ClusterView, s: ClusterStatus) -> list[Problem]:
     for h in s.history:
         if not h.fail_count:
             continue
-        count = "INFINITY" if h.fail_count >= INFINITY else str(h.fail_count)
+        count = fail_count_text(h.fail_count)
         banned = h.migration_threshold is not None and h.fail_count >= h.migration_threshold
         sev = CRITICAL if h.fail_count >= INFINITY or banned else WARNING
         extra = f" (migration-threshold {h.migration_threshold}: it cannot run there)" if banned else ""

@@ -15,6 +15,11 @@ from hatui.model.words import ResourceRole
 INFINITY = 1_000_000
 
 
+def fail_count_text(count: int) -> str:
+    """A fail-count as Pacemaker prints it: ``INFINITY`` from 1000000 up."""
+    return "INFINITY" if count >= INFINITY else str(count)
+
+
 @dataclass(frozen=True, slots=True)
 class PcmkNode:
     """One node as Pacemaker sees it (``<nodes><node>`` or a ``Node List`` line)."""

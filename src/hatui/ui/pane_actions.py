@@ -21,7 +21,11 @@ def bindings(*kinds: str) -> list[BindingType]:
         Binding(
             s.key,
             s.name,
-            s.label.replace(" {} to {}", "").replace(" {} from {}", "").replace(" {}", "").replace(" of", ""),
+            s.label.replace(" {} to {}", "")
+            .replace(" {} from {}", "")
+            .replace(" {} on {}", "")
+            .replace(" {}", "")
+            .replace(" of", ""),
             tooltip=s.description,
             id=s.binding_id,
             show=s.footer,
