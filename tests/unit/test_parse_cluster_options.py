@@ -44,6 +44,16 @@ def test_the_real_1_0_9_cib() -> None:
     assert (o.symmetric_cluster, o.stonith_enabled, o.no_quorum_policy) == (False, False, "ignore")
 
 
+def test_an_option_the_cib_does_not_set_has_pacemakers_default() -> None:
+    o = parse_cluster_options("<crm_config><cluster_property_set id='x'/></crm_config>")
+    assert (o.symmetric_cluster, o.stonith_enabled, o.no_quorum_policy, o.maintenance_mode) == (
+        True,
+        True,
+        "stop",
+        False,
+    )
+
+
 @pytest.mark.parametrize("bad", ["", "not xml", "<constraints/>", "<cib><configuration/></cib>"])
 def test_bad_input_is_a_parse_error(bad: str) -> None:
     with pytest.raises(ParseError):

@@ -4,6 +4,8 @@ Pacemaker 1.0's crm_mon prints no cluster options, so on a node whose crm_mon sp
 the options are read from the CIB itself: ``symmetric-cluster``, ``maintenance-mode``,
 ``stonith-enabled`` and ``no-quorum-policy``, from the ``cluster_property_set``\\ s in document order
 (Pacemaker reads ``cib-bootstrap-options`` first; a later set does not override an earlier one).
+An option the CIB does not set has Pacemaker's default (1.0.9's ``lib/pengine/common.c``, the same
+in 2.x): the CIB was read, so "unset" is a known value, not an unknown one.
 """
 
 from __future__ import annotations
@@ -33,9 +35,14 @@ def parse_cluster_options(data: bytes | str, source: str = "crm_config.xml") -> 
         if name and name not in values:
             values[name] = nvpair
     policy = values.get("no-quorum-policy")
+
+    def flag(name: str, default: bool) -> bool:
+        value = attr_bool(values.get(name), "value")
+        return default if value is None else value
+
     return ClusterOptions(
-        symmetric_cluster=attr_bool(values.get("symmetric-cluster"), "value"),
-        maintenance_mode=attr_bool(values.get("maintenance-mode"), "value"),
-        stonith_enabled=attr_bool(values.get("stonith-enabled"), "value"),
-        no_quorum_policy=policy.get("value") if policy is not None else None,
+        symmetric_cluster=flag("symmetric-cluster", True),
+        maintenance_mode=flag("maintenance-mode", False),
+        stonith_enabled=flag("stonith-enabled", True),
+        no_quorum_policy=(policy.get("value") if policy is not None else None) or "stop",
     )
