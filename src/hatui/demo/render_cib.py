@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from hatui.demo.cib_sections import crm_config, drbd_primitive, nodes, nvpair_set, rsc_defaults, vm_primitive
 from hatui.demo.state import Constraint, Op
 from hatui.demo.view import (
     DC_UUID,
@@ -30,7 +31,7 @@ SCOPES = ("configuration", "crm_config", "nodes", "resources", "constraints", "r
 def cib_xml(c: DemoCluster, scope: str | None = None) -> str:
     """Returns the whole CIB, or one section of it when ``scope`` names one."""
     sections = {
-        "crm_config": _crm_config,
+        "crm_config": crm_config,
         "nodes": _nodes,
         "resources": _resources,
         "constraints": constraints,
@@ -63,73 +64,15 @@ def cib_xml(c: DemoCluster, scope: str | None = None) -> str:
     return "\n".join(element(0, "cib", pairs, children)) + "\n"
 
 
-def _crm_config(c: DemoCluster, indent: int) -> list[str]:
-    rows = [
-        line
-        for name, value in c.cib.properties.items()
-        for line in element(
-            indent + 2, "nvpair", [("id", f"cib-bootstrap-options-{name}"), ("name", name), ("value", value)]
-        )
-    ]
-    props = element(indent + 1, "cluster_property_set", [("id", "cib-bootstrap-options")], rows)
-    return element(indent, "crm_config", [], props)
-
-
 def _nodes(c: DemoCluster, indent: int) -> list[str]:
-    lines: list[str] = []
-    for n in c.topo.nodes:
-        children: list[str] = []
-        attrs = c.cib.node_attrs.get(n.name, {})
-        if attrs or n.name in c.cib.node_attr_sets:
-            rows = [
-                line
-                for k, v in attrs.items()
-                for line in element(
-                    indent + 3, "nvpair", [("id", f"nodes-{n.node_id}-{k}"), ("name", k), ("value", v)]
-                )
-            ]
-            children = element(indent + 2, "instance_attributes", [("id", f"nodes-{n.node_id}")], rows)
-        lines += element(indent + 1, "node", [("id", str(n.node_id)), ("uname", n.name)], children)
-    return element(indent, "nodes", [], lines)
-
-
-def _nvpairs(indent: int, set_tag: str, set_id: str, pairs: list[tuple[str, str]]) -> list[str]:
-    rows = [
-        line
-        for k, v in pairs
-        for line in element(indent + 1, "nvpair", [("name", k), ("value", v), ("id", f"{set_id}-{k}")])
-    ]
-    return element(indent, set_tag, [("id", set_id)], rows)
-
-
-def _op_def(indent: int, rsc: str, name: str, interval: str, extra: list[tuple[str, str]]) -> list[str]:
-    return element(
-        indent, "op", [("name", name), ("interval", interval), *extra, ("id", f"{rsc}-{name}-{interval}")]
-    )
+    return nodes(c, indent, lambda n: str(n.node_id), [])
 
 
 def _resources(c: DemoCluster, indent: int) -> list[str]:
     lines: list[str] = []
     for r in resources(c):
-        klass, provider, kind = r.agent
-        head = [("id", r.primitive), ("class", klass), ("provider", provider), ("type", kind)]
         if not r.clone:
-            vm = c.topo.vm(r.primitive)
-            xmfile = vm.xmfile if vm else ""
-            body = _nvpairs(
-                indent + 2,
-                "instance_attributes",
-                f"{r.id}-instance_attributes",
-                [("xmfile", xmfile), ("shutdown_timeout", "5")],
-            )
-            ops = _op_def(indent + 3, r.id, "monitor", "10s", [])
-            ops += _op_def(indent + 3, r.id, "start", "0s", [("timeout", "60")])
-            ops += _op_def(indent + 3, r.id, "stop", "0s", [("timeout", "40s")])
-            body += element(indent + 2, "operations", [], ops)
-            meta = list(c.cib.meta.get(r.id, {}).items())
-            if meta:
-                body += _nvpairs(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", meta)
-            lines += element(indent + 1, "primitive", head, body)
+            lines += vm_primitive(c, r, indent + 1, id_last=True)
             continue
         meta = [
             ("promotable", "true"),
@@ -139,17 +82,8 @@ def _resources(c: DemoCluster, indent: int) -> list[str]:
             ("clone-node-max", "1"),
             ("notify", "true"),
         ]
-        body = _nvpairs(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", meta)
-        disk = r.primitive.removeprefix("drbd_")
-        prim = _nvpairs(
-            indent + 3, "instance_attributes", f"{r.primitive}-instance_attributes", [("drbd_resource", disk)]
-        )
-        ops = _op_def(indent + 4, r.primitive, "monitor", "29s", [("role", "Promoted"), ("timeout", "20s")])
-        ops += _op_def(
-            indent + 4, r.primitive, "monitor", "31s", [("role", "Unpromoted"), ("timeout", "20s")]
-        )
-        prim += element(indent + 3, "operations", [], ops)
-        body += element(indent + 2, "primitive", head, prim)
+        body = nvpair_set(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", meta, id_last=True)
+        body += drbd_primitive(r, indent + 2, ("Promoted", "Unpromoted"), id_last=True)
         lines += element(indent + 1, "clone", [("id", r.id)], body)
     return element(indent, "resources", [], lines)
 
@@ -193,14 +127,7 @@ def _constraint(con: Constraint, indent: int) -> list[str]:
 
 
 def _rsc_defaults(c: DemoCluster, indent: int) -> list[str]:
-    meta = element(
-        indent + 2,
-        "nvpair",
-        [("name", "resource-stickiness"), ("value", "INFINITY"), ("id", "rsc-options-resource-stickiness")],
-    )
-    return element(
-        indent, "rsc_defaults", [], element(indent + 1, "meta_attributes", [("id", "rsc-options")], meta)
-    )
+    return rsc_defaults(indent, id_last=True)
 
 
 def _status(c: DemoCluster, indent: int) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from hatui.demo.cib_sections import crm_config, drbd_primitive, nodes, nvpair_set, rsc_defaults, vm_primitive
 from hatui.demo.state import Constraint, Op
 from hatui.demo.view import RscDef, clone_instances, element, resources, status_order
 
@@ -62,7 +63,7 @@ def instance_names(c: DemoCluster, r: RscDef) -> dict[str, str]:
 def cib10_xml(c: DemoCluster, scope: str | None = None) -> str:
     """The whole CIB, or the section ``scope`` names."""
     sections = {
-        "crm_config": _crm_config,
+        "crm_config": crm_config,
         "nodes": _nodes,
         "resources": _resources,
         "constraints": constraints10,
@@ -88,69 +89,15 @@ def cib10_xml(c: DemoCluster, scope: str | None = None) -> str:
     return "\n".join(element(0, "cib", pairs, children)) + "\n"
 
 
-def _crm_config(c: DemoCluster, indent: int) -> list[str]:
-    rows = [
-        line
-        for name, value in c.cib.properties.items()
-        for line in element(
-            indent + 2, "nvpair", [("id", f"cib-bootstrap-options-{name}"), ("name", name), ("value", value)]
-        )
-    ]
-    props = element(indent + 1, "cluster_property_set", [("id", "cib-bootstrap-options")], rows)
-    return element(indent, "crm_config", [], props)
-
-
 def _nodes(c: DemoCluster, indent: int) -> list[str]:
-    lines: list[str] = []
-    for n in c.topo.nodes:
-        children: list[str] = []
-        attrs = c.cib.node_attrs.get(n.name, {})
-        if attrs or n.name in c.cib.node_attr_sets:
-            rows = [
-                line
-                for k, v in attrs.items()
-                for line in element(
-                    indent + 3, "nvpair", [("id", f"nodes-{n.name}-{k}"), ("name", k), ("value", v)]
-                )
-            ]
-            children = element(indent + 2, "instance_attributes", [("id", f"nodes-{n.name}")], rows)
-        pairs = [("id", n.name), ("uname", n.name), ("type", "normal")]
-        lines += element(indent + 1, "node", pairs, children)
-    return element(indent, "nodes", [], lines)
-
-
-def _nvpairs(indent: int, set_tag: str, set_id: str, pairs: list[tuple[str, str]]) -> list[str]:
-    rows = [
-        line
-        for k, v in pairs
-        for line in element(indent + 1, "nvpair", [("id", f"{set_id}-{k}"), ("name", k), ("value", v)])
-    ]
-    return element(indent, set_tag, [("id", set_id)], rows)
-
-
-def _op_def(indent: int, rsc: str, name: str, interval: str, extra: list[tuple[str, str]]) -> list[str]:
-    return element(
-        indent, "op", [("id", f"{rsc}-{name}-{interval}"), ("name", name), ("interval", interval), *extra]
-    )
+    return nodes(c, indent, lambda n: n.name, [("type", "normal")])
 
 
 def _resources(c: DemoCluster, indent: int) -> list[str]:
     lines: list[str] = []
     for r in resources(c):
-        klass, provider, kind = r.agent
-        head = [("id", r.primitive), ("class", klass), ("provider", provider), ("type", kind)]
-        meta = list(c.cib.meta.get(r.id, {}).items())
         if not r.clone:
-            vm = c.topo.vm(r.primitive)
-            params = [("xmfile", vm.xmfile if vm else ""), ("shutdown_timeout", "5")]
-            body = _nvpairs(indent + 2, "instance_attributes", f"{r.id}-instance_attributes", params)
-            ops = _op_def(indent + 3, r.id, "monitor", "10s", [])
-            ops += _op_def(indent + 3, r.id, "start", "0s", [("timeout", "60")])
-            ops += _op_def(indent + 3, r.id, "stop", "0s", [("timeout", "40s")])
-            body += element(indent + 2, "operations", [], ops)
-            if meta:
-                body += _nvpairs(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", meta)
-            lines += element(indent + 1, "primitive", head, body)
+            lines += vm_primitive(c, r, indent + 1, id_last=False)
             continue
         ms_meta = [
             ("master-max", "1"),
@@ -158,17 +105,10 @@ def _resources(c: DemoCluster, indent: int) -> list[str]:
             ("clone-max", "2"),
             ("clone-node-max", "1"),
             ("notify", "true"),
-            *meta,
+            *c.cib.meta.get(r.id, {}).items(),
         ]
-        body = _nvpairs(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", ms_meta)
-        disk = r.primitive.removeprefix("drbd_")
-        prim = _nvpairs(
-            indent + 3, "instance_attributes", f"{r.primitive}-instance_attributes", [("drbd_resource", disk)]
-        )
-        ops = _op_def(indent + 4, r.primitive, "monitor", "29s", [("role", "Master"), ("timeout", "20s")])
-        ops += _op_def(indent + 4, r.primitive, "monitor", "31s", [("role", "Slave"), ("timeout", "20s")])
-        prim += element(indent + 3, "operations", [], ops)
-        body += element(indent + 2, "primitive", head, prim)
+        body = nvpair_set(indent + 2, "meta_attributes", f"{r.id}-meta_attributes", ms_meta)
+        body += drbd_primitive(r, indent + 2, (ROLE_10["Promoted"], ROLE_10["Unpromoted"]), id_last=False)
         lines += element(indent + 1, "master", [("id", r.id)], body)
     return element(indent, "resources", [], lines)
 
@@ -211,8 +151,7 @@ def _constraint(con: Constraint, indent: int) -> list[str]:
 
 
 def _rsc_defaults(c: DemoCluster, indent: int) -> list[str]:
-    meta = _nvpairs(indent + 1, "meta_attributes", "rsc-options", [("resource-stickiness", "INFINITY")])
-    return element(indent, "rsc_defaults", [], meta)
+    return rsc_defaults(indent, id_last=False)
 
 
 def _op_defaults(c: DemoCluster, indent: int) -> list[str]:
@@ -265,13 +204,7 @@ def _status(c: DemoCluster, indent: int) -> list[str]:
         children = _lrm(c, node, indent + 2)
         attrs = transient10(c, node)
         if attrs:
-            sid = f"status-{node}"
-            rows = [
-                line
-                for k, v in attrs
-                for line in element(indent + 4, "nvpair", [("id", f"{sid}-{k}"), ("name", k), ("value", v)])
-            ]
-            inner = element(indent + 3, "instance_attributes", [("id", sid)], rows)
+            inner = nvpair_set(indent + 3, "instance_attributes", f"status-{node}", attrs)
             children += element(indent + 2, "transient_attributes", [("id", node)], inner)
         lines += element(indent + 1, "node_state", pairs, children)
     return element(indent, "status", [], lines)
