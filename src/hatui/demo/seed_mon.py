@@ -10,6 +10,7 @@ lists, ``Migration summary:`` under ``-f`` and ``Failed actions:``. Its options 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources as pkg_resources
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from hatui.demo.view import RscDef, clone_instances, ctime, managed, resources, 
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
+    from hatui.demo.state import Op
 
 #: execra_code2string() of 1.0.9 (lib/common/utils.c) for the codes the demo records.
 RA_TEXT = {0: "ok", 1: "unknown error", 7: "not running", 8: "master"}
@@ -157,23 +159,39 @@ def _running_on(c: DemoCluster, node: str) -> list[str]:
     return lines
 
 
-def _operations(c: DemoCluster, timing: bool) -> list[str]:
-    """``-o``: each online node's operation history (print_rsc_history), empty probes left out."""
-    lines = ["", "Operations:"]
+def _histories(c: DemoCluster) -> Iterator[tuple[str, list[tuple[str, list[Op], int]]]]:
+    """Each online node with its resources' histories: (name, records, fail-count) each.
+
+    The name is the clone instance's (``drbd_R:N``) where the history is a clone's, the records are
+    one a ``task_interval`` as 1.0 files them, and the fail-count is attrd's ``fail-count-R``.
+    """
     clone_names = {r.primitive: instance_names(c, r) for r in resources(c) if r.clone}
     for node in status_order(c):
         if not c.pcmk_online(node):
             continue
-        lines.append(f"* Node {node}: ")
         attrs = dict(transient10(c, node))
-        for rsc, ops in c.cib.lrm.get(node, {}).items():
-            name = clone_names.get(rsc, {}).get(node, rsc)
-            shown = [
-                op for op in ops10(ops) if not (op.task == "monitor" and op.interval_ms == 0 and op.rc == 7)
-            ]
+        yield (
+            node,
+            [
+                (
+                    clone_names.get(rsc, {}).get(node, rsc),
+                    ops10(ops),
+                    int(attrs.get(f"fail-count-{rsc}", "0")),
+                )
+                for rsc, ops in c.cib.lrm.get(node, {}).items()
+            ],
+        )
+
+
+def _operations(c: DemoCluster, timing: bool) -> list[str]:
+    """``-o``: each online node's operation history (print_rsc_history), empty probes left out."""
+    lines = ["", "Operations:"]
+    for node, histories in _histories(c):
+        lines.append(f"* Node {node}: ")
+        for name, ops, count in histories:
+            shown = [op for op in ops if not (op.task == "monitor" and op.interval_ms == 0 and op.rc == 7)]
             if not shown:
                 continue
-            count = int(attrs.get(f"fail-count-{rsc}", "0"))
             lines.append(
                 f"   {name}: migration-threshold=1000000" + (f" fail-count={count}" if count else "")
             )
@@ -230,15 +248,9 @@ def _resource(c: DemoCluster, r: RscDef, inactive: bool) -> list[str]:
 
 def _migration_summary(c: DemoCluster) -> list[str]:
     lines = ["", "Migration summary:"]
-    clone_names = {r.primitive: instance_names(c, r) for r in resources(c) if r.clone}
-    for node in status_order(c):
-        if not c.pcmk_online(node):
-            continue
+    for node, histories in _histories(c):
         lines.append(f"* Node {node}: ")
-        attrs = dict(transient10(c, node))
-        for rsc in c.cib.lrm.get(node, {}):
-            name = clone_names.get(rsc, {}).get(node, rsc)
-            count = int(attrs.get(f"fail-count-{rsc}", "0"))
+        for name, _ops, count in histories:
             if count:
                 # 1.0.9 finds last-failure only through failure-timeout, which the cluster leaves unset.
                 lines.append(f"   {name}: migration-threshold=1000000 fail-count={count}")
@@ -246,18 +258,12 @@ def _migration_summary(c: DemoCluster) -> list[str]:
 
 
 def _failed_actions(c: DemoCluster) -> list[str]:
-    rows: list[str] = []
-    clone_names = {r.primitive: instance_names(c, r) for r in resources(c) if r.clone}
-    for node in status_order(c):
-        if not c.pcmk_online(node):
-            continue
-        for rsc, ops in c.cib.lrm.get(node, {}).items():
-            name = clone_names.get(rsc, {}).get(node, rsc)
-            for op in ops10(ops):
-                if op.rc == op.target_rc:
-                    continue
-                rows.append(
-                    f"    {name}_{op.task}_{op.interval_ms} (node={node}, call={op.call}, rc={op.rc}, "
-                    f"status=complete): {RA_TEXT.get(op.rc, 'unknown error')}"
-                )
+    rows = [
+        f"    {name}_{op.task}_{op.interval_ms} (node={node}, call={op.call}, rc={op.rc}, "
+        f"status=complete): {RA_TEXT.get(op.rc, 'unknown error')}"
+        for node, histories in _histories(c)
+        for name, ops, _count in histories
+        for op in ops
+        if op.rc != op.target_rc
+    ]
     return ["", "Failed actions:", *rows] if rows else []
