@@ -23,6 +23,8 @@ from hatui.model.capture import StackInfo
 from hatui.transport.batch import quote_argv
 
 RAW, CRM, PCS_ = Tools(shell=PACEMAKER), Tools(shell=CRMSH), Tools(shell=PCS)
+#: Cluster maintenance on through crm_attribute: the same words from Pacemaker 1.0.9 to 2.x.
+MAINTENANCE_MODE_ON = ("crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true")
 
 
 @pytest.mark.parametrize(
@@ -64,15 +66,7 @@ def test_maintenance_per_shell() -> None:
         "maintenance",
         "n1",
     )
-    assert cmd.cluster_maintenance(True, run_on="n1", tools=RAW).argv == (
-        "crm_attribute",
-        "-t",
-        "crm_config",
-        "-n",
-        "maintenance-mode",
-        "-v",
-        "true",
-    )
+    assert cmd.cluster_maintenance(True, run_on="n1", tools=RAW).argv == MAINTENANCE_MODE_ON
     assert cmd.cluster_maintenance(False, run_on="n1", tools=CRM).argv == (
         "crm",
         "configure",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from actions_support import bench
 from test_act_capabilities import SEED
+from test_act_commands import MAINTENANCE_MODE_ON
 
 from hatui.actions import commands as cmd
 from hatui.actions.catalog import plan_action
@@ -164,15 +165,7 @@ def test_start_stop_and_cluster_maintenance_on_1_0() -> None:
         "stop",
         "vm1",
     )
-    assert cmd.cluster_maintenance(True, run_on="n", tools=RAW10).argv == (
-        "crm_attribute",
-        "-t",
-        "crm_config",
-        "-n",
-        "maintenance-mode",
-        "-v",
-        "true",
-    )
+    assert cmd.cluster_maintenance(True, run_on="n", tools=RAW10).argv == MAINTENANCE_MODE_ON
     assert cmd.cluster_maintenance(True, run_on="n", tools=CRM10).argv == (
         "crm",
         "configure",
