@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 OCF_ROOT = Path("/usr/lib/ocf/resource.d")
@@ -150,25 +151,29 @@ def reap_forever(cfg: dict, procs: dict[int, str]) -> None:
             log(cfg, f"{procs.pop(pid)} ({pid}) exited with status {status}")
 
 
-def main() -> None:
-    cfg = json.loads(Path(sys.argv[1]).read_text())
-    socket.sethostname(cfg["node"])
-    mount_private(cfg)
-    prepare_run(cfg)
-    lock_fd = hold_liveness_lock(cfg)
-    procs = start_daemons(cfg)
-    (Path(cfg["node_dir"]) / "init.status").write_text(f"ready {cfg['boot']}\n")
-    try:
-        reap_forever(cfg, procs)
-    finally:
-        os.close(lock_fd)
+def run(mount: Callable[[dict], None], start: Callable[[dict], dict[int, str]]) -> None:
+    """PID 1's life, with the stack's own private mounts (``mount``) and daemons (``start``: pid -> name).
 
-
-if __name__ == "__main__":
+    A node that cannot come up writes why to its init.log before the namespace dies.
+    """
     try:
-        main()
-    except Exception as exc:  # a broken node must say why before the namespace dies
+        cfg = json.loads(Path(sys.argv[1]).read_text())
+        socket.sethostname(cfg["node"])
+        mount(cfg)
+        prepare_run(cfg)
+        lock_fd = hold_liveness_lock(cfg)
+        procs = start(cfg)
+        (Path(cfg["node_dir"]) / "init.status").write_text(f"ready {cfg['boot']}\n")
+        try:
+            reap_forever(cfg, procs)
+        finally:
+            os.close(lock_fd)
+    except Exception as exc:
         node_dir = json.loads(Path(sys.argv[1]).read_text()).get("node_dir", "/tmp")
         with open(Path(node_dir) / "init.log", "a") as f:
             f.write(f"init failed: {exc!r}\n")
         raise
+
+
+if __name__ == "__main__":
+    run(mount_private, start_daemons)

@@ -13,14 +13,10 @@ orphan and holds the node's liveness flock (read by the peer's DRBD emulator) un
 
 from __future__ import annotations
 
-import json
-import os
-import socket
 import subprocess
-import sys
 from pathlib import Path
 
-from nodeinit import hold_liveness_lock, log, overlay_agents, prepare_run, private_tmpfs, reap_forever, sh
+from nodeinit import log, overlay_agents, private_tmpfs, run, sh
 
 
 def mount_private(cfg: dict) -> None:
@@ -47,25 +43,5 @@ def start_daemons(cfg: dict) -> dict[int, str]:
     return {sshd.pid: "sshd"}
 
 
-def main() -> None:
-    cfg = json.loads(Path(sys.argv[1]).read_text())
-    socket.sethostname(cfg["node"])
-    mount_private(cfg)
-    prepare_run(cfg)
-    lock_fd = hold_liveness_lock(cfg)
-    procs = start_daemons(cfg)
-    (Path(cfg["node_dir"]) / "init.status").write_text(f"ready {cfg['boot']}\n")
-    try:
-        reap_forever(cfg, procs)
-    finally:
-        os.close(lock_fd)
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a broken node must say why before the namespace dies
-        node_dir = json.loads(Path(sys.argv[1]).read_text()).get("node_dir", "/tmp")
-        with open(Path(node_dir) / "init.log", "a") as f:
-            f.write(f"init failed: {exc!r}\n")
-        raise
+    run(mount_private, start_daemons)
