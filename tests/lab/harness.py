@@ -191,35 +191,23 @@ class Lab(FaultsMixin):
 
     def start_node(self, node: str, *, wait: bool = True, timeout: float = 20.0) -> None:
         """Boots ``node`` (it must not be running): a fresh namespace on the node's persistent state."""
-        if self.alive(node):
-            raise LabError(f"{node} is already running")
-        boot = secrets.token_hex(6)
+        boot = self._new_boot(node)
         state, node_dir = self.state_dir, self.layout.node_dir(node)
-        (state / "nodes" / f"{node}.boot").write_text(boot + "\n")
         (state / "nodes" / f"{node}.frozen").unlink(missing_ok=True)
-        (node_dir / "init.status").unlink(missing_ok=True)
         cfg = {
             "node": node, "state": str(state), "boot": boot, "node_dir": str(node_dir),
             "bin_dir": str(self.layout.bin_dir), "path": NODE_PATH,
             "alive_file": str(state / "nodes" / f"{node}.alive"),
             "agents": {"linbit": {"drbd": str(state / "agents" / "drbd")}},
         }  # fmt: skip
-        node_json = node_dir / "node.json"
-        node_json.write_text(json.dumps(cfg, indent=1))
         cgroup = f"{state.name}-{node}"
         freezer = Freezer(cgroup, self.runtime["cgroup_version"])
         freezer.create()
-        python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else shutil.which("python3")
-        cmd = ["unshare", "--mount", "--pid", "--ipc", "--uts", "--fork", "--mount-proc",
-               "--propagation", "private", str(python), "-E", "-s", str(self.layout.bin_dir / "nodeinit.py"),
-               str(node_json)]  # fmt: skip
+        joins: list[str] = []
         if freezer.procs_file is not None:
             # Join the cgroup before exec, so every process of the node is born in it.
-            cmd = ["sh", "-c", f'echo $$ > {freezer.procs_file} && exec "$@"', "sh", *cmd]
-        with open(node_dir / "unshare.log", "ab") as log:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True, env=HOST_ENV)  # fmt: skip
-        self._procs[node] = proc
+            joins = ["sh", "-c", f'echo $$ > {freezer.procs_file} && exec "$@"', "sh"]
+        proc = self._spawn_init(node, cfg, "nodeinit.py", joins, HOST_ENV)
         init_pid = self._child_of(proc.pid)
         self.runtime["nodes"][node] = {
             "init_pid": init_pid, "unshare_pid": proc.pid, "cgroup": cgroup if freezer.path else None,
@@ -228,6 +216,33 @@ class Lab(FaultsMixin):
         cleanup.write_runtime(state, self.runtime)
         if wait:
             self._wait_ready(node, timeout)
+
+    def _new_boot(self, node: str) -> str:
+        """Refuses a running ``node``; else records a new boot token for it and returns it."""
+        if self.alive(node):
+            raise LabError(f"{node} is already running")
+        boot = secrets.token_hex(6)
+        (self.state_dir / "nodes" / f"{node}.boot").write_text(boot + "\n")
+        (self.layout.node_dir(node) / "init.status").unlink(missing_ok=True)
+        return boot
+
+    def _spawn_init(
+        self, node: str, cfg: dict[str, Any], script: str, wrapper: list[str], env: dict[str, str]
+    ) -> subprocess.Popen[bytes]:
+        """Starts the lab's ``script`` on ``cfg`` (its node.json) as PID 1 of new mount, pid, ipc and
+        uts namespaces, behind ``wrapper``; its output goes to the node's unshare.log."""
+        node_dir = self.layout.node_dir(node)
+        node_json = node_dir / "node.json"
+        node_json.write_text(json.dumps(cfg, indent=1))
+        python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else shutil.which("python3")
+        cmd = [*wrapper, "unshare", "--mount", "--pid", "--ipc", "--uts", "--fork", "--mount-proc",
+               "--propagation", "private", str(python), "-E", "-s", str(self.layout.bin_dir / script),
+               str(node_json)]  # fmt: skip
+        with open(node_dir / "unshare.log", "ab") as log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True, env=env)  # fmt: skip
+        self._procs[node] = proc
+        return proc
 
     def _child_of(self, pid: int, timeout: float = 5.0) -> int:
         deadline = time.monotonic() + timeout

@@ -16,9 +16,7 @@ boots, tears down and reads status. A client must run inside the lab's network n
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -116,12 +114,8 @@ class SeedLab(SeedFaultsMixin, Lab):
         return problems
 
     def start_node(self, node: str, *, wait: bool = True, timeout: float = 20.0) -> None:
-        if self.alive(node):
-            raise LabError(f"{node} is already running")
-        boot = secrets.token_hex(6)
+        boot = self._new_boot(node)
         state, node_dir = self.state_dir, self.layout.node_dir(node)
-        (state / "nodes" / f"{node}.boot").write_text(boot + "\n")
-        (node_dir / "init.status").unlink(missing_ok=True)
         cfg = {
             "node": node, "state": str(state), "boot": boot, "node_dir": str(node_dir),
             "bin_dir": str(self.layout.bin_dir), "path": SEED_PATH, "prefix": str(PREFIX),
@@ -129,15 +123,7 @@ class SeedLab(SeedFaultsMixin, Lab):
             "alive_file": str(state / "nodes" / f"{node}.alive"),
             "drbd_agent": str(state / "agents" / "drbd"),
         }  # fmt: skip
-        (node_dir / "node.json").write_text(json.dumps(cfg, indent=1))
-        python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else shutil.which("python3")
-        cmd = [*self.netns_argv(), "unshare", "--mount", "--uts", "--pid", "--ipc", "--fork",
-               "--mount-proc", "--propagation", "private", str(python), "-E", "-s",
-               str(self.layout.bin_dir / "seedinit.py"), str(node_dir / "node.json")]  # fmt: skip
-        with open(node_dir / "unshare.log", "ab") as log:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True, env=ENV)  # fmt: skip
-        self._procs[node] = proc
+        proc = self._spawn_init(node, cfg, "seedinit.py", self.netns_argv(), ENV)
         self.runtime["nodes"][node] = {"init_pid": self._init_of(proc.pid), "unshare_pid": proc.pid,
                                        "boot": boot}  # fmt: skip
         cleanup.write_runtime(state, self.runtime)
