@@ -73,6 +73,8 @@ class Layout:
     ssh_ports: dict[str, int]
     vms: tuple[VmSpec, ...]
     cluster_name: str = CLUSTER_NAME
+    command_timeout: float = 5.0
+    """hatui's per-poll command timeout in the lab's config (the drills' limits are built on it)."""
     drbd_size_kb: int = 262144
     sync_rate_kb: int = 20480
     al_resync_kb: int = 61440
@@ -201,7 +203,7 @@ class Layout:
             "nodes": nodes,
             "known_hosts": str(self.known_hosts),
             "connect_timeout": 3,
-            "command_timeout": 5,
+            "command_timeout": self.command_timeout,
             "keepalive_interval": 1,
             "vm_disks": {vm.name: [vm.drbd] for vm in self.vms},
         }

@@ -43,7 +43,8 @@ async def test_f_resets_the_fail_count_on_the_chosen_node(generation: str) -> No
         result = c.app.actions.last_result
         assert result is not None and result.ok, result.outcome
         assert result.outcome == "fail-count of sentinel on vnode1 deleted"
-        assert any(t.startswith("failcount_delete sentinel: done") for t in toasts(c.app))
+        done = "failcount_delete sentinel: done"
+        await wait_for(pilot, lambda: any(t.startswith(done) for t in toasts(c.app)))
         assert ARGV[generation] in c.writes()
         await wait_for(pilot, lambda: "vnode1" not in counts(c), within=10)
 
