@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from hatui.config_backup import BackupConfig, read_backup
 from hatui.errors import ConfigError
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class Family(StrEnum):
     DOMAINS = "domains"
     COROSYNC = "corosync"
     CONSTRAINTS = "constraints"
+    STORAGE = "storage"
 
 
 #: Default poll interval per source family, in seconds (Pacemaker status often, the rest less).
@@ -49,6 +51,7 @@ DEFAULT_INTERVALS: dict[Family, float] = {
     Family.DOMAINS: 10.0,
     Family.COROSYNC: 10.0,
     Family.CONSTRAINTS: 30.0,
+    Family.STORAGE: 30.0,
 }
 #: Default cap on what one poll of one node may print, in MiB (``max_output_mib``).
 DEFAULT_MAX_OUTPUT_MIB = 32.0
@@ -99,6 +102,8 @@ class ClusterConfig:
     max_output_mib: float = DEFAULT_MAX_OUTPUT_MIB
     """The most one poll of one node may print (stdout and stderr), in MiB; more is cut off and
     shown as an error, so that a runaway command cannot fill hatui's memory."""
+    backup: BackupConfig = field(default_factory=BackupConfig)
+    """Snapshot sizing and the site's backup command (``hatui.config_backup``)."""
 
     @property
     def max_output_bytes(self) -> int:
@@ -272,6 +277,7 @@ _CLUSTER_KEYS = {
     "shell",
     "vm_disks",
     "max_output_mib",
+    "backup",
 }
 _NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
 
@@ -315,6 +321,7 @@ def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
         max_output_mib=r.positive(
             m.get("max_output_mib", DEFAULT_MAX_OUTPUT_MIB), f"{key}.max_output_mib", unit="MiB", most=None
         ),
+        backup=read_backup(r, m.get("backup"), f"{key}.backup"),
     )
 
 

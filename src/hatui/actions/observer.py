@@ -43,4 +43,5 @@ class CollectorObserver:
             generated_at=self.clock.now(),
             configured_nodes=tuple(n.name for n in self.cluster.nodes),
             vm_disks=dict(self.cluster.vm_disks),
+            snapshot_rule=self.cluster.backup.rule,
         )

@@ -15,6 +15,7 @@ from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdResourceConf, DrbdStatus
 from hatui.model.host import DomainLoad, HostMemory
 from hatui.model.pacemaker import ClusterOptions, ClusterStatus, Constraint
+from hatui.model.storage import Filesystem, IscsiSession, LogicalVolume, PhysicalVolume, VolumeGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,13 @@ class NodeReport:
     constraints: tuple[Constraint, ...] | None = None
     cluster_options: ClusterOptions | None = None
     """Pacemaker 1.0 only (its crm_mon shows none): already merged into ``pacemaker``."""
+    physical_volumes: tuple[PhysicalVolume, ...] | None = None
+    volume_groups: tuple[VolumeGroup, ...] | None = None
+    logical_volumes: tuple[LogicalVolume, ...] | None = None
+    """One per LV (an LV printed once per segment is merged), hidden ones included."""
+    iscsi_sessions: tuple[IscsiSession, ...] | None = None
+    filesystems: tuple[Filesystem, ...] | None = None
+    """None = not read (the source failed or does not apply); ``()`` = read, and none there."""
     errors: tuple[SourceError, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from hatui.model.backup_rule import SnapshotRule
 from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice
 from hatui.model.pacemaker import ClusterStatus, Constraint
@@ -57,6 +58,8 @@ class ClusterView:
     generated_at: datetime
     configured_nodes: tuple[str, ...] = ()
     vm_disks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    snapshot_rule: SnapshotRule = field(default_factory=SnapshotRule)
+    """The cluster's backup snapshot rule (``backup:`` in the config): sizes and the filling level."""
 
     def report(self, node: str) -> NodeReport | None:
         """Returns the report of ``node``, or None when it was not polled."""

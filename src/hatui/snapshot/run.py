@@ -12,6 +12,7 @@ from typing import TextIO
 
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig
+from hatui.model.backup_rule import SnapshotRule
 from hatui.model.capture import NodeCapture
 from hatui.model.health import Health, HealthStatus
 from hatui.model.view import ClusterView
@@ -33,6 +34,7 @@ def make_view(
         generated_at=(clock or SystemClock()).now(),
         configured_nodes=tuple(n.name for n in cluster.nodes) if cluster else (),
         vm_disks=dict(cluster.vm_disks) if cluster else {},
+        snapshot_rule=cluster.backup.rule if cluster else SnapshotRule(),
     )
 
 

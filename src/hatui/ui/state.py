@@ -22,6 +22,7 @@ from datetime import datetime
 
 from hatui.clock import Clock
 from hatui.config import ClusterConfig
+from hatui.model.backup_rule import SnapshotRule
 from hatui.model.events import ClusterEvent, diff
 from hatui.model.health import INFO, SETTLING, Health, Problem
 from hatui.model.inflight import InFlight, inflight_from_constraints, merge
@@ -211,6 +212,7 @@ class ClusterState:
             generated_at=now,
             configured_nodes=self.nodes,
             vm_disks=dict(self.cluster.vm_disks) if self.cluster else {},
+            snapshot_rule=self.cluster.backup.rule if self.cluster else SnapshotRule(),
         )
 
     def stale(self) -> dict[str, Staleness]:
