@@ -5,8 +5,10 @@ failed/unclean/offline nodes, no cluster members, a node cut off from the cluste
 or stopped resources, split-brain DRBD, a VM on two nodes, a crashed VM, a changed host key.
 WARNING: planned states (standby, maintenance), syncing, disconnected or StandAlone peers, faulty
 rings, leftover constraints, stonith disabled, no DC (an election), unreachable nodes, an unknown
-host key, a node whose loss would strand VMs (N+1 lost). A source a node simply does not have (no
-DRBD on it) is not a problem. These are the rules; ``hatui.model.verdict.judge`` applies them and
+host key, a node whose loss would strand VMs (N+1 lost). The storage layer's rules (invalid or
+filling snapshots, missing PVs and LVs, iSCSI sessions down, full filesystems and volume groups) are
+``hatui.model.health_storage``. A source a node simply does not have (no DRBD on it) is not a
+problem. These are the rules; ``hatui.model.verdict.judge`` applies them and
 adds subjects, ages, settling and the actions in flight: it is the verdict every surface shows.
 
 UNKNOWN (nothing answered, or no node gave a Pacemaker picture) always comes with the problems that
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 from hatui.model.corosync import CorosyncLink, QuorumStatus, RingStatus
 from hatui.model.health_drbd import drbd_problems
 from hatui.model.health_pacemaker import membership_problems
+from hatui.model.health_storage import storage_problems
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, WARNING, Health, HealthStatus, Problem, verdict
 from hatui.model.health_vms import capacity_problems, resource_state_problems, vm_problems
 from hatui.model.pacemaker import INFINITY, ClusterStatus, fail_count_text
@@ -85,6 +88,7 @@ def find_problems(view: ClusterView) -> list[Problem]:
     out += vm_problems(view)
     out += capacity_problems(view)
     out += _corosync(view)
+    out += storage_problems(view)
     return out
 
 

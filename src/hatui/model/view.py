@@ -17,6 +17,7 @@ from hatui.model.domains import Domain
 from hatui.model.drbd import DrbdDevice
 from hatui.model.pacemaker import ClusterStatus, Constraint
 from hatui.model.report import NodeReport, SourceError
+from hatui.model.storage_join import StorageView, storage_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,11 @@ class ClusterView:
         return tuple(
             NodeDomain(r.node, d) for r in self.reachable for d in (r.domains or ()) if not d.is_host
         )
+
+    @cached_property
+    def storage(self) -> StorageView:
+        """Every node's LVM, iSCSI and filesystem rows joined to the DRBD resources and VMs."""
+        return storage_view(self)
 
     @cached_property
     def errors(self) -> tuple[SourceError, ...]:
