@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from hatui.demo import bootstrap, drbd_sim, engine
+from hatui.demo import bootstrap, drbd_sim, engine, storage_sim
 from hatui.demo.commands import Outcome, execute
 from hatui.demo.faults import FAULTS, apply_fault
 from hatui.demo.lrm import Lrm
@@ -67,6 +67,7 @@ class DemoCluster:
         if generation == "seed":
             bootstrap.seed_config(self.cib, self.topo)
         self.lrm = Lrm(self.cib, self.rng)
+        self.storage = storage_sim.initial_storage(self.topo, generation, self.epoch_now())
         self.jobs: list[engine.Job] = []
         self.monitors: dict[tuple[str, str], float] = {}
         for vm in self.topo.vms:

@@ -11,7 +11,7 @@ import re
 import shlex
 from typing import TYPE_CHECKING
 
-from hatui.demo import cmd_drbd, cmd_hosts, drbd_sim
+from hatui.demo import cmd_drbd, cmd_hosts, cmd_storage, drbd_sim
 from hatui.demo.commands import Handler, Outcome
 from hatui.demo.render_drbd import proc_drbd
 from hatui.demo.render_misc import quorumtool, xm_list
@@ -52,7 +52,7 @@ def has_program(c: DemoCluster, node: str, prog: str) -> bool:
     ndef = c.topo.node(node)
     if prog in DRBD_ONLY:
         return ndef is not None and ndef.drbd
-    return prog in COMMON or prog in BY_GENERATION[c.generation]
+    return prog in COMMON or prog in BY_GENERATION[c.generation] or prog in cmd_storage.PROGRAMS
 
 
 def _files(c: DemoCluster, node: str) -> dict[str, str]:
@@ -223,4 +223,5 @@ HANDLERS: dict[str, Handler] = {
     "corosync-cfgtool": cmd_hosts.cfgtool,
     "corosync-quorumtool": corosync_quorumtool,
     **cmd_drbd.HANDLERS,
+    **cmd_storage.HANDLERS,
 }

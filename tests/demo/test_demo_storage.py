@@ -1,0 +1,147 @@
+"""The demo's storage layer: LVM, iSCSI and df as each generation prints them, read by hatui's parsers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from demo_support import make_cluster, out
+
+from hatui.demo import DemoCluster
+
+LVS_JSON = (
+    "env", "LVM_SUPPRESS_FD_WARNINGS=1", "lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-a",
+    "-o", "lv_name,vg_name,lv_attr,lv_size,origin,snap_percent,data_percent,lv_time",
+)  # fmt: skip
+LVS_COLUMNS = (
+    "lvs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";", "-a",
+    "-o", "lv_name,vg_name,lv_attr,lv_size,origin,snap_percent",
+)  # fmt: skip
+VGS_JSON = (
+    "vgs", "--reportformat", "json", "--units", "b", "--nosuffix",
+    "-o", "vg_name,vg_size,vg_free,pv_count,lv_count,snap_count,vg_attr,vg_extent_size",
+)  # fmt: skip
+VGS_COLUMNS = (
+    "vgs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";",
+    "-o", "vg_name,vg_size,vg_free,pv_count,lv_count,snap_count,vg_attr,vg_extent_size",
+)  # fmt: skip
+PVS_JSON = (
+    "pvs", "--reportformat", "json", "--units", "b", "--nosuffix",
+    "-o", "pv_name,vg_name,pv_size,pv_free,pv_attr",
+)  # fmt: skip
+PVS_COLUMNS = (
+    "pvs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";",
+    "-o", "pv_name,vg_name,pv_size,pv_free,pv_attr",
+)  # fmt: skip
+GIB = 1024**3
+
+
+def _lvs(c: DemoCluster, node: str) -> str:
+    return out(c, node, *(LVS_COLUMNS if c.generation == "seed" else LVS_JSON))
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+def test_every_drbd_backing_disk_is_an_lv_named_as_the_dump_says(generation: str) -> None:
+    lvm = pytest.importorskip("hatui.parsers.lvm")
+    from hatui.parsers.drbd_dump import parse_drbdadm_dump
+
+    c = make_cluster(generation=generation)
+    for node in ("vnode1", "vnode2"):
+        lvs = {lv.device: lv for lv in lvm.parse_lvs(_lvs(c, node))}
+        dump = parse_drbdadm_dump(out(c, node, "drbdadm", "dump", "all"))
+        disks = [disk for r in dump for host, disk in r.disks if host == node]
+        assert len(disks) == 10
+        for disk in disks:
+            assert disk in lvs, disk
+            assert lvs[disk].active and lvs[disk].attr[5] == "o"  # DRBD holds it open
+        assert lvs["/dev/vg2/mail-root"].size_bytes == 40 * GIB
+
+
+def test_seed_lvm_is_2_02_39_without_json() -> None:
+    c = make_cluster()
+    assert "LVM version:     2.02.39" in out(c, "vnode1", "lvm", "version")
+    r = c.execute("vnode1", LVS_JSON)
+    assert r.status == 3
+    assert r.stderr == "lvs: unrecognized option `--reportformat'\n  Error during parsing of command line.\n"
+    assert (
+        c.execute("vnode1", (*LVS_COLUMNS[:-1], "lv_name,lv_time")).stderr
+        == "  Unrecognised field: lv_time\n"
+    )
+    assert "  mail-root;vg2;-wi-ao;42949672960;;\n" in _lvs(c, "vnode1")
+
+
+def test_modern_lvm_json_is_lvm_2_03_16s_layout() -> None:
+    c = make_cluster(generation="modern")
+    assert "2.03.16(2)" in out(c, "vnode2", "lvm", "version")
+    text = _lvs(c, "vnode2")
+    assert text.startswith('  {\n      "report": [\n          {\n              "lv": [\n')
+    rows = json.loads(text)["report"][0]["lv"]
+    mail = next(r for r in rows if r["lv_name"] == "mail-root")
+    assert mail["lv_attr"] == "-wi-ao----" and mail["lv_size"] == str(40 * GIB) and mail["origin"] == ""
+    assert mail["lv_time"].endswith(" +0000")
+    empty = c.execute("vnode2", ("lvs", "--reportformat", "json", "vgnone"))
+    assert empty.status == 5 and 'Volume group "vgnone" not found' in empty.stderr
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+def test_vgs_and_pvs_parse_and_add_up(generation: str) -> None:
+    lvm = pytest.importorskip("hatui.parsers.lvm")
+    c = make_cluster(generation=generation)
+    seed = generation == "seed"
+    vgs = {vg.name: vg for vg in lvm.parse_vgs(out(c, "vnode1", *(VGS_COLUMNS if seed else VGS_JSON)))}
+    pvs = lvm.parse_pvs(out(c, "vnode1", *(PVS_COLUMNS if seed else PVS_JSON)))
+    assert set(vgs) == {"vg1", "vg2"}
+    assert vgs["vg2"].size_bytes == 272 * GIB
+    assert vgs["vg2"].free_bytes == (272 - 70) * GIB  # five root disks: 8 + 40 + 12 + 4 + 6 GiB
+    assert vgs["vg2"].lv_count == 5 and vgs["vg2"].snapshot_count == 0 and not vgs["vg2"].partial
+    assert vgs["vg1"].pv_count == 2 and vgs["vg1"].extent_bytes == 4 * 1024**2
+    assert sorted(pv.name for pv in pvs) == ["/dev/sda3", "/dev/sdb1", "/dev/sdc1", "/dev/sdd1"]
+    assert sum(pv.free_bytes or 0 for pv in pvs if pv.vg == "vg2") == vgs["vg2"].free_bytes
+    assert not any(pv.missing for pv in pvs)
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+def test_default_columns_parse_too(generation: str) -> None:
+    lvm = pytest.importorskip("hatui.parsers.lvm")
+    c = make_cluster(generation=generation)
+    lvs = lvm.parse_lvs(out(c, "vnode3", "lvs"))
+    vgs = lvm.parse_vgs(out(c, "vnode3", "vgs"))
+    assert {vg.name for vg in vgs} == {"vg1", "vg2"}
+    assert {lv.name for lv in lvs} >= {"archive"}
+    assert next(lv for lv in lvs if lv.name == "archive").size_bytes == 120 * GIB
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+def test_iscsi_sessions_to_vstor1(generation: str) -> None:
+    iscsi = pytest.importorskip("hatui.parsers.iscsiadm")
+    c = make_cluster(generation=generation)
+    text = out(c, "vnode1", "iscsiadm", "-m", "session", "-P", "1")
+    sessions = iscsi.parse_iscsiadm_session(text, "iscsiadm_session")
+    assert [s.target for s in sessions] == [
+        "iqn.2010-03.it.unipi.cs:vstor1.vmstore",
+        "iqn.2010-03.it.unipi.cs:vstor1.backup",
+    ]
+    assert all(s.session_state == "LOGGED_IN" and s.logged_in for s in sessions)
+    assert sessions[0].portal == "10.0.0.100:3260,1" and sessions[0].sid == 1
+    plain = out(c, "vnode1", "iscsiadm", "-m", "session")
+    assert plain.endswith("vstor1.backup\n" if generation == "seed" else "vstor1.backup (non-flash)\n")
+    assert ("(null)" in text) == (generation == "seed")
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+def test_df_lists_the_backup_store(generation: str) -> None:
+    dfp = pytest.importorskip("hatui.parsers.df")
+    c = make_cluster(generation=generation)
+    text = out(c, "vnode2", "df", "-P", "-T", "-B1")
+    assert text.splitlines()[0].split()[:3] == ["Filesystem", "Type", "1-blocks"]
+    fss = {fs.mountpoint: fs for fs in dfp.parse_df(text, "df")}
+    backup = fss["/srv/backup"]
+    assert backup.device == "/dev/sde1" and backup.size_bytes == 1800 * GIB
+    assert backup.fstype == ("ext3" if generation == "seed" else "ext4")
+    assert 0 < (backup.used_bytes or 0) < backup.size_bytes
+
+
+def test_storage_tools_are_on_every_node_and_drbdadm_only_on_the_drbd_nodes() -> None:
+    c = make_cluster()
+    probe = out(c, "vnode3", "sh", "-c", "for t in lvs iscsiadm df drbdadm; do command -v $t; done")
+    assert probe.split() == ["lvs", "iscsiadm", "df"]
