@@ -15,6 +15,7 @@ from hatui.model.health import Health
 from hatui.model.view import ClusterView
 from hatui.model.words import ReplState
 from hatui.plaintext import clean_block, has_unsafe
+from hatui.snapshot.storage import storage_dict
 
 SCHEMA = "hatui.snapshot/1"
 
@@ -61,6 +62,7 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
         "corosync": _corosync(view),
         "errors": [{"node": e.node, "source": e.source, "message": e.message} for e in view.errors],
         "capacity": _capacity(view),
+        "storage": storage_dict(view),
     }
 
 

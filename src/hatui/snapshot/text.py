@@ -18,6 +18,7 @@ from hatui.model.verdict import vm_state
 from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
 from hatui.plaintext import clean_line
+from hatui.snapshot.storage import storage_sections
 
 #: Severity -> (word, style): the words the console uses too.
 _MARKS = {
@@ -57,6 +58,13 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
             _add(t, Text(word, style=style), p.code, p.subject, p.node or "", p.message)
         parts.append(t)
     parts += [_nodes(view), _vms(view, health), _resources(view), _drbd(view)]
+    for section in storage_sections(view):
+        t = Table(title=section.title, title_justify="left", box=None)
+        for col in section.columns:
+            t.add_column(col)
+        for row in section.rows:
+            _add(t, *row)
+        parts.append(t)
     if view.errors:
         t = Table(title="Source errors", title_justify="left", box=None)
         for col in ("node", "source", "message"):
