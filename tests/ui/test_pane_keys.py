@@ -39,10 +39,13 @@ async def test_default_keys_are_numbered_in_tab_order(console: ConsoleFactory) -
     c = console()
     async with c.app.run_test(size=SIZE) as pilot:
         await c.next_polls(pilot)
-        assert labels(c.app) == ["1 VMs", "2 Nodes", "3 Resources", "4 DRBD", "5 Problems (1)", "6 Events"]
+        assert labels(c.app) == [
+            "1 VMs", "2 Nodes", "3 Resources", "4 DRBD", "5 Problems (1)", "6 Events", "7 Storage"
+        ]  # fmt: skip
         text = await help_text(c.app, pilot)
         assert (
-            "Panes: **1** VMs, **2** Nodes, **3** Resources, **4** DRBD, **5** Problems, **6** Events" in text
+            "Panes: **1** VMs, **2** Nodes, **3** Resources, **4** DRBD, **5** Problems, **6** Events,"
+            " **7** Storage" in text
         )
 
 

@@ -39,6 +39,7 @@ from hatui.ui.action_sessions import run_session, show_why
 from hatui.ui.messages import ActionFinished, NodePolled
 from hatui.ui.screens.choose import ChooseScreen
 from hatui.ui.screens.confirm import ConfirmScreen, Foresight
+from hatui.ui.storage_keys import storage_request
 from hatui.ui.widgets.drbd import display_drbd, row_key
 
 if TYPE_CHECKING:
@@ -138,6 +139,12 @@ class ActionController:
                         volume=nd.device.volume,
                     )
                 )
+        elif pane == "storage":
+            req = storage_request(action, spec.kind, key, display.storage)
+            if isinstance(req, str):
+                self._refuse(Request(action, key), req)
+            else:
+                self.request(req)
         else:
             self.request(Request(action, key))
 

@@ -21,6 +21,9 @@ PACEMAKER_SOURCES = names_filling("pacemaker", "constraints", "cluster_options")
 DRBD_SOURCES = names_filling("drbd", "drbd_conf")
 DOMAIN_SOURCES = names_filling("domains", "memory", "loads")
 COROSYNC_SOURCES = names_filling("rings", "quorum")
+STORAGE_SOURCES = names_filling(
+    "physical_volumes", "volume_groups", "logical_volumes", "iscsi_sessions", "filesystems"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Provides MainScreen: the header over the six panes, the filter bar and the footer."""
+"""Provides MainScreen: the header over the panes, the filter bar and the footer."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.nodes import NodesPane
 from hatui.ui.widgets.problems import ProblemsPane
 from hatui.ui.widgets.resources import ResourcesPane
+from hatui.ui.widgets.storage import StoragePane
 from hatui.ui.widgets.table_pane import TablePane
 from hatui.ui.widgets.vms import VmsPane
 
@@ -42,6 +43,7 @@ PANES: dict[str, PaneSpec] = {
     "drbd": PaneSpec("DRBD", DrbdPane, "4"),
     "problems": PaneSpec("Problems", ProblemsPane, "5"),
     "events": PaneSpec("Events", EventsPane, "6"),
+    "storage": PaneSpec("Storage", StoragePane, "7"),
 }
 
 

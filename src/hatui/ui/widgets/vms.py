@@ -20,9 +20,18 @@ from hatui.model.verdict import fine_because, for_subject, vm_state
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import DomainState
 from hatui.ui.cells import CRIT, INFO, OK, SETTLE, STALE, WARN, Cell, cell, fmt_mib, severity_mark
-from hatui.ui.details import DOMAIN_SOURCES, DRBD_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
+from hatui.ui.details import (
+    DOMAIN_SOURCES,
+    DRBD_SOURCES,
+    PACEMAKER_SOURCES,
+    STORAGE_SOURCES,
+    DetailInfo,
+    flatten,
+    raws,
+)
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
+from hatui.ui.storage_keys import vm_storage_word
 from hatui.ui.widgets.table_pane import Row, TablePane
 
 
@@ -90,6 +99,7 @@ class VmsPane(TablePane, PaneActions):
         ("size", "Mem vCPU CPU"),
         ("cpu", "CPU%"),
         ("disks", "Disks (DRBD)"),
+        ("storage", "Storage"),
         ("verdict", "Findings"),
     )
     HELP = """\
@@ -99,7 +109,10 @@ One row per VM, joining the Pacemaker resource (role and node), the domain actua
 (`xentop -b -i 2 -d 1`, its second sample), `-` where xentop is not installed. **State** is the
 worst of the verdict's problems about the VM (the Problems pane lists the same ones); **Findings**
 spells each out, or says why the VM is fine. `↻ settling` is a transition still in progress (see
-the README, "How hatui decides"). **Enter** shows every field, the raw outputs and the VM's events.
+the README, "How hatui decides"). **Storage** is the worst storage problem about the VM's disks
+(a snapshot filling up, its LV or VG in trouble), `snap 12%` while a backup snapshot of it exists,
+`ok`, or `-` where LVM was not read (the Storage pane, key **7**, shows the layer).
+**Enter** shows every field, the raw outputs and the VM's events.
 
 **Actions** on the highlighted VM: **m** move (fail over) to a chosen node, **M** live-migrate,
 **u** start, **x** stop (type the name), **R** restart, **b** ban from a node, **c** clear
@@ -109,17 +122,24 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
 
     def build_rows(self, snap: Snapshot) -> list[Row]:
         rows = []
+        storage = snap.display.storage
         for i, vm in enumerate(vm_rows(snap.display)):
             findings = vm_row_problems(vm, snap)
             nodes = set(vm.domain_nodes) | set(vm.pcmk_nodes) | {d.node for d in vm.disks}
             stale = tuple((n, snap.stale_note(n)) for n in sorted(nodes) if snap.is_stale(n))
             disks = _disk_text(vm, sorted(set(vm.domain_nodes) or set(vm.pcmk_nodes)), snap.health.problems)
-            inputs = (vm, findings, stale, disks, i)
+            inputs = (vm, findings, stale, disks, vm_storage_word(storage, snap.health.problems, vm.name), i)
             rows.append(self.memo(vm.name, inputs, partial(self._row, *inputs)))
         return rows
 
     def _row(
-        self, vm: VmRow, findings: tuple[Problem, ...], stale: tuple[tuple[str, str], ...], disks: str, i: int
+        self,
+        vm: VmRow,
+        findings: tuple[Problem, ...],
+        stale: tuple[tuple[str, str], ...],
+        disks: str,
+        storage: tuple[str, int],
+        i: int,
     ) -> Row:
         p = self.palette
         dim = p.stale if stale else Style()
@@ -153,6 +173,7 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
                 cell(size, dim, sort=dom.memory_mib if dom else None),
                 cpu_cell(dom, dim),
                 cell(disks, dim),
+                cell(storage[0], self._storage_style(storage[1]) + dim, sort=storage[1]),
                 cell(verdict, state_style + dim if findings else dim, sort=rank),
             ),
             order=(i,),
@@ -160,6 +181,10 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
             search=vm.resource or "",
             attention=rank <= 1,
         )
+
+    def _storage_style(self, rank: int) -> Style:
+        p = self.palette
+        return {0: p.crit, 1: p.warn, 2: p.warn, 3: p.info, 4: p.ok}.get(rank, Style())
 
     def detail(self, key: str, snap: Snapshot) -> DetailInfo | None:
         vm = next((v for v in vm_rows(snap.display) if v.name == key), None)
@@ -177,6 +202,6 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
         out += raws(src, PACEMAKER_SOURCES[:2])
         for node in dict.fromkeys([d.node for d in vm.domains] + [d.node for d in vm.disks]):
             rep = snap.display.report(node)
-            out += raws(rep, DOMAIN_SOURCES) + raws(rep, DRBD_SOURCES)
+            out += raws(rep, DOMAIN_SOURCES) + raws(rep, DRBD_SOURCES) + raws(rep, STORAGE_SOURCES)
         subjects = (vm.name, *([vm.resource] if vm.resource else []), *vm.disk_names)
         return DetailInfo(f"VM {vm.name}", tuple(fields), tuple(out), subjects)
