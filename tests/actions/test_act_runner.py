@@ -221,16 +221,17 @@ def test_every_read_command_hatui_builds_passes_the_filter() -> None:
         query_cib(run_on="n1", tools=Tools()).argv,
         *(vm_free_memory(node="n1", tools=Tools(vm=vm)).argv for vm in ("xm", "xl", "virsh")),
     ]
+    storage = frozenset({"iscsiadm", "df"})
     stacks = [
-        StackInfo(crm_mon=c, drbd=d, vm_tool=v, corosync_tools=True)
-        for c, d, v in [
-            ("output-as-xml", "8", "xl"),
-            ("as-xml", "9-json", "xm"),
-            ("text", "9-drbdadm", "virsh"),
+        StackInfo(crm_mon=c, drbd=d, vm_tool=v, corosync_tools=True, lvm=lvm, tools=storage)
+        for c, d, v, lvm in [
+            ("output-as-xml", "8", "xl", "json"),
+            ("as-xml", "9-json", "xm", "columns"),
+            ("text", "9-drbdadm", "virsh", "json"),
         ]
     ]
     polls = [argv for stack in stacks for argv in commands_for(stack).values()]
-    assert len(polls) == 22, "every source of every stack flavour"
+    assert len(polls) == 39, "every source of every stack flavour"
     assert [argv for argv in [*built, *polls] if not is_read_only_argv(argv)] == []
 
 

@@ -16,10 +16,16 @@ from hatui.config import DEFAULT_INTERVALS, Family
 from hatui.errors import ActionRefused
 from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
-from hatui.model.stack import FLAVOURS, CrmMonFlavour, DrbdFlavour, StackInfo, VmTool
+from hatui.model.stack import FLAVOURS, CrmMonFlavour, DrbdFlavour, LvmFlavour, StackInfo, VmTool
 from hatui.sources.parse import build_report
 from hatui.sources.table import SOURCE_NAMES, SOURCES, commands_for
-from hatui.ui.details import COROSYNC_SOURCES, DOMAIN_SOURCES, DRBD_SOURCES, PACEMAKER_SOURCES
+from hatui.ui.details import (
+    COROSYNC_SOURCES,
+    DOMAIN_SOURCES,
+    DRBD_SOURCES,
+    PACEMAKER_SOURCES,
+    STORAGE_SOURCES,
+)
 
 REPLAYS = Path(__file__).resolve().parent.parent / "replays"
 REPORT_FIELDS = {f.name for f in fields(NodeReport)}
@@ -29,10 +35,13 @@ NO_TOOL = (None, False, *(e.ABSENT for e in FLAVOURS.values()))  # type: ignore[
 
 def _every_stack() -> list[StackInfo]:
     """Every combination of flavours a node can be detected with (ABSENT and None included)."""
-    choices = [[None, *FLAVOURS[f]] for f in ("crm_mon", "drbd", "vm_tool")]
+    choices = [[None, *FLAVOURS[f]] for f in ("crm_mon", "drbd", "vm_tool", "lvm")]
+    tools = (None, frozenset(), frozenset({"iscsiadm", "df"}))
     stacks = []
-    for crm, drbd, vm, coro in itertools.product(*choices, (None, False, True)):
-        stacks.append(StackInfo(crm_mon=crm, drbd=drbd, vm_tool=vm, corosync_tools=coro))
+    for crm, drbd, vm, lvm, coro, found in itertools.product(*choices, (None, False, True), tools):
+        stacks.append(
+            StackInfo(crm_mon=crm, drbd=drbd, vm_tool=vm, lvm=lvm, corosync_tools=coro, tools=found)
+        )
     return stacks
 
 
@@ -52,7 +61,7 @@ def test_every_entry_has_all_its_parts(spec) -> None:  # type: ignore[no-untyped
         assert isinstance(flavour, flavour_type), (spec.name, flavour)
         assert argv and all(isinstance(a, str) and a for a in argv)
     # Each detail screen shows the raw output of the sources behind it.
-    shown = PACEMAKER_SOURCES + DRBD_SOURCES + DOMAIN_SOURCES + COROSYNC_SOURCES
+    shown = PACEMAKER_SOURCES + DRBD_SOURCES + DOMAIN_SOURCES + COROSYNC_SOURCES + STORAGE_SOURCES
     assert spec.name in shown
 
 
@@ -75,7 +84,12 @@ def test_no_absent_or_undetected_flavour_yields_a_command() -> None:
             if flavour is not None and flavour is not False:
                 assert spec.commands.get(str(flavour)) is None  # type: ignore[call-overload]
     nothing = StackInfo(
-        crm_mon=CrmMonFlavour.ABSENT, drbd=DrbdFlavour.ABSENT, vm_tool=VmTool.ABSENT, corosync_tools=False
+        crm_mon=CrmMonFlavour.ABSENT,
+        drbd=DrbdFlavour.ABSENT,
+        vm_tool=VmTool.ABSENT,
+        corosync_tools=False,
+        lvm=LvmFlavour.ABSENT,
+        tools=frozenset(),
     )
     assert commands_for(nothing) == {}
     assert commands_for(StackInfo()) == {}

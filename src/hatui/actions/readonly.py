@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from hatui.actions.commands import checked
 from hatui.errors import ActionRefused
+from hatui.sources.table import SOURCES
 
 
 class _Name:
@@ -42,21 +43,9 @@ READ_ONLY_PATTERNS: tuple[Pattern, ...] = (
     ("xm", "info"),
     ("xl", "info"),
     ("virsh", "nodememstats"),
-    # What the sources poll (hatui.sources.commands), should one ever reach a node this way.
-    ("crm_mon", "--output-as=xml", "--one-shot", "--inactive", "--include=all"),
-    ("crm_mon", "--as-xml", "--one-shot", "--inactive", "--operations"),
-    ("crm_mon", "-1", "-r", "-f"),
-    ("cat", "/proc/drbd"),
-    ("drbdadm", "dump", "all"),
-    ("drbdsetup", "status", "--json"),
-    ("drbdadm", "status"),
-    ("xl", "list"),
-    ("xm", "list"),
-    ("virsh", "list", "--all"),
-    ("corosync-cfgtool", "-s"),
-    ("corosync-quorumtool", "-s"),
-    ("xentop", "-b", "-i", "2", "-d", "1"),
-    ("sh", "-c", "virsh nodeinfo && virsh freecell"),
+    # What the sources poll, should one ever reach a node this way: the source table's commands
+    # (every one a read), taken from the table so that a new source needs no second list here.
+    *dict.fromkeys(argv for spec in SOURCES for argv in spec.commands.values()),
 )
 
 

@@ -53,12 +53,21 @@ class CrmShell(StrEnum):
     ABSENT = "absent"
 
 
+class LvmFlavour(StrEnum):
+    """How ``pvs``/``vgs``/``lvs`` report: JSON (LVM 2.02.158+) or separated columns (older)."""
+
+    JSON = "json"
+    COLUMNS = "columns"
+    ABSENT = "absent"
+
+
 #: StackInfo field -> its flavour Enum (the fields not listed hold plain strings or booleans).
 FLAVOURS: dict[str, type[StrEnum]] = {
     "crm_mon": CrmMonFlavour,
     "drbd": DrbdFlavour,
     "vm_tool": VmTool,
     "crm_shell": CrmShell,
+    "lvm": LvmFlavour,
 }
 
 
@@ -81,6 +90,10 @@ class StackInfo:
     """The long options ``crm_resource`` lists in its help, without dashes (``ban``, ``move``...)."""
     xentop: bool | None = None
     """True when ``xentop`` is installed (the xentop source keys on it)."""
+    lvm: LvmFlavour | None = None
+    """How the LVM reports are read (from ``lvm version``); ``absent`` where LVM is not installed."""
+    lvm_version: str | None = None
+    """``2.03.16`` from ``LVM version:     2.03.16(2) (2022-05-18)``."""
 
     def __post_init__(self) -> None:
         # A plain string (a test, an old caller) becomes its flavour; an unknown one is refused here
@@ -106,6 +119,16 @@ class StackInfo:
         from hatui.model.capabilities import quorum_from
 
         return quorum_from(self) == "corosync"
+
+    @property
+    def iscsiadm(self) -> bool | None:
+        """True when ``iscsiadm`` is installed (the iSCSI session source keys on it)."""
+        return None if self.tools is None else "iscsiadm" in self.tools
+
+    @property
+    def df(self) -> bool | None:
+        """True when ``df`` is installed (the filesystem source keys on it)."""
+        return None if self.tools is None else "df" in self.tools
 
     def to_json(self) -> dict[str, Any]:
         """The manifest form: every field, flavours as their strings, sets as sorted lists."""
@@ -138,6 +161,9 @@ class StackInfo:
             parts.append(f"shell {self.crm_shell}")
         if self.corosync_version:
             parts.append(f"corosync {self.corosync_version}")
+        if self.lvm:
+            v = f" ({self.lvm_version})" if self.lvm_version else ""
+            parts.append(f"LVM {self.lvm}{v}")
         return ", ".join(parts) if parts else "not detected"
 
 

@@ -165,7 +165,10 @@ class NodeCollector:
         changed = False
         for name, argv in sources.items():
             before = self._cache.get(name, (None, None))[0]
-            self._cache[name] = self._judge(argv, results.get(name))
+            spec = BY_NAME.get(name)
+            self._cache[name] = self._judge(
+                argv, results.get(name), spec.empty_statuses if spec else frozenset()
+            )
             self._last_run[name] = now
             if _family(name) is Family.PACEMAKER and before is not None:
                 changed |= _settled(before) != _settled(self._cache[name][0])
@@ -205,15 +208,18 @@ class NodeCollector:
     def _wrap(self, argv: Sequence[str]) -> tuple[str, ...]:
         return ("sudo", "-n", *argv) if self.node.sudo else tuple(argv)
 
-    def _judge(self, argv: Sequence[str], result: CommandResult | None) -> tuple[str | None, str | None]:
-        """Returns (output, error) for one source; output wins whenever there is any."""
+    def _judge(
+        self, argv: Sequence[str], result: CommandResult | None, empty: frozenset[int] = frozenset()
+    ) -> tuple[str | None, str | None]:
+        """Returns (output, error) for one source; output wins whenever there is any. An exit
+        status in ``empty`` is the tool saying it has nothing to list (``SourceSpec.empty_statuses``)."""
         if result is None:
             return None, "no result for this source in the batch"
         # corosync-quorumtool exits 2 when not quorate and crm_mon non-zero on some warnings:
         # their output is still the truth to show.
         if result.stdout.strip():
             return result.stdout, None
-        if result.exit_status == 0:
+        if result.exit_status == 0 or result.exit_status in empty:
             return result.stdout, None
         return None, self._explain(argv, result)
 

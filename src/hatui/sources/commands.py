@@ -26,6 +26,9 @@ PROBED_TOOLS: tuple[str, ...] = (
     "crm_standby",
     "crm_failcount",
     "crm_node",
+    "lvs",
+    "iscsiadm",
+    "df",
 )
 
 #: Probes run once per connection to detect the stack. Each prints something harmless or fails.
@@ -36,6 +39,8 @@ DETECT_COMMANDS: dict[str, tuple[str, ...]] = {
     "drbdsetup_json": ("drbdsetup", "status", "--json"),
     "drbdadm_version": ("drbdadm", "--version"),
     "corosync_version": ("corosync", "-v"),
+    # Every LVM2 since 2005 prints "LVM version:     2.03.16(2) (2022-05-18)"; no root needed.
+    "lvm_version": ("lvm", "version"),
     # --help-all: Pacemaker 2's --help lists only a summary; 1.0 and 1.1 answer the unknown option
     # with their whole help, which lists every option they have.
     "crm_resource_help": ("crm_resource", "--help-all"),

@@ -17,6 +17,8 @@ Rules, in order of preference:
 - VM tool: ``xl`` over ``xm`` over ``virsh``; corosync tools; crmsh and/or pcs; xentop; and
   the whole list of programs found (``tools``: ptest or crm_simulate, crm_standby...).
 - Corosync's version from ``corosync -v`` (``Corosync Cluster Engine, version '1.2.1'``).
+- LVM: ``lvm version`` naming a version -> ``json`` from 2.02.158 (the first with
+  ``--reportformat json``), ``columns`` before; a probe that ran and named no version -> ``absent``.
 - ``crm_resource --help-all``: the long options it lists (Pacemaker 1.0.9 answers the unknown
   option with its whole help, which has no ``--ban``); the line naming the unknown option is not
   read as one of them.
@@ -28,7 +30,7 @@ import json
 import re
 from collections.abc import Mapping
 
-from hatui.model.stack import CrmMonFlavour, CrmShell, DrbdFlavour, StackInfo, VmTool
+from hatui.model.stack import CrmMonFlavour, CrmShell, DrbdFlavour, LvmFlavour, StackInfo, VmTool
 from hatui.sources.commands import DETECT_COMMANDS
 from hatui.transport.base import CommandResult
 
@@ -42,6 +44,9 @@ _PCMK_VERSION = re.compile(r"^\s*(?:Pacemaker|crm_mon)\s+v?(\d[\w.+~:-]*)", re.M
 _PROC_VERSION = re.compile(r"^version:\s*(\d[\w.+~-]*)", re.MULTILINE)
 _COROSYNC_VERSION = re.compile(r"Corosync Cluster Engine,? version '?(\d[\w.+~-]*)'?")
 _LONG_OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)")
+_LVM_VERSION = re.compile(r"LVM version:\s*(\d+\.\d+\.\d+)")
+#: The first LVM2 with ``--reportformat json``.
+_LVM_JSON_SINCE = (2, 2, 158)
 _ADM_FIELD = re.compile(
     r"^(DRBD_KERNEL_VERSION_CODE|DRBD_KERNEL_VERSION|DRBDADM_VERSION)=(\S*)", re.MULTILINE
 )
@@ -62,6 +67,7 @@ def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
         results.get("proc_drbd_head"), results.get("drbdsetup_json"), results.get("drbdadm_version")
     )
     tools = _tools(results.get("which"))
+    lvm, lvm_version = _lvm(results.get("lvm_version"))
     vm_tool: VmTool | None = None
     corosync: bool | None = None
     shell: CrmShell | None = None
@@ -85,6 +91,8 @@ def stack_from_probes(results: Mapping[str, CommandResult]) -> StackInfo:
         tools=frozenset(tools) if tools is not None else None,
         crm_resource_options=_crm_resource_options(results.get("crm_resource_help")),
         xentop=xentop,
+        lvm=lvm,
+        lvm_version=lvm_version,
     )
 
 
@@ -150,6 +158,18 @@ def _drbd(
     if major == "9":
         return DrbdFlavour.DRBDADM_9, kernel or fields.get("DRBDADM_VERSION")
     return DrbdFlavour.ABSENT, None
+
+
+def _lvm(result: CommandResult | None) -> tuple[LvmFlavour | None, str | None]:
+    if result is None:
+        return None, None
+    m = _LVM_VERSION.search(f"{result.stdout}\n{result.stderr}") if _answered(result) else None
+    if m is None:
+        # A probe that ran and named no version: no LVM. One cut short tells nothing.
+        return (LvmFlavour.ABSENT if result.exit_status is not None else None), None
+    version = m.group(1)
+    numbers = tuple(int(n) for n in version.split("."))
+    return (LvmFlavour.JSON if numbers >= _LVM_JSON_SINCE else LvmFlavour.COLUMNS), version
 
 
 def _is_json_list(text: str) -> bool:

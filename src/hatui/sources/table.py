@@ -28,22 +28,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hatui.config import Family
-from hatui.model.stack import CrmMonFlavour, DrbdFlavour, StackInfo, VmTool
+from hatui.model.stack import CrmMonFlavour, DrbdFlavour, LvmFlavour, StackInfo, VmTool
 from hatui.parsers.cluster_options import parse_cluster_options
 from hatui.parsers.constraints import parse_constraints
 from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
 from hatui.parsers.crm_mon_text import parse_crm_mon_text
 from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
+from hatui.parsers.df import parse_df
 from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list
 from hatui.parsers.drbd9 import parse_drbdadm_status, parse_drbdsetup_json
 from hatui.parsers.drbd_dump import parse_drbdadm_dump
+from hatui.parsers.iscsiadm import parse_iscsiadm_session
+from hatui.parsers.lvm import LV_FIELDS, PV_FIELDS, VG_FIELDS, parse_lvs, parse_pvs, parse_vgs
 from hatui.parsers.proc_drbd import parse_proc_drbd
 from hatui.parsers.virsh_nodeinfo import parse_virsh_nodeinfo
 from hatui.parsers.xen_info import parse_xen_info
 from hatui.parsers.xentop import parse_xentop
 
 Argv = tuple[str, ...]
-Flavour = CrmMonFlavour | DrbdFlavour | VmTool | bool
+Flavour = CrmMonFlavour | DrbdFlavour | VmTool | LvmFlavour | bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,9 @@ class SourceSpec:
     """What the detail screen calls its raw output."""
     shared: bool = False
     """Every node prints the same cluster-wide text: parsed once per distinct text."""
+    empty_statuses: frozenset[int] = frozenset()
+    """Exit statuses that mean "nothing to list" (iscsiadm's 21, ``No active sessions.`` on
+    stderr): the empty stdout is the output, not an error."""
 
     def command(self, stack: StackInfo) -> Argv | None:
         """The argv for a node running ``stack``, or None when this source does not apply."""
@@ -98,6 +104,30 @@ _VIRSH_MEMORY: Argv = ("sh", "-c", "virsh nodeinfo && virsh freecell")
 _XENTOP: Argv = ("xentop", "-b", "-i", "2", "-d", "1")
 
 
+def _lvm(tool: str, fields: tuple[str, ...], *extra: str) -> Mapping[Flavour, Argv]:
+    """``pvs``/``vgs``/``lvs`` in bytes: the JSON report where LVM has it (2.02.158+), else
+    ``;``-separated columns without heading in ``fields`` order (the parser's default order).
+
+    The fd warning LVM prints when its caller leaks descriptors is noise in every report. LVM
+    before 2.02.89 has neither ``data_percent`` nor ``lv_time``: the columns form asks for the
+    fields before them only.
+    """
+    env = ("env", "LVM_SUPPRESS_FD_WARNINGS=1", tool)
+    old = tuple(f for f in fields if f not in ("data_percent", "lv_time"))
+    return {
+        LvmFlavour.JSON: (*env, "--reportformat", "json", "--units", "b", "--nosuffix", *extra,
+                          "-o", ",".join(fields)),
+        LvmFlavour.COLUMNS: (*env, "--noheadings", "--units", "b", "--nosuffix", "--separator", ";",
+                             *extra, "-o", ",".join(old)),
+    }  # fmt: skip
+
+
+# DRBD 9's dump has the same "on host { disk ...; }" blocks the LV join reads.
+_DRBD_DUMP: Argv = ("drbdadm", "dump", "all")
+#: iscsiadm exits 21 (ISCSI_ERR_NO_OBJS_FOUND) when there is no session, saying so on stderr.
+_ISCSI_NO_SESSIONS = frozenset({21})
+
+
 #: Every source, in the order their outputs are parsed (the first that parses fills its field).
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
@@ -123,7 +153,8 @@ SOURCES: tuple[SourceSpec, ...] = (
     ),
     # The configuration changes rarely: read it with the constraints.
     SourceSpec(
-        "drbd_dump", Family.CONSTRAINTS, "drbd", {DrbdFlavour.PROC_8: ("drbdadm", "dump", "all")},
+        "drbd_dump", Family.CONSTRAINTS, "drbd",
+        dict.fromkeys((DrbdFlavour.PROC_8, DrbdFlavour.JSON_9, DrbdFlavour.DRBDADM_9), _DRBD_DUMP),
         parse_drbdadm_dump, "drbd_conf", "drbdadm dump all",
     ),
     SourceSpec(
@@ -169,6 +200,21 @@ SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "crm_config.xml", Family.CONSTRAINTS, "crm_mon", {CrmMonFlavour.TEXT: _CRM_CONFIG},
         parse_cluster_options, "cluster_options", "cibadmin -Q --scope crm_config", shared=True,
+    ),
+    SourceSpec("pvs", Family.STORAGE, "lvm", _lvm("pvs", PV_FIELDS), parse_pvs, "physical_volumes", "pvs"),
+    SourceSpec("vgs", Family.STORAGE, "lvm", _lvm("vgs", VG_FIELDS), parse_vgs, "volume_groups", "vgs"),
+    # -a: snapshots were hidden LVs in 2005's LVM; pool data and mirror images are shown too.
+    SourceSpec(
+        "lvs", Family.STORAGE, "lvm", _lvm("lvs", LV_FIELDS, "-a"), parse_lvs, "logical_volumes", "lvs -a",
+    ),
+    SourceSpec(
+        "iscsiadm_session", Family.STORAGE, "iscsiadm", {True: ("iscsiadm", "-m", "session", "-P", "1")},
+        parse_iscsiadm_session, "iscsi_sessions", "iscsiadm -m session -P 1",
+        empty_statuses=_ISCSI_NO_SESSIONS,
+    ),
+    SourceSpec(
+        "df", Family.STORAGE, "df", {True: ("df", "-P", "-T", "-B1")}, parse_df, "filesystems",
+        "df -P -T -B1",
     ),
 )  # fmt: skip
 
