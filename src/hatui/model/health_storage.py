@@ -72,8 +72,7 @@ def _keys(node: str, lvs: list[NodeLv] | tuple[NodeLv, ...], sv: StorageView) ->
     for nl in lvs:
         res = nl.drbd_resource
         if res is None and nl.lv.origin is not None:
-            origin = sv.lv_of(nl.node, nl.lv.vg, nl.lv.origin)
-            res = origin.drbd_resource if origin else None
+            res = sv.resource_of(nl.node, nl.lv.vg, nl.lv.origin)
         if res is not None:
             out.add(f"drbd:{res}")
         if nl.domain is not None:

@@ -154,6 +154,11 @@ class StorageView:
             None,
         )
 
+    def resource_of(self, node: str, vg: str, lv: str) -> str | None:
+        """The DRBD resource whose backing disk on ``node`` is ``vg/lv``, whether or not LVM listed it."""
+        path = f"{vg}/{lv}"
+        return next((b.drbd_resource for b in self.backings if b.node == node and b.lv_path == path), None)
+
     def vg_of(self, node: str, vg: str) -> NodeVg | None:
         """The volume group ``vg`` on ``node``, or None when that node did not report it."""
         return next((nv for nv in self.volume_groups if nv.node == node and nv.vg.name == vg), None)

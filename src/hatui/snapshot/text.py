@@ -61,7 +61,8 @@ def render_text(view: ClusterView, health: Health) -> RenderableType:
     for section in storage_sections(view):
         t = Table(title=section.title, title_justify="left", box=None)
         for col in section.columns:
-            t.add_column(col)
+            # Folded, not cut: an LV or mount point name is what the admin looks for.
+            t.add_column(col, overflow="fold")
         for row in section.rows:
             _add(t, *row)
         parts.append(t)
