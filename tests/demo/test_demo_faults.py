@@ -22,6 +22,10 @@ def test_every_fault_is_documented() -> None:
         "split-brain-dual-primary",
         "fail-monitor",
         "fail-ring",
+        "fill-snapshot",
+        "missing-pv",
+        "iscsi-recovery",
+        "fail-backup",
         "heal",
     }
     assert all(target and len(what) > 20 for target, what in FAULTS.values())

@@ -2,7 +2,8 @@
 
 vnode3 has no DRBD: no ``/proc/drbd`` (``head`` fails as on a host without the module) and no
 drbd8-utils (``drbdadm`` is not found). ``sh -c`` understands hatui's tool probe (``for t in ...;
-do command -v $t ...``) and plain commands; it refuses other shell syntax.
+do command -v $t ...``), hatui's backup wrapper (``backup_emu``) and plain commands; it refuses other
+shell syntax.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 import shlex
 from typing import TYPE_CHECKING
 
-from hatui.demo import cmd_drbd, cmd_hosts, cmd_storage, drbd_sim
+from hatui.demo import backup_emu, cmd_drbd, cmd_hosts, cmd_storage, drbd_sim
 from hatui.demo.commands import Handler, Outcome
 from hatui.demo.render_drbd import proc_drbd
 from hatui.demo.render_misc import quorumtool, xm_list
@@ -100,6 +101,8 @@ def sh(c: DemoCluster, node: str, args: tuple[str, ...], stdin: str | None) -> O
     """``sh -c SCRIPT``: the tool probe, or one plain command."""
     if len(args) < 2 or args[0] != "-c":
         return Outcome(2, "", "sh: 0: the demo shell runs -c SCRIPT only\n")
+    if len(args) > 2 and args[2] == backup_emu.JOB_NAME:  # hatui's backup wrapper, played
+        return backup_emu.run(c, node, args[3:])
     script = args[1]
     probe = re.match(r"\s*for t in ([^;]+);\s*do command -v \$t", script)
     if probe:

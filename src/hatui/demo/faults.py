@@ -3,14 +3,15 @@
 ``FAULTS`` names each fault and says what it does (a UI can list it behind a demo key);
 ``apply_fault`` applies one. ``heal`` undoes what can be undone: it revives a killed node, thaws a
 frozen one (which then meets its replacement: a split-brain), resolves a split-brain the way an
-admin would, or cleans up a VM's failures.
+admin would, or cleans up a VM's failures; the storage faults (``storage_faults``) are undone with
+the node (PV back, sessions logged in) or the VM/snapshot (the filled snapshot removed).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hatui.demo import drbd_sim
+from hatui.demo import drbd_sim, storage_faults
 from hatui.demo.lrm import RC_TEXT
 from hatui.errors import HatuiError
 
@@ -48,7 +49,26 @@ FAULTS: dict[str, tuple[str, str]] = {
         "Mark corosync ring 1 FAULTY on the node (the other ring keeps the cluster). Corosync 1.2.1 "
         "(seed) keeps the mark until corosync-cfgtool -r re-enables the rings.",
     ),
-    "heal": ("node, drbd resource or vm", "Undo the fault on the target."),
+    "fill-snapshot": (
+        "snapshot (vg/lv) or vm",
+        "A snapshot fills past 80 %, then to 100 % (invalid) 30 s later; a VM without one gets a "
+        "snapshot of its first disk on its Secondary first. Heal removes it.",
+    ),
+    "missing-pv": ("node", "A disk of vg1 fails: pvs shows [unknown], vg1 is partial."),
+    "iscsi-recovery": (
+        "node",
+        "The node's session to vstor1's VM store goes into recovery (TRANSPORT WAIT, FAILED, REOPEN).",
+    ),
+    "fail-backup": ("node", "The next backup job on the node fails half-way (gzip cannot write)."),
+    "heal": ("node, drbd resource, vm or snapshot", "Undo the fault on the target."),
+}
+
+#: The storage faults (``storage_faults``), by name.
+STORAGE_FAULTS = {
+    "fill-snapshot": storage_faults.fill_snapshot,
+    "missing-pv": storage_faults.lose_pv,
+    "iscsi-recovery": storage_faults.iscsi_recovery,
+    "fail-backup": storage_faults.fail_backup,
 }
 
 BOOT_S = 4.0
@@ -79,6 +99,8 @@ def apply_fault(c: DemoCluster, fault: str, target: str) -> None:
         _crash_vm(c, target)
     elif fault == "fail-ring":
         c.nodes[target].ring_faulty.add(1)
+    elif fault in STORAGE_FAULTS:
+        STORAGE_FAULTS[fault](c, target)
     else:
         _heal(c, target)
 
@@ -147,9 +169,14 @@ def _crash_vm(c: DemoCluster, vm: str) -> None:
 def _heal(c: DemoCluster, target: str) -> None:
     if target in c.nodes:
         _heal_node(c, target)
+        storage_faults.heal_node(c, target)
     elif target in c.drbd:
         _heal_split_brain(c, target)
+    elif "/" in target:
+        if not storage_faults.heal_snapshots(c, target):
+            raise HatuiError(f"demo: {target} is not a snapshot on any node")
     else:
+        storage_faults.heal_snapshots(c, target)
         for node in c.nodes:
             c.lrm.clear_failures(node, target)
 

@@ -59,6 +59,8 @@ class Snap:
     """Demo time ``used_bytes`` was measured at."""
     rate_bytes_s: float
     invalid: bool = False
+    forced: bool = False
+    """The rate was set by a fault (``fill-snapshot``), not by the VM's writes: it is kept."""
 
 
 @dataclass(slots=True)
@@ -254,7 +256,7 @@ def refresh_rates(c: DemoCluster) -> None:
             origin = st.lv(lv.vg, lv.origin or "")
             lv.snap.used_bytes = snap_used(c, lv)
             lv.snap.mark_t = c.t
-            if not lv.snap.invalid:
+            if not lv.snap.invalid and not lv.snap.forced:
                 lv.snap.rate_bytes_s = write_rate(c, node, origin) if origin is not None else 0.0
 
 

@@ -26,6 +26,8 @@ DEMO_CLUSTER = "demo"
 
 def demo_config() -> Config:
     """A config for the built-in demo cluster (its nodes are reached through demo transports)."""
+    from hatui.config_backup import BackupConfig
+    from hatui.demo.storage_sim import BACKUP_COMMAND
     from hatui.demo.topology import reference_topology
 
     topo = reference_topology()
@@ -35,6 +37,7 @@ def demo_config() -> Config:
         nodes=nodes,
         display_name=f"demo: {topo.cluster_name}",
         # The reference cluster runs without STONITH by design; the demo says so once, in its config.
+        backup=BackupConfig(command=BACKUP_COMMAND),
     )
     return Config(clusters={DEMO_CLUSTER: cluster}, health_ignore=frozenset({"stonith-disabled"}))
 
