@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from demo_support import make_cluster, out
@@ -145,3 +146,68 @@ def test_storage_tools_are_on_every_node_and_drbdadm_only_on_the_drbd_nodes() ->
     c = make_cluster()
     probe = out(c, "vnode3", "sh", "-c", "for t in lvs iscsiadm df drbdadm; do command -v $t; done")
     assert probe.split() == ["lvs", "iscsiadm", "df"]
+
+
+async def _snapshot_doc(c: DemoCluster) -> tuple[dict[str, Any], set[tuple[str, str]]]:
+    """The ``--once`` JSON document and the (code, subject) problems, read off ``c`` by hatui's pipeline."""
+    from hatui.model.health import evaluate
+    from hatui.snapshot import run
+    from hatui.snapshot.data import snapshot_dict
+    from hatui.sources.fanout import collect_once
+    from hatui.sources.make import demo_config
+
+    cluster = demo_config().cluster()
+    captures = await collect_once(cluster, transports={n.name: c.transport(n.name) for n in cluster.nodes})
+    view = run.make_view("demo", captures, cluster=cluster)
+    health = evaluate(view)
+    doc = json.loads(json.dumps(snapshot_dict(view, health), default=str))
+    return doc, {(p["code"], p["subject"]) for p in doc["health"]["problems"]}
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+async def test_once_json_joins_every_drbd_resource_to_its_lv_and_vg(generation: str) -> None:
+    c = make_cluster(generation=generation)
+    doc, problems = await _snapshot_doc(c)
+    storage = doc["storage"]
+    vgs = {(v["node"], v["name"]): v for v in storage["volume_groups"]}
+    assert set(vgs) == {(n, vg) for n in ("vnode1", "vnode2", "vnode3") for vg in ("vg1", "vg2")}
+    joined = {
+        (lv["node"], lv["drbd_resource"]): lv for lv in storage["logical_volumes"] if lv["drbd_resource"]
+    }
+    for disk in c.topo.disks:
+        for node in ("vnode1", "vnode2"):
+            lv = joined[(node, disk.name)]
+            assert (lv["vg"], lv["name"]) == (disk.vg, disk.name)
+            assert lv["domain"] == c.topo.vm_of_disk(disk.name).name  # type: ignore[union-attr]
+            assert lv["size_bytes"] == disk.size_kib * 1024
+            assert (node, lv["vg"]) in vgs
+    assert len(storage["physical_volumes"]) == 10 and not any(
+        p["missing"] for p in storage["physical_volumes"]
+    )
+    assert {s["session_state"] for s in storage["iscsi_sessions"]} == {"LOGGED_IN"}
+    assert len(storage["iscsi_sessions"]) == 6
+    assert {f["mountpoint"] for f in storage["filesystems"]} >= {"/", "/boot", "/srv/backup"}
+    assert not {code for code, _ in problems} & {
+        "snapshot-invalid", "snapshot-filling", "pv-missing", "vg-space-low",
+        "iscsi-session-down", "fs-space-low", "lv-missing",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+async def test_storage_faults_give_their_health_codes(generation: str) -> None:
+    c = make_cluster(generation=generation)
+    c.inject("fill-snapshot", "www")
+    c.inject("missing-pv", "vnode1")
+    c.inject("iscsi-recovery", "vnode3")
+    _, problems = await _snapshot_doc(c)
+    snap = next(lv for lv in c.storage["vnode2"].lvs if lv.snap is not None)
+    assert ("snapshot-filling", f"vg2/{snap.name}") in problems
+    assert ("pv-missing", "vg1") in problems
+    assert ("iscsi-session-down", "iqn.2010-03.it.unipi.cs:vstor1.vmstore") in problems
+    c.advance(31)
+    _, problems = await _snapshot_doc(c)
+    assert ("snapshot-invalid", f"vg2/{snap.name}") in problems
+    for target in ("www", "vnode1", "vnode3"):
+        c.inject("heal", target)
+    _, problems = await _snapshot_doc(c)
+    assert not {code for code, _ in problems} & {"snapshot-invalid", "pv-missing", "iscsi-session-down"}
