@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from hatui.model.storage import Filesystem, IscsiSession, LogicalVolume, PhysicalVolume, VolumeGroup
@@ -108,7 +109,10 @@ class Backing:
 
 @dataclass(frozen=True)
 class StorageView:
-    """Every node's storage rows and the join to DRBD and the VMs (see the module docstring)."""
+    """Every node's storage rows and the join to DRBD and the VMs (see the module docstring).
+
+    (No ``slots``: the lookups' indexes are ``cached_property``.)
+    """
 
     volume_groups: tuple[NodeVg, ...]
     physical_volumes: tuple[NodePv, ...]
@@ -141,27 +145,45 @@ class StorageView:
 
     def snapshots_of(self, node: str, vg: str, lv: str) -> tuple[NodeLv, ...]:
         """The snapshots of ``vg/lv`` on ``node``."""
-        return tuple(
-            nl
-            for nl in self.logical_volumes
-            if nl.node == node and nl.lv.vg == vg and nl.lv.origin == lv and nl.lv.is_snapshot
-        )
+        return self._snapshots_by_origin.get((node, vg, lv), ())
 
     def lv_of(self, node: str, vg: str, lv: str) -> NodeLv | None:
         """The LV ``vg/lv`` on ``node``, or None when that node did not report it."""
-        return next(
-            (nl for nl in self.logical_volumes if nl.node == node and nl.lv.vg == vg and nl.lv.name == lv),
-            None,
-        )
+        return self._lvs.get((node, vg, lv))
 
     def resource_of(self, node: str, vg: str, lv: str) -> str | None:
         """The DRBD resource whose backing disk on ``node`` is ``vg/lv``, whether or not LVM listed it."""
-        path = f"{vg}/{lv}"
-        return next((b.drbd_resource for b in self.backings if b.node == node and b.lv_path == path), None)
+        return self._resources.get((node, f"{vg}/{lv}"))
 
     def vg_of(self, node: str, vg: str) -> NodeVg | None:
         """The volume group ``vg`` on ``node``, or None when that node did not report it."""
-        return next((nv for nv in self.volume_groups if nv.node == node and nv.vg.name == vg), None)
+        return self._vgs.get((node, vg))
+
+    # Indexes built on first use: a pane asks once per row, and a scan per row is quadratic.
+    @cached_property
+    def _lvs(self) -> dict[tuple[str, str, str], NodeLv]:
+        return {(nl.node, nl.lv.vg, nl.lv.name): nl for nl in self.logical_volumes}
+
+    @cached_property
+    def _vgs(self) -> dict[tuple[str, str], NodeVg]:
+        return {(nv.node, nv.vg.name): nv for nv in self.volume_groups}
+
+    @cached_property
+    def _resources(self) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for b in self.backings:
+            if b.lv_path is not None:
+                out.setdefault((b.node, b.lv_path), b.drbd_resource)
+        return out
+
+    @cached_property
+    def _snapshots_by_origin(self) -> dict[tuple[str, str, str], tuple[NodeLv, ...]]:
+        out: dict[tuple[str, str, str], tuple[NodeLv, ...]] = {}
+        for nl in self.snapshots():
+            if nl.lv.origin is not None:
+                key = (nl.node, nl.lv.vg, nl.lv.origin)
+                out[key] = (*out.get(key, ()), nl)
+        return out
 
 
 def storage_view(view: ClusterView) -> StorageView:
