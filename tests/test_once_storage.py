@@ -19,13 +19,17 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hatui.model.health_storage import STORAGE_CODES
+from hatui.model.verdict import judge
+from hatui.snapshot.data import snapshot_dict
 from support import CORPUS, needs_shared
+from support.storage_views import storage_cluster, vg
 
 HEALTHY = Path(__file__).resolve().parent / "replays" / "healthy"
 STORAGE = CORPUS / "storage"
@@ -280,3 +284,12 @@ def test_without_storage_outputs_the_object_is_there_with_empty_lists_and_the_te
         "filesystems": [],
     }
     assert "Storage" not in _once(HEALTHY, "text").stdout
+
+
+def test_a_vg_printed_without_attributes_says_null_not_healthy() -> None:
+    view = storage_cluster(vgs={"vnode1": (replace(vg(), attr=""),)})
+    rows = snapshot_dict(view, judge(view))["storage"]["volume_groups"]
+    assert [(r["node"], r["attr"], r["partial"]) for r in rows] == [
+        ("vnode1", None, None),
+        ("vnode2", "wz--n-", False),
+    ]

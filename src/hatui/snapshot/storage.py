@@ -28,8 +28,9 @@ def storage_dict(view: ClusterView) -> dict[str, Any]:
                 "pv_count": nv.vg.pv_count,
                 "lv_count": nv.vg.lv_count,
                 "snapshot_count": nv.vg.snapshot_count,
-                "attr": nv.vg.attr,
-                "partial": nv.vg.partial,
+                # An output without vg_attr says nothing of the flags: null, not "not partial".
+                "attr": nv.vg.attr or None,
+                "partial": nv.vg.partial if nv.vg.attr else None,
             }
             for nv in sv.volume_groups
         ],
