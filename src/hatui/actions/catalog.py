@@ -10,6 +10,7 @@ shown). ``ActionSpec.plan`` runs the named checks, then the planner; every path 
 
 from __future__ import annotations
 
+from hatui.actions.catalog_storage import STORAGE_IDS, STORAGE_SPECS
 from hatui.actions.move import plan_migrate_request, plan_move_request
 from hatui.actions.plan import Plan, Request
 from hatui.actions.plans import (
@@ -339,6 +340,7 @@ _SPECS = (
         discover=True,
         description="Pick the victim, discard its changes, resync",
     ),
+    *STORAGE_SPECS,
 )
 
 CATALOG: dict[str, ActionSpec] = {s.name: s for s in _SPECS}
@@ -386,6 +388,7 @@ SHORT_IDS: dict[str, str] = {
     "drbd-resume": "drbd_resume_sync",
     "shell": "node_shell",
     "console": "vm_console",
+    **STORAGE_IDS,
 }
 
 

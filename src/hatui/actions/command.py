@@ -44,6 +44,10 @@ class Command:
     summary: str
     sim: tuple[Argv, ...] = ()
     """Raw-tool edits doing the same to a CIB file, for ``crm_simulate``; empty when not a CIB change."""
+    timeout_s: float | None = None
+    """How long the runner lets it run (a backup job); None: the cluster's command timeout."""
+    watch: str | None = None
+    """A snapshot (``vg/lv``) whose fill the runner's progress shows while the command runs."""
 
     @property
     def line(self) -> str:

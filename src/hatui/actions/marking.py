@@ -24,9 +24,10 @@ PER_COMMAND_S = 60.0
 
 
 def time_limit(plan: Plan) -> float:
-    """The longest an action may take: every wait's timeout, plus a margin per command."""
+    """The longest an action may take: every wait's timeout, plus a margin per command (or the
+    command's own limit: a backup job's)."""
     waits = sum(w.timeout_s for p in plan.phases for w in p.waits)
-    return waits + PER_COMMAND_S * (len(plan.commands) + 2)
+    return waits + sum(c.timeout_s or PER_COMMAND_S for c in plan.commands) + 2 * PER_COMMAND_S
 
 
 def owner() -> tuple[int, str]:

@@ -29,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from hatui.actions import long_run
 from hatui.actions.audit import AuditLog
 from hatui.actions.commands import Command, Tools, query_constraints, steer_remove
 from hatui.actions.marking import in_flight, restamp, time_limit
@@ -297,19 +298,25 @@ class Runner:
         me: Running | None = None,
     ) -> str | None:
         for c in commands:
+            line = long_run.shown(c)
             if me is not None:
-                me.doing = f"running on {c.node}: {c.line}"
-            say(f"[{c.node}] {c.line}")
+                me.doing = f"running on {c.node}: {line}"
+            say(f"[{c.node}] {line}")
             timeout = max(self.cluster.command_timeout, 30.0)
             try:
-                result = await self.transports[c.node].run(c.argv, timeout=timeout)
+                if long_run.is_long(c):  # a backup job: its own limit, progress while it runs
+                    result = await long_run.run_long(
+                        self.transports[c.node], c, observer=self.observer, me=me, say=say
+                    )
+                else:
+                    result = await self.transports[c.node].run(c.argv, timeout=timeout)
             except TransportError as exc:
-                return f"`{c.line}` could not run on {c.node}: {exc.message}"
+                return f"`{line}` could not run on {c.node}: {exc.message}"
             results.append((c.node, result))
             if not result.ok:
                 why = (result.stderr.strip() or result.stdout.strip()).splitlines()
                 detail = f": {why[-1]}" if why else ""
-                return f"`{c.line}` on {c.node} exited {result.exit_status}{detail}"
+                return f"`{line}` on {c.node} exited {result.exit_status}{detail}"
         return None
 
     async def _wait(

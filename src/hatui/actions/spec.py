@@ -87,6 +87,8 @@ class ActionSpec:
     to_node: bool = True
     """For ``Ask.NODE``: the node is a destination (offer fit nodes the resource is not on); False for
     a node the resource is sent away from (a ban)."""
+    node_optional: bool = False
+    """``Request.node`` may name a node (where a snapshot is taken); without it the planner chooses."""
     clones: bool = True
     """False when a clone cannot be the target (a move: ban the clone from a node instead)."""
     reads_allow_migrate: bool = False

@@ -16,6 +16,7 @@ _TARGETS = {
     "resource": "RESOURCE or VM",
     "vm": "VM",
     "drbd": "DRBD-RESOURCE --node NODE",
+    "snapshot": "VG/LV --node NODE",
 }
 
 DESCRIPTION = """\
@@ -52,7 +53,7 @@ def add_do_parser(sub: Any, source: argparse.ArgumentParser) -> argparse.Argumen
     p.add_argument(
         "--node",
         metavar="NODE",
-        help="a DRBD device's node, the node a ban bans from, the split-brain victim",
+        help="a DRBD device's node, the node a ban bans from, the split-brain victim, where a snapshot is",
     )
     p.add_argument("--dry-run", action="store_true", help="print the plan and run nothing")
     p.add_argument(
@@ -81,12 +82,15 @@ def listing() -> str:
     rows = [
         (
             action_id(s),
-            _TARGETS.get(s.kind, s.kind) + (node_option(s.to_node) if s.ask is Ask.NODE else ""),
+            _TARGETS.get(s.kind, s.kind)
+            + (node_option(s.to_node) if s.ask is Ask.NODE else "")
+            + (" [--node NODE]" if s.node_optional else ""),
             s.description or s.label.format("…", "…"),
         )
         for s in CATALOG.values()
         if s.flow is not Flow.SESSION
     ]
+    rows.append(("snapshots", "(none)", "List every LVM snapshot: node, vg/lv, origin, age, size, fill"))
     width = max(len(r[0]) for r in rows)
     twidth = max(len(r[1]) for r in rows)
     return "".join(f"{ident:<{width}}  {target:<{twidth}}  {text}\n" for ident, target, text in rows)

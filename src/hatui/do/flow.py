@@ -34,6 +34,7 @@ from hatui.actions.runner import CollectorObserver, Progress, Runner
 from hatui.actions.safety import NeedsOverride
 from hatui.actions.why import answer_text
 from hatui.config import ClusterConfig
+from hatui.do import snapshots
 from hatui.do.report import Outcome, PlanReport
 from hatui.do.target import CannotPlanError, build_request
 from hatui.errors import ActionRefused, HatuiError
@@ -120,7 +121,9 @@ async def _nodes(cluster: ClusterConfig, demo: bool | str | None) -> AsyncIterat
 
 
 async def _do(args: DoArgs, term: Terminal) -> int:
-    _spec(args.action)  # an unknown action is said before any node is asked
+    listing = args.action == snapshots.LIST_ID
+    if not listing:
+        _spec(args.action)  # an unknown action is said before any node is asked
     task = asyncio.current_task()
     if task is not None:
         # A SIGTERM (a runbook's timeout) ends the action as Ctrl-C does: cancelled, marker removed.
@@ -130,7 +133,25 @@ async def _do(args: DoArgs, term: Terminal) -> int:
         raise CannotPlanError("--replay: replayed captures have no node to act on")
     _config, cluster = resolve(args.choice)
     async with _nodes(cluster, args.choice.demo) as transports:
+        if listing:
+            return await list_snapshots(args, cluster, transports, term)
         return await act(args, cluster, transports, term)
+
+
+async def list_snapshots(
+    args: DoArgs, cluster: ClusterConfig, transports: Mapping[str, Transport], term: Terminal
+) -> int:
+    """``hatui do snapshots``: one poll of every node, then the table (or JSON); reads only."""
+    if args.target is not None or args.to is not None or args.node is not None:
+        raise CannotPlanError("snapshots takes no TARGET, --to or --node: it lists every node's")
+    view = await CollectorObserver(make_collectors(cluster, transports), cluster).observe()
+    if not view.reachable:
+        raise CannotPlanError(f"no node of {cluster.name} answered")
+    if args.fmt == "json":
+        term.out.write(snapshots.snapshot_json(view) + "\n")
+    else:
+        _print(term, snapshots.snapshot_lines(view))
+    return EXIT_DONE
 
 
 async def act(

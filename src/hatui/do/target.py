@@ -72,7 +72,9 @@ def build_request(
     """
     ident = action_id(spec)
     wants_to = spec.ask is Ask.NODE and spec.to_node
-    wants_node = spec.kind == "drbd" or (spec.ask is Ask.NODE and not spec.to_node)
+    wants_node = (
+        spec.kind in ("drbd", "snapshot") or spec.node_optional or (spec.ask is Ask.NODE and not spec.to_node)
+    )
     if to is not None and not wants_to:
         hint = f" ({spec.label.format(target or 'TARGET', 'NODE')}: NODE is --node)" if wants_node else ""
         raise CannotPlanError(f"{ident} takes no --to{hint}")
@@ -89,6 +91,13 @@ def build_request(
         return Request(spec.name, _node(view, target, ident))
     if spec.kind == "drbd":
         return _drbd_request(spec, view, target, node)
+    if spec.kind == "snapshot":
+        return _snapshot_request(spec, view, target, node)
+    if spec.node_optional:  # a VM's disks, on the node named or the one the planner chooses
+        if not any(target in (v.name, v.resource) for v in vm_rows(view)):
+            names = [v.name for v in vm_rows(view)]
+            raise CannotPlanError(f"no VM {target!r} (VMs: {_known(names)})")
+        return Request(spec.name, target, _node(view, node, ident) if node is not None else None)
     rsc = _resource(view, target)
     if wants_to:
         if to is None:
@@ -112,4 +121,15 @@ def _drbd_request(spec: ActionSpec, view: ClusterView, target: str, node: str | 
     _node(view, node, ident)
     if spec.ask is Ask.VICTIM:
         return Request(spec.name, target, victim=node)
+    return Request(spec.name, target, node)
+
+
+def _snapshot_request(spec: ActionSpec, view: ClusterView, target: str, node: str | None) -> Request:
+    ident = action_id(spec)
+    if node is None:
+        raise CannotPlanError(f"{ident} needs --node NODE (the node whose LVM holds {target})")
+    _node(view, node, ident)
+    snaps = [nl.lv.path for nl in view.storage.snapshots() if nl.node == node]
+    if target not in snaps:
+        raise CannotPlanError(f"{node} lists no snapshot {target!r} (its snapshots: {_known(snaps)})")
     return Request(spec.name, target, node)

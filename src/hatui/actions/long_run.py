@@ -1,0 +1,97 @@
+"""Provides ``run_long``: one long command (a backup job) run with its own time limit and progress.
+
+Most commands end within the cluster's command timeout; a backup job reads a whole disk. Such a
+command carries ``Command.timeout_s`` (its limit) and may carry ``Command.watch``, the snapshot
+(``vg/lv``) it reads. While it runs, the runner's actions panel and ``hatui do`` are told how long it
+has run against its limit and, from the observer's polls (every ``PROGRESS_EVERY_S``), how full the
+snapshot is on its node. The limit and the fill level are enforced on the node by the job's wrapper
+(``hatui.actions.backup_job``); the transport's timeout here is only the backstop past them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+from hatui.actions.commands import Command
+from hatui.actions.observer import Observer
+from hatui.actions.running import Running
+from hatui.model.view import ClusterView
+from hatui.transport.base import CommandResult, Transport
+
+#: Seconds between two progress polls of a long command: a whole-cluster poll is not free.
+PROGRESS_EVERY_S = 5.0
+
+
+def is_long(c: Command) -> bool:
+    """True for a command that has its own time limit (the runner reports its progress)."""
+    return c.timeout_s is not None
+
+
+def shown(c: Command) -> str:
+    """How the runner names ``c`` in progress and failures: its shell line, or for a long command
+    (a wrapper script of a thousand characters) its summary."""
+    return c.summary if is_long(c) else c.line
+
+
+def snapshot_fill(view: ClusterView, node: str, path: str) -> float | None:
+    """How full snapshot ``path`` (``vg/lv``) is on ``node`` as ``view`` shows it (None: not shown)."""
+    rep = view.report(node)
+    lvs = rep.logical_volumes if rep is not None else None
+    lv = next((v for v in lvs or () if v.path == path), None)
+    return lv.snapshot_percent if lv is not None else None
+
+
+def progress_line(c: Command, elapsed: float, fill: float | None) -> str:
+    """``waiting 12s / 3690s for …: snapshot vg/lv 14% full``: the line the panel and ``hatui do`` show.
+
+    It starts with ``waiting`` so that ``hatui do`` prints it at its pace for waits.
+    """
+    limit = f" / {c.timeout_s:.0f}s" if c.timeout_s is not None else ""
+    line = f"waiting {elapsed:.0f}s{limit} for {c.summary} on {c.node}"
+    if c.watch is not None:
+        line += f": snapshot {c.watch} " + (f"{fill:.0f}% full" if fill is not None else "fill not read yet")
+    return line
+
+
+async def run_long(
+    transport: Transport,
+    c: Command,
+    *,
+    observer: Observer | None,
+    me: Running | None,
+    say: Callable[[str], None],
+    every: float | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> CommandResult:
+    """Runs ``c`` through ``transport`` and reports its progress until it ends.
+
+    ``every``: seconds between progress polls (None: ``PROGRESS_EVERY_S`` as it is now).
+
+    Raises:
+        TransportError: as ``Transport.run`` (the backstop timeout among them).
+    """
+    assert c.timeout_s is not None
+    every = every or PROGRESS_EVERY_S
+    start = monotonic()
+    task = asyncio.ensure_future(transport.run(c.argv, timeout=c.timeout_s))
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+            fill = None
+            if observer is not None and c.watch is not None:
+                fill = snapshot_fill(await observer.observe(), c.node, c.watch)
+            line = progress_line(c, monotonic() - start, fill)
+            if me is not None:
+                me.doing = line
+            say(line)
+    finally:
+        if not task.done():
+            # Cancelled: the job's wrapper on the node stops it at its own limit (or on its signal).
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
