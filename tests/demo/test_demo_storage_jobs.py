@@ -172,3 +172,33 @@ def test_missing_pv_and_iscsi_recovery_until_healed(generation: str) -> None:
     c.inject("heal", "vnode1")
     assert "[unknown]" not in out(c, "vnode1", "pvs")
     assert "FAILED" not in out(c, "vnode1", "iscsiadm", "-m", "session", "-P", "1")
+
+
+async def test_through_the_transport_a_job_takes_real_time_and_polls_run_beside_it() -> None:
+    import asyncio
+    import time
+
+    c = DemoCluster(generation="modern")  # the console's clock: demo time follows real time
+    out(c, "vnode2", "lvcreate", "-L", "1G", "-n", "small", "vg1")
+    out(c, "vnode2", "lvcreate", "-s", "-L", "256M", "-n", "small-hatui-1", "vg1/small")
+    transport = c.transport("vnode2")
+    argv = ("sudo", "-n", "sh", "-c", SCRIPT, "hatui-backup", "vg1/small-hatui-1", "/dev/vg1/small-hatui-1",
+            "60", "80", "1", "vm", "vnode2", "20261125T174603", COMMAND)  # fmt: skip
+    began = time.monotonic()
+    job = asyncio.create_task(transport.run(argv, timeout=30))
+    await asyncio.sleep(0.5)
+    poll = await transport.run(("lvs", "--noheadings", "-o", "lv_name", "vg1/small-hatui-1"), timeout=5)
+    assert poll.exit_status == 0 and not job.done()  # the job still runs while the node answers
+    result = await job
+    assert result.exit_status == 0 and "1073741824 bytes" in result.stderr
+    assert 1.9 <= time.monotonic() - began < 10
+
+
+async def test_through_the_transport_on_a_frozen_clock_the_job_moves_demo_time() -> None:
+    c = make_cluster()
+    _snapshot(c)
+    t0 = c.t
+    argv = ("sh", "-c", SCRIPT, "hatui-backup", f"vg2/{SNAP}", f"/dev/vg2/{SNAP}", "3600", "80", "5", "mail",
+            "vnode2", "20261125T174603", COMMAND)  # fmt: skip
+    result = await c.transport("vnode2").run(argv, timeout=30)
+    assert result.exit_status == 0 and c.t - t0 == pytest.approx(40, abs=1)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from hatui.demo import backup_emu
 from hatui.errors import TransportError
 from hatui.transport.base import CommandResult
 from hatui.transport.batch import validate_argv
@@ -66,7 +67,10 @@ class DemoTransport:
         items = validate_argv(argv)
         started = time.monotonic()
         await self._reach(timeout)
-        outcome = self._cluster.execute(self.node, items, stdin)
+        if backup_emu.is_job(items):  # a backup job takes its time: polls run beside it
+            outcome = await backup_emu.run_async(self._cluster, self.node, items, timeout)
+        else:
+            outcome = self._cluster.execute(self.node, items, stdin)
         return CommandResult(
             items, outcome.status, outcome.stdout, outcome.stderr, time.monotonic() - started
         )
