@@ -161,6 +161,7 @@ def test_missing_pv_and_iscsi_recovery_until_healed(generation: str) -> None:
     c.inject("iscsi-recovery", "vnode1")
     pvs = out(c, "vnode1", "pvs")
     assert "[unknown]" in pvs and "/dev/sdb1" not in pvs
+    assert "Couldn't find device with uuid" in c.execute("vnode1", ("lvs",)).stderr  # stdout stays the report
     vgs = out(c, "vnode1", "vgs", "--noheadings", "-o", "vg_name,vg_attr")
     assert ("wz-pn" if generation == "seed" else "wz-pn-") in vgs.split()
     refused = c.execute("vnode1", ("lvcreate", "-s", "-L", "1G", "-n", "x", "vg1/mail-swap"))

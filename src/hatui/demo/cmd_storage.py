@@ -9,6 +9,7 @@ bookworm's LVM 2.03.16 and open-iscsi 2.1.8. What they print is rendered from ``
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ REPORT_SPEC = spec(
     "reportformat=", "config=", "O|sort=",
 )  # fmt: skip
 SEED_NO = ("--reportformat",)
+_UUID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: A session's (connection, session, internal iscsid) states: up, and in recovery after the portal went away.
 LOGGED_IN = ("LOGGED IN", "LOGGED_IN", "NO CHANGE")
 RECOVERING = ("TRANSPORT WAIT", "FAILED", "REOPEN")
@@ -94,7 +96,32 @@ def _report(c: DemoCluster, node: str, prog: str, report: Report, args: tuple[st
         separator=opts.get("separator"),
         json=fmt == "json",
     )
-    return Outcome(0, render_lvm.render(report, rows, fields, style))
+    return Outcome(0, render_lvm.render(report, rows, fields, style), _missing_warnings(c, node))
+
+
+def _uuid(seed: str) -> str:
+    """A PV UUID in LVM's 6-4-4-4-4-4-6 form, the same for the same PV."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    chars = "".join(_UUID_CHARS[b % len(_UUID_CHARS)] for b in digest[:32])
+    parts, at = [], 0
+    for n in (6, 4, 4, 4, 4, 4, 6):
+        parts.append(chars[at : at + n])
+        at += n
+    return "-".join(parts)
+
+
+def _missing_warnings(c: DemoCluster, node: str) -> str:
+    """What every LVM command prints on stderr while a PV is missing (stdout stays the report)."""
+    out = ""
+    for vg in c.storage[node].vgs.values():
+        for pv in (p for p in vg.pvs if p.missing):
+            uuid = _uuid(f"{node}:{pv.name}")
+            if c.generation == "seed":
+                out += f"  Couldn't find device with uuid '{uuid}'.\n"
+            else:
+                out += f"  WARNING: Couldn't find device with uuid {uuid}.\n"
+                out += f"  WARNING: VG {vg.name} is missing PV {uuid} (last written to {pv.name}).\n"
+    return out
 
 
 def _rows(
