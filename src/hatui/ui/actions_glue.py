@@ -116,7 +116,9 @@ class ActionController:
             if vm is None:
                 return
             if spec.kind == "vm":
-                self.request(Request(action, vm.name, node=next(iter(vm.domain_nodes), None)))
+                # A console goes where the VM runs; a snapshot's node is the action's to choose.
+                here = None if spec.node_optional else next(iter(vm.domain_nodes), None)
+                self.request(Request(action, vm.name, node=here))
             elif vm.resource is None:
                 self._refuse(Request(action, vm.name), f"VM {vm.name} is not managed by Pacemaker")
             else:
