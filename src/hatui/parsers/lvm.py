@@ -30,7 +30,8 @@ and ``()`` would claim the node has none. An empty output (no VG on the node) is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -83,21 +84,38 @@ def size_bytes(cell: str | None, source: str, line: int | None, text: str) -> in
     return round(float(match["n"]) * _POWERS[unit or "b"])
 
 
-def _percent(cell: str | None, source: str, line: int | None, text: str) -> float | None:
-    if cell is None or not cell.strip():
-        return None
-    try:
-        return float(_number(cell))
-    except ValueError:
-        raise ParseError(source, line, text, f"{cell.strip()!r} is not a percentage") from None
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One report row's cells, and where they came from (for the errors)."""
 
+    cells: Mapping[str, str]
+    source: str
+    line: int | None
+    text: str
 
-def _count(cell: str | None, source: str, line: int | None, text: str) -> int | None:
-    if cell is None or not cell.strip():
-        return None
-    if not cell.strip().isdigit():
-        raise ParseError(source, line, text, f"{cell.strip()!r} is not a count")
-    return int(cell.strip())
+    def word(self, key: str) -> str:
+        return self.cells.get(key, "").strip()
+
+    def fail(self, reason: str) -> ParseError:
+        return ParseError(self.source, self.line, self.text, reason)
+
+    def size(self, key: str) -> int | None:
+        return size_bytes(self.cells.get(key), self.source, self.line, self.text)
+
+    def percent(self, key: str) -> float | None:
+        value = self.word(key)
+        if not value:
+            return None
+        try:
+            return float(_number(value))
+        except ValueError:
+            raise self.fail(f"{value!r} is not a percentage") from None
+
+    def count(self, key: str) -> int | None:
+        value = self.word(key)
+        if value and not value.isdigit():
+            raise self.fail(f"{value!r} is not a count")
+        return int(value) if value else None
 
 
 def _time(cell: str | None) -> datetime | None:
@@ -111,16 +129,15 @@ def _time(cell: str | None) -> datetime | None:
         return None
 
 
-def _rows(
-    text: str, source: str, report: str, columns: Sequence[str]
-) -> list[tuple[dict[str, str], int | None, str]]:
-    """The report's rows as (cells, line, text); see the module docstring for messages alone."""
+def _rows(text: str, source: str, report: str, columns: Sequence[str]) -> list[_Row]:
+    """The report's rows; see the module docstring for an output of messages alone."""
     if looks_like_json(text):
-        return [(row, None, str(row.get(f"{report}_name", ""))) for row in read_json(text, source, report)]
-    rows, messages = read_columns(text, source, report, columns)
-    if not rows and messages and not any(m.startswith(_EMPTY_ANSWERS) for m in messages):
+        rows = read_json(text, source, report)
+        return [_Row(row, source, None, row.get(f"{report}_name", "")) for row in rows]
+    found, messages = read_columns(text, source, report, columns)
+    if not found and messages and not any(m.startswith(_EMPTY_ANSWERS) for m in messages):
         raise ParseError(source, None, messages[-1], "LVM printed messages and no report")
-    return [(row.cells, row.line, row.text) for row in rows]
+    return [_Row(row.cells, source, row.line, row.text) for row in found]
 
 
 def _unique(items: list[T], key: Callable[[T], object]) -> tuple[T, ...]:
@@ -148,27 +165,25 @@ def parse_lvs(
             value that is not a size, percentage or attribute; messages and no report.
     """
     found: list[LogicalVolume] = []
-    for cells, line, row_text in _rows(text, source, "lv", columns):
-        name, hidden = _bare(cells.get("lv_name", ""))
-        full = cells.get("lv_full_name", "")  # lv_all and fullreport rows: "vg/lv", no vg_name
-        vg = cells.get("vg_name") or (full.split("/", 1)[0] if "/" in full else "")
-        attr = cells.get("lv_attr", "")
+    for row in _rows(text, source, "lv", columns):
+        name, hidden = _bare(row.word("lv_name"))
+        full = row.word("lv_full_name")  # lv_all and fullreport rows: "vg/lv", no vg_name
+        vg = row.word("vg_name") or (full.split("/", 1)[0] if "/" in full else "")
+        attr = row.word("lv_attr")
         if not name or not vg or not attr:
-            raise ParseError(source, line, row_text, "an LV row needs lv_name, vg_name and lv_attr")
-        origin = _bare(cells.get("origin", ""))[0] or None
-        snap = _percent(cells.get("snap_percent"), source, line, row_text)
-        data = _percent(cells.get("data_percent"), source, line, row_text)
+            raise row.fail("an LV row needs lv_name, vg_name and lv_attr")
+        snap, data = row.percent("snap_percent"), row.percent("data_percent")
         thick = attr[0] in "sS"
         found.append(
             LogicalVolume(
                 vg=vg,
                 name=name,
-                size_bytes=size_bytes(cells.get("lv_size"), source, line, row_text),
+                size_bytes=row.size("lv_size"),
                 attr=attr,
-                origin=origin,
+                origin=_bare(row.word("origin"))[0] or None,
                 snapshot_percent=(snap if snap is not None else data) if thick else None,
                 data_percent=None if thick else data,
-                created=_time(cells.get("lv_time")),
+                created=_time(row.word("lv_time")),
                 hidden=hidden,
             )
         )
@@ -182,19 +197,19 @@ def parse_vgs(text: str, source: str = "vgs", columns: Sequence[str] = VG_FIELDS
         ParseError: as ``parse_lvs``, for VG rows.
     """
     found: list[VolumeGroup] = []
-    for cells, line, row_text in _rows(text, source, "vg", columns):
-        if not cells.get("vg_name"):
-            raise ParseError(source, line, row_text, "a VG row needs vg_name")
+    for row in _rows(text, source, "vg", columns):
+        if not row.word("vg_name"):
+            raise row.fail("a VG row needs vg_name")
         found.append(
             VolumeGroup(
-                name=cells["vg_name"],
-                size_bytes=size_bytes(cells.get("vg_size"), source, line, row_text),
-                free_bytes=size_bytes(cells.get("vg_free"), source, line, row_text),
-                pv_count=_count(cells.get("pv_count"), source, line, row_text),
-                lv_count=_count(cells.get("lv_count"), source, line, row_text),
-                snapshot_count=_count(cells.get("snap_count"), source, line, row_text),
-                attr=cells.get("vg_attr", ""),
-                extent_bytes=size_bytes(cells.get("vg_extent_size"), source, line, row_text),
+                name=row.word("vg_name"),
+                size_bytes=row.size("vg_size"),
+                free_bytes=row.size("vg_free"),
+                pv_count=row.count("pv_count"),
+                lv_count=row.count("lv_count"),
+                snapshot_count=row.count("snap_count"),
+                attr=row.word("vg_attr"),
+                extent_bytes=row.size("vg_extent_size"),
             )
         )
     return _unique(found, lambda vg: vg.name)
@@ -209,18 +224,18 @@ def parse_pvs(
         ParseError: as ``parse_lvs``, for PV rows.
     """
     found: list[PhysicalVolume] = []
-    for cells, line, row_text in _rows(text, source, "pv", columns):
-        if not cells.get("pv_name"):
-            raise ParseError(source, line, row_text, "a PV row needs pv_name")
-        if cells.get("pv_fmt") == "":
+    for row in _rows(text, source, "pv", columns):
+        if not row.word("pv_name"):
+            raise row.fail("a PV row needs pv_name")
+        if "pv_fmt" in row.cells and not row.word("pv_fmt"):
             continue  # pvs -a: a block device that is no PV
         found.append(
             PhysicalVolume(
-                name=cells["pv_name"],
-                vg=cells.get("vg_name") or None,
-                size_bytes=size_bytes(cells.get("pv_size"), source, line, row_text),
-                free_bytes=size_bytes(cells.get("pv_free"), source, line, row_text),
-                attr=cells.get("pv_attr", ""),
+                name=row.word("pv_name"),
+                vg=row.word("vg_name") or None,
+                size_bytes=row.size("pv_size"),
+                free_bytes=row.size("pv_free"),
+                attr=row.word("pv_attr"),
             )
         )
     # Two PVs of one VG can both be "[unknown]": those are never the same PV.
