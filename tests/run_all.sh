@@ -11,7 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq --no-install-recommends \
         python3 python3-venv python3-pip \
         pacemaker pacemaker-cli-utils corosync crmsh pcs resource-agents drbd-utils \
-        openssh-server openssh-client tmux procps iproute2 util-linux >/dev/null
+        openssh-server openssh-client tmux procps iproute2 util-linux lvm2 >/dev/null
+    # lvm2: the lab's nodes hold real volume groups on loop devices (tests/lab/storage.py).
     # crmsh refuses to run without its log directory (the package does not create it).
     mkdir -p /var/log/crmsh
     # The seed lab builds real Pacemaker 1.0.9 from source (tests/lab/seed/build.sh).

@@ -3,8 +3,9 @@
 ``<state>/lab.json`` records every node's init PID, its cgroup and whether the lab created the
 host's ``/etc/libqb``. Tear-down SIGKILLs each node's init (a graceful Pacemaker stop can hang
 for minutes during a transition), which kills the whole PID namespace; the mount namespaces go
-with their last process, the cgroups are removed once empty, then the state directory. A PID is
-only killed if its command line still names this lab's init, so a reused PID is never hit.
+with their last process, the loop devices under the nodes' volume groups are detached (found by
+their backing files: ``storage``), the cgroups are removed once empty, then the state directory.
+A PID is only killed if its command line still names this lab's init, so a reused PID is never hit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import storage
 from .cgroups import Freezer
 
 STATE_ROOT = Path("/var/tmp")
@@ -96,6 +98,8 @@ def teardown_state(state: Path) -> list[str]:
         if is_lab_process(unshare_pid, state):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(unshare_pid), signal.SIGKILL)
+    # The nodes are dead: nothing holds the loop devices any more (one left is in ``leftovers``).
+    storage.teardown(state)
     for info in nodes.values():
         if info.get("cgroup"):
             freezer = Freezer(info["cgroup"], info.get("cgroup_version"))
@@ -138,6 +142,7 @@ def leftovers(state: Path, cgroups: list[str | None]) -> list[str]:
             found.append(f"cgroup {path}")
     if state.exists():
         found.append(f"state directory {state}")
+    found += [f"loop device {dev} on {image}" for dev, image in storage.lab_loops(state).items()]
     return found
 
 

@@ -3,7 +3,8 @@
 Kill (SIGKILL the node's init: the namespace dies at once, sockets close), freeze/thaw (cgroup
 freezer: TCP connections stay half-open), kill only sshd, make commands hang (flag files the
 emulators and wrappers poll), fail a resource monitor (a flag the agents read), split-brain a
-DRBD pair (the emulator's shared state). ``ensure_healthy`` undoes all of it.
+DRBD pair (the emulator's shared state). ``ensure_healthy`` undoes all of it (and removes the
+snapshots a test left: ``storage_faults``).
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ class FaultsMixin:
         for flag in (self.state_dir / "faults").rglob("*"):
             if flag.is_file():
                 flag.unlink()
+        self.remove_snapshots()
         self.wait_online(self.nodes, timeout=timeout)
         self.clear_all_steering()
         for vm in self.vms.values():

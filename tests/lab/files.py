@@ -85,7 +85,7 @@ def _install_bin(layout: Layout) -> None:
         if text.startswith("#!"):
             text = shebang + text.split("\n", 1)[1]
         _write(bin_dir / src.name, text, 0o755)
-    for tool in ("xm", "xl", "drbdadm", "drbdsetup"):
+    for tool in ("xm", "xl", "drbdadm", "drbdsetup", "lvs", "vgs", "lvcreate", "lvremove", "iscsiadm"):
         (bin_dir / tool).symlink_to("labemu.py")
     _write(bin_dir / "nodeinit.py", (HERE / "nodeinit.py").read_text(), 0o755)
     for name in ("cat", "head"):

@@ -5,8 +5,10 @@ network, with private /run, /tmp, /dev/shm and bind-mounted /var/lib/pacemaker, 
 /etc/corosync, /etc/libqb, /var/log, /etc/hosts, /etc/ssh; it runs real corosync, pacemakerd and
 sshd (key-only, keys made per lab). Xen and DRBD are emulated (``emulators/``) and driven by the
 real ``ocf:heartbeat:Xen`` agent and a DRBD stand-in agent, so a failover moves the VM, flips the
-DRBD roles and starts a resync. State lives in ``/var/tmp/hatui-lab-XXXX`` (not /tmp, which each
-node hides behind its own tmpfs). Faults are in ``faults.FaultsMixin``; tear-down in ``cleanup``.
+DRBD roles and starts a resync. Each node has a real LVM volume group on a loop device
+(``storage``; snapshots and iSCSI are stand-ins, ``storage_faults``). State lives in
+``/var/tmp/hatui-lab-XXXX`` (not /tmp, which each node hides behind its own tmpfs). Faults are in
+``faults.FaultsMixin``; tear-down in ``cleanup``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .faults import FaultsMixin
 from .files import write_lab_files
 from .layout import NODE_PATH, Layout, VmSpec
 from .status import ClusterState, parse_crm_mon
+from .storage_faults import StorageMixin
 
 T = TypeVar("T")
 REQUIRED_TOOLS = ("corosync", "corosync-cfgtool", "pacemakerd", "crm_mon", "cibadmin", "crm_resource",
@@ -65,7 +68,7 @@ def _port_free(address: str, port: int, kind: int = socket.SOCK_STREAM) -> bool:
     return True
 
 
-class Lab(FaultsMixin):
+class Lab(StorageMixin, FaultsMixin):
     """One lab cluster. ``up()`` starts it, ``down()`` removes every trace of it.
 
     Attributes for tests: ``nodes`` (names), ``addresses`` and ``ssh_ports`` (per node),
@@ -163,6 +166,7 @@ class Lab(FaultsMixin):
             cleanup.LIBQB_DIR.mkdir()
             self.runtime["created_libqb"] = True
         write_lab_files(self.layout)
+        self.make_storage()
         for node in self.nodes:
             self.start_node(node, wait=False)
         for node in self.nodes:

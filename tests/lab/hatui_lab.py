@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import cleanup
+from . import cleanup, storage
 from .files import HANGABLE
 from .harness import Lab, LabError
 
@@ -84,6 +84,12 @@ def handle(lab: Lab, cmd: str, args: list[str]) -> str:
     if cmd == "heal":
         lab.ensure_healthy(rebalance="--rebalance" in args)
         return "healthy"
+    if cmd == "snapshot-fill":
+        lab.set_snapshot_fill(args[0], None if args[1] == "off" else float(args[1]))
+        return f"snapshots on {args[0]} fill at {args[1]} %/s"
+    if cmd == "iscsi":
+        lab.iscsi_fault(args[0], None if args[1] == "ok" else args[1])
+        return f"iSCSI session of {args[0]}: {args[1]}"
     raise LabError(f"unknown command {cmd!r}")
 
 
@@ -215,6 +221,11 @@ def down(args: argparse.Namespace) -> int:
         problems = cleanup.teardown_state(state)
         print(f"{state}: " + ("down: clean" if not problems else "leftovers:\n" + "\n".join(problems)))
         rc |= bool(problems)
+    if args.all:
+        # Loop devices whose lab directory is already gone (a tear-down killed half-way).
+        for device, image in storage.stray_loops(cleanup.STATE_ROOT, cleanup.STATE_PREFIX).items():
+            storage.detach({device: image})
+            print(f"{device}: detached (it held {image})")
     if POINTER.is_symlink() and not POINTER.resolve().exists():
         POINTER.unlink(missing_ok=True)
     if args.all:
@@ -250,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--always", action="store_true")
     sub.add_parser("split-brain", help="split-brain DRBD_RESOURCE").add_argument("resource")
     sub.add_parser("heal", help="undo every fault").add_argument("--rebalance", action="store_true")
+    sf = sub.add_parser("snapshot-fill", help="snapshot-fill NODE RATE|off: snapshots fill at RATE %%/s")
+    sf.add_argument("node")
+    sf.add_argument("rate")
+    sc = sub.add_parser("iscsi", help="iscsi NODE recovery|logout|ok: the node's vstor1 session")
+    sc.add_argument("node")
+    sc.add_argument("session", choices=("recovery", "logout", "ok"))
     k = sub.add_parser("_keeper")
     k.add_argument("--ready-file", required=True)
     k.add_argument("--log", required=True)
@@ -266,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "node": lambda: [args.node], "hang": lambda: [args.node, args.switch, *args.commands],
         "fail-monitor": lambda: [args.resource, *(["--always"] if args.always else [])],
         "split-brain": lambda: [args.resource], "heal": lambda: ["--rebalance"] if args.rebalance else [],
+        "snapshot-fill": lambda: [args.node, args.rate], "iscsi": lambda: [args.node, args.session],
     }  # fmt: skip
     key = "node" if args.cmd in NODE_COMMANDS else args.cmd
     cargs = rest[key]() if key in rest else []

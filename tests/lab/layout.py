@@ -23,6 +23,16 @@ CLUSTER_NAME = "halab"
 XEN_TOOLS = ("xl", "xm")
 #: Node-side PATH: the emulators' bind mount first, as root's default PATH has it.
 NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#: Where the lab's backup command writes, inside a node (``/srv`` is the node's own: ``<node>/srv``).
+BACKUP_DIR = "/srv/backup"
+#: The site command of the lab's ``backup:`` section: it reads the snapshot through the node's
+#: ``lvs`` (so the file proves the snapshot existed while the job ran), names the device and node,
+#: takes 2 s, and only then gives the file its final name.
+BACKUP_COMMAND = (
+    f'mkdir -p {BACKUP_DIR} && out={BACKUP_DIR}/"$HATUI_VM-$HATUI_STAMP".txt'
+    ' && lvs --noheadings -o lv_name,origin,lv_attr "$HATUI_SNAPSHOT" > "$out.part"'
+    ' && echo "device $HATUI_DEVICE node $HATUI_NODE" >> "$out.part" && sleep 2 && mv "$out.part" "$out"'
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,13 @@ class Layout:
     sync_rate_kb: int = 20480
     al_resync_kb: int = 61440
     switchover_resync_kb: int = 61440
+    volume_group: str = "vg0"
+    """Each node's LVM volume group: one LV per DRBD backing disk (``tests.lab.storage``)."""
+    pv_mib: int = 1024
+    """The size of the sparse file under each node's one PV."""
+    iscsi_target: str = "iqn.2010-06.lab.hatui:vstor1.data"
+    """The target every node is logged in to (the reference's vstor1), through the iscsiadm stand-in."""
+    iscsi_portal: str = "127.0.0.10:3260,1"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -114,6 +131,21 @@ class Layout:
 
     def xen_cfg(self, vm: VmSpec) -> Path:
         return self.state / "xen" / f"{vm.name}.cfg"
+
+    # -- storage ----------------------------------------------------------------------------------
+
+    @property
+    def lv_mib(self) -> int:
+        """A backing LV's size: the DRBD device plus room for DRBD's internal metadata."""
+        return self.drbd_size_kb // 1024 + 4
+
+    def backing_disk(self, vm: VmSpec) -> str:
+        """The LV under ``vm``'s DRBD resource on both of its nodes, as drbd.conf names it."""
+        return f"/dev/{self.volume_group}/{vm.drbd}"
+
+    def node_lvs(self, node: str) -> tuple[str, ...]:
+        """The LVs ``node``'s volume group holds: the backing disk of each DRBD resource it has."""
+        return tuple(vm.drbd for vm in self.vms if node in (vm.home, vm.spare))
 
     # -- generated files --------------------------------------------------------------------------
 
@@ -177,6 +209,7 @@ class Layout:
                     "nodes": [vm.home, vm.spare],
                     "size_kb": self.drbd_size_kb,
                     "port": 7788 + vm.minor,
+                    "disk": self.backing_disk(vm),
                 }  # fmt: skip
                 for vm in self.vms
             },
@@ -184,6 +217,8 @@ class Layout:
             "sync_rate_kb": self.sync_rate_kb,
             "al_resync_kb": self.al_resync_kb,
             "switchover_resync_kb": self.switchover_resync_kb,
+            "lvm": {"vg": self.volume_group},
+            "iscsi": {"target": self.iscsi_target, "portal": self.iscsi_portal},
             "keys": {"identity": str(self.identity_file), "known_hosts": str(self.known_hosts)},
         }
 
@@ -206,6 +241,7 @@ class Layout:
             "command_timeout": self.command_timeout,
             "keepalive_interval": 1,
             "vm_disks": {vm.name: [vm.drbd] for vm in self.vms},
+            "backup": {"command": BACKUP_COMMAND, "time_limit": 60, "check_interval": 1},
         }
         return yaml.safe_dump({"clusters": {"lab": cluster}}, sort_keys=False)
 

@@ -46,6 +46,10 @@ def mount_private(cfg: dict) -> None:
         ("ssh", "/etc/ssh"),
     ):
         sh("mount", "--bind", str(d / src), dst)
+    for src, dst in (("etc-lvm", "/etc/lvm"), ("srv", "/srv")):
+        # The node's LVM configuration and backup target (tests.lab.storage), where the host has them.
+        if (d / src).is_dir() and Path(dst).is_dir():
+            sh("mount", "--bind", str(d / src), dst)
     sh("mount", "--bind", cfg["bin_dir"], "/usr/local/sbin")
     overlay_agents(cfg)
 

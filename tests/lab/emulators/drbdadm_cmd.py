@@ -182,7 +182,7 @@ def dump(ctx: Context, names: list[str]) -> str:
             out += [
                 f"    on {node} {{",
                 f"        device           /dev/drbd{conf['minor']} minor {conf['minor']};",
-                f"        disk             /dev/vg2/{name};",
+                f"        disk             {conf['disk']};",
                 f"        address          ipv4 {addr}:{conf['port']};",
                 "        meta-disk        internal;",
                 "    }",

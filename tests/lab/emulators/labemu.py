@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Provides the entry point of every lab emulator, chosen by the name it is called by.
 
-``xm``, ``xl``, ``drbdadm`` and ``drbdsetup`` are symlinks to this file inside each node's
-``/usr/local/sbin``. The ``cat`` and ``head`` wrappers there call ``labemu.py proc-drbd cat|head
+``xm``, ``xl``, ``drbdadm``, ``drbdsetup``, the LVM stand-ins (``lvs``, ``vgs``, ``lvcreate``,
+``lvremove``: ``lvmemu``) and ``iscsiadm`` (``iscsiemu``) are symlinks to this file inside each
+node's ``/usr/local/sbin``. The ``cat`` and ``head`` wrappers there call ``labemu.py proc-drbd cat|head
 ARGS`` when an argument is ``/proc/drbd``: procfs cannot hold a file the DRBD module did not
 create, so the emulated status is rendered where it is read.
 """
@@ -13,6 +14,8 @@ import os
 import sys
 
 import drbdadm_cmd
+import iscsiemu
+import lvmemu
 import xenemu
 from drbdemu import render_proc_drbd
 from emucommon import Context, EmuError, die
@@ -62,6 +65,10 @@ def main(argv: list[str]) -> int:
             return drbdadm_cmd.main(ctx, argv[1:])
         if name == "drbdsetup":
             return drbdadm_cmd.drbdsetup_main(ctx, argv[1:])
+        if name in lvmemu.TOOLS:
+            return lvmemu.main(ctx, name, argv[1:])
+        if name == "iscsiadm":
+            return iscsiemu.main(ctx, argv[1:])
         if len(argv) >= 3 and argv[1] == "proc-drbd":
             return _proc_drbd(ctx, argv[2], argv[3:])
         return die(f"labemu: called as {name!r} with {argv[1:]!r}: nothing to emulate", 2)
