@@ -111,6 +111,21 @@ def test_an_lv_printed_once_per_segment_is_one_lv() -> None:
     assert [(lv.name, lv.size_bytes) for lv in parse_lvs(text)] == [("data", 20 * GIB), ("log", GIB)]
 
 
+def test_an_lv_named_like_a_message_word_is_still_a_row_and_messages_are_skipped() -> None:
+    text = (
+        "  WARNING: Failed to connect to lvmetad. Falling back to device scanning.\n"
+        "  Failed;vg0;-wi-a-;1024;;\n"
+        "  Scanning;vg0;-wi-a-;2048;;\n"
+        "  /dev/vg0/snap: read failed after 0 of 4096 at 0: Input/output error\n"
+        "  Device;vg0;-wi-a-;4096;;\n"
+    )
+    assert [(lv.name, lv.size_bytes) for lv in parse_lvs(text)] == [
+        ("Failed", 1024),
+        ("Scanning", 2048),
+        ("Device", 4096),
+    ]
+
+
 @pytest.mark.parametrize("text", ["", "\n", "  No volume groups found\n"])
 def test_no_volume_group_is_an_empty_answer(text: str) -> None:
     assert parse_lvs(text) == () and parse_vgs(text) == () and parse_pvs(text) == ()

@@ -60,14 +60,17 @@ _ATTR = {
     "vg": re.compile(r"^[-wr][-z][-x][-p][-a-z][-a-z]?$"),
     "pv": re.compile(r"^[-a-z][-a-z][-a-z]?$"),
 }
-#: LVM's own messages, which land in a report when stderr was captured with it.
+#: LVM's own messages, which land in a report when stderr was captured with it. Each is matched by
+#: its first two words, so that an LV or VG whose name is one of these words is still a row.
 _MESSAGE = re.compile(
-    r"^\s*(?:WARNING|Warning|ERROR|Error|error|Internal error|File descriptor|Couldn't|Can't|Cannot"
-    r"|Failed|Failure|Found duplicate|Using |No PV label|No volume groups found|Volume group "
-    r"|Configuration setting|Archiving|Creating volume group backup|Reloading|Wiping|Scanning"
-    r"|Reading all|Finding|Logical volume|Locking|Check that device-mapper|Incompatible libdevmapper"
-    r"|Device |Skipping|Setting |Processing|/dev/mapper/control)"
-    r"|read failed after|lvmetad|: open failed"
+    r"^\s*(?:(?:WARNING|Warning|ERROR|Error|error|Internal error):|File descriptor \d"
+    r"|(?:Couldn't|Can't|Cannot) [a-z]|Fail(?:ed|ure) to |(?:Found|Using) (?:duplicate|volume group)"
+    r"|No PV label |No volume groups found|No device found|(?:Volume group|Logical volume|Physical volume|"
+    r"Device) \S+ (?:not found|successfully|created|removed)|Configuration setting |Archiving volume "
+    r"|Creating volume group backup|Reloading config|Wiping (?:internal|cache)|Scanning all "
+    r"|(?:Reading|Finding) (?:all|volume)|Locking (?:disabled|type)|Check that device-mapper "
+    r"|Incompatible libdevmapper )"
+    r"|read failed after \d|/dev/mapper/control: open failed|lvmetad"
 )
 _SEPARATORS = (";", "|")
 
