@@ -101,6 +101,13 @@ def test_modern_default_columns_data_percent_of_a_thick_snapshot_is_its_fill() -
     assert disk.snapshot_percent is None and disk.size_bytes == 10 * GIB
 
 
+def test_a_heading_in_another_field_order() -> None:
+    text = "  Attr   VSize  VG   #LV\n  wz--n- 20.00g vg0    3\n  wz-pn-  2.00g vg1    0\n"
+    vg0, vg1 = parse_vgs(text)
+    assert (vg0.name, vg0.size_bytes, vg0.lv_count, vg0.partial) == ("vg0", 20 * GIB, 3, False)
+    assert (vg1.name, vg1.partial) == ("vg1", True)
+
+
 def test_an_lv_printed_once_per_segment_is_one_lv() -> None:
     text = (
         "  LV   VG  Attr       LSize  Devices\n"

@@ -40,7 +40,7 @@ from hatui.model.storage import LogicalVolume, PhysicalVolume, VolumeGroup
 from hatui.parsers.lvm_columns import read_columns
 from hatui.parsers.lvm_json import looks_like_json, read_json
 
-__all__ = ["LV_FIELDS", "PV_FIELDS", "VG_FIELDS", "parse_lvs", "parse_pvs", "parse_vgs"]
+__all__ = ["LV_FIELDS", "PV_FIELDS", "VG_FIELDS", "parse_lvs", "parse_pvs", "parse_vgs", "size_bytes"]
 
 #: The fields hatui asks ``lvs`` for, in this order (LVM before 2.02.89 has no ``lv_time`` and
 #: names the snapshot's fill ``snap_percent`` only: it gets the first six).

@@ -111,8 +111,10 @@ def _heading_spans(line: str) -> list[tuple[int, int, str]] | None:
 
 
 def _is_heading(report: str, line: str) -> list[tuple[int, int, str]] | None:
+    """A heading line: heading-shaped words only (no row has no digit, path or attribute in it),
+    the report's own name heading (``LV``, ``VG``, ``PV``) among them."""
     spans = _heading_spans(line)
-    if spans is None or spans[0][2] != report.upper():
+    if spans is None or report.upper() not in {word for _, _, word in spans}:
         return None
     return spans
 
