@@ -48,6 +48,12 @@ def test_hatuis_json_command_thick_snapshot_fill_and_thin_pool_usage() -> None:
     assert tdata.hidden and tdata.name == "pool_tdata"
 
 
+def test_another_reports_json_is_no_empty_answer() -> None:
+    with pytest.raises(ParseError, match='no "vg" rows'):
+        parse_vgs(JSON_LVS)
+    assert parse_vgs('{"report": []}') == ()
+
+
 def test_json_std_numbers_and_nulls_read_like_strings() -> None:
     text = (
         '{"report": [{"vg": [{"vg_name": "vg0", "vg_size": 21474836480, "vg_free": 0, "pv_count": 1,'

@@ -44,7 +44,8 @@ def read_json(text: str, source: str, group: str) -> list[dict[str, str]]:
     report's own ``vg`` row tells it.
 
     Raises:
-        ParseError: not JSON, not an LVM report, or cut off inside a group.
+        ParseError: not JSON, not an LVM report, a report without ``group``, or cut off inside a
+            group.
     """
     try:
         data = json.loads(text)
@@ -54,6 +55,9 @@ def read_json(text: str, source: str, group: str) -> list[dict[str, str]]:
         if not isinstance(data, dict) or not isinstance(data.get("report"), list):
             raise ParseError(source, None, text.strip()[:80], 'no "report" list: not an LVM JSON report')
         reports = [r for r in data["report"] if isinstance(r, dict)]
+    if reports and not any(group in report for report in reports):
+        # Another report's JSON (an lvs output where vgs was expected) is not "no VG".
+        raise ParseError(source, None, text.strip()[:80], f'no "{group}" rows in this LVM report')
     rows: list[dict[str, str]] = []
     for report in reports:
         vgs = report.get("vg") or []
