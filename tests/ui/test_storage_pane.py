@@ -15,7 +15,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from ui_cluster import NODES, cluster
+from ui_cluster import NODES, cluster, unreachable
 from ui_harness import SIZE, ConsoleFactory, wait_for
 
 from hatui.actions.plan import Request
@@ -199,6 +199,26 @@ async def test_the_vms_pane_says_each_vms_storage_in_one_word(
         assert isinstance(pane, VmsPane)
         await wait_for(pilot, lambda: all(vm in pane.row_keys for vm in words))
         assert {vm: pane.cell_text(vm, "storage") for vm in words} == words
+
+
+async def test_an_unreachable_nodes_storage_stays_dimmed_with_since_when(console: ConsoleFactory) -> None:
+    c = console(storage_cluster())
+    async with c.app.run_test(size=SIZE) as pilot:
+        await c.next_polls(pilot)
+        c.poller.replace(unreachable("vnode3", "connection refused"))
+        await c.next_polls(pilot, ("vnode3",))  # a good poll in flight lands before the clock moves
+        c.clock.advance(42)
+        await c.next_polls(pilot, ("vnode3",))
+        await pilot.press("7")
+        pane = main(c.app).pane("storage")
+        await wait_for(pilot, lambda: pane.has_class("-stale"))
+        # Its last known rows: kept, marked, dimmed; the verdict no longer counts what they say.
+        assert pane.cell_text("iscsi:3@vnode3", "use") == "FAILED / TRANSPORT WAIT / REOPEN"
+        assert pane.cell_text("iscsi:3@vnode3", "state") == "⌛ ✔ ok"
+        info = pane.cell_value("iscsi:3@vnode3", "info")
+        assert info.plain.endswith("  ⌛ last seen 42s ago: connection refused") and info.style.dim
+        assert pane.cell_text("fs:/@vnode3", "info").startswith("/dev/sda1 ext3  ⌛ last seen 42s ago")
+        assert pane.cell_text("vg:vg1@vnode1", "state") == "✔ ok"  # a node that answers is not stale
 
 
 async def test_enter_on_a_snapshot_shows_its_fields_and_the_raw_lvm_output(console: ConsoleFactory) -> None:

@@ -10,15 +10,13 @@ no ``@`` and host names none either, so the last ``@`` splits a key.
 
 from __future__ import annotations
 
+from hatui.actions.commands_lvm import is_own_snapshot
 from hatui.actions.plan import Request
 from hatui.model.health_storage import STORAGE_CODES
 from hatui.model.health_types import Problem
 from hatui.model.storage_join import NodeLv, StorageView
 from hatui.model.verdict import for_subject
 from hatui.ui.cells import severity_mark
-
-#: The part of a snapshot's name that says hatui's backup made it (``<lv>-hatui-<stamp>``).
-HATUI_SNAPSHOT_MARK = "-hatui-"
 
 
 def split_key(key: str) -> tuple[str, str, str | None]:
@@ -61,13 +59,13 @@ def storage_problems_of(problems: tuple[Problem, ...], key: str, node: str | Non
 
 def hatui_snapshots(storage: StorageView, vm: str) -> tuple[NodeLv, ...]:
     """The snapshots hatui's backup made of ``vm``'s LVs, on any node."""
-    return tuple(n for n in storage.lvs_of_vm(vm) if n.lv.is_snapshot and HATUI_SNAPSHOT_MARK in n.lv.name)
+    return tuple(n for n in storage.lvs_of_vm(vm) if n.lv.is_snapshot and is_own_snapshot(n.lv.name))
 
 
 def vm_storage_word(storage: StorageView, problems: tuple[Problem, ...], vm: str) -> tuple[str, int]:
     """One word for a VM's storage, and its rank (0 worst): the worst storage problem about it
     (``✖ snapshot-invalid``), else ``snap 12%`` while a hatui snapshot of it exists, else ``ok``;
-    ``-`` when no node that holds its disks had its LVM read."""
+    ``-`` when nothing is known: no node that holds its DRBD disks had its LVM read, or it has none."""
     found = storage_problems_of(problems, f"vm:{vm}", None)
     if found:
         return f"{severity_mark(found[0].severity)} {found[0].code}", found[0].rank

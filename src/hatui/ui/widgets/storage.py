@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.style import Style
 from textual.binding import Binding, BindingType
 
 from hatui.model.health_types import Problem
@@ -107,37 +106,40 @@ job; on a snapshot row remove it. Each shows the exact commands first.
 
     # -- rows -------------------------------------------------------------------------------------
 
-    def _marked(self, found: tuple[Problem, ...], words: str) -> tuple[Cell, int, Style]:
-        p = self.palette
+    def _marked(self, found: tuple[Problem, ...], words: str) -> tuple[Cell, int]:
+        """The state cell (the worst problem's mark and code, then ``words``) and its rank."""
         if found:
             worst = found[0]
-            style = p.severity(worst.severity)
             text = f"{severity_mark(worst.severity)} {worst.code}" + (f" {words}" if words else "")
-            return cell(text, style, sort=worst.rank), worst.rank, style
-        return cell(f"{OK} {words or 'ok'}", p.ok, sort=4), 4, p.ok
+            return cell(text, self.palette.severity(worst.severity), sort=worst.rank), worst.rank
+        return cell(f"{OK} {words or 'ok'}", self.palette.ok, sort=4), 4
 
     def _row(
         self,
         key: str,
         what: str,
         node: str,
-        state: tuple[Cell, int, Style],
-        cells: tuple[Cell, Cell, Cell],
+        state: tuple[Cell, int],
+        rest: tuple[Cell, Cell, Cell],
         order: tuple[object, ...],
         snap: Snapshot,
         search: str = "",
         attention: bool = True,
     ) -> Row:
         stale = snap.is_stale(node) if node else False
-        dim = self.palette.stale if stale else Style()
-        first = cell(f"{STALE} {what}" if stale else what, dim)
-        node_cell = cell(node or "-", dim)
-        state_cell, rank, _ = state
+        state_cell, rank = state
+        cells: tuple[Cell, ...] = (cell(what), cell(node or "-"), state_cell, *rest)
         if stale:
-            state_cell = cell(state_cell.plain, self.palette.stale, sort=state_cell.sort_key)
+            # The node's last known rows, dimmed, marked and saying since when (as the other panes).
+            texts = [c.plain for c in cells]
+            texts[2] = f"{STALE} {texts[2]}"
+            texts[-1] = f"{texts[-1]}  {STALE} {snap.stale_note(node)}".lstrip()
+            cells = tuple(
+                cell(t, self.palette.stale, sort=c.sort_key) for t, c in zip(texts, cells, strict=True)
+            )
         return Row(
             key=key,
-            cells=(first, node_cell, state_cell, *cells),
+            cells=cells,
             order=order,
             stale=stale,
             search=search,
@@ -187,7 +189,7 @@ job; on a snapshot row remove it. Each shows the exact commands first.
         word, rank = vm_storage_word(storage, probs, vm)
         found = storage_problems_of(probs, f"vm:{vm}", None)
         style = self.palette.ok if word == "ok" else self.palette.info
-        state = self._marked(found, "") if found else (cell(word, style, sort=rank), rank, style)
+        state = self._marked(found, "") if found else (cell(word, style, sort=rank), rank)
         total = sum(b.lv.lv.size_bytes or 0 for b in backings if b.lv is not None)
         nodes = ", ".join(dict.fromkeys(b.node for b in backings))
         return self._row(

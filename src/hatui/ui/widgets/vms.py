@@ -111,7 +111,8 @@ worst of the verdict's problems about the VM (the Problems pane lists the same o
 spells each out, or says why the VM is fine. `↻ settling` is a transition still in progress (see
 the README, "How hatui decides"). **Storage** is the worst storage problem about the VM's disks
 (a snapshot filling up, its LV or VG in trouble), `snap 12%` while a backup snapshot of it exists,
-`ok`, or `-` where LVM was not read (the Storage pane, key **7**, shows the layer).
+`ok`, or `-` when nothing is known (LVM not read, or no DRBD disk: the Storage pane, key **7**,
+shows the whole layer).
 **Enter** shows every field, the raw outputs and the VM's events.
 
 **Actions** on the highlighted VM: **m** move (fail over) to a chosen node, **M** live-migrate,
