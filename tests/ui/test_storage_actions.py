@@ -12,6 +12,7 @@ from test_ui_actions import DemoConsole, toasts
 from textual.widgets import Static
 from ui_harness import SIZE, wait_for
 
+from hatui.actions.plan import Request
 from hatui.actions.runner import is_read_only_argv
 from hatui.config import Config
 from hatui.demo import DemoCluster
@@ -19,6 +20,7 @@ from hatui.sources.fanout import make_collectors
 from hatui.sources.live import CollectorPoller
 from hatui.sources.make import demo_config
 from hatui.ui.app import make_app
+from hatui.ui.palette import entries
 from hatui.ui.screens.confirm import ConfirmScreen
 from hatui.ui.screens.main import MainScreen
 from hatui.ui.widgets.table_pane import TablePane
@@ -176,6 +178,23 @@ async def test_n_on_the_vms_pane_takes_the_snapshot_on_the_secondary_not_where_t
         created = writes(c, "lvcreate")
         assert created and all(argv in c.spies["vnode2"].calls for argv in created)
         await wait_for(pilot, lambda: vms.cell_text("www", "storage").startswith("snap "))
+
+
+async def test_the_palette_offers_snapshots_of_every_vm_and_the_removal_of_each_snapshot() -> None:
+    c = storage_demo()
+    c.demo.inject("fill-snapshot", "sentinel")
+    async with c.app.run_test(size=SIZE) as pilot:
+        await show(pilot, c)
+        await wait_for(pilot, lambda: bool(snapshot_rows(c, "vg2/sentinel-root-hatui-")))
+        [snap] = snapshot_rows(c, "vg2/sentinel-root-hatui-")
+        path = snap.removeprefix("snap:").rpartition("@")[0]
+        found = {title: req for title, _, req in entries(c.app)}
+        # No node: the action's default (the DRBD Secondary), not where the VM runs.
+        assert found["Snapshot disks of www"] == Request("snapshot_create", "www")
+        assert found["Back up dns"] == Request("backup_run", "dns")
+        assert "Back up vconf" not in found, "vconf's disk is no DRBD resource on an LV"
+        assert found[f"Remove snapshot {path} on vnode2"] == Request("snapshot_remove", path, node="vnode2")
+        assert found["Console of www"].node == "vnode1", "a console still goes where the VM runs"
 
 
 async def test_x_on_a_row_that_is_no_snapshot_is_refused_with_the_reason() -> None:

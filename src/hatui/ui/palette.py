@@ -32,7 +32,7 @@ def entries(app: Any) -> Iterator[tuple[str, str, Request]]:
         return
     status = view.pacemaker
     nodes = [n.name for n in status.nodes] if status else list(view.node_names)
-    for spec in for_kind("cluster", "node", "resource", "vm", "drbd"):
+    for spec in for_kind("cluster", "node", "resource", "vm", "drbd", "snapshot"):
         if not action_allowed(app.read_only, spec.name):
             continue
         if spec.kind == "cluster":
@@ -50,10 +50,19 @@ def entries(app: Any) -> Iterator[tuple[str, str, Request]]:
                     if spec.to_node and n in here:
                         continue
                     yield spec.label.format(rid, n), spec.description, Request(spec.name, rid, node=n)
+        elif spec.kind == "vm" and spec.node_optional:
+            # The VMs with an LV under their disks; where is the action's to choose (not where it runs).
+            for vm in vm_rows(view):
+                if view.storage.lvs_of_vm(vm.name):
+                    yield spec.label.format(vm.name), spec.description, Request(spec.name, vm.name)
         elif spec.kind == "vm":
             for vm in vm_rows(view):
                 for n in vm.domain_nodes[:1]:
                     yield spec.label.format(vm.name), spec.description, Request(spec.name, vm.name, node=n)
+        elif spec.kind == "snapshot":
+            for snap in view.storage.snapshots():
+                title = f"{spec.label.format(snap.lv.path)} on {snap.node}"
+                yield title, spec.description, Request(spec.name, snap.lv.path, node=snap.node)
         elif spec.kind == "drbd":
             for d in view.drbd:
                 name = d.resource or d.label
