@@ -10,6 +10,7 @@ is there / gone" is what ``lvs`` printed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import replace
@@ -20,7 +21,7 @@ import pytest
 from actions_support import Bench, bench
 
 from hatui.actions import long_run
-from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT
+from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT, STOP_NAME
 from hatui.actions.catalog import CATALOG, WRITES, plan_action
 from hatui.actions.plans import ActionContext
 from hatui.config_backup import BackupConfig
@@ -273,3 +274,27 @@ async def test_a_snapshot_hatui_did_not_make_needs_an_override_and_its_name(tmp_
 
 def test_backup_config_defaults_have_no_command() -> None:
     assert BackupConfig().command is None
+
+
+async def test_a_cancelled_job_is_stopped_on_the_node_then_its_snapshots_removed(tmp_path: Path) -> None:
+    b = backup_bench(tmp_path)
+    plan = plan_action(await b.context(), "backup_run", "www")
+    loop = asyncio.get_running_loop()
+
+    def cancel_when_the_job_runs(line: str) -> None:
+        if line.startswith("[vnode2] run the backup command"):
+            [running] = b.runner.running()
+            loop.call_later(0.1, b.runner.cancel, running.id)
+
+    result = await b.runner.run(plan, cancel_when_the_job_runs)
+    assert not result.ok
+    assert result.outcome.startswith("cancelled by the admin at 2/2 back up www on vnode2")
+    assert snapshots(await b.view(), "vnode2") == []
+    ran = [r.argv for _, r in result.results]
+    assert verbs(ran) == ["lvcreate", "lvcreate", "hatui-backup", "lvremove", "lvremove"]
+    assert (
+        ran[2][3] == STOP_NAME
+        and ran[2][4]
+        == f"[h]atui-backup {plan.phases[1].commands[0].argv[4]} /dev/" + (plan.phases[1].commands[0].argv[4])
+    )
+    assert [r["argv"][3] for r in audit(b)[-1]["results"] if r["argv"][0] == "sh"] == [STOP_NAME]

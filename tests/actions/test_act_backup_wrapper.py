@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT, SCRIPT, backup_job
+from hatui.actions.backup_job import (
+    EXIT_FILLING,
+    EXIT_TIME_LIMIT,
+    SCRIPT,
+    STOP_NAME,
+    STOP_SCRIPT,
+    backup_job,
+    stop_argv,
+)
 from hatui.actions.commands import Tools
 
 WHEN = datetime(2026, 3, 5, 9, 15, 0, tzinfo=UTC)
@@ -180,3 +188,33 @@ def test_a_signal_to_the_wrapper_stops_the_job_too(node: Path) -> None:
     assert p.returncode == 143
     assert err == "hatui-backup: stopped by a signal: job stopped\n"
     assert wait_gone(int((node / "pid").read_text()))
+
+
+def test_the_stop_ends_a_running_job_and_never_itself(node: Path) -> None:
+    argv = job('sleep 60 & echo $! > "$OUT/pid"; wait', limit=60)
+    p = subprocess.Popen(argv, env=node_env(node), stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not (node / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop = stop_argv(("sh", *argv[1:]))
+    assert stop is not None and stop[3:] == (STOP_NAME, f"[h]atui-backup {SNAP} /dev/{SNAP}")
+    t0 = time.monotonic()
+    done = subprocess.run(
+        ["/bin/sh", *stop[1:]], capture_output=True, text=True, timeout=40, start_new_session=True
+    )
+    assert done.returncode == 0 and time.monotonic() - t0 < 10
+    _, err = p.communicate(timeout=20)
+    assert (p.returncode, err) == (143, "hatui-backup: stopped by a signal: job stopped\n")
+    assert wait_gone(int((node / "pid").read_text()))
+    # Nothing left to stop: it says nothing and exits 0 at once.
+    again = subprocess.run(["/bin/sh", *stop[1:]], capture_output=True, text=True, timeout=10)
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+
+
+def test_the_stop_pattern_brackets_what_a_regular_expression_would_read() -> None:
+    argv = ("sudo", "-n", "sh", "-c", SCRIPT, "hatui-backup", "vg.0/a+b-hatui-20260305T091500", "/dev/vg.0/x")
+    assert stop_argv(argv) == (
+        "sudo", "-n", "sh", "-c", STOP_SCRIPT, STOP_NAME,
+        "[h]atui-backup vg[.]0/a[+]b-hatui-20260305T091500 /dev/vg[.]0/x",
+    )  # fmt: skip
+    assert stop_argv(("env", "LVM_SUPPRESS_FD_WARNINGS=1", "lvremove", "-f", "vg/x")) is None

@@ -88,6 +88,33 @@ wait $job
 SCRIPT = " ".join(line.strip() for line in _SCRIPT_LINES.strip().splitlines())
 
 
+#: Stops a running wrapper of snapshot ``$1`` (its words are matched in the process list), waits up to
+#: 20 s for it to be gone, and always exits 0: sent when hatui lost sight of a job (a cancel, a
+#: dropped connection), before the snapshot is removed, which LVM refuses while the job reads it.
+STOP_SCRIPT = (
+    'pkill -TERM -f "$1" 2>/dev/null; n=0; '
+    'while pgrep -f "$1" >/dev/null 2>&1 && [ $n -lt 20 ]; do sleep 1; n=$((n + 1)); done; exit 0'
+)
+STOP_NAME = "hatui-backup-stop"
+
+
+def stop_argv(job: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The argv that stops the job ``job`` runs (with its ``sudo -n``), or None when it is no job.
+
+    The pattern is the wrapper's own words (``hatui-backup vg/snap /dev/...``) as an extended regular
+    expression whose first letter is bracketed (``[h]atui-backup``), so that it does not match the
+    stopping command's own words; every other character that is not a letter, digit, ``_``, ``-``
+    or ``/`` is bracketed too (``+`` and ``.`` are legal in LVM names).
+    """
+    sudo = job[:2] if job[:2] == ("sudo", "-n") else ()
+    words = job[len(sudo) :]
+    if len(words) < 6 or words[:2] != ("sh", "-c") or words[3] != JOB_NAME:
+        return None
+    plain = (ch if ch.isalnum() or ch in "_-/ " else f"[{ch}]" for ch in f"{words[4]} {words[5]}")
+    pattern = f"[h]atui-backup {''.join(plain)}"
+    return (*sudo, "sh", "-c", STOP_SCRIPT, STOP_NAME, pattern)
+
+
 def job_argv(
     snapshot: str,
     device: str,

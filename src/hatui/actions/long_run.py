@@ -5,7 +5,9 @@ command carries ``Command.timeout_s`` (its limit) and may carry ``Command.watch`
 (``vg/lv``) it reads. While it runs, the runner's actions panel and ``hatui do`` are told how long it
 has run against its limit and, from the observer's polls (every ``PROGRESS_EVERY_S``), how full the
 snapshot is on its node. The limit and the fill level are enforced on the node by the job's wrapper
-(``hatui.actions.backup_job``); the transport's timeout here is only the backstop past them.
+(``hatui.actions.backup_job``); the transport's timeout here is only the backstop past them. When the
+run ends without a result (a cancel, a dropped connection), the wrapper is stopped on the node
+before anything else runs: the snapshot's removal comes next, and LVM refuses it while a job reads it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import time
 from collections.abc import Callable
 
+from hatui.actions.backup_job import stop_argv
 from hatui.actions.commands import Command
 from hatui.actions.observer import Observer
 from hatui.actions.running import Running
@@ -23,6 +26,8 @@ from hatui.transport.base import CommandResult, Transport
 
 #: Seconds between two progress polls of a long command: a whole-cluster poll is not free.
 PROGRESS_EVERY_S = 5.0
+#: Seconds the stop of a job hatui lost sight of may take (the script waits up to 20 s).
+STOP_TIMEOUT_S = 30.0
 
 
 def is_long(c: Command) -> bool:
@@ -59,16 +64,19 @@ def progress_line(c: Command, elapsed: float, fill: float | None) -> str:
 async def run_long(
     transport: Transport,
     c: Command,
-    *,
     observer: Observer | None,
     me: Running | None,
     say: Callable[[str], None],
+    results: list[tuple[str, CommandResult]],
+    *,
     every: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> CommandResult:
     """Runs ``c`` through ``transport`` and reports its progress until it ends.
 
     ``every``: seconds between progress polls (None: ``PROGRESS_EVERY_S`` as it is now).
+    ``results``: the action's results, where the stop sent to the node goes when the run ends
+    without a result (the command's own result is returned, the caller records it).
 
     Raises:
         TransportError: as ``Transport.run`` (the backstop timeout among them).
@@ -89,9 +97,17 @@ async def run_long(
             if me is not None:
                 me.doing = line
             say(line)
-    finally:
+    except BaseException:
+        # Cancelled, or the connection failed: the wrapper may still run on the node, reading the
+        # snapshot that is about to be removed. It is told to stop first (and waited for).
         if not task.done():
-            # Cancelled: the job's wrapper on the node stops it at its own limit (or on its signal).
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        stop = stop_argv(tuple(c.argv))
+        if stop is not None:
+            say(f"[{c.node}] stop the backup job reading {c.watch} (hatui lost sight of it)")
+            stopping = asyncio.ensure_future(transport.run(stop, timeout=STOP_TIMEOUT_S))
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                results.append((c.node, await asyncio.shield(stopping)))
+        raise

@@ -305,9 +305,8 @@ class Runner:
             timeout = max(self.cluster.command_timeout, 30.0)
             try:
                 if long_run.is_long(c):  # a backup job: its own limit, progress while it runs
-                    result = await long_run.run_long(
-                        self.transports[c.node], c, observer=self.observer, me=me, say=say
-                    )
+                    transport, observer = self.transports[c.node], self.observer
+                    result = await long_run.run_long(transport, c, observer, me, say, results)
                 else:
                     result = await self.transports[c.node].run(c.argv, timeout=timeout)
             except TransportError as exc:
