@@ -177,12 +177,18 @@ def test_an_unreadable_fill_is_not_a_stop(node: Path) -> None:
     assert (status, out) == (0, "done\n")
 
 
-def test_a_signal_to_the_wrapper_stops_the_job_too(node: Path) -> None:
+def start_a_long_job(node: Path) -> tuple[tuple[str, ...], subprocess.Popen[str]]:
+    """A job of a minute started in the background, once its command runs (its pid in ``pid``)."""
     argv = job('sleep 60 & echo $! > "$OUT/pid"; wait', limit=60)
     p = subprocess.Popen(argv, env=node_env(node), stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 10
     while not (node / "pid").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+    return argv, p
+
+
+def test_a_signal_to_the_wrapper_stops_the_job_too(node: Path) -> None:
+    _, p = start_a_long_job(node)
     p.terminate()  # what timeout(1) around it, or a closed session, sends
     _, err = p.communicate(timeout=20)
     assert p.returncode == 143
@@ -191,11 +197,7 @@ def test_a_signal_to_the_wrapper_stops_the_job_too(node: Path) -> None:
 
 
 def test_the_stop_ends_a_running_job_and_never_itself(node: Path) -> None:
-    argv = job('sleep 60 & echo $! > "$OUT/pid"; wait', limit=60)
-    p = subprocess.Popen(argv, env=node_env(node), stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 10
-    while not (node / "pid").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    argv, p = start_a_long_job(node)
     stop = stop_argv(("sh", *argv[1:]))
     assert stop is not None and stop[3:] == (STOP_NAME, f"[h]atui-backup {SNAP} /dev/{SNAP}")
     t0 = time.monotonic()
