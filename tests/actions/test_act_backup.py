@@ -23,6 +23,7 @@ from actions_support import Bench, bench
 from hatui.actions import long_run
 from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT, STOP_NAME
 from hatui.actions.catalog import CATALOG, WRITES, plan_action
+from hatui.actions.commands import Danger
 from hatui.actions.plans import ActionContext
 from hatui.config_backup import BackupConfig
 from hatui.errors import ActionRefused
@@ -88,6 +89,22 @@ async def test_a_snapshot_goes_to_the_uptodate_secondary_sized_by_the_rule(
         f"vg2/{root.argv[7]}, vg1/{swap.argv[7]} not yet listed by lvs on vnode2"
     )
     assert not plan.finally_commands
+    assert plan.danger is Danger.CHANGE
+
+
+async def test_a_backup_removes_its_own_snapshots_and_a_removal_is_destructive(tmp_path: Path) -> None:
+    b = backup_bench(tmp_path)
+    ctx = await b.context()
+    backup = plan_action(ctx, "backup_run", "www")
+    assert [c.argv[2:4] for c in backup.finally_commands] == [("lvremove", "-f")] * 2
+    assert backup.danger is Danger.CHANGE  # the snapshots it removes are its own
+    [job] = backup.phases[1].commands[:1]
+    assert job.timeout_s is not None and job.timeout_s > DEMO_BACKUP.time_limit_s
+    assert job.watch == job.argv[4]
+    await b.runner.run(plan_action(ctx, "snapshot_create", "www"))
+    [path, _] = sorted(snapshots(await b.view(), "vnode2"), reverse=True)
+    remove = plan_action(await b.context(), "snapshot_remove", path, "vnode2")
+    assert remove.danger is Danger.DESTRUCTIVE
 
 
 async def test_snapshot_then_remove_end_to_end(tmp_path: Path) -> None:

@@ -275,7 +275,7 @@ def plan_backup_run(ctx: ActionContext, req: Request) -> Plan:
         )
         for s in snaps
     ]
-    removes = tuple(lvremove_snapshot(s.vg, s.name, node=node, tools=tools) for s in snaps)
+    removes = tuple(lvremove_snapshot(s.vg, s.name, node=node, tools=tools, own=True) for s in snaps)
     notes = [
         *_notes(ctx, vm, node),
         f"The backup command runs on {node} once per disk with HATUI_DEVICE, HATUI_SNAPSHOT, HATUI_LV, "

@@ -70,8 +70,13 @@ def lvcreate_snapshot(
     return make(argv, node, Danger.CHANGE, summary, tools)
 
 
-def lvremove_snapshot(vg: str, name: str, *, node: str, tools: Tools) -> Command:
-    """``lvremove -f <vg>/<name>``: the snapshot and what it holds are gone."""
+def lvremove_snapshot(vg: str, name: str, *, node: str, tools: Tools, own: bool = False) -> Command:
+    """``lvremove -f <vg>/<name>``: the snapshot and what it holds are gone.
+
+    ``own``: the snapshot is the plan's own (a backup job's): removing it is part of the job, not a
+    loss (``Danger.CHANGE`` instead of ``DESTRUCTIVE``).
+    """
     path = _lv_path(vg, name)
     argv = (*LVM_ENV, "lvremove", "-f", path)
-    return make(argv, node, Danger.DESTRUCTIVE, f"remove snapshot {path} on {node}", tools)
+    danger = Danger.CHANGE if own else Danger.DESTRUCTIVE
+    return make(argv, node, danger, f"remove snapshot {path} on {node}", tools)
