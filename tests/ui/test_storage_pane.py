@@ -160,16 +160,23 @@ async def test_key_7_shows_vgs_the_vms_disks_their_snapshots_iscsi_and_filesyste
         assert text("vg:vg2@vnode2", "info").startswith("100.0G free, 1 PVs")
         assert text("backing:sentinel-root@vnode1", "info") == "vg1/sentinel-root, VG 60.0G free"
         assert text("backing:sentinel-root@vnode1", "size") == "10.0G"
+        # A VM's row: one copy of each disk (DRBD keeps one per node), its resources and their nodes.
+        assert text("vm:sentinel", "size") == "11.0G"
+        assert text("vm:sentinel", "info") == "sentinel-root, sentinel-swap on vnode1, vnode2"
+        assert text(f"snap:vg1/{SNAP}@vnode1", "what") == f"  ↳ {SNAP}"
         assert text(f"snap:vg1/{SNAP}@vnode1", "use") == "████░░░░░░ 45.0%"
         assert text(f"snap:vg1/{SNAP}@vnode1", "info") == "snapshot of vg1/sentinel-root, age 2h00m"
         assert text(f"snap:vg1/{SNAP}@vnode1", "state") == "✔ ok"
         # The verdict's problems mark their rows, on their node only.
-        assert text("snap:vg2/www-root-before-resync@vnode2", "state") == "✖ snapshot-invalid INVALID"
+        assert text("snap:vg2/www-root-before-resync@vnode2", "state") == "✖ snapshot-invalid"
         assert text("backing:mail-root@vnode3", "state").startswith("✖ lv-missing")
         assert text("backing:mail-root@vnode3", "info") == "/dev/vg1/mail-root: no such LV, VG 50.0G free"
         assert text("backing:mail-root@vnode2", "state") == "✔ ok"
         assert text("iscsi:3@vnode3", "state").startswith("✖ iscsi-session-down")
-        assert text("iscsi:3@vnode3", "use") == "FAILED / TRANSPORT WAIT / REOPEN"
+        assert text("iscsi:3@vnode3", "use") == "FAILED"
+        assert (
+            text("iscsi:3@vnode3", "info") == "192.168.10.50:3260,1, connection TRANSPORT WAIT, iscsid REOPEN"
+        )
         assert text("iscsi:1@vnode1", "state") == "✔ ok"
         assert text("fs:/srv/backup@vnode1", "state").startswith("▲ fs-space-low")
         assert text("fs:/srv/backup@vnode1", "use") == "██████████ 95.0%"
@@ -213,7 +220,7 @@ async def test_an_unreachable_nodes_storage_stays_dimmed_with_since_when(console
         pane = main(c.app).pane("storage")
         await wait_for(pilot, lambda: pane.has_class("-stale"))
         # Its last known rows: kept, marked, dimmed; the verdict no longer counts what they say.
-        assert pane.cell_text("iscsi:3@vnode3", "use") == "FAILED / TRANSPORT WAIT / REOPEN"
+        assert pane.cell_text("iscsi:3@vnode3", "use") == "FAILED"
         assert pane.cell_text("iscsi:3@vnode3", "state") == "⌛ ✔ ok"
         info = pane.cell_value("iscsi:3@vnode3", "info")
         assert info.plain.endswith("  ⌛ last seen 42s ago: connection refused") and info.style.dim

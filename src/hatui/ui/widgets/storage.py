@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from hatui.model.health_types import Problem
 from hatui.model.storage import LogicalVolume
 from hatui.model.storage_join import Backing, NodeFs, NodeIscsi, NodeLv, NodeVg, StorageView, fmt_bytes
-from hatui.ui.cells import OK, STALE, Cell, cell, fmt_age, progress_bar, severity_mark
+from hatui.ui.cells import INFO, OK, STALE, Cell, cell, fmt_age, progress_bar, severity_mark
 from hatui.ui.details import STORAGE_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
@@ -94,7 +94,7 @@ job; on a snapshot row remove it. Each shows the exact commands first.
                 listed.add((b.node, b.lv.lv.path))
                 for k, s in enumerate(storage.snapshots_of(b.node, b.lv.lv.vg, b.lv.lv.name)):
                     listed.add((s.node, s.lv.path))
-                    rows.append(self._lv_row(s, snap, probs, (_VM, i, j, k + 1), indent="    "))
+                    rows.append(self._lv_row(s, snap, probs, (_VM, i, j, k + 1), indent="  "))
         others = [n for n in storage.logical_volumes if (n.node, n.lv.path) not in listed]
         for i, n in enumerate(others):
             rows.append(self._lv_row(n, snap, probs, (_LV, n.lv.vg, n.node, i), indent=""))
@@ -106,13 +106,16 @@ job; on a snapshot row remove it. Each shows the exact commands first.
 
     # -- rows -------------------------------------------------------------------------------------
 
-    def _marked(self, found: tuple[Problem, ...], words: str) -> tuple[Cell, int]:
-        """The state cell (the worst problem's mark and code, then ``words``) and its rank."""
+    def _marked(self, found: tuple[Problem, ...], words: str = "") -> tuple[Cell, int]:
+        """The state cell and its rank: the worst problem's mark and code, else ``✔ ok``, or
+        ``· words`` (LVM's own, ``PARTIAL``) where the verdict has no problem about them (ignored)."""
         if found:
             worst = found[0]
-            text = f"{severity_mark(worst.severity)} {worst.code}" + (f" {words}" if words else "")
+            text = f"{severity_mark(worst.severity)} {worst.code}"
             return cell(text, self.palette.severity(worst.severity), sort=worst.rank), worst.rank
-        return cell(f"{OK} {words or 'ok'}", self.palette.ok, sort=4), 4
+        if words:
+            return cell(f"{INFO} {words}", self.palette.info, sort=3), 3
+        return cell(f"{OK} ok", self.palette.ok, sort=4), 4
 
     def _row(
         self,
@@ -182,15 +185,20 @@ job; on a snapshot row remove it. Each shows the exact commands first.
     ) -> Row:
         resources = ", ".join(dict.fromkeys(b.drbd_resource for b in backings))
         if vm is None:
-            state = self._marked((), "")
+            state = self._marked(())
             return self._row(
                 "vm:", "no VM", "", state, (cell(""), cell(""), cell(resources)), (_VM, i, -1, 0), snap
             )
         word, rank = vm_storage_word(storage, probs, vm)
         found = storage_problems_of(probs, f"vm:{vm}", None)
         style = self.palette.ok if word == "ok" else self.palette.info
-        state = self._marked(found, "") if found else (cell(word, style, sort=rank), rank)
-        total = sum(b.lv.lv.size_bytes or 0 for b in backings if b.lv is not None)
+        state = self._marked(found) if found else (cell(word, style, sort=rank), rank)
+        # One copy of each disk (DRBD keeps one per node, of the same size).
+        copy: dict[str, int] = {}
+        for b in backings:
+            if b.lv is not None:
+                copy[b.drbd_resource] = max(copy.get(b.drbd_resource, 0), b.lv.lv.size_bytes or 0)
+        total = sum(copy.values())
         nodes = ", ".join(dict.fromkeys(b.node for b in backings))
         return self._row(
             f"vm:{vm}",
@@ -199,8 +207,8 @@ job; on a snapshot row remove it. Each shows the exact commands first.
             state,
             (
                 cell(fmt_bytes(total) if total else "-", sort=total),
-                cell(f"disks on {nodes}"),
-                cell(resources),
+                cell(""),
+                cell(f"{resources} on {nodes}"),
             ),
             (_VM, i, -1, 0),
             snap,
@@ -226,7 +234,7 @@ job; on a snapshot row remove it. Each shows the exact commands first.
             f"backing:{b.drbd_resource}@{b.node}",
             f"  {b.drbd_resource}",
             b.node,
-            self._marked(found, ""),
+            self._marked(found),
             (
                 cell(fmt_bytes(lv.size_bytes) if lv else "-", sort=lv.size_bytes if lv else None),
                 cell(_lv_state(lv) if lv else "-"),
@@ -255,14 +263,14 @@ job; on a snapshot row remove it. Each shows the exact commands first.
             )
             use = cell(shown, sort=fill)
             info = f"snapshot of {lv.vg}/{lv.origin}, {_age(lv.created, snap.now)}"
-            what, key = f"{indent}↳ {lv.vg}/{name}", f"snap:{lv.path}@{n.node}"
+            what, key = f"{indent}↳ {name}", f"snap:{lv.path}@{n.node}"
             state = self._marked(found, "INVALID" if lv.invalid else "")
         else:
             use = cell(_lv_state(lv))
             used_by = ", ".join(x for x in (n.drbd_resource, n.domain) if x)
             info = f"{lv.attr}" + (f", {used_by}" if used_by else "")
             what, key = f"{indent}LV {lv.vg}/{name}", f"lv:{lv.path}@{n.node}"
-            state = self._marked(found, "")
+            state = self._marked(found)
         return self._row(
             key,
             what,
@@ -277,17 +285,22 @@ job; on a snapshot row remove it. Each shows the exact commands first.
     def _iscsi_row(self, ns: NodeIscsi, snap: Snapshot, probs: tuple[Problem, ...], i: int) -> Row:
         s = ns.session
         found = storage_problems_of(probs, f"iscsi:{s.target}", ns.node)
-        words = " / ".join(w for w in (s.session_state, s.connection_state, s.internal_state) if w)
+        # The session's state word leads (the kernel's: what iscsi-session-down reads); the
+        # connection's and iscsid's words, when printed, follow the portal.
+        shown = s.session_state or s.connection_state or "state ?"
+        more = [f"connection {s.connection_state}"] if s.session_state and s.connection_state else []
+        more += [f"iscsid {s.internal_state}"] if s.internal_state else []
+        more += [", ".join(s.devices)] if s.devices else []
         ident = str(s.sid) if s.sid is not None else s.target
         return self._row(
             f"iscsi:{ident}@{ns.node}",
             f"iSCSI {s.target}",
             ns.node,
-            self._marked(found, ""),
+            self._marked(found),
             (
                 cell(""),
-                cell(words or "state ?"),
-                cell(s.portal + (f" {', '.join(s.devices)}" if s.devices else "")),
+                cell(shown),
+                cell(", ".join([s.portal, *more])),
             ),
             (_ISCSI, ns.node, i),
             snap,
@@ -301,7 +314,7 @@ job; on a snapshot row remove it. Each shows the exact commands first.
             f"fs:{fs.mountpoint}@{nf.node}",
             f"FS {fs.mountpoint}",
             nf.node,
-            self._marked(found, ""),
+            self._marked(found),
             (
                 cell(fmt_bytes(fs.size_bytes), sort=fs.size_bytes),
                 cell(progress_bar(pct, 10) if pct is not None else "-", sort=pct),

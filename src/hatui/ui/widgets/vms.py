@@ -98,8 +98,8 @@ class VmsPane(TablePane, PaneActions):
         ("running", "Running on"),
         ("size", "Mem vCPU CPU"),
         ("cpu", "CPU%"),
-        ("disks", "Disks (DRBD)"),
         ("storage", "Storage"),
+        ("disks", "Disks (DRBD)"),
         ("verdict", "Findings"),
     )
     HELP = """\
@@ -173,8 +173,8 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
                 cell(running, dim),
                 cell(size, dim, sort=dom.memory_mib if dom else None),
                 cpu_cell(dom, dim),
-                cell(disks, dim),
                 cell(storage[0], self._storage_style(storage[1]) + dim, sort=storage[1]),
+                cell(disks, dim),
                 cell(verdict, state_style + dim if findings else dim, sort=rank),
             ),
             order=(i,),
