@@ -106,6 +106,8 @@ def _targets(c: DemoCluster, fault: str) -> str:
         return "vnode1"
     if kind == "drbd resource":
         return "sentinel-root"
+    if kind.startswith("snapshot"):
+        return "sentinel"  # a VM with DRBD disks: the fault takes its snapshot first
     return "elearning"
 
 
