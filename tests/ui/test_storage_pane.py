@@ -15,6 +15,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from textual.binding import Binding
 from ui_cluster import NODES, cluster, unreachable
 from ui_harness import SIZE, ConsoleFactory, wait_for
 
@@ -293,3 +294,8 @@ def test_a_row_key_gives_the_request_of_a_snapshot_or_backup_action() -> None:
         storage_request("backup_run", "vm", "vg:vg2@vnode2", sv) == "highlight a VM or one of its disks first"
     )
     assert storage_request("backup_run", "vm", "vm:", sv) == "highlight a VM or one of its disks first"
+
+
+def test_the_pane_binds_the_snapshot_and_backup_actions_and_no_other_vm_action() -> None:
+    keys = {b.id: b.key for b in StoragePane.BINDINGS if isinstance(b, Binding)}
+    assert keys == {"snapshot-create": "n", "backup-run": "B", "snapshot-remove": "X"}

@@ -74,8 +74,10 @@ that fills up becomes invalid), then LVs that back no DRBD resource, **iSCSI ses
 portal, iscsiadm's own state words) and **filesystems** (a bar of the space used).
 State marks are the verdict's (the Problems pane lists the same problems).
 
-**Actions**: on a VM row (or its LV on a node) take a snapshot or run the configured backup
-job; on a snapshot row remove it. Each shows the exact commands first.
+**Actions**: **n** snapshot the highlighted VM's disks, **B** back it up (snapshot, the site's
+`backup: command` on it under a time limit and a fill check, snapshot removed whatever happens):
+on the VM's row on the DRBD Secondary by default, on one of its disk rows on that row's node.
+**X** on a snapshot row (`↳`) removes it. Each shows the exact commands first.
 """
 
     def build_rows(self, snap: Snapshot) -> list[Row]:
