@@ -134,8 +134,14 @@ async def test_a_backup_job_runs_and_removes_its_snapshots(
     monkeypatch.setattr(long_run, "PROGRESS_EVERY_S", 0.05)
     b = backup_bench(tmp_path, generation)
     lines: list[str] = []
+    panel: list[str] = []
+
+    def progress(line: str) -> None:
+        lines.append(line)
+        panel.extend(r.describe(r.started) for r in b.runner.running())
+
     plan = plan_action(await b.context(), "backup_run", "www")
-    result = await b.runner.run(plan, lines.append)
+    result = await b.runner.run(plan, progress)
     assert result.ok, result.outcome
     assert result.outcome == "backup of www done on vnode2 (2 disk(s) read), snapshots removed"
     assert snapshots(await b.view(), "vnode2") == []
@@ -150,6 +156,11 @@ async def test_a_backup_job_runs_and_removes_its_snapshots(
         for x in lines
     )
     assert any(re.search(r": snapshot vg2/www-root-hatui-\S+ \d+% full$", x) for x in lines)
+    # The actions panel's line: the job's step, its progress, and the whole plan's limit (the job's own).
+    assert any(
+        re.fullmatch(r"backup_run www · 2/2 back up www on vnode2 · waiting .*% full · 0s / \d{4}s", x)
+        for x in panel
+    ), panel[-3:]
     [start, end] = audit(b)
     assert verbs([tuple(c["argv"]) for c in start["commands"]]) == verbs(sent)
     assert end["ok"] is True and [r["exit_status"] for r in end["results"]] == [0] * 6
