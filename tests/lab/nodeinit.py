@@ -46,12 +46,16 @@ def mount_private(cfg: dict) -> None:
         ("ssh", "/etc/ssh"),
     ):
         sh("mount", "--bind", str(d / src), dst)
-    for src, dst in (("etc-lvm", "/etc/lvm"), ("srv", "/srv")):
-        # The node's LVM configuration and backup target (tests.lab.storage), where the host has them.
-        if (d / src).is_dir() and Path(dst).is_dir():
-            sh("mount", "--bind", str(d / src), dst)
+    mount_storage(d)
     sh("mount", "--bind", cfg["bin_dir"], "/usr/local/sbin")
     overlay_agents(cfg)
+
+
+def mount_storage(node_dir: Path) -> None:
+    """The node's LVM configuration and backup target (tests.lab.storage), where the host has them."""
+    for src, dst in (("etc-lvm", "/etc/lvm"), ("srv", "/srv")):
+        if (node_dir / src).is_dir() and Path(dst).is_dir():
+            sh("mount", "--bind", str(node_dir / src), dst)
 
 
 def private_tmpfs() -> None:

@@ -219,6 +219,16 @@ def test_iscsiadm_stand_in_prints_open_iscsi_formats_and_its_faults(one_node: On
     (faults / "iscsi-logout").write_text("")
     none = one_node.run(*command)
     assert (none.returncode, none.stdout, none.stderr) == (21, "", "iscsiadm: No active sessions.\n")
+    # The seed lab's open-iscsi 2.0.870 (lenny): no "(non-flash)", "(null)" where 2.1.8 says "default".
+    (faults / "iscsi-logout").unlink()
+    emulated = json.loads((one_node.state / "layout.json").read_text())
+    (one_node.state / "layout.json").write_text(json.dumps({**emulated, "iscsi_version": "2.0.870"}))
+    line = one_node.ok("iscsiadm", "-m", "session")
+    assert line == f"tcp: [2] {layout.iscsi_portal} {layout.iscsi_target}\n"
+    lenny = one_node.ok(*command)
+    assert lenny.startswith(f"Target: {layout.iscsi_target}\n") and "\t\tIface HWaddress: (null)\n" in lenny
+    (old,) = parse_iscsiadm_session(lenny)
+    assert (old.target, old.session_state) == (layout.iscsi_target, "FAILED")
 
 
 def test_tear_down_after_a_crash_leaves_no_loop_device() -> None:
@@ -259,8 +269,9 @@ def storage_of(lab: Lab, *extra: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return data["storage"], data["health"]
 
 
-def test_once_joins_each_drbd_resource_to_its_real_lv_and_vg(healthy_lab: Lab) -> None:
-    lab = healthy_lab
+def test_once_joins_each_drbd_resource_to_its_real_lv_and_vg(any_lab: Lab) -> None:
+    # On both labs: the seed lab's nodes (Pacemaker 1.0.9) hold the same volume groups.
+    lab = any_lab
     st, health = storage_of(lab, "--ignore", IGNORED)
     assert health == {"status": "OK", "problems": []}
     lv_bytes = lab.layout.lv_mib * MIB

@@ -1,9 +1,11 @@
 """Provides the ``iscsiadm`` stand-in: every node logged in to the lab's vstor1 target.
 
 A session needs the kernel's iSCSI initiator, which the lab cannot load. The stand-in prints
-open-iscsi 2.1.8's formats (Debian 12; the corpus' ``-P 1`` and ``-P 3`` layouts with TABs,
-``(non-flash)`` after the target since 2.0.874): ``-m session`` with ``-P 0``, ``1`` or ``3``,
-``-m node`` and ``--version``. The target and portal come from ``layout.json`` (``iscsi``).
+open-iscsi's formats (the corpus' ``-P 1`` and ``-P 3`` layouts with TABs): ``-m session`` with
+``-P 0``, ``1`` or ``3``, ``-m node`` and ``--version``, as the release in ``layout.json``
+(``iscsi_version``: 2.1.8 of Debian 12 unless the seed lab says 2.0.870 of lenny) prints them:
+``(non-flash)`` after the target since 2.0.874, ``(null)`` for an unset interface field before
+``<empty>``/``default``. The target and portal come from ``layout.json`` (``iscsi``).
 
 Faults (``<state>/faults/<node>/``): ``iscsi-recovery`` puts the node's session in recovery as
 open-iscsi shows a lost connection (``TRANSPORT WAIT`` / ``FAILED`` / ``REOPEN``, disk
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from emucommon import Context, EmuError
 
-VERSION = "2.1.8"
+MODERN = "2.1.8"
 NO_OBJS_FOUND = 21
 INVALID_ARGS = 7
 
@@ -31,6 +33,10 @@ class Session:
     initiator: str
     address: str
     recovering: bool
+    flash: str
+    """`` (non-flash)`` after the target name, or nothing (before 2.0.874)."""
+    unset: str
+    """What an unset interface field shows: ``default``, or ``(null)`` before 2.0.874."""
 
     @property
     def states(self) -> tuple[str, str, str]:
@@ -49,18 +55,28 @@ def sessions(ctx: Context) -> list[Session]:
     initiator = f"iqn.1993-08.org.debian:01:{ctx.node}"
     address = ctx.layout["nodes"][ctx.node]["address"]
     recovering = (faults / "iscsi-recovery").exists()
-    return [Session(conf["target"], conf["portal"], number, initiator, address, recovering)]
+    old = _release(version(ctx)) < (2, 0, 874)
+    flash, unset = ("", "(null)") if old else (" (non-flash)", "default")
+    return [Session(conf["target"], conf["portal"], number, initiator, address, recovering, flash, unset)]
+
+
+def version(ctx: Context) -> str:
+    return str(ctx.layout.get("iscsi_version", MODERN))
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 def _block(s: Session, level: int) -> str:
     conn, sess, internal = s.states
     lines = [
-        f"Target: {s.target} (non-flash)", f"\tCurrent Portal: {s.portal}",
+        f"Target: {s.target}{s.flash}", f"\tCurrent Portal: {s.portal}",
         f"\tPersistent Portal: {s.portal}",
         "\t\t**********", "\t\tInterface:", "\t\t**********", "\t\tIface Name: default",
         "\t\tIface Transport: tcp", f"\t\tIface Initiatorname: {s.initiator}",
         f"\t\tIface IPaddress: {'<empty>' if s.recovering else s.address}",
-        "\t\tIface HWaddress: default", "\t\tIface Netdev: default", f"\t\tSID: {s.sid}",
+        f"\t\tIface HWaddress: {s.unset}", f"\t\tIface Netdev: {s.unset}", f"\t\tSID: {s.sid}",
         f"\t\tiSCSI Connection State: {conn}", f"\t\tiSCSI Session State: {sess}",
         f"\t\tInternal iscsid Session State: {internal}",
     ]  # fmt: skip
@@ -95,7 +111,7 @@ def main(ctx: Context, argv: list[str]) -> int:
     ctx.hang_if_asked("iscsiadm")
     opts = _options(argv)
     if "version" in opts:
-        print(f"iscsiadm version {VERSION}")
+        print(f"iscsiadm version {version(ctx)}")
         return 0
     mode, level = opts.get("mode"), int(opts.get("print") or 0)
     if mode not in ("session", "node"):
@@ -108,9 +124,9 @@ def main(ctx: Context, argv: list[str]) -> int:
     if not found:
         raise EmuError("iscsiadm: No active sessions.", NO_OBJS_FOUND)
     if level == 0:
-        sys.stdout.write("".join(f"tcp: [{s.sid}] {s.portal} {s.target} (non-flash)\n" for s in found))
+        sys.stdout.write("".join(f"tcp: [{s.sid}] {s.portal} {s.target}{s.flash}\n" for s in found))
         return 0
     if level >= 3:
-        sys.stdout.write(f"iSCSI Transport Class version 2.0-870\nversion {VERSION}\n")
+        sys.stdout.write(f"iSCSI Transport Class version 2.0-870\nversion {version(ctx)}\n")
     sys.stdout.write("".join(_block(s, level) for s in found))
     return 0

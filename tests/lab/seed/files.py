@@ -30,7 +30,8 @@ CLUSTER = "seedlab"
 #: Node-side PATH: stand-ins and emulators, then the 1.0.9 tools, then the base system only.
 SEED_PATH = f"/usr/local/sbin:{PREFIX}/sbin:/usr/local/bin:/usr/bin:/bin"
 #: The reference cluster's releases, read by the emulators from layout.json.
-VERSIONS = {"drbd_version": "8.3.7", "xen_version": "3.2.1", "corosync_version": "1.2.1"}
+VERSIONS = {"drbd_version": "8.3.7", "xen_version": "3.2.1", "corosync_version": "1.2.1",
+            "iscsi_version": "2.0.870"}  # fmt: skip
 _PROC_WRAPPER = """#!/bin/sh
 # seed lab: /proc/drbd cannot exist without the DRBD module; render the emulated one when asked.
 for a in "$@"; do
@@ -80,7 +81,7 @@ def _install_bin(layout: Layout) -> None:
         if text.startswith("#!"):
             text = shebang + text.split("\n", 1)[1]
         _write(bin_dir / src.name, text, 0o755)
-    for tool in ("xm", "drbdadm", "drbdsetup"):
+    for tool in ("xm", "drbdadm", "drbdsetup", "lvs", "vgs", "lvcreate", "lvremove", "iscsiadm"):
         (bin_dir / tool).symlink_to("labemu.py")
     for tool in ("crm", "corosync", "corosync-cfgtool", "xentop"):
         (bin_dir / tool).symlink_to(f"{tool.replace('-', '_')}_standin.py")

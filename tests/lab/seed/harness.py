@@ -85,6 +85,7 @@ class SeedLab(SeedFaultsMixin, Lab):
             raise LabError(why)
         t0 = time.monotonic()
         write_seed_files(self.layout)
+        self.make_storage()
         script = "ip link set lo up && exec sleep infinity"
         self._holder = subprocess.Popen(
             ["unshare", "--net", "--fork", "sh", "-c", script, "seedlab-netns", str(self.state_dir)],

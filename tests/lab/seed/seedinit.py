@@ -16,7 +16,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from nodeinit import log, overlay_agents, private_tmpfs, run, sh
+from nodeinit import log, mount_storage, overlay_agents, private_tmpfs, run, sh
 
 
 def mount_private(cfg: dict) -> None:
@@ -27,6 +27,7 @@ def mount_private(cfg: dict) -> None:
                      (d / "hosts", Path("/etc/hosts")), (d / "ssh", Path("/etc/ssh")),
                      (Path(cfg["bin_dir"]), Path("/usr/local/sbin"))):  # fmt: skip
         sh("mount", "--bind", str(src), str(dst))
+    mount_storage(d)
     # ocf:linbit:drbd over the 1.0.3 tree, without touching the build.
     overlay_agents({"agents": {"linbit": {"drbd": cfg["drbd_agent"]}}}, prefix / "lib" / "ocf" / "resource.d")
 

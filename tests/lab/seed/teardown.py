@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import cleanup
+from .. import cleanup, storage
 from ..cleanup import cmdline, leftovers, read_runtime
 
 STATE_ROOT = Path("/var/tmp")
@@ -68,6 +68,7 @@ def teardown_state(state: Path) -> list[str]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signal.SIGKILL)
         kill_pid(holder, state)
+    storage.teardown(state)
     if state.is_dir() and state.name.startswith(STATE_PREFIX):
         shutil.rmtree(state, ignore_errors=True)
     problems = leftovers(state, [])
