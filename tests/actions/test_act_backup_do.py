@@ -109,6 +109,9 @@ async def test_backup_from_the_command_line_and_a_failure_half_way(tmp_path: Pat
     b.demo.inject("fail-backup", "vnode2")
     code, out, _ = await do(b, DoArgs("backup", "www", DEMO, yes=True))
     assert code == EXIT_FAILED
+    # The plan as text: the wrapper's script by name, its words quoted as the shell reads them.
+    job = r"\[vnode2\] sh -c <hatui-backup wrapper> hatui-backup (vg2/www-root-hatui-\S+) /dev/\1 "
+    assert re.search(job + r"3600 80 5 www vnode2 \d{8}T\d{6} 'dd if=\"\$HATUI_DEVICE\" bs=4M \| gzip", out)
     assert re.search(
         r"FAILED: `run the backup command on vnode2 reading vg2/www-root-hatui-\S+ .*exited 1", out
     )

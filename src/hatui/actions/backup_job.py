@@ -29,6 +29,7 @@ shell is stopped.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
 from datetime import datetime
 
@@ -113,6 +114,17 @@ def stop_argv(job: tuple[str, ...]) -> tuple[str, ...] | None:
     plain = (ch if ch.isalnum() or ch in "_-/ " else f"[{ch}]" for ch in f"{words[4]} {words[5]}")
     pattern = f"[h]atui-backup {''.join(plain)}"
     return (*sudo, "sh", "-c", STOP_SCRIPT, STOP_NAME, pattern)
+
+
+def shown_words(argv: tuple[str, ...]) -> str | None:
+    """A job's argv for people: the wrapper's thousand characters as ``<hatui-backup wrapper>``, the
+    rest quoted as a shell would read it; None when ``argv`` is no job (nor its stop)."""
+    sudo = argv[:2] if argv[:2] == ("sudo", "-n") else ()
+    words = argv[len(sudo) :]
+    if len(words) < 4 or words[:2] != ("sh", "-c") or words[3] not in (JOB_NAME, STOP_NAME):
+        return None
+    script = "<hatui-backup wrapper>" if words[3] == JOB_NAME else "<hatui-backup stop>"
+    return " ".join((*sudo, "sh", "-c", script, shlex.join(words[3:])))
 
 
 def job_argv(

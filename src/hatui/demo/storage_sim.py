@@ -34,7 +34,7 @@ COW_SHARE = 0.25
 PORTAL = "10.0.0.100:3260,1"
 TARGETS = ("iqn.2010-03.it.unipi.cs:vstor1.vmstore", "iqn.2010-03.it.unipi.cs:vstor1.backup")
 #: The site command the demo's ``backup:`` section configures (the demo emulates what it does).
-BACKUP_COMMAND = 'dd if="$HATUI_DEVICE" bs=4M | gzip > /srv/backup/"$HATUI_VM-$HATUI_STAMP".img.gz'
+BACKUP_COMMAND = 'dd if="$HATUI_DEVICE" bs=4M | gzip > /srv/backup/"$HATUI_LV-$HATUI_STAMP".img.gz'
 #: The demo reads a snapshot at this rate (bytes of demo time per second): a 40 GiB disk in 40 s.
 BACKUP_READ_BYTES_S = GIB
 #: How much the demo's gzip keeps of what dd reads.

@@ -8,7 +8,8 @@ JSON document is the schema scripts rely on, so its keys are fixed here and only
      "outcome": null | {"ok", "message", "left_behind": [..]}}
 
 Every string may come from a node (names, command output), so the text form passes each line
-through ``clean_line`` and the JSON form escapes everything outside ASCII.
+through ``clean_line`` and the JSON form escapes everything outside ASCII. The text form shows a
+backup job's wrapper script as ``<hatui-backup wrapper>`` (the JSON has the whole argv).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from hatui.actions.backup_job import shown_words
 from hatui.actions.plan import Plan
 from hatui.plaintext import clean_line
 
@@ -95,7 +97,7 @@ class PlanReport:
         if self.steps:
             lines.append("commands:")
             for s in self.steps:
-                lines.append(f"  [{s.node}] {' '.join(s.argv)}")
+                lines.append(f"  [{s.node}] {shown_words(s.argv) or ' '.join(s.argv)}")
                 if s.wait:
                     lines.append(f"      then wait: {s.wait}")
         if self.preview:
