@@ -229,6 +229,33 @@ async def test_an_unreachable_nodes_storage_stays_dimmed_with_since_when(console
         assert pane.cell_text("vg:vg1@vnode1", "state") == "✔ ok"  # a node that answers is not stale
 
 
+async def test_an_lvs_output_that_cannot_be_read_shows_in_the_pane_with_its_raw_text(
+    console: ConsoleFactory,
+) -> None:
+    captures = storage_cluster()
+    garbled = "  LV   VG   Attr\n  what is this\n"
+    captures[1] = replace(captures[1], outputs={**captures[1].outputs, "lvs": garbled})
+    c = console(captures)
+    async with c.app.run_test(size=SIZE) as pilot:
+        await c.next_polls(pilot)
+        await pilot.press("7")
+        pane = main(c.app).pane("storage")
+        await wait_for(pilot, lambda: pane.has_class("-parse-error"))
+        assert "vg:vg2@vnode2" in pane.row_keys  # vgs still read: the VG stays
+        assert not any(k.endswith("@vnode2") and k.startswith(("lv:", "snap:")) for k in pane.row_keys)
+        # Without vnode2's lvs nothing is said about its LVs: no lv-missing for them.
+        assert (
+            pane.cell_text("backing:mail-root@vnode2", "info")
+            == "/dev/vg2/mail-root: LVM not read, VG 100.0G free"
+        )
+        assert pane.cell_text("backing:mail-root@vnode2", "state") == "✔ ok"
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(c.app.screen, DetailScreen))
+        info = c.app.screen.info  # type: ignore[attr-defined]
+        assert [name for name, _ in info.fields] == ["vnode2 lvs"]
+        assert info.raws == (("vnode2: lvs", garbled),)
+
+
 async def test_enter_on_a_snapshot_shows_its_fields_and_the_raw_lvm_output(console: ConsoleFactory) -> None:
     c = console(storage_cluster())
     async with c.app.run_test(size=SIZE) as pilot:
