@@ -1,4 +1,5 @@
-"""``hatui do backup`` end to end on the lab (Pacemaker 2.1.5), as a runbook runs it (a subprocess).
+"""``hatui do backup``, ``snapshot``, ``snapshots`` and ``snapshot-remove`` end to end on the lab
+(Pacemaker 2.1.5), as a runbook runs them (a subprocess).
 
 The snapshot is taken on the DRBD Secondary (vnode2 for vm1) by the LVM stand-in over the node's
 real volume group; the job is hatui's own wrapper (``actions.backup_job``) running the site command
@@ -193,4 +194,33 @@ def test_a_job_past_its_time_limit_is_stopped(backup_lab: Lab, tmp_path: Path) -
         job["exit_status"] == 124 and "hatui-backup: time limit of 3s reached: job stopped" in job["stderr"]
     )
     assert job["duration_s"] < 30
+    no_snapshot_left(lab, vm.spare)
+
+
+def test_snapshot_list_and_remove_on_real_lvm(backup_lab: Lab, tmp_path: Path) -> None:
+    lab = backup_lab
+    vm = lab.vms["vm2"]
+    made = do(lab, tmp_path, "snapshot", vm.name, "--yes", "--format", "json")
+    assert made.returncode == 0, made.stdout + made.stderr
+    snap = snapshot_of(json.loads(made.stdout))
+    assert set(lab.snapshots(vm.spare)) == {f"vg0/{snap}"}
+    lab.set_snapshot_fill(vm.spare, 1.0)
+    time.sleep(1.5)
+    listed = do(lab, tmp_path, "snapshots", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)["snapshots"]
+    assert (row["node"], row["path"], row["origin"], row["vm"]) == (vm.spare, f"vg0/{snap}", vm.drbd, vm.name)
+    assert (row["size_bytes"], row["invalid"], row["hatui"]) == (256 * 1024 * 1024, False, True)
+    assert 1.0 <= row["fill_percent"] < 50.0 and 0 <= row["age_s"] < 120, row
+    # Only a snapshot is ever removed: the origin is refused, and nothing changes.
+    refused = do(
+        lab, tmp_path, "snapshot-remove", f"vg0/{vm.drbd}", "--node", vm.spare, "--yes", "--format", "json"
+    )
+    assert refused.returncode == 3, refused.stdout + refused.stderr  # could not plan: no such snapshot
+    assert f"{vm.spare} lists no snapshot 'vg0/{vm.drbd}' (its snapshots: vg0/{snap})" in refused.stderr
+    assert set(lab.snapshots(vm.spare)) == {f"vg0/{snap}"}
+    removed = do(
+        lab, tmp_path, "snapshot-remove", f"vg0/{snap}", "--node", vm.spare, "--yes", "--format", "json"
+    )
+    assert removed.returncode == 0, removed.stdout + removed.stderr
     no_snapshot_left(lab, vm.spare)
