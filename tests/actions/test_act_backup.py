@@ -21,6 +21,7 @@ import pytest
 from actions_support import Bench, bench
 
 from hatui.actions import long_run
+from hatui.actions.audit import format_record
 from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT, STOP_NAME
 from hatui.actions.catalog import CATALOG, WRITES, plan_action
 from hatui.actions.commands import Danger
@@ -152,7 +153,7 @@ async def test_a_backup_job_runs_and_removes_its_snapshots(
     assert job[6:10] == ("3600", "80", "5", "www") and job[12] == DEMO_BACKUP.command
     # The progress named the job by its summary and showed the snapshot's fill from lvs.
     assert any(
-        re.match(rf"waiting \d+s / \d+s for run the backup command on vnode2 reading {job[4]}", x)
+        re.match(rf"waiting \d+s / \d+s for run the backup command on vnode2 reading {job[4]}: snap", x)
         for x in lines
     )
     assert any(re.search(r": snapshot vg2/www-root-hatui-\S+ \d+% full$", x) for x in lines)
@@ -164,6 +165,11 @@ async def test_a_backup_job_runs_and_removes_its_snapshots(
     [start, end] = audit(b)
     assert verbs([tuple(c["argv"]) for c in start["commands"]]) == verbs(sent)
     assert end["ok"] is True and [r["exit_status"] for r in end["results"]] == [0] * 6
+    assert end["results"][2]["argv"] == list(job)  # the log keeps the whole argv; hatui log shows it short
+    assert f"[vnode2] sh -c <hatui-backup wrapper> hatui-backup {job[4]} /dev/{job[4]} 3600 80 5 www" in (
+        format_record(start)
+    )
+    assert f"hatui-backup {job[4]}=0, hatui-backup vg1/www-swap-hatui-" in format_record(end)
 
 
 async def test_a_job_failing_half_way_still_removes_the_snapshots(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hatui.actions.backup_job import shown_words
 from hatui.actions.plan import Plan
 from hatui.errors import ActionRefused, HatuiError
 from hatui.plaintext import clean_line
@@ -246,6 +247,19 @@ def read_log(path: Path | None = None) -> list[dict[str, Any]]:
     return records
 
 
+def _words(argv: list[str], most: int | None = None) -> str:
+    """A recorded argv for people (its first ``most`` words); a backup job without its wrapper's
+    script (``hatui.actions.backup_job.shown_words``), and in short as ``hatui-backup SNAP``."""
+    words = [str(a) for a in argv]
+    shown = shown_words(tuple(words))
+    if shown is None:
+        return " ".join(words[:most] if most is not None else words)
+    if most is None:
+        return shown
+    name = next(i for i, w in enumerate(words) if w.startswith("hatui-backup"))
+    return " ".join(words[name : name + 2])
+
+
 def format_record(rec: dict[str, Any]) -> str:
     """One record for people: ``2026-11-25T17:46:03+00:00 alice@adm1 demo start move_resource sentinel: ...``.
 
@@ -262,14 +276,12 @@ def format_record(rec: dict[str, Any]) -> str:
     event = rec.get("event")
     if event == "start":
         cmds = "; ".join(
-            f"[{c(cmd.get('node'))}] {' '.join(c(a) for a in cmd.get('argv', []))}"
-            for cmd in rec.get("commands", [])
+            f"[{c(cmd.get('node'))}] {c(_words(cmd.get('argv', [])))}" for cmd in rec.get("commands", [])
         )
         return f"{head}: {cmds}"
     if event == "end":
         codes = ", ".join(
-            f"{' '.join(c(a) for a in r.get('argv', [])[:3])}={c(r.get('exit_status'))}"
-            for r in rec.get("results", [])
+            f"{c(_words(r.get('argv', []), 3))}={c(r.get('exit_status'))}" for r in rec.get("results", [])
         )
         left = f" (left: {', '.join(c(x) for x in rec['left'])})" if rec.get("left") else ""
         verdict = "OK" if rec.get("ok") else "FAILED"

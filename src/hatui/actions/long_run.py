@@ -55,7 +55,8 @@ def progress_line(c: Command, elapsed: float, fill: float | None) -> str:
     It starts with ``waiting`` so that ``hatui do`` prints it at its pace for waits.
     """
     limit = f" / {c.timeout_s:.0f}s" if c.timeout_s is not None else ""
-    line = f"waiting {elapsed:.0f}s{limit} for {c.summary} on {c.node}"
+    # The summary names the node; its parenthesis (the limits) is what the numbers here say.
+    line = f"waiting {elapsed:.0f}s{limit} for {c.summary.split(' (')[0]}"
     if c.watch is not None:
         line += f": snapshot {c.watch} " + (f"{fill:.0f}% full" if fill is not None else "fill not read yet")
     return line
