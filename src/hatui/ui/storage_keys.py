@@ -14,7 +14,7 @@ from hatui.actions.commands_lvm import is_own_snapshot
 from hatui.actions.plan import Request
 from hatui.model.health_storage import STORAGE_CODES
 from hatui.model.health_types import Problem
-from hatui.model.storage_join import NodeLv, StorageView
+from hatui.model.storage_join import StorageView
 from hatui.model.verdict import for_subject
 from hatui.ui.cells import severity_mark
 
@@ -57,21 +57,35 @@ def storage_problems_of(problems: tuple[Problem, ...], key: str, node: str | Non
     )
 
 
-def hatui_snapshots(storage: StorageView, vm: str) -> tuple[NodeLv, ...]:
-    """The snapshots hatui's backup made of ``vm``'s LVs, on any node."""
-    return tuple(n for n in storage.lvs_of_vm(vm) if n.lv.is_snapshot and is_own_snapshot(n.lv.name))
+#: The word of a VM whose storage is unknown (``vm_storage_words`` leaves a VM without DRBD disks out).
+UNKNOWN_WORD = ("-", 5)
 
 
-def vm_storage_word(storage: StorageView, problems: tuple[Problem, ...], vm: str) -> tuple[str, int]:
-    """One word for a VM's storage, and its rank (0 worst): the worst storage problem about it
-    (``✖ snapshot-invalid``), else ``snap 12%`` while a hatui snapshot of it exists, else ``ok``;
-    ``-`` when nothing is known: no node that holds its DRBD disks had its LVM read, or it has none."""
-    found = storage_problems_of(problems, f"vm:{vm}", None)
-    if found:
-        return f"{severity_mark(found[0].severity)} {found[0].code}", found[0].rank
-    snaps = hatui_snapshots(storage, vm)
-    if snaps:
-        fill = max((s.lv.snapshot_percent or 0.0) for s in snaps)
-        return f"snap {fill:.0f}%", 3
-    nodes = {b.node for b in storage.backings if b.vm == vm}
-    return ("ok", 4) if nodes & set(storage.read_nodes) else ("-", 5)
+def vm_storage_words(storage: StorageView, problems: tuple[Problem, ...]) -> dict[str, tuple[str, int]]:
+    """VM -> one word for its storage and that word's rank (0 worst), for every VM with a DRBD disk:
+    the worst storage problem about it (``✖ snapshot-invalid``), else ``snap 12%`` (the fullest)
+    while a snapshot hatui's backup made of its disks exists, else ``ok``; ``-`` when no node
+    that holds its disks had its LVM read. A VM missing from the map has no DRBD disk: nothing is
+    known of its storage (``-``).
+
+    One pass over the LVs and disks per poll: the VMs pane asks for every VM.
+    """
+    fill: dict[str, float] = {}
+    for n in storage.logical_volumes:
+        if n.domain is not None and n.lv.is_snapshot and is_own_snapshot(n.lv.name):
+            fill[n.domain] = max(fill.get(n.domain, 0.0), n.lv.snapshot_percent or 0.0)
+    read = set(storage.read_nodes)
+    known: dict[str, bool] = {}
+    for b in storage.backings:
+        if b.vm is not None:
+            known[b.vm] = known.get(b.vm, False) or b.node in read
+    words: dict[str, tuple[str, int]] = {}
+    for vm, was_read in known.items():
+        found = storage_problems_of(problems, f"vm:{vm}", None)
+        if found:
+            words[vm] = f"{severity_mark(found[0].severity)} {found[0].code}", found[0].rank
+        elif vm in fill:
+            words[vm] = f"snap {fill[vm]:.0f}%", 3
+        else:
+            words[vm] = ("ok", 4) if was_read else UNKNOWN_WORD
+    return words

@@ -25,7 +25,7 @@ from hatui.ui.cells import INFO, OK, STALE, Cell, cell, fmt_age, progress_bar, s
 from hatui.ui.details import STORAGE_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
-from hatui.ui.storage_keys import split_key, storage_problems_of, vm_storage_word
+from hatui.ui.storage_keys import UNKNOWN_WORD, split_key, storage_problems_of, vm_storage_words
 from hatui.ui.widgets.table_pane import Row, TablePane
 
 #: The actions bound on this pane: a snapshot or a backup of the highlighted VM, removing the
@@ -84,13 +84,15 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
         storage = snap.display.storage
         probs = snap.health.problems
         rows: list[Row] = []
+        words, read = vm_storage_words(storage, probs), set(storage.read_nodes)
         for i, nv in enumerate(storage.volume_groups):
             rows.append(self._vg_row(nv, snap, probs, i))
         listed: set[tuple[str, str]] = set()
         for i, (vm, backings) in enumerate(_by_vm(storage)):
-            rows.append(self._vm_row(vm, backings, storage, snap, probs, i))
+            word = words.get(vm, UNKNOWN_WORD) if vm is not None else UNKNOWN_WORD
+            rows.append(self._vm_row(vm, backings, word, snap, probs, i))
             for j, b in enumerate(backings):
-                rows.append(self._backing_row(b, b.node in storage.read_nodes, snap, probs, (_VM, i, j, 0)))
+                rows.append(self._backing_row(b, b.node in read, snap, probs, (_VM, i, j, 0)))
                 if b.lv is None:
                     continue
                 listed.add((b.node, b.lv.lv.path))
@@ -180,7 +182,7 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
         self,
         vm: str | None,
         backings: tuple[Backing, ...],
-        storage: StorageView,
+        word: tuple[str, int],
         snap: Snapshot,
         probs: tuple[Problem, ...],
         i: int,
@@ -191,10 +193,9 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
             return self._row(
                 "vm:", "no VM", "", state, (cell(""), cell(""), cell(resources)), (_VM, i, -1, 0), snap
             )
-        word, rank = vm_storage_word(storage, probs, vm)
         found = storage_problems_of(probs, f"vm:{vm}", None)
-        style = self.palette.ok if word == "ok" else self.palette.info
-        state = self._marked(found) if found else (cell(word, style, sort=rank), rank)
+        style = self.palette.ok if word[0] == "ok" else self.palette.info
+        state = self._marked(found) if found else (cell(word[0], style, sort=word[1]), word[1])
         # One copy of each disk (DRBD keeps one per node, of the same size).
         copy: dict[str, int] = {}
         for b in backings:

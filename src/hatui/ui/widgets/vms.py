@@ -31,7 +31,7 @@ from hatui.ui.details import (
 )
 from hatui.ui.pane_actions import PaneActions, bindings
 from hatui.ui.state import Snapshot
-from hatui.ui.storage_keys import vm_storage_word
+from hatui.ui.storage_keys import UNKNOWN_WORD, vm_storage_words
 from hatui.ui.widgets.table_pane import Row, TablePane
 
 
@@ -123,13 +123,13 @@ move/ban constraints, **C** clean up failures, **y** why is it (not) running, **
 
     def build_rows(self, snap: Snapshot) -> list[Row]:
         rows = []
-        storage = snap.display.storage
+        storage = vm_storage_words(snap.display.storage, snap.health.problems)
         for i, vm in enumerate(vm_rows(snap.display)):
             findings = vm_row_problems(vm, snap)
             nodes = set(vm.domain_nodes) | set(vm.pcmk_nodes) | {d.node for d in vm.disks}
             stale = tuple((n, snap.stale_note(n)) for n in sorted(nodes) if snap.is_stale(n))
             disks = _disk_text(vm, sorted(set(vm.domain_nodes) or set(vm.pcmk_nodes)), snap.health.problems)
-            inputs = (vm, findings, stale, disks, vm_storage_word(storage, snap.health.problems, vm.name), i)
+            inputs = (vm, findings, stale, disks, storage.get(vm.name, UNKNOWN_WORD), i)
             rows.append(self.memo(vm.name, inputs, partial(self._row, *inputs)))
         return rows
 
