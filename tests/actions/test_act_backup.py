@@ -117,6 +117,10 @@ async def test_snapshot_then_remove_end_to_end(tmp_path: Path) -> None:
     view = await b.view()
     [nl] = [n for n in view.storage.snapshots() if n.lv.path == made[1]]
     assert (nl.lv.origin, nl.domain, nl.lv.size_bytes) == ("www-root", "www", 2460 * 1024 * 1024)
+    again = plan_action(await b.context(), "snapshot_create", "www")
+    assert any(
+        f"vnode2 already holds snapshots of www's disks ({made[1]}, {made[0]})" in n for n in again.notes
+    )
     for path in made:
         removed = await b.runner.run(plan_action(await b.context(), "snapshot_remove", path, "vnode2"))
         assert removed.ok, removed.outcome

@@ -9,6 +9,7 @@ environment, and that a stopped command's whole pipeline is gone (not left readi
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -220,3 +221,27 @@ def test_the_stop_pattern_brackets_what_a_regular_expression_would_read() -> Non
         "[h]atui-backup vg[.]0/a[+]b-hatui-20260305T091500 /dev/vg[.]0/x",
     )  # fmt: skip
     assert stop_argv(("env", "LVM_SUPPRESS_FD_WARNINGS=1", "lvremove", "-f", "vg/x")) is None
+
+
+@pytest.mark.parametrize("shell", [("bash",), ("busybox", "sh")], ids=["bash", "busybox"])
+def test_other_shells_run_it_alike(node: Path, shell: tuple[str, ...]) -> None:
+    if shutil.which(shell[0]) is None:
+        pytest.skip(f"{shell[0]} is not installed")
+
+    def with_shell(command: str, limit: float) -> subprocess.CompletedProcess[str]:
+        argv = (*shell, *job(command, limit=limit)[1:])
+        return subprocess.run(
+            argv, capture_output=True, text=True, env=node_env(node), timeout=60, start_new_session=True
+        )
+
+    ok = with_shell('sleep 1; echo "$HATUI_LV $HATUI_STAMP"; exit 4', 20)
+    assert (ok.returncode, ok.stdout, ok.stderr) == (4, "www-root 20260305T091500\n", "")
+    late = with_shell('sleep 60 & echo $! > "$OUT/pid"; wait', 2)
+    assert (late.returncode, late.stderr) == (
+        EXIT_TIME_LIMIT,
+        "hatui-backup: time limit of 2s reached: job stopped\n",
+    )
+    assert wait_gone(int((node / "pid").read_text()))
+    (node / "fill").write_text("  90.00\n")
+    full = with_shell("sleep 60", 20)
+    assert full.returncode == EXIT_FILLING and "is 90.00% full (stop level 80%)" in full.stderr

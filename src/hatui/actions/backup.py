@@ -208,6 +208,18 @@ def _notes(ctx: ActionContext, vm: str, node: str) -> list[str]:
     notes = [CONSISTENCY.format(vm=vm)] if running else []
     if primary and node not in primary:
         notes.append(f"Taken on the DRBD Secondary {node}: the I/O of the Primary {primary[0]} is untouched.")
+    storage = view.storage
+    older = [
+        nl.lv.path
+        for b in _backings(view, vm)[node]
+        if b.lv is not None
+        for nl in storage.snapshots_of(node, b.lv.lv.vg, b.lv.lv.name)
+    ]
+    if older:
+        notes.append(
+            f"{node} already holds snapshots of {vm}'s disks ({', '.join(older)}): each one doubles its "
+            "origin's writes until it is removed."
+        )
     return notes
 
 
