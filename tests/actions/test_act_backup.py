@@ -27,9 +27,10 @@ from hatui.actions.catalog import CATALOG, WRITES, plan_action
 from hatui.actions.commands import Danger
 from hatui.actions.plans import ActionContext
 from hatui.config_backup import BackupConfig
-from hatui.errors import ActionRefused
+from hatui.errors import ActionRefused, HatuiError
 from hatui.model.view import ClusterView
 from hatui.sources.make import demo_config
+from hatui.transport.base import CommandResult
 
 DEMO_BACKUP = demo_config().cluster().backup
 STAMP = re.compile(r"-hatui-\d{8}T\d{6}$")
@@ -336,3 +337,31 @@ async def test_a_cancelled_job_is_stopped_on_the_node_then_its_snapshots_removed
         == f"[h]atui-backup {plan.phases[1].commands[0].argv[4]} /dev/" + (plan.phases[1].commands[0].argv[4])
     )
     assert [r["argv"][3] for r in audit(b)[-1]["results"] if r["argv"][0] == "sh"] == [STOP_NAME]
+
+
+class BrokenPolls:
+    """An observer whose every poll fails (the nodes' sources in trouble while a job runs)."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    async def observe(self) -> ClusterView:
+        self.polls += 1
+        raise HatuiError("every node timed out")
+
+
+async def test_a_failing_progress_poll_does_not_end_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(long_run, "PROGRESS_EVERY_S", 0.02)
+    b = backup_bench(tmp_path)
+    plan = plan_action(await b.context(), "backup_run", "www")
+    for c in plan.phases[0].commands:
+        assert b.demo.execute("vnode2", c.argv).status == 0
+    job = plan.phases[1].commands[0]
+    observer, lines = BrokenPolls(), list[str]()
+    results: list[tuple[str, CommandResult]] = []
+    result = await long_run.run_long(b.transports["vnode2"], job, observer, None, lines.append, results)
+    assert result.exit_status == 0 and observer.polls > 0
+    assert lines and all(line.endswith("fill not read yet") for line in lines)
+    assert results == []  # ended with a result: nothing was stopped

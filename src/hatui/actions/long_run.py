@@ -49,6 +49,18 @@ def snapshot_fill(view: ClusterView, node: str, path: str) -> float | None:
     return lv.snapshot_percent if lv is not None else None
 
 
+async def _fill(observer: Observer | None, c: Command) -> float | None:
+    """The watched snapshot's fill from a fresh poll; None when unknown. A poll that fails is only
+    progress not shown: it must not end the job (an exception here would stop it on the node)."""
+    if observer is None or c.watch is None:
+        return None
+    try:
+        view = await observer.observe()
+    except Exception:  # any failure: see the docstring
+        return None
+    return snapshot_fill(view, c.node, c.watch)
+
+
 def progress_line(c: Command, elapsed: float, fill: float | None) -> str:
     """``waiting 12s / 3690s for …: snapshot vg/lv 14% full``: the line the panel and ``hatui do`` show.
 
@@ -91,9 +103,7 @@ async def run_long(
             done, _ = await asyncio.wait({task}, timeout=every)
             if done:
                 return task.result()
-            fill = None
-            if observer is not None and c.watch is not None:
-                fill = snapshot_fill(await observer.observe(), c.node, c.watch)
+            fill = await _fill(observer, c)
             line = progress_line(c, monotonic() - start, fill)
             if me is not None:
                 me.doing = line
