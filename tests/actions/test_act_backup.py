@@ -26,6 +26,7 @@ from hatui.actions.backup_job import EXIT_FILLING, EXIT_TIME_LIMIT, STOP_NAME
 from hatui.actions.catalog import CATALOG, WRITES, plan_action
 from hatui.actions.commands import Danger
 from hatui.actions.plans import ActionContext
+from hatui.actions.running import leaves_behind
 from hatui.config_backup import BackupConfig
 from hatui.errors import ActionRefused, HatuiError
 from hatui.model.view import ClusterView
@@ -320,9 +321,12 @@ async def test_a_cancelled_job_is_stopped_on_the_node_then_its_snapshots_removed
     plan = plan_action(await b.context(), "backup_run", "www")
     loop = asyncio.get_running_loop()
 
+    said: list[str] = []
+
     def cancel_when_the_job_runs(line: str) -> None:
         if line.startswith("[vnode2] run the backup command"):
             [running] = b.runner.running()
+            said.append(leaves_behind(running))  # what the quit question says
             loop.call_later(0.1, b.runner.cancel, running.id)
 
     result = await b.runner.run(plan, cancel_when_the_job_runs)
@@ -337,6 +341,10 @@ async def test_a_cancelled_job_is_stopped_on_the_node_then_its_snapshots_removed
         == f"[h]atui-backup {plan.phases[1].commands[0].argv[4]} /dev/" + (plan.phases[1].commands[0].argv[4])
     )
     assert [r["argv"][3] for r in audit(b)[-1]["results"] if r["argv"][0] == "sh"] == [STOP_NAME]
+    assert said == [
+        "backup_run www: stopped (it is at 2/2 back up www on vnode2), then: remove snapshot "
+        f"{ran[3][-1]} on vnode2; remove snapshot {ran[4][-1]} on vnode2"
+    ]
 
 
 class BrokenPolls:

@@ -113,4 +113,6 @@ def leaves_behind(r: Running) -> str:
             f"(any left are reported); {moved} stays wherever Pacemaker has put it by then"
         )
     ran = "nothing has run yet" if r.step == "starting" else f"it is at {r.step}"
+    if plan.finally_commands and plan.marker is None:  # a backup job: its snapshots go whatever happens
+        return f"{name}: stopped ({ran}), then: {'; '.join(c.summary for c in plan.finally_commands)}"
     return f"{name}: not undone ({ran}); what it changed so far stays in the cluster"
