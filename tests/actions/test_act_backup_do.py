@@ -140,5 +140,5 @@ async def test_command_line_mistakes_say_what_exists(tmp_path: Path) -> None:
 
 def test_age_text() -> None:
     assert [age_text(s) for s in (None, 5, 125, 3 * 3600 + 1200, 2 * 86400 + 4 * 3600)] == [
-        "?", "5s", "2m", "3h20m", "2d4h"
+        "?", "5s", "2m05s", "3h20m", "2d04h"
     ]  # fmt: skip

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from actions_support import bench
 
-from hatui.actions.catalog import CATALOG, NOT_IN_FLIGHT, WRITABLE, WRITES, Ask, Flow
+from hatui.actions.catalog import CATALOG, WRITES, Ask, Flow
 from hatui.actions.plan import Request
+from hatui.actions.spec import NOT_IN_FLIGHT, WRITABLE
 from hatui.errors import ActionRefused
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "hatui"

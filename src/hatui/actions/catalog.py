@@ -43,23 +43,16 @@ from hatui.actions.spec import (
     ActionSpec,
     Ask,
     Flow,
-    SafetyCheck,
 )
 from hatui.actions.splitbrain import plan_split_brain
 
 __all__ = [
     "CATALOG",
-    "HAS_NODE",
-    "NOT_IN_FLIGHT",
-    "NOT_MONITOR",
-    "QUORATE",
     "SHORT_IDS",
-    "WRITABLE",
     "WRITES",
     "ActionSpec",
     "Ask",
     "Flow",
-    "SafetyCheck",
     "action_id",
     "find_action",
     "for_kind",

@@ -54,6 +54,14 @@ class Command:
         """The command as a shell line (every argument quoted), for the confirmation and the log."""
         return shlex.join(self.argv)
 
+    @property
+    def shown(self) -> str:
+        """``line`` for people: a backup job's thousand-character wrapper script as
+        ``<hatui-backup wrapper>`` (the log and the JSON keep the whole argv)."""
+        from hatui.actions.backup_job import shown_words
+
+        return shown_words(self.argv) or self.line
+
 
 @dataclass(frozen=True, slots=True)
 class Tools:

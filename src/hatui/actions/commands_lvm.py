@@ -8,22 +8,18 @@ inherits ("File descriptor 3 leaked"), which an SSH session or a wrapper easily 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from hatui.actions.commands import Argv, Command, Danger, Tools, checked, make
 from hatui.errors import ActionRefused
 from hatui.model.backup_rule import MIB
+from hatui.model.storage import OWN_MARK, is_own_snapshot, stamp
 
-#: What hatui puts between the origin's name and the time stamp in a snapshot's name.
-OWN_MARK = "-hatui-"
+__all__ = ["OWN_MARK", "is_own_snapshot", "lvcreate_snapshot", "lvremove_snapshot", "snapshot_name", "stamp"]
+
 #: LVM refuses longer LV names (``NAME_LEN`` 128, with the terminating NUL).
 LV_NAME_MAX = 127
 LVM_ENV: Argv = ("env", "LVM_SUPPRESS_FD_WARNINGS=1")
-
-
-def stamp(when: datetime) -> str:
-    """``20260305T091500``: the UTC time a snapshot's name and a backup job's ``HATUI_STAMP`` carry."""
-    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
 
 
 def snapshot_name(origin: str, when: datetime) -> str:
@@ -38,12 +34,6 @@ def snapshot_name(origin: str, when: datetime) -> str:
             f"the snapshot of {origin} would be named {name}: longer than LVM's {LV_NAME_MAX}"
         )
     return name
-
-
-def is_own_snapshot(name: str) -> bool:
-    """True for a snapshot hatui made (``vm1-root-hatui-20260305T091500``)."""
-    head, sep, tail = name.rpartition(OWN_MARK)
-    return bool(head and sep) and len(tail) == 15 and tail[8] == "T" and (tail[:8] + tail[9:]).isdigit()
 
 
 def _lv_path(vg: str, lv: str) -> str:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: What the wrapper calls itself (``$0``).
 JOB_NAME = "hatui-backup"
+#: What hatui's stop command for a job calls itself (``hatui.actions.backup_job.STOP_NAME``).
+STOP_NAME = "hatui-backup-stop"
 EXIT_FILLING, EXIT_TIME_LIMIT, EXIT_USAGE = 75, 124, 2
 #: The longest job the demo plays (demo seconds): a bigger disk is read "faster".
 LONGEST_S = 120.0

@@ -15,7 +15,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from hatui.actions.commands_lvm import is_own_snapshot
+from hatui.durations import fmt_age
+from hatui.model.storage import is_own_snapshot
 from hatui.model.storage_join import NodeLv, fmt_bytes
 from hatui.model.view import ClusterView
 from hatui.plaintext import clean_line
@@ -27,21 +28,12 @@ HEADINGS = ("NODE", "SNAPSHOT", "ORIGIN", "AGE", "SIZE", "FILL", "VM")
 
 
 def age_text(seconds: float | None) -> str:
-    """``45s``, ``12m``, ``3h20m``, ``2d4h``; ``?`` when unknown."""
-    if seconds is None:
-        return "?"
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600}h"
+    """The console's age (``5m03s``); ``?`` when unknown."""
+    return "?" if seconds is None else fmt_age(seconds)
 
 
 def _age_s(nl: NodeLv, now: datetime) -> float | None:
-    created = nl.lv.created
+    created = nl.lv.made_at
     if created is None:
         return None
     if created.tzinfo is None or now.tzinfo is None:
@@ -66,7 +58,7 @@ def snapshot_records(view: ClusterView) -> list[dict[str, Any]]:
                 "path": lv.path,
                 "origin": lv.origin,
                 "vm": nl.domain,
-                "created": lv.created.isoformat() if lv.created else None,
+                "created": lv.made_at.isoformat() if lv.made_at else None,
                 "age_s": _age_s(nl, now),
                 "size_bytes": lv.size_bytes,
                 "fill_percent": _fill(nl),

@@ -13,7 +13,34 @@ properties here, so that one rule reads every version.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+#: What hatui puts between the origin's name and the time stamp in its snapshots' names
+#: (``vm1-root-hatui-20260305T091500``, UTC), so that they are told from DRBD's
+#: ``*-before-resync`` and the site's own.
+OWN_MARK = "-hatui-"
+_STAMP = "%Y%m%dT%H%M%S"
+
+
+def stamp(when: datetime) -> str:
+    """``20260305T091500``: the UTC time a snapshot's name and a backup job's ``HATUI_STAMP`` carry."""
+    return when.astimezone(UTC).strftime(_STAMP)
+
+
+def own_snapshot_time(name: str) -> datetime | None:
+    """When hatui took the snapshot called ``name`` (its name says it), None if hatui did not name it."""
+    head, sep, tail = name.rpartition(OWN_MARK)
+    if not (head and sep) or len(tail) != 15 or tail[8] != "T" or not (tail[:8] + tail[9:]).isdigit():
+        return None
+    try:
+        return datetime.strptime(tail, _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def is_own_snapshot(name: str) -> bool:
+    """True for a snapshot hatui made (``vm1-root-hatui-20260305T091500``)."""
+    return own_snapshot_time(name) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +108,12 @@ class LogicalVolume:
     """``lv_time``, where the LVM version has it (it does not before 2.02.89)."""
     hidden: bool = False
     """Listed in ``[brackets]`` by ``lvs -a`` (mirror images, pool metadata, old LVM's snapshots)."""
+
+    @property
+    def made_at(self) -> datetime | None:
+        """When it was made: ``lv_time``, else (LVM before 2.02.89 has none) the time stamp in the
+        name of a snapshot hatui took; None when neither tells."""
+        return self.created or own_snapshot_time(self.name)
 
     @property
     def path(self) -> str:

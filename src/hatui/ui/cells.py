@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.content import Content
 
+from hatui.durations import fmt_age as fmt_age
 from hatui.plaintext import clean_block, clean_line
 
 OK = "✔"
@@ -156,18 +157,6 @@ def no_problems_word(status: str) -> str:
     if status == "UNKNOWN":
         return f"{UNKNOWN} UNKNOWN: nothing known yet"
     return f"{health_word(status)}: no problem listed"
-
-
-def fmt_age(seconds: float) -> str:
-    """``42s``, ``5m03s``, ``2h10m`` or ``3d04h``."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
 def fmt_eta(seconds: int | None) -> str:

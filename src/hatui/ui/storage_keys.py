@@ -10,10 +10,10 @@ no ``@`` and host names none either, so the last ``@`` splits a key.
 
 from __future__ import annotations
 
-from hatui.actions.commands_lvm import is_own_snapshot
 from hatui.actions.plan import Request
 from hatui.model.health_storage import STORAGE_CODES
 from hatui.model.health_types import Problem
+from hatui.model.storage import is_own_snapshot
 from hatui.model.storage_join import StorageView
 from hatui.model.verdict import for_subject
 from hatui.ui.cells import severity_mark

@@ -125,7 +125,7 @@ class ConfirmScreen(ModalScreen[bool]):
             head = f"{i}. " if len(self.plan.phases) > 1 else ""
             for c in phase.commands:
                 lines.append(
-                    Text.assemble(f"{head}on ", plain_line(c.node, "bold"), ": ", plain_line(c.line))
+                    Text.assemble(f"{head}on ", plain_line(c.node, "bold"), ": ", plain_line(c.shown))
                 )
                 head = "   " if head else ""
             for w in phase.waits:
@@ -134,7 +134,7 @@ class ConfirmScreen(ModalScreen[bool]):
         for c in self.plan.finally_commands:
             # The in-flight marker's removal: run however the action ends.
             lines.append(
-                Text.assemble("always, at the end: on ", plain_line(c.node, "bold"), ": ", plain_line(c.line))
+                Text.assemble("always, at the end: on ", plain_line(c.node, "bold"), ": ", plain_line(c.shown))
             )
         return Text("\n").join(lines) if lines else Text("(nothing to run)")
 

@@ -265,7 +265,7 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
                 else "fill ?"
             )
             use = cell(shown, sort=fill)
-            info = f"snapshot of {lv.vg}/{lv.origin}, {_age(lv.created, snap.now)}"
+            info = f"snapshot of {lv.vg}/{lv.origin}, {_age(lv.made_at, snap.now)}"
             what, key = f"{indent}↳ {name}", f"snap:{lv.path}@{n.node}"
             state = self._marked(found, "INVALID" if lv.invalid else "")
         else:
