@@ -111,10 +111,10 @@ class FaultsMixin:
     def hang(self: Lab, node: str, on: bool = True, commands: Sequence[str] | None = None) -> None:
         """Makes commands hang on ``node`` until called again with ``on=False``.
 
-        ``commands`` picks from ``files.HANGABLE`` (xm, xl, drbdadm, proc_drbd, crm_mon, cibadmin,
-        corosync-cfgtool, corosync-quorumtool); None means all of them (with ``on=False``: lift
-        every hang of the node). A hung call blocks (up to an hour) and resumes when the flag
-        goes; it does not fail by itself.
+        ``commands`` picks from ``files.HANGABLE`` (xm, xl, drbdadm, proc_drbd, lvs, vgs, iscsiadm,
+        crm_mon, cibadmin, corosync-cfgtool, corosync-quorumtool); None means all of them (with
+        ``on=False``: lift every hang of the node). A hung call blocks (up to an hour) and resumes
+        when the flag goes; it does not fail by itself.
         """
         if not on and not commands:
             for flag in (self.state_dir / "faults" / node).glob("hang-*"):

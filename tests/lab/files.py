@@ -24,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 EMULATORS = HERE / "emulators"
 AGENTS = HERE / "agents"
 #: Commands the ``hang`` fault can block, besides the emulators themselves (``xm``, ``xl``,
-#: ``drbdadm``, ``proc_drbd`` for ``cat /proc/drbd``).
+#: ``drbdadm``, ``proc_drbd`` for ``cat /proc/drbd``, and the storage stand-ins' reads).
 WRAPPED = ("crm_mon", "cibadmin", "corosync-cfgtool", "corosync-quorumtool")
-HANGABLE = ("xm", "xl", "drbdadm", "proc_drbd", *WRAPPED)
+HANGABLE = ("xm", "xl", "drbdadm", "proc_drbd", "lvs", "vgs", "iscsiadm", *WRAPPED)
 
 _HANG_WRAPPER = """#!/bin/sh
 # hatui lab: blocks while the hang fault is set for this node, then runs the real command.

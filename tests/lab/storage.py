@@ -132,13 +132,12 @@ def teardown(state: Path, timeout: float = 10.0) -> None:
 
 def stray_loops(root: Path, prefix: str) -> dict[str, Path]:
     """Loop devices on files of labs under ``root`` whose state directory is gone (for ``down --all``)."""
-    found = lab_loops(root)
-    return {
-        dev: image
-        for dev, image in found.items()
-        if image.relative_to(root).parts[0].startswith(prefix)
-        and not (root / image.relative_to(root).parts[0] / "lab.json").exists()
-    }
+    stray = {}
+    for dev, image in lab_loops(root).items():
+        lab = image.relative_to(root).parts[0]
+        if lab.startswith(prefix) and not (root / lab / "lab.json").exists():
+            stray[dev] = image
+    return stray
 
 
 def detach(devices: dict[str, Path]) -> None:

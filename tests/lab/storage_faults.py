@@ -25,21 +25,25 @@ class StorageMixin:
     """The lab's LVM and iSCSI, as tests see them; mixed into ``harness.Lab``."""
 
     def make_storage(self: Lab) -> None:
-        """Each node's loop device, PV, VG and LVs (``storage.create_node``), recorded as it goes."""
+        """Each node's loop device, PV, VG and LVs (``storage.create_node``), recorded in ``lab.json``.
+
+        Where that cannot be done, the nodes have no volume group (``storage_unavailable`` says why),
+        and still their own lvm.conf, which scans nothing: never the host's or another node's disks.
+        """
         record: dict[str, str] = {}
         self.runtime["storage"] = record
+        for node in self.nodes:
+            storage.write_node_conf(self.layout, node)
         why = storage.available()
         try:
-            for node in self.nodes:
-                if why is None:
-                    create_node_recorded(self, node, record)
-                else:
-                    storage.write_node_conf(self.layout, node)
+            for node in self.nodes if why is None else ():
+                storage.create_node(self.layout, node, record)
         except storage.StorageError as exc:
             why = str(exc)
-        if why is not None:
-            self.runtime["storage_unavailable"] = why
-        cleanup.write_runtime(self.state_dir, self.runtime)
+        finally:
+            if why is not None:
+                self.runtime["storage_unavailable"] = why
+            cleanup.write_runtime(self.state_dir, self.runtime)
 
     @property
     def storage_unavailable(self: Lab) -> str | None:
@@ -92,10 +96,3 @@ class StorageMixin:
             names = list(self.snapshots(node))
             if names and self.alive(node):
                 self.run(node, ["lvremove", "-f", *names], check=True, env=NO_HANG)
-
-
-def create_node_recorded(lab: Lab, node: str, record: dict[str, str]) -> None:
-    try:
-        storage.create_node(lab.layout, node, record)
-    finally:
-        cleanup.write_runtime(lab.state_dir, lab.runtime)

@@ -160,7 +160,7 @@ def test_a_command_failing_half_way_still_removes_the_snapshot(backup_lab: Lab, 
 def test_a_snapshot_filling_past_the_stop_level_stops_the_job(backup_lab: Lab, tmp_path: Path) -> None:
     lab = backup_lab
     vm = lab.vms["vm1"]
-    lab.set_snapshot_fill(vm.spare, 40.0)  # 80 % two seconds after the snapshot is made
+    lab.set_snapshot_fill(vm.spare, 10.0)  # 80 % eight seconds after the snapshot is made
     config = config_with(lab, tmp_path, command="sleep 60", check_interval=1)
     t0 = time.monotonic()
     p = do(lab, tmp_path, "backup", vm.name, "--yes", "--format", "json", config=config)
@@ -176,7 +176,8 @@ def test_a_snapshot_filling_past_the_stop_level_stops_the_job(backup_lab: Lab, t
         rf"hatui-backup: snapshot vg0/{snap} is (\d+)\.\d+% full \(stop level 80%\): job stopped",
         job["stderr"],
     )
-    assert stop is not None and 80 <= int(stop[1]) < 100, job["stderr"]
+    # The wrapper looks every second; a loaded machine may look late, when the snapshot is already full.
+    assert stop is not None and 80 <= int(stop[1]) <= 100, job["stderr"]
     no_snapshot_left(lab, vm.spare)
     assert [prog for _, prog, _ in results(tmp_path)][-1] == "lvremove"
 
