@@ -24,6 +24,7 @@ from typing import Any
 from . import cleanup, storage
 from .files import HANGABLE
 from .harness import Lab, LabError
+from .storage_faults import NO_HANG
 
 POINTER = Path(os.environ.get("HATUI_LAB_CURRENT", cleanup.STATE_ROOT / "hatui-lab.current"))
 REPO = Path(__file__).resolve().parents[2]
@@ -49,9 +50,10 @@ def _status(lab: Lab) -> str:
         out.append(lab.run(observer, ["/usr/sbin/crm_mon", "-1", "-r"], timeout=15).stdout.rstrip())
         for node in lab.nodes:
             if lab.alive(node) and not lab.frozen(node):
-                out.append(f"--- {node}: cat /proc/drbd; xl list")
+                out.append(f"--- {node}: cat /proc/drbd; xl list; lvs -a")
                 out.append(lab.proc_drbd(node).rstrip())
                 out.append(lab.run(node, ["xl", "list"], env={"HATUI_LAB_NO_HANG": "1"}).stdout.rstrip())
+                out.append(lab.run(node, ["lvs", "-a"], env=NO_HANG).stdout.rstrip())
     except LabError as exc:
         out.append(f"(cluster not readable: {exc})")
     return "\n".join(out)
@@ -246,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     u.add_argument("--address-base", default="127.0.0.2")
     d = sub.add_parser("down", help="tear the lab down (nothing left behind)")
     d.add_argument("--all", action="store_true", help="every lab under /var/tmp, crashed ones too")
-    sub.add_parser("status", help="nodes, crm_mon, /proc/drbd and xl list of every node")
+    sub.add_parser("status", help="nodes, crm_mon, /proc/drbd, xl list and lvs of every node")
     sub.add_parser("describe", help="state dir, hatui config, ssh command per node")
     for name in NODE_COMMANDS:
         sub.add_parser(name, help=f"{name} NODE").add_argument("node")
