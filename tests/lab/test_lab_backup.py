@@ -1,5 +1,5 @@
 """``hatui do backup``, ``snapshot``, ``snapshots`` and ``snapshot-remove`` end to end on the lab
-(Pacemaker 2.1.5), as a runbook runs them (a subprocess).
+(Pacemaker 2.1.5; the plain backup job on the seed lab's 1.0.9 too), as a runbook runs them.
 
 The snapshot is taken on the DRBD Secondary (vnode2 for vm1) by the LVM stand-in over the node's
 real volume group; the job is hatui's own wrapper (``actions.backup_job``) running the site command
@@ -66,13 +66,24 @@ def snapshot_of(doc: dict[str, Any]) -> str:
     return str(create[create.index("-n") + 1])
 
 
+def emptied(lab: Lab) -> Lab:
+    """``lab`` (healed) with empty backup directories."""
+    for node in lab.nodes:
+        shutil.rmtree(lab.layout.node_dir(node) / "srv" / "backup", ignore_errors=True)
+    assert lab.storage_unavailable is None, lab.storage_unavailable
+    return lab
+
+
 @pytest.fixture
 def backup_lab(healthy_lab: Lab) -> Lab:
-    """The healed lab with empty backup directories and no snapshot fill rate."""
-    for node in healthy_lab.nodes:
-        shutil.rmtree(healthy_lab.layout.node_dir(node) / "srv" / "backup", ignore_errors=True)
-    assert healthy_lab.storage_unavailable is None, healthy_lab.storage_unavailable
-    return healthy_lab
+    """The healed modern lab with empty backup directories and no snapshot fill rate."""
+    return emptied(healthy_lab)
+
+
+@pytest.fixture
+def any_backup_lab(any_lab: Lab) -> Lab:
+    """The same on the modern or the seed lab (Pacemaker 1.0.9, heartbeat)."""
+    return emptied(any_lab)
 
 
 def no_snapshot_left(lab: Lab, node: str) -> None:
@@ -81,8 +92,8 @@ def no_snapshot_left(lab: Lab, node: str) -> None:
     assert real == list(lab.layout.node_lvs(node))
 
 
-def test_a_backup_job_runs_end_to_end(backup_lab: Lab, tmp_path: Path) -> None:
-    lab = backup_lab
+def test_a_backup_job_runs_end_to_end(any_backup_lab: Lab, tmp_path: Path) -> None:
+    lab = any_backup_lab
     vm = lab.vms["vm1"]
     p = do(lab, tmp_path, "backup", vm.name, "--yes", "--format", "json")
     assert p.returncode == 0, p.stdout + p.stderr
