@@ -274,6 +274,11 @@ CFGTOOL = SHARED / "corpus" / "corosync_cfgtool" / "cfs-knet-2node.txt"
 QUORUMTOOL = SHARED / "corpus" / "corosync_quorumtool" / "pcs-2.3-3node-qdevice.txt"
 XL_INFO = SHARED / "corpus" / "storage" / "xl_info_debian12_xen4.17.4-pre_xendevel.txt"
 CONSTRAINTS = ROOT / "tests" / "fixtures" / "constraints" / "mixed.xml"
+#: The storage under the two DRBD resources: real LVM 2.03.16 and df outputs, and their DRBD 9
+#: configuration (tests/fixtures/storage/generate.sh, tests/fixtures/drbd/generate.sh).
+STORAGE = ROOT / "tests" / "fixtures" / "storage"
+DRBD_DUMP = ROOT / "tests" / "fixtures" / "drbd" / "dump-9-sshd.txt"
+ISCSI_SESSION = SHARED / "corpus" / "storage" / "iscsiadm_session_P3_debian_2.0-871_tabs_blog.txt"
 
 #: What Pacemaker 2.1.5 answers to --version and (a part of) --help-all.
 PCMK_VERSION = "Pacemaker 2.1.5\nWritten by Andrew Beekhof and the Pacemaker project contributors\n"
@@ -287,7 +292,8 @@ PCMK_HELP = (
 
 
 def install_stack_tools(bin_dir: Path, calls: Path, *, crm_mon_status: str | None = None) -> None:
-    """Writes fake crm_mon, cibadmin, drbdsetup, drbdadm, xl, corosync-*tool and crm into ``bin_dir``.
+    """Writes fake crm_mon, cibadmin, drbdsetup, drbdadm, xl, corosync-*tool, crm and the storage
+    tools (lvm, pvs, vgs, lvs, iscsiadm, df) into ``bin_dir``.
 
     Every call appends its tool name and arguments to ``calls``. ``crm_mon_status`` is the shell
     code crm_mon runs for a status request (``--output-as=xml``) instead of printing the lab XML,
@@ -323,8 +329,9 @@ esac""",
         """case "$*" in
   --version) printf 'DRBDADM_API_VERSION=2\\nDRBD_KERNEL_VERSION_CODE=0x090205\\n'
              printf 'DRBD_KERNEL_VERSION=9.2.5\\nDRBDADM_VERSION=9.22.0\\n' ;;
+  "dump all") cat DUMP ;;
   *) echo "drbdadm: unexpected arguments: $*" >&2; exit 20 ;;
-esac""",
+esac""".replace("DUMP", q(str(DRBD_DUMP))),
     )
     tool(
         "xl",
@@ -335,3 +342,9 @@ esac""",
     # Exit 2, as a real node that is not quorate does: the output must be kept all the same.
     tool("corosync-quorumtool", f"cat {q(str(QUORUMTOOL))}; exit 2")
     tool("crm", "exit 0")
+    # The node's storage (the host's own LVM and df would differ from run to run).
+    tool("lvm", f'[ "$1" = version ] && exec cat {q(str(STORAGE / "lvm_version"))}\nexit 3')
+    for report in ("pvs", "vgs", "lvs"):
+        tool(report, f"cat {q(str(STORAGE / f'{report}.json'))}")
+    tool("iscsiadm", f"cat {q(str(ISCSI_SESSION))}")
+    tool("df", f"cat {q(str(STORAGE / 'df'))}")

@@ -80,3 +80,12 @@ def test_capture_then_replay_gives_the_same_snapshot(
     reach = {n["name"]: n["reachable"] for n in a["nodes"]}
     assert (reach["vnode1"], reach["vnode2"], reach["vnode3"]) == (True, True, False)
     assert b["nodes"][0]["detected_stack"] == a["nodes"][0]["detected_stack"] != "not detected"
+    # The storage layer comes back too: each DRBD resource's backing LV on both nodes, joined.
+    backing = {
+        (lv["node"], lv["drbd_resource"], lv["vg"], lv["name"], lv["size_bytes"])
+        for lv in b["storage"]["logical_volumes"]
+    }
+    assert backing == {
+        (n, r, "vg0", r, 512 * 1024 * 1024) for n in ("vnode1", "vnode2") for r in ("1-single-0", "1-single-1")
+    }
+    assert [s["session_state"] for s in b["storage"]["iscsi_sessions"]] == ["LOGGED_IN", "LOGGED_IN"]

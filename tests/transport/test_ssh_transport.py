@@ -22,6 +22,7 @@ from support.sshd import (
     CRM_MON_XML,
     DRBD_JSON,
     QUORUMTOOL,
+    STORAGE,
     XEN_LIST,
     XL_INFO,
     SshdServer,
@@ -98,6 +99,11 @@ async def test_a_poll_is_one_remote_command_and_returns_the_real_outputs(
         assert first.outputs["corosync_quorumtool"] == QUORUMTOOL.read_text()
         assert first.errors == {}
         assert "vnode1" in first.outputs["crm_mon.xml"]
+        # The storage layer rides in the same batch: LVM's JSON report (2.03.16), iscsiadm, df.
+        assert stack.lvm == "json" and stack.lvm_version == "2.03.16"
+        assert first.outputs["lvs"] == (STORAGE / "lvs.json").read_text()
+        assert first.outputs["df"] == (STORAGE / "df").read_text()
+        assert first.outputs["iscsiadm_session"].startswith("iSCSI Transport Class version 2.0-870")
 
         before = calls.read_text().count("\n")
         again = await collector.poll(force=True)
@@ -105,7 +111,8 @@ async def test_a_poll_is_one_remote_command_and_returns_the_real_outputs(
         assert server.session_count() == 3  # exactly ONE more remote command for a full poll
         ran = calls.read_text().splitlines()[before:]
         assert sorted(line.split()[0] for line in ran) == sorted(
-            ["crm_mon", "cibadmin", "drbdsetup", "xl", "xl", "corosync-cfgtool", "corosync-quorumtool"]
+            ["crm_mon", "cibadmin", "drbdsetup", "drbdadm", "xl", "xl", "corosync-cfgtool"]
+            + ["corosync-quorumtool", "pvs", "vgs", "lvs", "iscsiadm", "df"]
         )
         assert transport.connection_generation == 1  # the connection was kept
     finally:

@@ -182,7 +182,7 @@ def test_unknown_always_says_why_over_the_demo_faults() -> None:
     from hatui.snapshot.run import make_view
     from hatui.sources.fanout import collect_once
 
-    targets = {"node": "vnode1", "drbd resource": "dns-root", "vm": "www"}
+    targets = {"node": "vnode1", "drbd resource": "dns-root", "vm": "www", "snapshot (vg/lv) or vm": "www"}
     for fault, (kind, _) in FAULTS.items():
         c = make_cluster()
         c.advance(900)
