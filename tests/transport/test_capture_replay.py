@@ -85,7 +85,6 @@ def test_capture_then_replay_gives_the_same_snapshot(
         (lv["node"], lv["drbd_resource"], lv["vg"], lv["name"], lv["size_bytes"])
         for lv in b["storage"]["logical_volumes"]
     }
-    assert backing == {
-        (n, r, "vg0", r, 512 * 1024 * 1024) for n in ("vnode1", "vnode2") for r in ("1-single-0", "1-single-1")
-    }
+    resources = ("1-single-0", "1-single-1")
+    assert backing == {(n, r, "vg0", r, 512 * 1024 * 1024) for n in ("vnode1", "vnode2") for r in resources}
     assert [s["session_state"] for s in b["storage"]["iscsi_sessions"]] == ["LOGGED_IN", "LOGGED_IN"]

@@ -133,9 +133,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 head = "   " if head else ""
         for c in self.plan.finally_commands:
             # The in-flight marker's removal: run however the action ends.
-            lines.append(
-                Text.assemble("always, at the end: on ", plain_line(c.node, "bold"), ": ", plain_line(c.shown))
-            )
+            head = "always, at the end: on "
+            lines.append(Text.assemble(head, plain_line(c.node, "bold"), ": ", plain_line(c.shown)))
         return Text("\n").join(lines) if lines else Text("(nothing to run)")
 
     def on_mount(self) -> None:
