@@ -12,22 +12,21 @@ also returns warnings when it, or a ``known_hosts`` file it names, is writable b
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import shlex
 import stat
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
 from hatui.config_backup import BackupConfig, read_backup
+from hatui.config_reader import MAX_SECONDS as MAX_SECONDS
+from hatui.config_reader import Reader
 from hatui.errors import ConfigError
-
-T = TypeVar("T")
 
 
 class Family(StrEnum):
@@ -55,9 +54,6 @@ DEFAULT_INTERVALS: dict[Family, float] = {
 }
 #: Default cap on what one poll of one node may print, in MiB (``max_output_mib``).
 DEFAULT_MAX_OUTPUT_MIB = 32.0
-#: The longest timeout or interval accepted, in seconds; more is a typo, and too large a number
-#: for the node-side ``timeout`` command.
-MAX_SECONDS = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +238,7 @@ def _loose_mode(path: Path) -> int | None:
 
 def parse_config(data: Any, path: Path | None = None) -> Config:
     """Validates already-loaded YAML data; see ``load_config``."""
-    r = _Reader(str(path) if path else "config")
+    r = Reader(str(path) if path else "config")
     top = r.mapping(data, "", {"clusters", "default_cluster", "health", "theme", "keymap"})
     raw_clusters = r.mapping(top.get("clusters"), "clusters", None, required=True)
     if not raw_clusters:
@@ -282,7 +278,7 @@ _CLUSTER_KEYS = {
 _NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
 
 
-def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
+def _cluster(r: Reader, name: str, body: Any) -> ClusterConfig:
     key = f"clusters.{name}"
     m = r.mapping(body, key, _CLUSTER_KEYS)
     raw_nodes = m.get("nodes")
@@ -325,7 +321,7 @@ def _cluster(r: _Reader, name: str, body: Any) -> ClusterConfig:
     )
 
 
-def _node(r: _Reader, key: str, body: Any) -> NodeConfig:
+def _node(r: Reader, key: str, body: Any) -> NodeConfig:
     if isinstance(body, str):
         body = {"name": body}
     m = r.mapping(body, key, _NODE_KEYS)
@@ -346,65 +342,3 @@ def _node(r: _Reader, key: str, body: Any) -> NodeConfig:
         sudo=bool(r.opt(m, "sudo", key, bool)),
         transport=transport,
     )
-
-
-class _Reader:
-    """Small strict validators that name the file and the dotted key in every error."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def fail(self, key: str, what: str) -> ConfigError:
-        return ConfigError(f"{self.where}: {key or '(top level)'}: {what}")
-
-    def mapping(
-        self, value: Any, key: str, allowed: set[str] | None, *, required: bool = False
-    ) -> dict[str, Any]:
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
-        if allowed is not None:
-            for k in value:
-                if k not in allowed:
-                    prefix = f"{key}." if key else ""
-                    raise self.fail(f"{prefix}{k}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-        return {str(k): v for k, v in value.items()}
-
-    def typed(self, value: Any, key: str, kind: type[T]) -> T:
-        # bool is an int in Python; "port: yes" must not pass as port 1.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(key, f"expected {kind.__name__}, got {value!r}")
-        return value
-
-    def opt(self, m: Mapping[str, Any], name: str, key: str, kind: type[T]) -> T | None:
-        if m.get(name) is None:
-            return None
-        return self.typed(m[name], f"{key}.{name}" if key else name, kind)
-
-    def positive(
-        self, value: Any, key: str, *, unit: str = "seconds", most: float | None = MAX_SECONDS
-    ) -> float:
-        # NaN passes "<= 0" and YAML spells it and infinity plainly (.nan, .inf): check finiteness.
-        what = f"expected a positive number of {unit}"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, f"{what}, got {value!r}")
-        try:
-            number = float(value)
-        except OverflowError:  # an integer too large for a float
-            number = math.inf
-        if not math.isfinite(number) or number <= 0:
-            raise self.fail(key, f"{what}, got {value!r}")
-        if most is not None and number > most:
-            raise self.fail(key, f"{what} of at most {most:g}, got {value!r}")
-        return number
-
-    def choice(self, value: str, key: str, allowed: tuple[str, ...]) -> None:
-        if value not in allowed:
-            raise self.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
-
-    def str_list(self, value: Any, key: str) -> list[str]:
-        check: Callable[[Any], bool] = lambda v: isinstance(v, str)  # noqa: E731
-        if not isinstance(value, list) or not all(check(v) for v in value):
-            raise self.fail(key, f"expected a list of strings, got {value!r}")
-        return list(value)

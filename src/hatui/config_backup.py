@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hatui.model.backup_rule import SnapshotRule
 
 if TYPE_CHECKING:
-    from hatui.config import _Reader
+    from hatui.config_reader import Reader
 
 #: The keys ``backup:`` accepts.
 BACKUP_KEYS = {
@@ -55,7 +55,7 @@ class BackupConfig:
         return SnapshotRule(self.snapshot_percent, self.snapshot_min_mib, self.warn_percent)
 
 
-def read_backup(r: _Reader, value: Any, key: str) -> BackupConfig:
+def read_backup(r: Reader, value: Any, key: str) -> BackupConfig:
     """Reads ``backup:`` (absent = the defaults); raises ``ConfigError`` naming the key."""
     m: Mapping[str, Any] = r.mapping(value, key, BACKUP_KEYS)
     if not m:

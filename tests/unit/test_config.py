@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,40 @@ def test_example_config_loads() -> None:
     assert faculty.vm_disks["mail"] == ("mailstore", "mail-root")
     assert cfg.cluster("lab").mode == "read-only"
     assert "stonith-disabled" in cfg.health_ignore
+    assert faculty.intervals["storage"] == 30.0
+    backup = faculty.backup
+    assert backup.command is not None and backup.command.startswith('dd if="$HATUI_DEVICE"')
+    assert (backup.time_limit_s, backup.node, backup.check_interval_s) == (3600.0, "secondary", 5.0)
+    assert (backup.rule.percent, backup.rule.min_mib, backup.rule.warn_percent) == (20.0, 256.0, 80.0)
+    assert cfg.cluster("lab").backup.command is None  # no backup: section, no backup jobs
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("backup: {comand: x}", "clusters.c.backup.comand: unknown key"),
+        ("backup: {command: '  '}", "clusters.c.backup.command: an empty command"),
+        ("backup: {node: both}", "clusters.c.backup.node: 'both' is not one of secondary, primary"),
+        ("backup: {snapshot_percent: 0}", "clusters.c.backup.snapshot_percent: expected a positive number"),
+        ("backup: {snapshot_percent: 150}", "clusters.c.backup.snapshot_percent: expected a positive number"),
+        ("backup: {warn_percent: 100}", "clusters.c.backup.warn_percent: expected a positive number"),
+        ("backup: {time_limit: .inf}", "clusters.c.backup.time_limit: expected a positive number"),
+        ("backup: [dd]", "clusters.c.backup: expected a mapping"),
+    ],
+)
+def test_bad_backup_sections_are_refused_by_key(tmp_path: Path, text: str, needle: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        load_config(_write(tmp_path, f"clusters: {{c: {{nodes: [a], {text}}}}}"))
+
+
+def test_the_backup_section_sets_the_views_snapshot_rule(tmp_path: Path) -> None:
+    cfg = load_config(
+        _write(tmp_path, "clusters: {c: {nodes: [a], backup: {snapshot_percent: 10, warn_percent: 70}}}")
+    )
+    rule = cfg.cluster().backup.rule
+    assert (rule.percent, rule.min_mib, rule.warn_percent) == (10.0, 256.0, 70.0)
+    assert rule.size_bytes(12 * 1024**3) == 1232 * 1024**2  # 10 % of 12 GiB, rounded up to 4 MiB
+    assert rule.filling(70.0) and not rule.filling(69.9)
 
 
 @pytest.mark.parametrize(
