@@ -83,6 +83,15 @@ EXPECTED: dict[str, list[DrbdResourceConf]] = {
             disks=(("alpha", "/dev/vg0/r-conn"), ("beta", "/dev/vg0/r-conn")),
         ),
     ],
+    # The sshd test nodes' resources (tests/support/sshd.py): resource-level disks on vg0.
+    "dump-9-sshd.txt": [
+        DrbdResourceConf(
+            f"1-single-{i}",
+            minors=(("vnode1", 2 + i), ("vnode2", 2 + i)),
+            disks=(("vnode1", f"/dev/vg0/1-single-{i}"), ("vnode2", f"/dev/vg0/1-single-{i}")),
+        )
+        for i in (0, 1)
+    ],
 }
 
 
