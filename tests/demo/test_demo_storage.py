@@ -211,3 +211,32 @@ async def test_storage_faults_give_their_health_codes(generation: str) -> None:
         c.inject("heal", target)
     _, problems = await _snapshot_doc(c)
     assert not {code for code, _ in problems} & {"snapshot-invalid", "pv-missing", "iscsi-session-down"}
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+async def test_iscsi_sessions_are_followed_to_what_sits_on_their_disks(generation: str) -> None:
+    """hatui polls ``iscsiadm -m session -P 3``: each session's attached disk, followed on its node
+    to the PVs and filesystems on it (vstor1's backup store holds /srv/backup on sde1)."""
+    from hatui.snapshot import run
+    from hatui.sources.fanout import collect_once
+    from hatui.sources.make import demo_config
+
+    c = make_cluster(generation=generation)
+    cluster = demo_config().cluster()
+    captures = await collect_once(cluster, transports={n.name: c.transport(n.name) for n in cluster.nodes})
+    storage = run.make_view("demo", captures, cluster=cluster).storage
+    provided = {
+        (ns.node, ns.session.target.rsplit(".", 1)[-1]): storage.provided_by(ns)
+        for ns in storage.iscsi_sessions
+    }
+    assert provided[("vnode1", "backup")] == ("sde: /srv/backup",)
+    assert provided[("vnode2", "backup")] == ("sde: /srv/backup",)
+    assert provided[("vnode1", "vmstore")] == ("sdf",)  # attached, nothing of this node's on it
+
+
+def test_a_disk_holds_its_partitions_and_nothing_else() -> None:
+    from hatui.model.storage_join import on_disk
+
+    assert on_disk("/dev/sde1", "sde") and on_disk("/dev/sde", "sde")
+    assert on_disk("/dev/nvme0n1p2", "nvme0n1")
+    assert not on_disk("/dev/sdea1", "sde") and not on_disk("/dev/sd", "sde")

@@ -82,7 +82,7 @@ def test_each_flavour_polls_its_own_commands() -> None:
     )  # fmt: skip
     assert modern["vgs"][-1] == "vg_name,vg_size,vg_free,pv_count,lv_count,snap_count,vg_attr,vg_extent_size"
     assert modern["pvs"][-1] == "pv_name,vg_name,pv_size,pv_free,pv_attr"
-    assert modern["iscsiadm_session"] == ("iscsiadm", "-m", "session", "-P", "1")
+    assert modern["iscsiadm_session"] == ("iscsiadm", "-m", "session", "-P", "3")
     assert modern["df"] == ("df", "-P", "-T", "-B1")
     old = commands_for(StackInfo(lvm=LvmFlavour.COLUMNS))
     assert old["lvs"] == (

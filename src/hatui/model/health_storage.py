@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from hatui.model.health_types import CRITICAL, WARNING, Problem
-from hatui.model.storage_join import NodeLv, StorageView, fmt_bytes
+from hatui.model.storage_join import NodeLv, StorageView, fmt_bytes, on_disk
 from hatui.model.view import ClusterView
 
 #: A filesystem this full (percent used) is a warning.
@@ -39,7 +39,6 @@ _ALWAYS_FULL = frozenset({"squashfs", "iso9660", "udf", "cramfs", "erofs"})
 _DRBD_MINOR = re.compile(r"^/dev/drbd(\d+)$")
 _DRBD_BY_RES = re.compile(r"^/dev/drbd/by-res/([^/]+)")
 #: What follows a disk's name in its partitions' names: ``sdb1``, ``nvme0n1p1``.
-_PARTITION = re.compile(r"^(p?\d+)?$")
 #: Every code the rules here give.
 STORAGE_CODES = frozenset(
     {
@@ -204,7 +203,7 @@ def _lvs_on_devices(sv: StorageView, node: str, devices: tuple[str, ...]) -> lis
 
 def _on(pv: str, devices: tuple[str, ...]) -> bool:
     """True when ``pv`` (``/dev/sdb1``, ``/dev/sdb``) is one of ``devices`` or a partition of one."""
-    return any(pv.startswith(f"/dev/{d}") and _PARTITION.match(pv[len(d) + 5 :]) is not None for d in devices)
+    return any(on_disk(pv, d) for d in devices)
 
 
 def _filesystems(view: ClusterView, sv: StorageView) -> list[Problem]:

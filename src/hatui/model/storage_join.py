@@ -18,6 +18,7 @@ else the resources named after the VM); a snapshot belongs to the VM of the LV i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -159,6 +160,24 @@ class StorageView:
         """The volume group ``vg`` on ``node``, or None when that node did not report it."""
         return self._vgs.get((node, vg))
 
+    def provided_by(self, ns: NodeIscsi) -> tuple[str, ...]:
+        """What sits on the disks an iSCSI session provides (``iscsiadm -P 3``'s ``Attached scsi
+        disk``), on its node: ``sde: /srv/backup``, ``sdf: PV of vg3``, or the bare disk."""
+        out = []
+        for disk in ns.session.devices:
+            uses = [
+                f"PV of {npv.pv.vg}" if npv.pv.vg else f"PV {npv.pv.name}"
+                for npv in self.physical_volumes
+                if npv.node == ns.node and on_disk(npv.pv.name, disk)
+            ]
+            uses += [
+                nf.fs.mountpoint
+                for nf in self.filesystems
+                if nf.node == ns.node and on_disk(nf.fs.device, disk)
+            ]
+            out.append(f"{disk}: {', '.join(uses)}" if uses else disk)
+        return tuple(out)
+
     # Indexes built on first use: a pane asks once per row, and a scan per row is quadratic.
     @cached_property
     def _lvs(self) -> dict[tuple[str, str, str], NodeLv]:
@@ -244,6 +263,16 @@ def is_pseudo(fs: Filesystem) -> bool:
     if fs.fstype is not None:
         return fs.fstype in PSEUDO_FSTYPES
     return fs.device in _PSEUDO_DEVICES
+
+
+_PARTITION = re.compile(r"^(p?\d+)?$")
+
+
+def on_disk(path: str, disk: str) -> bool:
+    """True when device ``path`` (``/dev/sdb1``, ``/dev/sdb``) is the disk ``disk`` (``sdb``) or a
+    partition of it."""
+    prefix = f"/dev/{disk}"
+    return path.startswith(prefix) and _PARTITION.match(path[len(prefix) :]) is not None
 
 
 def lv_of_path(path: str, vgs: Iterable[str] = ()) -> tuple[str, str] | None:

@@ -208,8 +208,10 @@ SOURCES: tuple[SourceSpec, ...] = (
         "lvs", Family.STORAGE, "lvm", _lvm("lvs", LV_FIELDS, "-a"), parse_lvs, "logical_volumes", "lvs -a",
     ),
     SourceSpec(
-        "iscsiadm_session", Family.STORAGE, "iscsiadm", {True: ("iscsiadm", "-m", "session", "-P", "1")},
-        parse_iscsiadm_session, "iscsi_sessions", "iscsiadm -m session -P 1",
+        # -P 3 (not 1): the same session lines, plus the disks each session provides, which the
+        # join follows to the PVs and filesystems on them.
+        "iscsiadm_session", Family.STORAGE, "iscsiadm", {True: ("iscsiadm", "-m", "session", "-P", "3")},
+        parse_iscsiadm_session, "iscsi_sessions", "iscsiadm -m session -P 3",
         empty_statuses=_ISCSI_NO_SESSIONS,
     ),
     SourceSpec(

@@ -293,7 +293,7 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
         shown = s.session_state or s.connection_state or "state ?"
         more = [f"connection {s.connection_state}"] if s.session_state and s.connection_state else []
         more += [f"iscsid {s.internal_state}"] if s.internal_state else []
-        more += [", ".join(s.devices)] if s.devices else []
+        more += [f"disks {'; '.join(snap.display.storage.provided_by(ns))}"] if s.devices else []
         ident = str(s.sid) if s.sid is not None else s.target
         return self._row(
             f"iscsi:{ident}@{ns.node}",
