@@ -226,9 +226,11 @@ def test_iscsiadm_stand_in_prints_open_iscsi_formats_and_its_faults(one_node: On
     line = one_node.ok("iscsiadm", "-m", "session")
     assert line == f"tcp: [2] {layout.iscsi_portal} {layout.iscsi_target}\n"
     lenny = one_node.ok(*command)
-    assert lenny.startswith(f"Target: {layout.iscsi_target}\n") and "\t\tIface HWaddress: (null)\n" in lenny
+    # -P 3 (hatui's poll) starts with the transport class and version lines, then the tree.
+    assert lenny.startswith("iSCSI Transport Class version 2.0-870\n")
+    assert f"\nTarget: {layout.iscsi_target}\n" in lenny and "\t\tIface HWaddress: (null)\n" in lenny
     (old,) = parse_iscsiadm_session(lenny)
-    assert (old.target, old.session_state) == (layout.iscsi_target, "FAILED")
+    assert (old.target, old.session_state, old.devices) == (layout.iscsi_target, "FAILED", ("sdb",))
 
 
 def test_tear_down_after_a_crash_leaves_no_loop_device() -> None:
