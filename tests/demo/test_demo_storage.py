@@ -107,8 +107,8 @@ def test_default_columns_parse_too(generation: str) -> None:
     c = make_cluster(generation=generation)
     lvs = lvm.parse_lvs(out(c, "vnode3", "lvs"))
     vgs = lvm.parse_vgs(out(c, "vnode3", "vgs"))
-    assert {vg.name for vg in vgs} == {"vg1", "vg2"}
-    assert {lv.name for lv in lvs} >= {"archive"}
+    assert {vg.name for vg in vgs} == {"vg1", "vg2", "vg3"}  # vg3: vstor1's VM store LUN
+    assert {lv.name for lv in lvs} >= {"archive", "elearning-disk", "vconf-disk"}
     assert next(lv for lv in lvs if lv.name == "archive").size_bytes == 120 * GIB
 
 
@@ -170,7 +170,9 @@ async def test_once_json_joins_every_drbd_resource_to_its_lv_and_vg(generation: 
     doc, problems = await _snapshot_doc(c)
     storage = doc["storage"]
     vgs = {(v["node"], v["name"]): v for v in storage["volume_groups"]}
-    assert set(vgs) == {(n, vg) for n in ("vnode1", "vnode2", "vnode3") for vg in ("vg1", "vg2")}
+    assert set(vgs) == {(n, vg) for n in ("vnode1", "vnode2", "vnode3") for vg in ("vg1", "vg2")} | {
+        ("vnode3", "vg3")
+    }
     joined = {
         (lv["node"], lv["drbd_resource"]): lv for lv in storage["logical_volumes"] if lv["drbd_resource"]
     }
@@ -181,7 +183,7 @@ async def test_once_json_joins_every_drbd_resource_to_its_lv_and_vg(generation: 
             assert lv["domain"] == c.topo.vm_of_disk(disk.name).name  # type: ignore[union-attr]
             assert lv["size_bytes"] == disk.size_kib * 1024
             assert (node, lv["vg"]) in vgs
-    assert len(storage["physical_volumes"]) == 10 and not any(
+    assert len(storage["physical_volumes"]) == 11 and not any(
         p["missing"] for p in storage["physical_volumes"]
     )
     assert {s["session_state"] for s in storage["iscsi_sessions"]} == {"LOGGED_IN"}
@@ -240,3 +242,18 @@ def test_a_disk_holds_its_partitions_and_nothing_else() -> None:
     assert on_disk("/dev/sde1", "sde") and on_disk("/dev/sde", "sde")
     assert on_disk("/dev/nvme0n1p2", "nvme0n1")
     assert not on_disk("/dev/sdea1", "sde") and not on_disk("/dev/sd", "sde")
+
+
+@pytest.mark.parametrize("generation", ["seed", "modern"])
+async def test_a_session_in_recovery_reaches_the_vms_on_its_lun(generation: str) -> None:
+    """vnode3 keeps the disks of the VMs it runs on vstor1's VM store (vg3 on the LUN sdf, as the
+    reference cluster does): its session in recovery concerns those VMs, named after their LVs."""
+    c = make_cluster(generation=generation)
+    doc, _ = await _snapshot_doc(c)
+    on_lun = {lv["name"]: lv["domain"] for lv in doc["storage"]["logical_volumes"] if lv["vg"] == "vg3"}
+    assert on_lun == {"elearning-disk": "elearning", "vconf-disk": "vconf"}
+    c.inject("iscsi-recovery", "vnode3")
+    doc, problems = await _snapshot_doc(c)
+    (down,) = [p for p in doc["health"]["problems"] if p["code"] == "iscsi-session-down"]
+    assert (down["subject"], down["node"]) == ("iqn.2010-03.it.unipi.cs:vstor1.vmstore", "vnode3")
+    assert {"vm:elearning", "vm:vconf", "node:vnode3"} <= set(down["affects"])

@@ -158,3 +158,33 @@ def test_sizes_read_as_lvm_prints_them() -> None:
         "25.0G",
         "2.0T",
     ]
+
+
+def test_an_lv_backing_no_drbd_resource_belongs_to_the_vm_its_node_runs_and_is_named_after() -> None:
+    from hatui.model.domains import Domain
+    from hatui.model.words import DomainState
+
+    lvs = (
+        *backing_lvs(),
+        lv("vg3", "elearning-disk", 30),
+        lv("vg3", "elearningx", 1),
+        lv("vg3", "vconf-disk", 30),
+    )
+    view = storage_cluster(lvs={"vnode1": lvs, "vnode2": lvs})
+    # vnode1 runs elearning; vconf runs nowhere, so no LV is taken for its disk.
+    reports = tuple(
+        replace(r, domains=(Domain("elearning", 3, DomainState.RUNNING, "-b----"),))
+        if r.node == "vnode1"
+        else r
+        for r in view.reports
+    )
+    sv = replace(view, reports=reports).storage
+    domain = {(nl.node, nl.lv.name): nl.domain for nl in sv.logical_volumes if nl.lv.vg == "vg3"}
+    assert domain == {
+        ("vnode1", "elearning-disk"): "elearning",
+        ("vnode1", "elearningx"): None,  # a longer name is another name, not a disk of elearning
+        ("vnode1", "vconf-disk"): None,
+        ("vnode2", "elearning-disk"): None,  # vnode2 does not run it
+        ("vnode2", "elearningx"): None,
+        ("vnode2", "vconf-disk"): None,
+    }

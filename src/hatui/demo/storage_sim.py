@@ -4,8 +4,10 @@ sessions to the storage node vstor1 and its mounted filesystems.
 The shape follows the reference cluster: each node has two volume groups; on the DRBD nodes every
 DRBD resource's backing disk is the LV ``drbdadm dump all`` names (``/dev/<vg>/<resource>``, see
 ``render_drbd``), ``vg1`` holding the swap disks and ``vg2`` the root disks, each VG on two disks.
-Every node logs in to vstor1's two targets: the VM store and the backup store, mounted on
-``/srv/backup`` (where the demo's backup command writes).
+Every node logs in to vstor1's two targets: the VM store (its LUN is ``sdf`` on each node) and the
+backup store (``sde``), mounted on ``/srv/backup`` (where the demo's backup command writes). vnode3,
+which runs the VMs Pacemaker does not fail over, keeps their disks on the VM store, as the reference
+cluster does: its ``vg3`` is the LUN ``/dev/sdf1``, so a session to vstor1 in recovery reaches them.
 
 A snapshot fills as the VM writes to its origin (DRBD replicates the writes, so the Secondary's
 copy fills like the Primary's): the copy-on-write space used grows at a quarter of the disk's write
@@ -168,13 +170,15 @@ def initial_storage(topo: Topology, generation: str, epoch: int) -> dict[str, No
             ]
             lvs.append(Lv("vg1", "scratch", 20 * GIB, created))
         else:
-            # 2 x 320 GB SATA: vnode3's local VMs (the modern demo runs them from local LVM).
+            # 2 x 320 GB SATA for the system and an archive,
+            # and vstor1's VM store LUN (sdf) for the VMs it runs.
             vgs = {
                 "vg1": Vg("vg1", [Pv("/dev/sda3", 280 * GIB)]),
                 "vg2": Vg("vg2", [Pv("/dev/sdb1", 298 * GIB)]),
+                "vg3": Vg("vg3", [Pv("/dev/sdf1", 500 * GIB)]),
             }
             local = [vm for vm in topo.vms if not vm.disks and vm.preferred == ndef.name]
-            lvs = [Lv("vg1", f"{vm.name}-disk", 30 * GIB, created) for vm in local]
+            lvs = [Lv("vg3", f"{vm.name}-disk", 30 * GIB, created) for vm in local]
             lvs.append(Lv("vg2", "archive", 120 * GIB, created))
         fs = "ext3" if generation == "seed" else "ext4"
         mounts = [

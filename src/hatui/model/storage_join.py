@@ -137,8 +137,16 @@ class StorageView:
         )
 
     def lvs_of_vm(self, vm: str) -> tuple[NodeLv, ...]:
-        """The LVs that back ``vm``'s DRBD resources, and their snapshots, on every node."""
-        return tuple(nl for nl in self.logical_volumes if nl.domain == vm)
+        """The LVs that back ``vm``'s DRBD resources, and their snapshots, on every node (not a local
+        LV merely named after it: snapshots and backups are of DRBD-backed disks)."""
+        return tuple(nl for nl in self.logical_volumes if nl.domain == vm and self._on_drbd(nl))
+
+    def _on_drbd(self, nl: NodeLv) -> bool:
+        """``nl`` backs a DRBD resource, or is a snapshot of an LV that does."""
+        origin = nl.lv.origin
+        return nl.drbd_resource is not None or (
+            origin is not None and self.resource_of(nl.node, nl.lv.vg, origin) is not None
+        )
 
     def snapshots(self) -> tuple[NodeLv, ...]:
         """Every snapshot (thick and thin) on every node."""
@@ -221,13 +229,19 @@ def storage_view(view: ClusterView) -> StorageView:
             where = lv_of_path(path, vg_names.get(node, set()))
             if where is not None:
                 backed.setdefault((node, *where), name)
+    local = _local_vms(view)
     lvs: list[NodeLv] = []
     for r in reports:
         for lv in r.logical_volumes or ():
             # A snapshot backs nothing; it belongs to the VM its origin belongs to.
             own = None if lv.is_snapshot else backed.get((r.node, lv.vg, lv.name))
             of = backed.get((r.node, lv.vg, lv.origin)) if lv.is_snapshot and lv.origin else own
-            lvs.append(NodeLv(r.node, lv, own, vm_of.get(of) if of else None))
+            vm = vm_of.get(of) if of else None
+            if vm is None and of is None:
+                vm = _named_after(
+                    lv.origin if lv.is_snapshot and lv.origin else lv.name, local.get(r.node, ())
+                )
+            lvs.append(NodeLv(r.node, lv, own, vm))
     by_key = {(nl.node, nl.lv.vg, nl.lv.name): nl for nl in lvs}
     by_vg = {(nv.node, nv.vg.name): nv for nv in vgs}
     backings = []
@@ -297,6 +311,26 @@ def _split_dm_name(name: str) -> tuple[str, str] | None:
     if not vg or not lv:
         return None
     return vg.replace("\0", "-"), lv.replace("\0", "-")
+
+
+def _local_vms(view: ClusterView) -> dict[str, tuple[str, ...]]:
+    """Node -> the guest domains it lists: the VMs an LV on it may be named after (a VM without DRBD
+    keeps its disks on a local or iSCSI LV of the node that runs it)."""
+    out: dict[str, list[str]] = {}
+    for nd in view.domains:
+        out.setdefault(nd.node, []).append(nd.domain.name)
+    return {node: tuple(sorted(names, key=len, reverse=True)) for node, names in out.items()}
+
+
+def _named_after(lv: str, vms: tuple[str, ...]) -> str | None:
+    """The VM ``lv`` is named after (``elearning-disk`` -> ``elearning``: the name, or the name and a
+    separator), the same rule that finds a VM's DRBD resources; longest name first."""
+    low = lv.lower()
+    for vm in vms:
+        name = vm.lower()
+        if low == name or (low.startswith(name) and low[len(name)] in "-_."):
+            return vm
+    return None
 
 
 def _vm_of_resource(view: ClusterView) -> dict[str, str]:
