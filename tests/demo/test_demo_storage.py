@@ -9,31 +9,15 @@ import pytest
 from demo_support import make_cluster, out
 
 from hatui.demo import DemoCluster
+from hatui.model.stack import LvmFlavour, StackInfo
+from hatui.sources.table import commands_for
 
-LVS_JSON = (
-    "env", "LVM_SUPPRESS_FD_WARNINGS=1", "lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-a",
-    "-o", "lv_name,vg_name,lv_attr,lv_size,origin,snap_percent,data_percent,lv_time",
-)  # fmt: skip
-LVS_COLUMNS = (
-    "lvs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";", "-a",
-    "-o", "lv_name,vg_name,lv_attr,lv_size,origin,snap_percent",
-)  # fmt: skip
-VGS_JSON = (
-    "vgs", "--reportformat", "json", "--units", "b", "--nosuffix",
-    "-o", "vg_name,vg_size,vg_free,pv_count,lv_count,snap_count,vg_attr,vg_extent_size",
-)  # fmt: skip
-VGS_COLUMNS = (
-    "vgs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";",
-    "-o", "vg_name,vg_size,vg_free,pv_count,lv_count,snap_count,vg_attr,vg_extent_size",
-)  # fmt: skip
-PVS_JSON = (
-    "pvs", "--reportformat", "json", "--units", "b", "--nosuffix",
-    "-o", "pv_name,vg_name,pv_size,pv_free,pv_attr",
-)  # fmt: skip
-PVS_COLUMNS = (
-    "pvs", "--noheadings", "--units", "b", "--nosuffix", "--separator", ";",
-    "-o", "pv_name,vg_name,pv_size,pv_free,pv_attr",
-)  # fmt: skip
+# hatui's own commands, from the one source table: the demo must answer exactly what a poll sends.
+_JSON = commands_for(StackInfo(lvm=LvmFlavour.JSON))
+_COLUMNS = commands_for(StackInfo(lvm=LvmFlavour.COLUMNS))
+LVS_JSON, LVS_COLUMNS = _JSON["lvs"], _COLUMNS["lvs"]
+VGS_JSON, VGS_COLUMNS = _JSON["vgs"], _COLUMNS["vgs"]
+PVS_JSON, PVS_COLUMNS = _JSON["pvs"], _COLUMNS["pvs"]
 GIB = 1024**3
 
 
