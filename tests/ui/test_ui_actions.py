@@ -12,6 +12,7 @@ from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from ui_harness import SIZE, wait_for
 
 from hatui.actions.plan import Request
+from hatui.actions.results import ActionResult
 from hatui.actions.runner import is_read_only_argv
 from hatui.config import ClusterConfig, Config
 from hatui.demo import DemoCluster
@@ -71,6 +72,17 @@ async def choose_first(pilot: object, c: DemoConsole) -> None:
     screen = c.app.screen
     await wait_for(pilot, lambda: c.app.focused is screen.query_one(OptionList))
     await pilot.press("enter")  # type: ignore[attr-defined]
+
+
+async def choose_and_run(pilot: object, c: DemoConsole) -> ActionResult:
+    """Takes the chooser's first node, presses Run on the confirmation and waits for the outcome."""
+    await choose_first(pilot, c)
+    await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
+    await pilot.press("tab", "enter")  # type: ignore[attr-defined]  # from Cancel to Run
+    await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=30)
+    result = c.app.actions.last_result
+    assert result is not None and result.ok, result.outcome
+    return result
 
 
 async def select(pilot: object, c: DemoConsole, pane: str, key: str) -> None:
@@ -146,12 +158,7 @@ async def test_a_failover_started_from_the_keyboard_runs_to_the_end() -> None:
         await ready(pilot, c)
         await select(pilot, c, "vms", "sentinel")
         await pilot.press("m")
-        await choose_first(pilot, c)
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
-        await pilot.press("tab", "enter")  # from Cancel to Run
-        await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=30)
-        result = c.app.actions.last_result
-        assert result is not None and result.ok, result.outcome
+        result = await choose_and_run(pilot, c)
         assert result.outcome == "sentinel runs on vnode2; no cli- constraint left"
         await wait_for(pilot, lambda: any(le.event.kind is EventKind.ACTION for le in c.app.state.events))
         [logged] = [le.event for le in c.app.state.events if le.event.kind is EventKind.ACTION]

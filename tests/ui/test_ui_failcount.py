@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from test_ui_actions import DemoConsole, choose_first, demo_console, ready, select, toasts
+from test_ui_actions import DemoConsole, choose_and_run, demo_console, ready, select, toasts
 from textual.binding import Binding
 from textual.widgets import OptionList
 from ui_harness import SIZE, wait_for
 
 from hatui.ui.pane_actions import bindings
 from hatui.ui.screens.choose import ChooseScreen
-from hatui.ui.screens.confirm import ConfirmScreen
 
 ARGV = {
     "seed": ("crm", "resource", "failcount", "sentinel", "delete", "vnode1"),
@@ -36,12 +35,7 @@ async def test_f_resets_the_fail_count_on_the_chosen_node(generation: str) -> No
         await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen))
         chooser = c.app.screen.query_one(OptionList)
         assert chooser.get_option_at_index(0).id == "vnode1"
-        await choose_first(pilot, c)
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ConfirmScreen))
-        await pilot.press("tab", "enter")  # from Cancel to Run
-        await wait_for(pilot, lambda: c.app.actions.last_result is not None, within=30)
-        result = c.app.actions.last_result
-        assert result is not None and result.ok, result.outcome
+        result = await choose_and_run(pilot, c)
         assert result.outcome == "fail-count of sentinel on vnode1 deleted"
         done = "failcount_delete sentinel: done"
         await wait_for(pilot, lambda: any(t.startswith(done) for t in toasts(c.app)))
