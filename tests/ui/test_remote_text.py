@@ -42,8 +42,14 @@ async def test_markup_in_an_ssh_error_is_shown_as_written_everywhere(console: Co
         c.poller.replace(unreachable("vnode2", CLOSE))
         c.poller.replace(unreachable("vnode3", STYLED))
         nodes = c.app.main_screen.pane("nodes")
-        await wait_for(pilot, lambda: nodes.cell_text("vnode3", "reach").endswith(STYLED))
-        assert nodes.cell_text("vnode2", "reach").endswith(f": {CLOSE}")
+        # Each node has its own poll worker: wait for both unreachable polls, not just vnode3's.
+        await wait_for(
+            pilot,
+            lambda: (
+                nodes.cell_text("vnode3", "reach").endswith(STYLED)
+                and nodes.cell_text("vnode2", "reach").endswith(f": {CLOSE}")
+            ),
+        )
         problems = c.app.main_screen.pane("problems")
         messages = [problems.cell_text(k, "message") for k in problems.row_keys]
         assert any(f"unreachable: {CLOSE}" in m for m in messages)
