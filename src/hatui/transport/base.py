@@ -27,6 +27,30 @@ class CommandResult:
         return self.exit_status == 0
 
 
+#: The name under which a guarded batch returns the node's fingerprint of its probes' answers.
+FINGERPRINT = "#fingerprint"
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """Makes a batch two-phase, so that detection and the first poll share one round trip.
+
+    The ``probes`` run first. The node then takes a fingerprint of the answers (stdout, stderr and
+    exit status) of the probes named in ``fingerprinted``, in name order, and runs the batch's
+    commands only when it equals ``expect`` (never when ``expect`` is None): a command chosen from
+    an earlier detection is never sent to a node whose tools have changed since. The result holds
+    every probe's result under its name, the fingerprint under ``FINGERPRINT`` (as the stdout of an
+    exit-0 result), and the commands' results only when they ran.
+
+    The fingerprint is the node's own (any text the same answers always give the same way); the
+    caller keeps the one it was given and hands it back as ``expect`` next time.
+    """
+
+    probes: Mapping[str, Sequence[str]]
+    fingerprinted: frozenset[str]
+    expect: str | None = None
+
+
 @runtime_checkable
 class Transport(Protocol):
     """Runs commands on one node.
@@ -44,10 +68,12 @@ class Transport(Protocol):
         ...
 
     async def run_batch(
-        self, commands: Mapping[str, Sequence[str]], *, timeout: float
+        self, commands: Mapping[str, Sequence[str]], *, timeout: float, guard: Guard | None = None
     ) -> dict[str, CommandResult]:
         """Runs several named commands in one round trip (one remote command over SSH).
 
+        The commands run side by side on the node, their outputs kept apart. With a ``guard``, its
+        probes run first and the commands only when the node's fingerprint matches (see ``Guard``).
         Returns a result per name. The whole batch shares ``timeout`` and the output cap: past the
         cap, the commands that had finished keep their results and the others get an error
         (``exit_status`` None) that names the limit.
