@@ -6,7 +6,7 @@ the parsers fill and depends on no parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from hatui.model.capture import StackInfo
@@ -64,3 +64,26 @@ class NodeReport:
     def reachable(self) -> bool:
         """True when the node answered."""
         return self.unreachable is None
+
+    def same_content(self, other: NodeReport | None) -> bool:
+        """True when ``other`` says exactly what this report says, apart from ``collected_at``.
+
+        Cheap when nothing changed: a poll whose capture did not change reuses the previous
+        report's parts (``hatui.sources.parse``), so each part is the same object and the identity
+        check settles it without walking 1,000 resources.
+        """
+        if other is None:
+            return False
+        if other is self:
+            return True
+        for name in _CONTENT_FIELDS:
+            mine = getattr(self, name)
+            theirs = getattr(other, name)
+            if mine is not theirs and mine != theirs:
+                return False
+        return True
+
+
+#: Every field of ``NodeReport`` but the time it was collected, in declaration order (the cheap
+#: scalar fields first, so that a node that changed state is told apart before its parts are).
+_CONTENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(NodeReport) if f.name != "collected_at")
