@@ -13,9 +13,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keeps the developer's own ~/.config/hatui and $HATUI_CONFIG out of every test."""
+    """Keeps the developer's own ~/.config/hatui and $HATUI_CONFIG out of every test, and each
+    test's stack cache (memory and $XDG_CACHE_HOME, also for the hatui it starts) to itself."""
+    from hatui.sources import stack_cache
+
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("HATUI_CONFIG", raising=False)
+    stack_cache.forget()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

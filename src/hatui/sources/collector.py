@@ -4,6 +4,13 @@ One collector per node. It detects the node's stack once per connection (again a
 or after the node was unreachable), runs the sources that are due as ONE batch, and never raises:
 a node that cannot be read becomes a capture with ``unreachable`` set.
 
+Detection and the first poll share one round trip when the stack cache
+(:mod:`hatui.sources.stack_cache`) knows the node: the poll chosen from the cached probe answers
+goes behind a ``Guard``, and the node runs it only when its fingerprint of the fresh answers is the
+cached one. Otherwise (nothing cached, the tools changed) the probes alone run, the cache learns
+the new answers and the poll follows as a second batch: a command chosen for a node's old tools is
+never sent to its new ones.
+
 Per-source intervals: each source belongs to a family (its ``SourceSpec.family``) whose interval comes from
 ``ClusterConfig.intervals``. A poll runs only the sources that are due; the capture it returns
 still holds every source, the others with their last output (or error) from this connection, so
@@ -16,18 +23,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from hatui.clock import Clock, SystemClock
 from hatui.config import DEFAULT_INTERVALS, ClusterConfig, Family, NodeConfig
 from hatui.errors import TransportError
 from hatui.model.capture import NodeCapture, StackInfo
-from hatui.sources.detect import probe_commands, stack_from_probes
+from hatui.sources import stack_cache
+from hatui.sources.detect import VOLATILE_PROBES, probe_commands, stack_from_probes
 from hatui.sources.table import BY_NAME, commands_for
-from hatui.transport.base import CommandResult, Transport
+from hatui.transport.base import FINGERPRINT, CommandResult, Guard, Transport
 
 #: What sudo prints when it would need a password or a terminal (``LC_ALL=C`` on the node).
 _SUDO_REFUSALS = (
@@ -50,6 +61,15 @@ def _settled(text: str | None) -> str | None:
 def _family(name: str) -> Family:
     spec = BY_NAME.get(name)
     return spec.family if spec is not None else Family.PACEMAKER
+
+
+@functools.cache
+def _takes_guard(kind: type) -> bool:
+    """True when ``kind.run_batch`` accepts a ``guard`` (a transport written before guards does not)."""
+    try:
+        return "guard" in inspect.signature(getattr(kind, "run_batch")).parameters  # noqa: B009
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 class NodeCollector:
@@ -125,14 +145,19 @@ class NodeCollector:
 
     async def _poll_inner(self, force: bool) -> NodeCapture:
         timeout = self.cluster.command_timeout
+        polled: dict[str, CommandResult] | None = None
         if self._needs_detection():
-            probes = await self.transport.run_batch(probe_commands(sudo=self.node.sudo), timeout=timeout)
-            self._set_stack(stack_from_probes(probes))
+            polled = await self._detect(timeout)
             self._last_good = self._clock.now()
         stack = self._stack or StackInfo()
         commands = commands_for(stack)
         now = self._monotonic()
-        due = {name: argv for name, argv in commands.items() if force or self._is_due(name, now)}
+        if polled is not None:
+            # The guarded batch already ran every source of this stack: that was the poll.
+            self._take(commands, polled, now)
+            due = {}
+        else:
+            due = {name: argv for name, argv in commands.items() if force or self._is_due(name, now)}
         if due:
             changed = await self._run(due, now, timeout)
             rest = {name: argv for name, argv in commands.items() if name not in due}
@@ -158,10 +183,69 @@ class NodeCollector:
             stack=stack,
         )
 
+    async def _detect(self, timeout: float) -> dict[str, CommandResult] | None:
+        """Detects the stack; returns the poll's results when the cached stack still held, else None."""
+        probes = probe_commands(sudo=self.node.sudo)
+        if not _takes_guard(type(self.transport)):
+            self._set_stack(stack_from_probes(await self.transport.run_batch(probes, timeout=timeout)))
+            return None
+        key, persist = await self._cache_key()
+        cached = stack_cache.lookup(key, probes, persist=persist)
+        guess = stack_from_probes(cached.probes) if cached is not None else None
+        sources = commands_for(guess) if guess is not None else {}
+        guard = Guard(
+            probes,
+            fingerprinted=frozenset(probes) - VOLATILE_PROBES,
+            expect=cached.fingerprint if cached is not None else None,
+        )
+        results = await self.transport.run_batch(
+            {name: self._wrap(argv) for name, argv in sources.items()}, timeout=timeout, guard=guard
+        )
+        # Kept under the argv asked for, which is what the cache compares with the next probes.
+        answers = {name: replace(results[name], argv=probes[name]) for name in probes if name in results}
+        stack = stack_from_probes(answers)
+        self._set_stack(stack)
+        mark = results.get(FINGERPRINT)
+        fingerprint = mark.stdout if mark is not None and mark.ok else None
+        if (
+            cached is not None
+            and fingerprint == cached.fingerprint
+            and stack == guess
+            and all(name in results for name in sources)
+        ):
+            return {name: results[name] for name in sources}
+        # A probe cut short says nothing for sure: such a detection is used, never remembered.
+        complete = answers.keys() == probes.keys() and all(
+            r.exit_status is not None for r in answers.values()
+        )
+        if fingerprint is not None and complete:
+            stack_cache.remember(key, stack_cache.CachedStack(answers, fingerprint), persist=persist)
+        return None
+
+    async def _cache_key(self) -> tuple[str, bool]:
+        """The node's key in the stack cache, and whether it may go to disk.
+
+        The host identity (address and host key) names the node the same way in every process; a
+        transport without one is known by cluster and node name, in this process's memory only.
+        The user and sudo are part of the key: the probes answer what that login may see.
+        """
+        login = f"{self.node.user or ''} sudo={int(self.node.sudo)}"
+        identify = getattr(self.transport, "host_identity", None)
+        if callable(identify):
+            identity = await identify()
+            if isinstance(identity, str):
+                return f"{identity} {login}", True
+        return f"{type(self.transport).__name__} {self.cluster.name}/{self.node.name} {login}", False
+
     async def _run(self, sources: dict[str, tuple[str, ...]], now: float, timeout: float) -> bool:
         """Runs ``sources`` as one batch into the cache; True if Pacemaker's output changed."""
         wrapped = {name: self._wrap(argv) for name, argv in sources.items()}
-        results = await self.transport.run_batch(wrapped, timeout=timeout)
+        return self._take(sources, await self.transport.run_batch(wrapped, timeout=timeout), now)
+
+    def _take(
+        self, sources: dict[str, tuple[str, ...]], results: dict[str, CommandResult], now: float
+    ) -> bool:
+        """Keeps the ``results`` of ``sources``; True if Pacemaker's output changed."""
         changed = False
         for name, argv in sources.items():
             before = self._cache.get(name, (None, None))[0]

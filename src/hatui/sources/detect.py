@@ -36,6 +36,9 @@ from hatui.transport.base import CommandResult
 
 #: Probes that need root; the others read what any user may read (``--version``, /proc/drbd).
 ROOT_PROBES: frozenset[str] = frozenset({"drbdsetup_json"})
+#: Probes whose answer changes while the stack does not (``drbdsetup status --json`` prints the
+#: DRBD states): left out of the node's fingerprint, which must stay the same while the tools do.
+VOLATILE_PROBES: frozenset[str] = frozenset({"drbdsetup_json"})
 
 #: Exit status of a shell (or ``timeout``) that did not find the command.
 _NOT_FOUND = 127
