@@ -6,7 +6,7 @@ Polls go through ``run_batch`` and are not recorded: what is left is what action
 from __future__ import annotations
 
 from hatui.demo.transport import DemoTransport
-from hatui.transport.base import CommandResult
+from hatui.transport.base import CommandResult, Guard
 
 
 class RecordingTransport:
@@ -21,8 +21,10 @@ class RecordingTransport:
         self.calls.append(tuple(argv))  # type: ignore[call-overload]
         return await self.inner.run(argv, timeout=timeout, stdin=stdin)  # type: ignore[arg-type]
 
-    async def run_batch(self, commands: object, *, timeout: float) -> dict[str, CommandResult]:
-        return await self.inner.run_batch(commands, timeout=timeout)  # type: ignore[arg-type]
+    async def run_batch(
+        self, commands: object, *, timeout: float, guard: Guard | None = None
+    ) -> dict[str, CommandResult]:
+        return await self.inner.run_batch(commands, timeout=timeout, guard=guard)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         await self.inner.close()

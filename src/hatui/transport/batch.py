@@ -1,15 +1,29 @@
-"""Provides the batch script: several named commands run by ONE POSIX ``sh``, and its splitter.
+"""Provides the batch script: several named commands run side by side by ONE POSIX ``sh``.
 
-A poll must be one remote command, not one round trip per source. ``build_batch`` turns named argv
-lists into a single ``sh`` script; ``split_batch`` turns the script's standard output back into one
-``CommandResult`` per name. The same pair serves the SSH and the local transport.
+A poll must be one remote command, not one round trip per source, and the node should not run
+its commands one after the other. ``build_batch`` turns named argv lists into a single ``sh``
+script; ``split_batch`` turns the script's standard output back into one ``CommandResult`` per
+name. The same pair serves the SSH and the local transport.
+
+The script makes a private directory (``mktemp -d``: mode 0700, and ``umask 077`` for its files,
+so that no other user of the node reads an output such as ``drbdadm dump``'s secrets), starts
+every command in the background with its stdout and stderr in files of their own, ``wait``s for
+each, and prints the sections in order with ONE ``cat``. A ``trap`` removes the directory on exit
+and on HUP, INT, PIPE and TERM (killing the commands still running). Where ``mktemp -d`` fails (a
+full or read-only /tmp), the commands run one after the other as they did before, their stderr
+captured by a command substitution, with the same output. ``ulimit -f`` keeps a runaway command
+from filling the node's disk past the transport's output cap.
 
 Layout of the script's standard output, per command ``i`` (``M`` is the per-run marker)::
 
     M B i\\n<stdout of i>\\nM S i <exit status>\\n<stderr of i>\\nM E i\\n
 
-The command's stdout passes straight through; its stderr is captured by a command substitution
-(``e=$(cmd 2>&1 1>&3)``, fd 3 being the real stdout), so no temporary file is needed on the node.
+With a ``Guard`` (``hatui.transport.base``), the probes' sections come first, then the line
+``M F <1 if the commands ran, else 0> <fingerprint>``, then the commands' sections if they ran.
+The fingerprint is ``cksum`` of the list of each fingerprinted probe's stdout and stderr ``cksum``
+(in name order) and their exit statuses. The sequential fallback takes no fingerprint (an empty
+one, which never matches) and never runs a guarded batch's commands.
+
 The marker is random per run and is never written whole in the script text (it is printed from two
 halves), so neither a command's output nor a process listing showing the script can forge it.
 """
@@ -23,20 +37,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hatui.errors import TransportError
-from hatui.transport.base import CommandResult
+from hatui.transport.base import FINGERPRINT, CommandResult, Guard
 
 #: Extra grace, in seconds, between the node-side ``timeout`` and its ``-k`` SIGKILL.
 _KILL_AFTER_S = 2
+#: ``ulimit -f`` counts 512-byte blocks.
+_BLOCK = 512
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """A built batch: the script to hand to ``sh -c``, and what ``split_batch`` needs to read it."""
+    """A built batch: the script to hand to ``sh -c``, and what ``split_batch`` needs to read it.
+
+    ``names``/``argvs`` list the probes (the first ``probes`` of them) and then the commands.
+    ``guarded`` says the output holds a fingerprint line after the probes.
+    """
 
     script: str
     marker: str
     names: tuple[str, ...]
     argvs: tuple[tuple[str, ...], ...]
+    probes: int = 0
+    guarded: bool = False
 
 
 def validate_argv(argv: Sequence[str]) -> tuple[str, ...]:
@@ -82,22 +104,32 @@ def single_command(argv: Sequence[str], *, timeout: float | None) -> str:
     return f"sh -c {shlex.quote(body)} sh {args}"
 
 
-def build_batch(commands: Mapping[str, Sequence[str]], *, timeout: float | None) -> Batch:
-    """Builds the script that runs ``commands`` one after the other in a single ``sh``.
+def build_batch(
+    commands: Mapping[str, Sequence[str]],
+    *,
+    timeout: float | None,
+    guard: Guard | None = None,
+    max_output: int | None = None,
+) -> Batch:
+    """Builds the script that runs ``commands`` side by side in a single ``sh``.
 
     ``timeout`` bounds each command on the node (through ``timeout`` when the node has it; None
     leaves that to the caller, as the local transport does by killing the process group).
+    ``guard`` makes the batch two-phase (see ``Guard``); with ``expect`` None the commands are
+    not even sent. ``max_output`` bounds each output file on the node (``ulimit -f``).
 
     Raises:
-        TransportError: a name or an argv is not acceptable (see ``validate_argv``).
+        TransportError: a name or an argv is not acceptable (see ``validate_argv``), a name is
+            both a probe's and a command's, or ``fingerprinted`` names no probe.
     """
-    names: list[str] = []
-    argvs: list[tuple[str, ...]] = []
-    for name, argv in commands.items():
-        if not isinstance(name, str) or not name:
-            raise TransportError(f"refusing batch entry {name!r}: names must be non-empty strings")
-        names.append(name)
-        argvs.append(validate_argv(argv))
+    probes = _checked(guard.probes if guard else {})
+    runs = _checked(commands if guard is None or guard.expect else {})
+    if both := sorted(set(probes) & set(runs)):
+        raise TransportError(f"refusing batch: {', '.join(both)} named both a probe and a command")
+    if guard is not None and (unknown := sorted(set(guard.fingerprinted) - set(probes))):
+        raise TransportError(f"refusing batch: fingerprinted {', '.join(unknown)} is not a probe")
+    names = (*probes, *runs)
+    argvs = (*probes.values(), *runs.values())
     token = secrets.token_hex(16)
     half = len(token) // 2
     head, tail = f"hatui-{token[:half]}", f"{token[half:]}-hatui"
@@ -107,27 +139,128 @@ def build_batch(commands: Mapping[str, Sequence[str]], *, timeout: float | None)
         # Cluster tools live in sbin, which a non-root login PATH often lacks.
         "PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin; export PATH",
         "unset IFS",
-        "exec 3>&1",
+        "umask 077",
         f"_h={shlex.quote(head)}; _t={shlex.quote(tail)}",
     ]
     if timeout is None:
         lines.append("_w=")
     else:
-        limit = _node_limit(timeout)
         lines.append(
             "if command -v timeout >/dev/null 2>&1; "
-            f"then _w='timeout -k {_KILL_AFTER_S} {limit}'; else _w=; fi"
+            f"then _w='timeout -k {_KILL_AFTER_S} {_node_limit(timeout)}'; else _w=; fi"
         )
-    for i, argv in enumerate(argvs):
+    first = range(len(probes)) if guard else range(len(names))
+    then = range(len(probes), len(names)) if guard else range(0)
+    lines += ["_d=$(mktemp -d 2>/dev/null) || _d=", 'if [ -n "$_d" ] && [ -d "$_d" ]; then']
+    lines += _side_by_side(names, argvs, first, then, guard, max_output)
+    lines += ["else", "exec 3>&1"]
+    lines += _one_after_another(argvs, first, guarded=guard is not None)
+    lines += ["fi", "exit 0"]
+    return Batch(
+        script="\n".join(lines) + "\n",
+        marker=head + tail,
+        names=names,
+        argvs=argvs,
+        probes=len(probes) if guard else 0,
+        guarded=guard is not None,
+    )
+
+
+def _checked(commands: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    checked: dict[str, tuple[str, ...]] = {}
+    for name, argv in commands.items():
+        if not isinstance(name, str) or not name or name == FINGERPRINT:
+            raise TransportError(f"refusing batch entry {name!r}: names must be non-empty strings")
+        checked[name] = validate_argv(argv)
+    return checked
+
+
+def _side_by_side(
+    names: Sequence[str],
+    argvs: Sequence[tuple[str, ...]],
+    first: range,
+    then: range,
+    guard: Guard | None,
+    max_output: int | None,
+) -> list[str]:
+    """The script's main path: every command in the background, outputs in the private dir."""
+    lines = [
+        "_p=",
+        "trap 'rm -rf \"$_d\"' EXIT",
+        # Background commands of a non-interactive shell ignore INT: they are killed by name.
+        "trap 'kill $_p 2>/dev/null; exit 129' HUP INT PIPE TERM",
+    ]
+    if max_output is not None:
+        lines.append(f"ulimit -f {max_output // _BLOCK + 1} 2>/dev/null")
+    lines += _start_and_wait(argvs, first)
+    if guard is None:
+        lines.append(_print_sections(first))
+        return lines
+    # ``cksum`` of the files (CRC and size each, so that bytes cannot move between them
+    # unnoticed), then of that list plus the exit statuses: one short line.
+    picked = sorted((i for i in first if names[i] in guard.fingerprinted), key=lambda i: names[i])
+    files = " ".join(f"o{i} e{i}" for i in picked) or "/dev/null"
+    statuses = " ".join(f"$_s{i}" for i in picked)
+    lines.append(f'_f=$({{ cd "$_d" && cksum {files} && echo "{statuses}"; }} | cksum)')
+    lines.append(_print_sections(first))
+    if not then:
+        lines.append('printf \'%s%s F 0 %s\\n\' "$_h" "$_t" "$_f"')
+        return lines
+    assert guard.expect  # commands are only sent with an expected fingerprint
+    lines += [
+        f'if [ "$_f" = {shlex.quote(guard.expect)} ]; then',
+        'printf \'%s%s F 1 %s\\n\' "$_h" "$_t" "$_f"',
+        *_start_and_wait(argvs, then),
+        _print_sections(then),
+        "else",
+        'printf \'%s%s F 0 %s\\n\' "$_h" "$_t" "$_f"',
+        "fi",
+    ]
+    return lines
+
+
+def _start_and_wait(argvs: Sequence[tuple[str, ...]], indices: range) -> list[str]:
+    lines = []
+    for i in indices:
+        # $_w is unquoted on purpose: it is our own fixed words (or nothing).
+        lines.append(
+            f'$_w {shlex.join(argvs[i])} >"$_d/o{i}" 2>"$_d/e{i}" </dev/null & _p{i}=$!; _p="$_p $!"'
+        )
+    lines += [f"wait $_p{i}; _s{i}=$?" for i in indices]
+    # Reaped: their numbers may be reused, so the trap must not kill them any more.
+    lines.append("_p=")
+    return lines
+
+
+def _print_sections(indices: range) -> str:
+    """Writes each section's marker lines into files, then prints every section with one cat."""
+    parts = []
+    files = []
+    for i in indices:
+        parts += [
+            f'printf \'%s%s B {i}\\n\' "$_h" "$_t" >"$_d/b{i}"',
+            f'printf \'\\n%s%s S {i} %s\\n\' "$_h" "$_t" "$_s{i}" >"$_d/s{i}"',
+            f'printf \'\\n%s%s E {i}\\n\' "$_h" "$_t" >"$_d/z{i}"',
+        ]
+        files += [f'"$_d/{f}{i}"' for f in "bosez"]
+    if not files:
+        return ":"
+    return "\n".join([*parts, f"cat {' '.join(files)}"])
+
+
+def _one_after_another(argvs: Sequence[tuple[str, ...]], indices: range, *, guarded: bool) -> list[str]:
+    """The fallback without a temporary directory: stderr through a command substitution."""
+    lines = []
+    for i in indices:
         lines += [
             f'printf \'%s%s B {i}\\n\' "$_h" "$_t"',
-            # $_w is unquoted on purpose: it is our own fixed words (or nothing).
-            f"_e=$($_w {shlex.join(argv)} 2>&1 1>&3 3>&- </dev/null)",
+            f"_e=$($_w {shlex.join(argvs[i])} 2>&1 1>&3 3>&- </dev/null)",
             "_s=$?",
             f'printf \'\\n%s%s S {i} %s\\n%s\\n%s%s E {i}\\n\' "$_h" "$_t" "$_s" "$_e" "$_h" "$_t"',
         ]
-    lines.append("exit 0")
-    return Batch(script="\n".join(lines) + "\n", marker=head + tail, names=tuple(names), argvs=tuple(argvs))
+    if guarded:
+        lines.append('printf \'%s%s F 0 \\n\' "$_h" "$_t"')
+    return lines
 
 
 def split_batch(
@@ -138,11 +271,17 @@ def split_batch(
     A command whose section is missing or cut short (the script died, the output was truncated)
     gets ``exit_status=None`` and a ``stderr`` saying so, plus whatever the script printed on its
     own stderr. The node does not time each command, so ``duration_s`` is the whole batch's.
+    A guarded batch's result also holds ``FINGERPRINT``, and its commands only when they ran.
     """
     results: dict[str, CommandResult] = {}
     pos = 0
     m = batch.marker
+    ran = not batch.guarded
     for i, (name, argv) in enumerate(zip(batch.names, batch.argvs, strict=True)):
+        if batch.guarded and i == batch.probes:
+            pos, ran = _fingerprint(batch, stdout, pos, stderr, duration_s, results)
+            if not ran:
+                break
         begin = f"{m} B {i}\n"
         start = stdout.find(begin, pos)
         status_at = stdout.find(f"\n{m} S {i} ", start) if start >= 0 else -1
@@ -162,20 +301,38 @@ def split_batch(
             err = ""
         else:
             err = stdout[eol + 1 : end] if end >= 0 else stdout[eol + 1 :]
+        # As a command substitution gives it (the fallback's way): no trailing newlines.
         results[name] = CommandResult(
-            argv=argv, exit_status=status, stdout=out, stderr=err, duration_s=duration_s
+            argv=argv, exit_status=status, stdout=out, stderr=err.rstrip("\n"), duration_s=duration_s
         )
         pos = end + 1 if end >= 0 else status_line_at
+    if batch.guarded and batch.probes == len(batch.names):
+        _fingerprint(batch, stdout, pos, stderr, duration_s, results)
     return results
 
 
+def _fingerprint(
+    batch: Batch, stdout: str, pos: int, stderr: str, duration_s: float, into: dict[str, CommandResult]
+) -> tuple[int, bool]:
+    """Reads the fingerprint line into ``into``; returns where it ended and if the commands ran."""
+    line = f"{batch.marker} F "
+    at = stdout.find(line, pos)
+    eol = stdout.find("\n", at) if at >= 0 else -1
+    if eol < 0:
+        into[FINGERPRINT] = _missing((FINGERPRINT,), stderr, duration_s, began=at >= 0)
+        return pos, False
+    ran, _, value = stdout[at + len(line) : eol].partition(" ")
+    into[FINGERPRINT] = CommandResult((FINGERPRINT,), 0, value, "", duration_s)
+    return eol + 1, ran == "1"
+
+
 def _missing(argv: tuple[str, ...], stderr: str, duration_s: float, *, began: bool) -> CommandResult:
-    # Told apart so that, after a cut, the command that was running (the one that printed too
-    # much, or hung) stands out from those that never started.
+    # Told apart so that, after a cut, the command whose output was cut (the one that printed too
+    # much, or hung) stands out from those whose output never came.
     if began:
         why = "no result: the batch ended while this command ran"
     else:
-        why = "no result: the batch ended before this command started"
+        why = "no result: the batch ended before this command started (or sent its output)"
     detail = f"{why}: {stderr.strip()}" if stderr.strip() else why
     return CommandResult(argv=argv, exit_status=None, stdout="", stderr=detail, duration_s=duration_s)
 

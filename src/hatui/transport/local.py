@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from hatui.errors import TransportError
-from hatui.transport.base import CommandResult
+from hatui.transport.base import CommandResult, Guard
 from hatui.transport.batch import build_batch, split_batch, validate_argv
 from hatui.transport.capped import CHUNK, DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
 
@@ -59,6 +59,7 @@ class LocalTransport:
         commands: Mapping[str, Sequence[str]],
         *,
         timeout: float,  # as in run()
+        guard: Guard | None = None,
     ) -> dict[str, CommandResult]:
         """Runs ``commands`` in one ``sh`` process (the same script the SSH transport sends).
 
@@ -66,7 +67,7 @@ class LocalTransport:
         """
         # No node-side ``timeout`` wrapper: it would move commands into process groups of their
         # own, out of reach of the group kill below.
-        batch = build_batch(commands, timeout=None)
+        batch = build_batch(commands, timeout=None, guard=guard, max_output=self.max_output)
         started = time.monotonic()
         try:
             _, out, err, took = await self._exec(

@@ -32,7 +32,7 @@ import asyncssh
 
 from hatui.config import ClusterConfig, NodeConfig
 from hatui.errors import TransportError
-from hatui.transport.base import CommandResult
+from hatui.transport.base import CommandResult, Guard
 from hatui.transport.batch import build_batch, single_command, split_batch
 from hatui.transport.capped import DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
 from hatui.transport.hostkeys import DEFAULT_PORT, host_key_problem, read_known_hosts
@@ -132,13 +132,14 @@ class SSHTransport:
         commands: Mapping[str, Sequence[str]],
         *,
         timeout: float,  # as in run()
+        guard: Guard | None = None,
     ) -> dict[str, CommandResult]:
         """Runs ``commands`` as ONE remote ``sh -c`` command; see ``hatui.transport.batch``.
 
-        Output past ``max_output`` ends the batch: the commands that had finished keep their
+        Output past ``max_output`` ends the batch: the sections printed whole keep their
         results, the one cut short and those after it get an error that names the limit.
         """
-        batch = build_batch(commands, timeout=timeout)
+        batch = build_batch(commands, timeout=timeout, guard=guard, max_output=self.max_output)
         line = f"sh -c {shlex.quote(batch.script)}"
         started = self._monotonic()
         try:
@@ -146,6 +147,21 @@ class SSHTransport:
         except OutputTooLargeError as exc:
             out, err, took = _text(exc.stdout), exc.message, self._monotonic() - started
         return split_batch(batch, out, stderr=err, duration_s=took)
+
+    async def host_identity(self) -> str | None:
+        """``"<host>:<port> SHA256:<fingerprint>"``: the node as it presented itself on this connection.
+
+        Opens the connection if needed. None when the server proved no host key (GSS key
+        exchange). Stable across connections while the node keeps its host key, so that what
+        was learnt about a node can be kept under it.
+
+        Raises:
+            TransportError: the node cannot be reached (or is in its reconnect back-off).
+        """
+        key = (await self._connection()).get_server_host_key()
+        if key is None:
+            return None
+        return f"{self.host}:{self.port} {key.get_fingerprint('sha256')}"
 
     async def close(self) -> None:
         """Closes the connection; safe to call twice. A later call opens a new one."""
