@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from hatui.model.report import NodeReport
 from hatui.sources.collector import NodeCollector
-from hatui.sources.parse import build_report
+from hatui.sources.parse import ReportMemo
 
 
 class CollectorPoller:
@@ -18,6 +18,7 @@ class CollectorPoller:
 
     def __init__(self, collectors: Sequence[NodeCollector]) -> None:
         self._collectors = {c.node.name: c for c in collectors}
+        self._memo = ReportMemo()
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -33,7 +34,7 @@ class CollectorPoller:
         collector = self._collectors.get(node)
         if collector is None:
             return NodeReport(node=node, unreachable="not configured")
-        return build_report(await collector.poll(force=force))
+        return self._memo.report(await collector.poll(force=force))
 
     def interval(self, node: str) -> float:
         """The shortest source interval: each poll then runs only what is due."""

@@ -1,13 +1,17 @@
-"""Provides ``build_report``: one node's raw capture parsed into a ``NodeReport``.
+"""Provides ``build_report``: one node's raw capture parsed into a ``NodeReport``, and ``ReportMemo``.
 
 A source that fails to parse becomes a ``SourceError`` beside the other sources of the node: a
 malformed output shows as an error in its pane and never hides what the node's other outputs say.
+
+``ReportMemo`` is what the pollers parse through: a node that says again what it said last time
+gets its previous report back (only ``collected_at`` new), and an output that did not change keeps
+its parsed part, so the console can tell an unchanged poll by identity (``NodeReport.same_content``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections import OrderedDict
 from typing import Any
 
 from hatui.errors import ParseError
@@ -17,10 +21,46 @@ from hatui.model.report import NodeReport, SourceError
 from hatui.sources.table import SOURCES, SourceSpec
 
 #: What differs between two nodes' crm_mon outputs of one unchanged cluster: when each ran (the
-#: XML attribute, or the text layouts' ``Last updated:`` line).
+#: XML attribute, or the text layouts' ``Last updated:`` line). Every crm_mon layout prints it in
+#: its first lines, so only ``_HEAD`` characters are searched: a regex over a 700 KiB XML per node
+#: cost more than parsing it once.
 _WHEN = re.compile(r'<last_update time="[^"]*"|last_updated="[^"]*"|^.*Last updated:.*$', re.MULTILINE)
-_MEMO: OrderedDict[tuple[str, str], Any] = OrderedDict()
-_MEMO_SIZE = 8
+_HEAD = 4096
+_SHARED_SIZE = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Shared:
+    """One parsed cluster-wide text: what comes before and after its when-stamp, and the result."""
+
+    name: str
+    text: str
+    before: str
+    after: str
+    result: Any
+
+    def matches(self, name: str, text: str, before: str, after_at: int) -> bool:
+        # Two texts say the same when all but their stamps are equal: the prefix is a few hundred
+        # characters and the tail is compared in place (no slice of the 700 KiB).
+        if text is self.text:
+            return name == self.name
+        return (
+            name == self.name
+            and len(text) - after_at == len(self.after)
+            and before == self.before
+            and text.endswith(self.after)
+        )
+
+
+_SHARED: list[_Shared] = []
+
+
+def _stamp(text: str) -> tuple[str, int]:
+    """The text before the when-stamp and where the text after it starts (``("", 0)``: no stamp)."""
+    found = _WHEN.search(text, 0, _HEAD)
+    if found is None:
+        return "", 0
+    return text[: found.start()], found.end()
 
 
 def _parse_shared(spec: SourceSpec, text: str) -> Any:
@@ -28,21 +68,69 @@ def _parse_shared(spec: SourceSpec, text: str) -> Any:
 
     Every node prints the whole cluster's crm_mon (XML or text) and constraints, identical but for
     the time they ran; a 32-node snapshot of a 1,000-resource cluster would otherwise parse the same
-    700 KiB 32 times (about 1 s). The memo is small (a few distinct texts per poll) and holds no failures.
+    700 KiB 32 times (about 1 s). The memo is small (a few distinct texts per poll) and holds no
+    failures. The first text parsed serves the others, its ``last_updated`` included.
     """
-    key = (spec.name, _WHEN.sub("", text))
-    if key in _MEMO:
-        _MEMO.move_to_end(key)
-        return _MEMO[key]
+    before, after_at = _stamp(text)
+    for i, entry in enumerate(_SHARED):
+        if entry.matches(spec.name, text, before, after_at):
+            if i:
+                _SHARED.insert(0, _SHARED.pop(i))
+            return entry.result
     result = spec.parse(text, spec.name)
-    _MEMO[key] = result
-    if len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
+    _SHARED.insert(0, _Shared(spec.name, text, before, text[after_at:], result))
+    del _SHARED[_SHARED_SIZE:]
     return result
 
 
-def build_report(capture: NodeCapture) -> NodeReport:
-    """Parses every output of ``capture``; never raises for bad output."""
+#: One source's text and what parsing it gave: the part, or the error message.
+_Parsed = tuple[str, Any, str | None]
+
+
+@dataclasses.dataclass(slots=True)
+class _Known:
+    """What one node said last time, and what it was parsed into."""
+
+    capture: NodeCapture
+    report: NodeReport
+    parsed: dict[str, _Parsed]
+    """Source name to its text and outcome."""
+    merged: dict[str, tuple[Any, Any, Any]]
+    """Report field to the two parts it was merged from and the merged part."""
+
+
+def _parse(spec: SourceSpec, text: str, known: _Known | None) -> tuple[Any, str | None]:
+    """The part parsed from ``text``, or the error; the node's last outcome when its text is the same."""
+    last = known.parsed.get(spec.name) if known else None
+    if last is not None and (last[0] is text or last[0] == text):
+        return last[1], last[2]
+    try:
+        return (_parse_shared(spec, text) if spec.shared else spec.parse(text, spec.name)), None
+    except ParseError as exc:
+        return None, str(exc)
+    except Exception as exc:  # a parser bug must not take the console down
+        return None, f"internal parser error: {exc!r}"
+
+
+def _merge(field: str, a: Any, b: Any, known: _Known | None, merged: dict[str, tuple[Any, Any, Any]]) -> Any:
+    """``a`` merged with ``b`` into report field ``field``; the last merged part when both are the same.
+
+    So an unchanged domain list or cluster keeps the very object the node's last report held.
+    """
+    last = known.merged.get(field) if known else None
+    if last is not None and last[0] is a and last[1] is b:
+        result = last[2]
+    elif field == "domains":
+        result = domains_with_loads(a, b)
+    else:
+        result = a.with_options(b) if a is not None and b is not None else a
+    merged[field] = (a, b, result)
+    return result
+
+
+def _build(capture: NodeCapture, known: _Known | None) -> _Known:
+    parsed: dict[str, _Parsed] = {}
+    merged: dict[str, tuple[Any, Any, Any]] = {}
     fields: dict[str, Any] = {}
     errors = [SourceError(capture.node, src, msg) for src, msg in sorted(capture.errors.items())]
     # When several sources fill one field (crm_mon XML or text, three DRBD formats), the first in
@@ -51,17 +139,17 @@ def build_report(capture: NodeCapture) -> NodeReport:
         text = capture.outputs.get(spec.name)
         if text is None or spec.report_field in fields:
             continue
-        try:
-            parsed = _parse_shared(spec, text) if spec.shared else spec.parse(text, spec.name)
-            fields[spec.report_field] = parsed
-        except ParseError as exc:
-            errors.append(SourceError(capture.node, spec.name, str(exc)))
-        except Exception as exc:  # a parser bug must not take the console down
-            errors.append(SourceError(capture.node, spec.name, f"internal parser error: {exc!r}"))
-    fields["domains"] = domains_with_loads(fields.get("domains"), fields.get("loads"))
-    if fields.get("pacemaker") is not None and fields.get("cluster_options") is not None:
-        fields["pacemaker"] = fields["pacemaker"].with_options(fields["cluster_options"])
-    return NodeReport(
+        part, error = _parse(spec, text, known)
+        parsed[spec.name] = (text, part, error)
+        if error is None:
+            fields[spec.report_field] = part
+        else:
+            errors.append(SourceError(capture.node, spec.name, error))
+    fields["domains"] = _merge("domains", fields.get("domains"), fields.get("loads"), known, merged)
+    fields["pacemaker"] = _merge(
+        "pacemaker", fields.get("pacemaker"), fields.get("cluster_options"), known, merged
+    )
+    report = NodeReport(
         node=capture.node,
         unreachable=capture.unreachable,
         unreachable_kind=capture.unreachable_kind,
@@ -71,3 +159,46 @@ def build_report(capture: NodeCapture) -> NodeReport:
         raw=dict(capture.outputs),
         **fields,
     )
+    return _Known(capture, report, parsed, merged)
+
+
+def build_report(capture: NodeCapture) -> NodeReport:
+    """Parses every output of ``capture``; never raises for bad output."""
+    return _build(capture, None).report
+
+
+def _same_capture(a: NodeCapture, b: NodeCapture) -> bool:
+    """True when ``a`` and ``b`` hold the same outputs, errors, reachability and stack."""
+    return (
+        a.node == b.node
+        and a.unreachable == b.unreachable
+        and a.unreachable_kind == b.unreachable_kind
+        and (a.stack is b.stack or a.stack == b.stack)
+        and (a.errors is b.errors or a.errors == b.errors)
+        and (a.outputs is b.outputs or a.outputs == b.outputs)
+    )
+
+
+class ReportMemo:
+    """Each node's last capture and report, so that a poll that says nothing new costs nothing.
+
+    ``report(capture)`` for an unchanged capture is the node's last report with the new
+    ``collected_at`` (its parts the very same objects: no parse, no copy); for a changed one, the
+    outputs that did not change keep their parsed parts and only the others are parsed. Holds one
+    capture per node, the last.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, _Known] = {}
+
+    def report(self, capture: NodeCapture) -> NodeReport:
+        """The report of ``capture``, as ``build_report`` gives it (equal to it, field by field)."""
+        known = self._known.get(capture.node)
+        if known is not None and _same_capture(known.capture, capture):
+            if known.report.collected_at != capture.collected_at:
+                known.report = dataclasses.replace(known.report, collected_at=capture.collected_at)
+            # The newest capture is kept: its strings are the ones the next poll's will share.
+            known.capture = capture
+            return known.report
+        self._known[capture.node] = known = _build(capture, known)
+        return known.report

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
-from hatui.sources.parse import build_report
+from hatui.sources.parse import ReportMemo
 
 
 class Poller(Protocol):
@@ -48,6 +48,7 @@ class ReplayPoller:
     def __init__(self, captures: list[NodeCapture], interval: float = 2.0) -> None:
         self._captures = {c.node: c for c in captures}
         self._interval = interval
+        self._memo = ReportMemo()
 
     @classmethod
     def from_dir(cls, path: Path, interval: float = 2.0) -> ReplayPoller:
@@ -71,9 +72,9 @@ class ReplayPoller:
         return list(self._captures.values())
 
     async def poll(self, node: str) -> NodeReport:
-        """Returns the report parsed from the captured data of ``node``."""
+        """The report parsed from the captured data of ``node`` (the same report while it is unchanged)."""
         capture = self._captures.get(node) or NodeCapture(node=node, unreachable="not in the replay")
-        return build_report(capture)
+        return self._memo.report(capture)
 
     def interval(self, node: str) -> float:
         """The fixed interval."""
