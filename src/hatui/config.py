@@ -19,14 +19,15 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from hatui.config_backup import BackupConfig, read_backup
 from hatui.config_reader import MAX_SECONDS as MAX_SECONDS
 from hatui.config_reader import Reader
 from hatui.errors import ConfigError
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class Family(StrEnum):
@@ -162,15 +163,7 @@ def load_config(path: Path) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text at byte {exc.start}") from None
-    try:
-        # Not CLoader: the pure-Python loader is the one whose construct_mapping we can extend.
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        # ReaderError (a control character) has no ``problem`` and a multi-line str().
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    data = _read_yaml(text, path)
     if data is None:
         raise ConfigError(
             f"{path}: the file is empty; it needs a clusters: section (see config.example.yaml)"
@@ -179,29 +172,52 @@ def load_config(path: Path) -> Config:
     return dataclasses.replace(config, warnings=tuple(_permission_warnings(config, path)))
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, but a key given twice in one mapping is an error, not "last one wins"."""
+def _read_yaml(text: str, path: Path) -> Any:
+    """Parses ``text``; a YAML error (a duplicate key among them) is a ConfigError naming ``path``.
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        first_line: dict[Hashable, int] = {}
-        for key_node, _ in node.value:
-            # Merge keys (``<<: *base``) may be overridden on purpose; only literal keys count.
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):
-                continue  # the base class refuses it with its own message
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first given on line {first_line[key]}); "
-                    "remove one: the later value would silently replace the earlier",
-                    key_node.start_mark,
-                )
-            first_line[key] = line
-        return super().construct_mapping(node, deep=deep)
+    PyYAML is imported here, not at the top: ``--replay`` and ``--demo`` read no config file and
+    need not pay for its import (a cold ``hatui --once`` starts by importing what it needs).
+    """
+    import yaml
+
+    try:
+        # Not CLoader: the pure-Python loader is the one whose construct_mapping we can extend.
+        return yaml.load(text, Loader=_strict_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        # ReaderError (a control character) has no ``problem`` and a multi-line str().
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+
+
+def _strict_loader() -> type[yaml.SafeLoader]:
+    """YAML's safe loader, but a key given twice in one mapping is an error, not "last one wins"."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+            first_line: dict[Hashable, int] = {}
+            for key_node, _ in node.value:
+                # Merge keys (``<<: *base``) may be overridden on purpose; only literal keys count.
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, Hashable):
+                    continue  # the base class refuses it with its own message
+                line = key_node.start_mark.line + 1
+                if key in first_line:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first given on line {first_line[key]}); "
+                        "remove one: the later value would silently replace the earlier",
+                        key_node.start_mark,
+                    )
+                first_line[key] = line
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def _permission_warnings(config: Config, path: Path) -> list[str]:

@@ -13,7 +13,6 @@ exists.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Iterable
@@ -75,9 +74,15 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
 
 def collect(choice: SourceChoice, cluster: ClusterConfig) -> list[NodeCapture]:
     """Asks every node of ``cluster`` once (or the demo, or the replay source); raises HatuiError."""
+    if choice.replay is not None:
+        from hatui.sources.make import read_replay
+
+        return read_replay(choice.replay)  # files only: no event loop, no transport imported
+    import asyncio
+
     from hatui.sources.make import collect as collect_from
 
-    return asyncio.run(collect_from(cluster, demo=choice.demo, replay=choice.replay))
+    return asyncio.run(collect_from(cluster, demo=choice.demo))
 
 
 def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()) -> int:

@@ -15,8 +15,6 @@ from hatui.errors import ConfigError
 from hatui.model.capture import NodeCapture
 from hatui.sources.collector import NodeCollector
 from hatui.transport.base import Transport
-from hatui.transport.local import LocalTransport
-from hatui.transport.ssh import SSHTransport
 
 
 def make_transport(node_cfg: NodeConfig, cluster_cfg: ClusterConfig) -> Transport:
@@ -25,9 +23,14 @@ def make_transport(node_cfg: NodeConfig, cluster_cfg: ClusterConfig) -> Transpor
     Raises:
         ConfigError: the node names a transport hatui does not know.
     """
+    # Imported here: a cluster of local nodes never needs asyncssh (and the reverse).
     if node_cfg.transport == "local":
+        from hatui.transport.local import LocalTransport
+
         return LocalTransport(node_cfg.name, max_output=cluster_cfg.max_output_bytes)
     if node_cfg.transport == "ssh":
+        from hatui.transport.ssh import SSHTransport
+
         return SSHTransport.from_config(node_cfg, cluster_cfg)
     raise ConfigError(f"node {node_cfg.name}: unknown transport {node_cfg.transport!r} (ssh or local)")
 

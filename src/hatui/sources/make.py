@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.model.capture import NodeCapture
-from hatui.sources.fanout import collect_once, make_collectors
-from hatui.sources.live import CollectorPoller
-from hatui.sources.poller import Poller, ReplayPoller
 
+# The transports (asyncssh among them) and the collectors are imported by the functions that need
+# them: ``hatui --once --replay`` reads files and must not pay for an SSH stack it never uses.
 if TYPE_CHECKING:
     from hatui.demo import DemoCluster
+    from hatui.sources.poller import Poller
 
 DEMO_CLUSTER = "demo"
 
@@ -51,6 +51,8 @@ def demo_cluster(demo: bool | str) -> DemoCluster:
 
 async def collect_demo_once(cluster: ClusterConfig, generation: bool | str = True) -> list[NodeCapture]:
     """One snapshot of a fresh demo cluster."""
+    from hatui.sources.fanout import collect_once
+
     demo = demo_cluster(generation)
     return await collect_once(cluster, transports={n.name: demo.transport(n.name) for n in cluster.nodes})
 
@@ -66,16 +68,33 @@ async def collect(
         HatuiError: an unreadable replay directory.
     """
     if replay is not None:
-        return ReplayPoller.from_dir(replay).captures
+        return read_replay(replay)
     if demo:
         return await collect_demo_once(cluster, demo)
+    from hatui.sources.fanout import collect_once
+
     return await collect_once(cluster)
+
+
+def read_replay(replay: Path) -> list[NodeCapture]:
+    """Every node's capture in the replay directory ``replay`` (no event loop needed).
+
+    Raises:
+        HatuiError: an unreadable replay directory.
+    """
+    from hatui.sources.poller import ReplayPoller
+
+    return ReplayPoller.from_dir(replay).captures
 
 
 def make_poller(
     config: Config, cluster: ClusterConfig, *, demo: bool | str | None = None, replay: Path | None = None
 ) -> Poller:
     """Returns the poller for the chosen source."""
+    from hatui.sources.fanout import make_collectors
+    from hatui.sources.live import CollectorPoller
+    from hatui.sources.poller import ReplayPoller
+
     if replay is not None:
         return ReplayPoller.from_dir(replay)
     if demo:

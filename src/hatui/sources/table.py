@@ -24,26 +24,13 @@ A new interval family is one more ``Family`` member (``config.py``); an existing
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hatui.config import Family
 from hatui.model.stack import CrmMonFlavour, DrbdFlavour, LvmFlavour, StackInfo, VmTool
-from hatui.parsers.cluster_options import parse_cluster_options
-from hatui.parsers.constraints import parse_constraints
-from hatui.parsers.corosync import parse_cfgtool, parse_quorumtool
-from hatui.parsers.crm_mon_text import parse_crm_mon_text
-from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
-from hatui.parsers.df import parse_df
-from hatui.parsers.domain_list import parse_virsh_list, parse_xen_list
-from hatui.parsers.drbd9 import parse_drbdadm_status, parse_drbdsetup_json
-from hatui.parsers.drbd_dump import parse_drbdadm_dump
-from hatui.parsers.iscsiadm import parse_iscsiadm_session
-from hatui.parsers.lvm import LV_FIELDS, PV_FIELDS, VG_FIELDS, parse_lvs, parse_pvs, parse_vgs
-from hatui.parsers.proc_drbd import parse_proc_drbd
-from hatui.parsers.virsh_nodeinfo import parse_virsh_nodeinfo
-from hatui.parsers.xen_info import parse_xen_info
-from hatui.parsers.xentop import parse_xentop
+from hatui.parsers.lvm import LV_FIELDS, PV_FIELDS, VG_FIELDS
 
 Argv = tuple[str, ...]
 Flavour = CrmMonFlavour | DrbdFlavour | VmTool | LvmFlavour | bool
@@ -90,12 +77,27 @@ _CIBADMIN: Argv = ("cibadmin", "-Q", "--scope", "constraints")
 _CRM_CONFIG: Argv = ("cibadmin", "-Q", "--scope", "crm_config")
 
 
+def _parser(module: str, name: str, *args: str) -> Callable[[str, str], object]:
+    """``hatui.parsers.<module>.<name>(text, *args, source)``, the module imported on first use.
+
+    A node answers only some of the sources (a 2010 stack has no DRBD 9 JSON, today's no crm_mon
+    text): ``hatui --once`` imports the parsers of the outputs it reads, not all of them.
+    """
+
+    def parse(text: str, source: str) -> object:
+        found = getattr(importlib.import_module(f"hatui.parsers.{module}"), name)
+        return found(text, *args, source)
+
+    parse.__qualname__ = parse.__name__ = name
+    return parse
+
+
 def _xen(tool: str) -> Callable[[str, str], object]:
-    return lambda text, source: parse_xen_list(text, tool, source)
+    return _parser("domain_list", "parse_xen_list", tool)
 
 
 def _xen_info(tool: str) -> Callable[[str, str], object]:
-    return lambda text, source: parse_xen_info(text, tool, source)
+    return _parser("xen_info", "parse_xen_info", tool)
 
 
 # virsh has no one command for the host's total and free memory: both run into one output.
@@ -131,31 +133,32 @@ _ISCSI_NO_SESSIONS = frozenset({21})
 #: Every source, in the order their outputs are parsed (the first that parses fills its field).
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
-        "crm_mon.xml", Family.PACEMAKER, "crm_mon", _CRM_XML, parse_crm_mon_xml, "pacemaker",
-        "crm_mon (XML)", shared=True,
+        "crm_mon.xml", Family.PACEMAKER, "crm_mon", _CRM_XML, _parser("crm_mon_xml", "parse_crm_mon_xml"),
+        "pacemaker", "crm_mon (XML)", shared=True,
     ),
     SourceSpec(
-        "crm_mon.txt", Family.PACEMAKER, "crm_mon", _CRM_TEXT, parse_crm_mon_text, "pacemaker",
-        "crm_mon (text)", shared=True,
+        "crm_mon.txt", Family.PACEMAKER, "crm_mon", _CRM_TEXT, _parser("crm_mon_text", "parse_crm_mon_text"),
+        "pacemaker", "crm_mon (text)", shared=True,
     ),
     SourceSpec(
         "proc_drbd", Family.DRBD, "drbd", {DrbdFlavour.PROC_8: ("cat", "/proc/drbd")},
-        parse_proc_drbd, "drbd", "/proc/drbd",
+        _parser("proc_drbd", "parse_proc_drbd"), "drbd", "/proc/drbd",
     ),
     SourceSpec(
         "drbd_status.json", Family.DRBD, "drbd",
-        {DrbdFlavour.JSON_9: ("drbdsetup", "status", "--json")}, parse_drbdsetup_json, "drbd",
+        {DrbdFlavour.JSON_9: ("drbdsetup", "status", "--json")}, _parser("drbd9", "parse_drbdsetup_json"),
+        "drbd",
         "drbdsetup status --json",
     ),
     SourceSpec(
         "drbdadm_status", Family.DRBD, "drbd", {DrbdFlavour.DRBDADM_9: ("drbdadm", "status")},
-        parse_drbdadm_status, "drbd", "drbdadm status",
+        _parser("drbd9", "parse_drbdadm_status"), "drbd", "drbdadm status",
     ),
     # The configuration changes rarely: read it with the constraints.
     SourceSpec(
         "drbd_dump", Family.CONSTRAINTS, "drbd",
         dict.fromkeys((DrbdFlavour.PROC_8, DrbdFlavour.JSON_9, DrbdFlavour.DRBDADM_9), _DRBD_DUMP),
-        parse_drbdadm_dump, "drbd_conf", "drbdadm dump all",
+        _parser("drbd_dump", "parse_drbdadm_dump"), "drbd_conf", "drbdadm dump all",
     ),
     SourceSpec(
         "xm_list", Family.DOMAINS, "vm_tool", {VmTool.XM: ("xm", "list")}, _xen("xm"), "domains", "xm list",
@@ -165,7 +168,7 @@ SOURCES: tuple[SourceSpec, ...] = (
     ),
     SourceSpec(
         "virsh_list", Family.DOMAINS, "vm_tool", {VmTool.VIRSH: ("virsh", "list", "--all")},
-        parse_virsh_list, "domains", "virsh list --all",
+        _parser("domain_list", "parse_virsh_list"), "domains", "virsh list --all",
     ),
     SourceSpec(
         "xm_info", Family.DOMAINS, "vm_tool", {VmTool.XM: ("xm", "info")}, _xen_info("xm"), "memory",
@@ -176,47 +179,57 @@ SOURCES: tuple[SourceSpec, ...] = (
         "xl info",
     ),
     SourceSpec(
-        "virsh_nodeinfo", Family.DOMAINS, "vm_tool", {VmTool.VIRSH: _VIRSH_MEMORY}, parse_virsh_nodeinfo,
-        "memory", "virsh nodeinfo && virsh freecell",
+        "virsh_nodeinfo", Family.DOMAINS, "vm_tool", {VmTool.VIRSH: _VIRSH_MEMORY},
+        _parser("virsh_nodeinfo", "parse_virsh_nodeinfo"), "memory", "virsh nodeinfo && virsh freecell",
     ),
     SourceSpec(
-        "xentop", Family.DOMAINS, "xentop", {True: _XENTOP}, parse_xentop, "loads", "xentop -b -i 2 -d 1",
+        "xentop", Family.DOMAINS, "xentop", {True: _XENTOP}, _parser("xentop", "parse_xentop"), "loads",
+        "xentop -b -i 2 -d 1",
     ),
     SourceSpec(
         "corosync_cfgtool", Family.COROSYNC, "corosync_tools", {True: ("corosync-cfgtool", "-s")},
-        parse_cfgtool, "rings", "corosync-cfgtool -s",
+        _parser("corosync", "parse_cfgtool"), "rings", "corosync-cfgtool -s",
     ),
     SourceSpec(
         # Corosync 1.x is "always quorate" without a quorum provider: Pacemaker's DC line tells it.
         "corosync_quorumtool", Family.COROSYNC, "corosync_quorum", {True: ("corosync-quorumtool", "-s")},
-        parse_quorumtool, "quorum", "corosync-quorumtool -s",
+        _parser("corosync", "parse_quorumtool"), "quorum", "corosync-quorumtool -s",
     ),
     SourceSpec(
         "constraints.xml", Family.CONSTRAINTS, "crm_mon",
         dict.fromkeys((CrmMonFlavour.OUTPUT_AS_XML, CrmMonFlavour.AS_XML, CrmMonFlavour.TEXT), _CIBADMIN),
-        parse_constraints, "constraints", "cibadmin -Q --scope constraints", shared=True,
+        _parser("constraints", "parse_constraints"), "constraints", "cibadmin -Q --scope constraints",
+        shared=True,
     ),
     # Pacemaker 1.0's crm_mon text shows no cluster options (symmetric-cluster, maintenance-mode).
     SourceSpec(
         "crm_config.xml", Family.CONSTRAINTS, "crm_mon", {CrmMonFlavour.TEXT: _CRM_CONFIG},
-        parse_cluster_options, "cluster_options", "cibadmin -Q --scope crm_config", shared=True,
+        _parser("cluster_options", "parse_cluster_options"), "cluster_options",
+        "cibadmin -Q --scope crm_config", shared=True,
     ),
-    SourceSpec("pvs", Family.STORAGE, "lvm", _lvm("pvs", PV_FIELDS), parse_pvs, "physical_volumes", "pvs"),
-    SourceSpec("vgs", Family.STORAGE, "lvm", _lvm("vgs", VG_FIELDS), parse_vgs, "volume_groups", "vgs"),
+    SourceSpec(
+        "pvs", Family.STORAGE, "lvm", _lvm("pvs", PV_FIELDS), _parser("lvm", "parse_pvs"), "physical_volumes",
+        "pvs",
+    ),
+    SourceSpec(
+        "vgs", Family.STORAGE, "lvm", _lvm("vgs", VG_FIELDS), _parser("lvm", "parse_vgs"), "volume_groups",
+        "vgs",
+    ),
     # -a: snapshots were hidden LVs in 2005's LVM; pool data and mirror images are shown too.
     SourceSpec(
-        "lvs", Family.STORAGE, "lvm", _lvm("lvs", LV_FIELDS, "-a"), parse_lvs, "logical_volumes", "lvs -a",
+        "lvs", Family.STORAGE, "lvm", _lvm("lvs", LV_FIELDS, "-a"), _parser("lvm", "parse_lvs"),
+        "logical_volumes", "lvs -a",
     ),
     SourceSpec(
         # -P 3 (not 1): the same session lines, plus the disks each session provides, which the
         # join follows to the PVs and filesystems on them.
         "iscsiadm_session", Family.STORAGE, "iscsiadm", {True: ("iscsiadm", "-m", "session", "-P", "3")},
-        parse_iscsiadm_session, "iscsi_sessions", "iscsiadm -m session -P 3",
+        _parser("iscsiadm", "parse_iscsiadm_session"), "iscsi_sessions", "iscsiadm -m session -P 3",
         empty_statuses=_ISCSI_NO_SESSIONS,
     ),
     SourceSpec(
-        "df", Family.STORAGE, "df", {True: ("df", "-P", "-T", "-B1")}, parse_df, "filesystems",
-        "df -P -T -B1",
+        "df", Family.STORAGE, "df", {True: ("df", "-P", "-T", "-B1")}, _parser("df", "parse_df"),
+        "filesystems", "df -P -T -B1",
     ),
 )  # fmt: skip
 
