@@ -12,7 +12,7 @@ each, and prints the sections in order with ONE ``cat``. A ``trap`` removes the 
 and on HUP, INT, PIPE and TERM (killing the commands still running). Where ``mktemp -d`` fails (a
 full or read-only /tmp), the commands run one after the other as they did before, their stderr
 captured by a command substitution, with the same output. ``ulimit -f`` keeps a runaway command
-from filling the node's disk past the transport's output cap.
+from filling the node's disk: its file stops at about twice the transport's output cap.
 
 Layout of the script's standard output, per command ``i`` (``M`` is the per-run marker)::
 
@@ -38,10 +38,11 @@ from dataclasses import dataclass
 
 from hatui.errors import TransportError
 from hatui.transport.base import FINGERPRINT, CommandResult, Guard
+from hatui.transport.capped import CHUNK
 
 #: Extra grace, in seconds, between the node-side ``timeout`` and its ``-k`` SIGKILL.
 _KILL_AFTER_S = 2
-#: ``ulimit -f`` counts 512-byte blocks.
+#: ``ulimit -f`` counts 512-byte blocks (bash outside POSIX mode: KiB, a limit twice as far).
 _BLOCK = 512
 
 
@@ -191,7 +192,9 @@ def _side_by_side(
         "trap 'kill $_p 2>/dev/null; exit 129' HUP INT PIPE TERM",
     ]
     if max_output is not None:
-        lines.append(f"ulimit -f {max_output // _BLOCK + 1} 2>/dev/null")
+        # Past twice the cap plus a read chunk: a command cut there still overflows the
+        # transport's cap (which keeps up to one chunk beyond it), so it is reported as cut.
+        lines.append(f"ulimit -f {(2 * max_output + CHUNK) // _BLOCK + 1} 2>/dev/null")
     lines += _start_and_wait(argvs, first)
     if guard is None:
         lines.append(_print_sections(first))

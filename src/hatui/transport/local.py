@@ -21,6 +21,8 @@ from hatui.transport.capped import CHUNK, DEFAULT_MAX_OUTPUT, OutputTooLargeErro
 
 #: How long to wait for pipes to drain after the process group was killed.
 _REAP_S = 2.0
+#: How long a TERMed command may take to clean up before it is killed.
+_TERM_GRACE_S = 0.5
 
 
 class LocalTransport:
@@ -133,6 +135,12 @@ async def _feed(proc: asyncio.subprocess.Process, stdin: str | None) -> None:
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    # TERM first: a batch's shell traps it and removes its private directory (its outputs). What
+    # is still there a moment later is killed outright.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), _TERM_GRACE_S)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     # What the dead command left in its pipes is read and thrown away: a pipe that still holds
