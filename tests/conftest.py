@@ -6,13 +6,14 @@ several ``conftest.py`` files exist in the tree and ``import conftest`` would be
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Keeps the developer's own ~/.config/hatui and $HATUI_CONFIG out of every test, and each
     test's stack cache (memory and $XDG_CACHE_HOME, also for the hatui it starts) to itself."""
     from hatui.sources import stack_cache
@@ -20,6 +21,9 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("HATUI_CONFIG", raising=False)
+    stack_cache.forget()
+    yield
+    # Unwritten entries must not reach the developer's own cache when the environment is restored.
     stack_cache.forget()
 
 

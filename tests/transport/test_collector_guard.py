@@ -4,8 +4,11 @@ test_collector_once_ssh.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Mapping, Sequence
+
+import pytest
 
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig, NodeConfig
@@ -182,7 +185,11 @@ async def test_two_nodes_and_two_clusters_do_not_mix() -> None:
 
 async def test_nodes_known_by_host_identity_are_remembered_on_disk() -> None:
     node = GuardedNode(identity="10.0.0.1:22 SHA256:abc")
-    await collector(node).poll()
+    c = collector(node)
+    await c.poll()
+    # Written when the collector closes (or a moment later): not for each node on its own.
+    assert not stack_cache.cache_path().exists()
+    await c.close()
     assert stack_cache.cache_path().is_file()
     stack_cache.forget()  # as a new process would start
     node.batches.clear()
@@ -190,11 +197,32 @@ async def test_nodes_known_by_host_identity_are_remembered_on_disk() -> None:
     assert len(node.batches) == 1
     # Without an identity a node is known in memory only.
     anonymous = GuardedNode("n9")
-    await collector(anonymous).poll()
+    c = collector(anonymous)
+    await c.poll()
+    await c.close()
     stack_cache.forget()
     anonymous.batches.clear()
     await collector(anonymous).poll()
     assert len(anonymous.batches) == 2
+
+
+async def test_detections_landing_together_are_written_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[list[str]] = []
+    real_write = stack_cache._write
+
+    def counting(entries: Mapping[str, stack_cache.CachedStack]) -> None:
+        writes.append(sorted(entries))
+        real_write(entries)
+
+    monkeypatch.setattr(stack_cache, "_write", counting)
+    monkeypatch.setattr(stack_cache, "FLUSH_DELAY_S", 0.05)
+    nodes = [GuardedNode(f"n{i}", identity=f"10.0.0.{i}:22 SHA256:{i}") for i in range(5)]
+    await asyncio.gather(*(collector(n).poll() for n in nodes))
+    assert writes == []
+    await asyncio.sleep(0.2)  # the timer writes what is waiting, with no close at all
+    assert writes == [[f"10.0.0.{i}:22 SHA256:{i}  sudo=0" for i in range(5)]]
+    stack_cache.forget()
+    assert stack_cache.lookup(writes[0][3], probe_commands(), persist=True) is not None
 
 
 async def test_a_probe_cut_short_is_used_but_not_remembered() -> None:

@@ -134,6 +134,8 @@ class NodeCollector:
         # A transport that fails to close is closed enough.
         with contextlib.suppress(Exception):
             await self.transport.close()
+        # What this run learnt about the nodes is written before hatui may exit.
+        stack_cache.flush()
 
     async def _poll(self, force: bool) -> NodeCapture:
         try:
