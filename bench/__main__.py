@@ -3,7 +3,7 @@
     python -m bench                      # everything (about 10 minutes on 2 cores; the first run
                                          # also generates the large crm_mon XMLs, about 3 minutes)
     python -m bench --quick              # tiny sizes, seconds (what the smoke test runs)
-    python -m bench --only scale,fanout  # some of: snapshot, scale, fanout, live, memory
+    python -m bench --only scale,fanout  # some of: scale, fanout, console, snapshot, live, memory
     python -m bench --tui-minutes 60     # the console memory run the issue asks for
 
 Benchmarks 1, 4 and 5 need a running cluster: the ``tests/lab`` Pacemaker lab is started for them
@@ -16,22 +16,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import fanout, live, memory, scale, snapshot
+from bench import console, fanout, live, memory, scale, snapshot
 from bench.common import RESULTS, Result, markdown_table, report, save, utc_now
 from bench.testbed import Testbed, open_testbed
 
-ORDER = ("scale", "fanout", "snapshot", "live", "memory")
+ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory")
 NEEDS_TESTBED = {"snapshot", "live", "memory"}
 MODULES: dict[str, Any] = {
     "snapshot": snapshot,
     "scale": scale,
     "fanout": fanout,
+    "console": console,
     "live": live,
     "memory": memory,
 }
@@ -66,6 +69,16 @@ def params_for(name: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # hatui's stack cache goes to $XDG_CACHE_HOME: a run must neither read nor fill the user's.
+    cache_home = tempfile.mkdtemp(prefix="hatui-bench-xdg-")
+    os.environ["XDG_CACHE_HOME"] = cache_home
+    try:
+        return _main(args)
+    finally:
+        shutil.rmtree(cache_home, ignore_errors=True)
+
+
+def _main(args: argparse.Namespace) -> int:
     chosen = [n.strip() for n in args.only.split(",") if n.strip()] or list(ORDER)
     unknown = [n for n in chosen if n not in MODULES]
     if unknown:
@@ -133,10 +146,29 @@ def write_summary(out: Path) -> Path:
             parts.append(f"- target {t['name']}: {t['goal']}: {t['measured']} ({verdict})")
         parts += [f"- note: {n}" for n in data["notes"]]
         parts.append("")
+    parts += profile_sections(out)
     path = out / "summary.md"
     out.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts))
     return path
+
+
+#: Lines of each profile's call tree kept in the summary (the top frames).
+PROFILE_LINES = 30
+
+
+def profile_sections(out: Path) -> list[str]:
+    """The top of every ``profile-*.txt`` (``python -m bench.profiles``) in ``out``."""
+    parts: list[str] = []
+    for path in sorted(out.glob("profile-*.txt")):
+        lines = path.read_text().splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith(("Program:", "Profile at"))), 0)
+        head = [line for line in lines[:start] if "Duration:" in line]
+        tree = [line for line in lines[start + 1 :] if line.strip()][:PROFILE_LINES]
+        if not parts:
+            parts += ["## Profiles (pyinstrument, wall clock; python -m bench.profiles)", ""]
+        parts += [f"### {path.stem}", "", "```", *(h.strip() for h in head), *tree, "```", ""]
+    return parts
 
 
 if __name__ == "__main__":

@@ -5,7 +5,12 @@ with the nodes' login shell as found, then with a lean one (see ``bench.fleet``:
 ``~/.bashrc``, as a stock node's does); one-node commands are unaffected and run in both:
 
 - ``hatui --once``: the whole cluster (every node, every layer) over SSH, a cold process as cron
-  or an admin starts it;
+  or an admin starts it, with hatui's stack cache warm (as every run after the first finds it) and
+  emptied before each run (the first run on a machine: detection costs a second round trip);
+- the floor (``bench/floor.py``): an asyncssh script that connects to every node in parallel and
+  runs, in one exec per node, the commands hatui's poll sends, one after another;
+- ``ssh node crm status`` and ``ssh node pcs status``: one node's status as an admin asks for it
+  from their own machine;
 - on one node, as an admin logged in there: ``crm_mon -1``, ``crm status`` (crmsh), ``pcs status``;
 - the shell loop an admin writes: ``for n in nodes; do ssh $n crm_mon -1; ssh $n cat /proc/drbd;
   ssh $n xm list; done`` (and the same with the nodes in parallel, ``&`` + ``wait``).
@@ -13,8 +18,7 @@ with the nodes' login shell as found, then with a lean one (see ``bench.fleet``:
 "On one node" commands run through ``nsenter`` into the lab node (its cost is shown on its own
 row, ``nsenter true``). For reference, ``hatui --version`` shows what starting the interpreter
 costs, and ``collect_once`` in-process what the SSH part costs without it. Extra tables say where
-``--once`` spends its time, what each command costs on the node, and what two changes to the
-collection would buy (``bench.whatif``).
+``--once`` spends its time and what each command costs on the node.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import os
 import random
 import shlex
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from bench import whatif
+from bench import floor
 from bench.common import Result, Target, hatui_argv, ms, run_child, stats
 from bench.testbed import Testbed
 from hatui.config import load_config
@@ -42,6 +48,12 @@ from hatui.snapshot.run import emit, make_view
 from hatui.sources.commands import DETECT_COMMANDS, commands_for
 from hatui.sources.fanout import collect_once
 from hatui.transport.ssh import SSHTransport
+
+HATUI = "hatui --once (3 nodes, all layers)"
+HATUI_COLD = "hatui --once, stack cache emptied before each run"
+FLOOR = "floor: asyncssh script, 3 nodes in parallel, one exec each (bench/floor.py)"
+SSH_CRM = "ssh node crm status"
+SSH_PCS = "ssh node pcs status"
 
 FULL = {"rounds": 8}
 QUICK = {"rounds": 1}
@@ -60,13 +72,24 @@ def contenders(bed: Testbed) -> dict[str, tuple[list[str], dict[str, str] | None
     """name -> (argv, env, accepted exit codes). Every contender but ``true`` must print something."""
     env = bed.on_node_env
     one = _one_node_config(bed)
+    first = bed.ssh_argv(bed.nodes[0])
+    warm, cold = _cache_dirs(bed)
+    once = hatui_argv("--once", "--config", str(bed.config_path))
     return {
-        "hatui --once, first node only": (hatui_argv("--once", "--config", str(one)), None, (0, 1, 2)),
-        "hatui --once (3 nodes, all layers)": (
-            hatui_argv("--once", "--config", str(bed.config_path)),
-            None,
+        "hatui --once, first node only": (
+            hatui_argv("--once", "--config", str(one)),
+            _with_cache(warm),
             (0, 1, 2),
         ),
+        HATUI: (once, _with_cache(warm), (0, 1, 2)),
+        HATUI_COLD: (
+            ["sh", "-c", f'rm -rf "$XDG_CACHE_HOME"/hatui; exec {shlex.join(once)}'],
+            _with_cache(cold),
+            (0, 1, 2),
+        ),
+        FLOOR: ([sys.executable, str(Path(floor.__file__)), str(_floor_spec(bed))], None, (0,)),
+        SSH_CRM: ([*first, "crm", "status"], None, (0,)),
+        SSH_PCS: ([*first, "pcs", "status"], None, (0,)),
         "crm_mon -1 (one node)": (bed.on_node(["crm_mon", "-1"]), env, (0,)),
         "crm status (one node, crmsh)": (bed.on_node(["crm", "status"]), env, (0,)),
         "pcs status (one node)": (bed.on_node(["pcs", "status"]), env, (0,)),
@@ -75,6 +98,49 @@ def contenders(bed: Testbed) -> dict[str, tuple[list[str], dict[str, str] | None
         "nsenter true (one-node overhead)": (bed.on_node(["true"]), env, (0,)),
         "hatui --version (interpreter start)": (hatui_argv("--version"), None, (0,)),
     }
+
+
+def _cache_dirs(bed: Testbed) -> tuple[Path, Path]:
+    """``XDG_CACHE_HOME`` folders for the warm and the cold ``--once`` (beside the testbed's config,
+    so they go with it): the warm one keeps hatui's stack cache from run to run, the cold one is
+    emptied before each run."""
+    warm, cold = bed.config_path.with_name("xdg-cache-warm"), bed.config_path.with_name("xdg-cache-cold")
+    warm.mkdir(exist_ok=True)
+    cold.mkdir(exist_ok=True)
+    return warm, cold
+
+
+def _with_cache(folder: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(folder)}
+
+
+def floor_command(bed: Testbed) -> str:
+    """The shell line the floor script runs on every node: the commands hatui's poll sends for the
+    first node's stack (``commands_for``, as hatui itself chooses them), one after the other."""
+    cluster = load_config(bed.config_path).cluster()
+    stack = asyncio.run(collect_once(cluster))[0].stack
+    return "; ".join(shlex.join(argv) for argv in commands_for(stack).values())
+
+
+def _floor_spec(bed: Testbed) -> Path:
+    """The floor script's input: how to reach every node, and the command line."""
+    cluster = load_config(bed.config_path).cluster()
+    command = floor_command(bed)
+    known = cluster.known_hosts
+    specs = [
+        {
+            "host": n.host,
+            "port": n.port,
+            "user": n.user or "root",
+            "key": n.identity_file,
+            "known_hosts": known,
+            "command": command,
+        }
+        for n in cluster.nodes
+    ]
+    path = bed.config_path.with_name("hatui-bench-floor.json")
+    path.write_text(json.dumps(specs, indent=1))
+    return path
 
 
 def _one_node_config(bed: Testbed) -> Path:
@@ -87,7 +153,6 @@ def _one_node_config(bed: Testbed) -> Path:
     return path
 
 
-HATUI = "hatui --once (3 nodes, all layers)"
 PCS = "pcs status (one node)"
 LOOP = "ssh loop (3 nodes x 3 commands)"
 #: The cluster tool each one-node comparison needs. pcs and crmsh are optional on a node (Debian
@@ -218,22 +283,14 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
             + [["sum: detection batch", ms(detect)], ["sum: poll batch", ms(poll)]],
         )
     )
-    cluster = load_config(bed.config_path).cluster()
-    wi = whatif.measure(cluster, max(2, params["rounds"] // 2))
-    raw["what_if"] = wi
-    result.extra_tables.append(
-        (
-            f"What would make it faster (bench/whatif.py prototypes, in-process collection, {phases[-1][0]})",
-            ["collection of all nodes", "median"],
-            [[k, ms(stats(v)["median"])] for k, v in wi["times_s"].items()],
-        )
-    )
     result.summary = {"median_s": med}
     result.raw = raw
     result.notes.extend(bed.notes)
     result.notes.append(
         f"{params['rounds']} interleaved rounds per shell after one warm-up run of each; hatui --once is a "
-        "cold process (interpreter start, imports, SSH connect, detection batch, poll batch, text output)."
+        "new process each time (interpreter start, imports, SSH connect, one batch per node when the stack "
+        "cache matches, else a detection batch and a poll batch, text output); 'stack cache emptied' "
+        "runs it under sh -c 'rm -rf $XDG_CACHE_HOME/hatui; exec hatui ...' (sh adds about a ms)."
     )
     result.notes.append(
         "Shell as found: bash, run by sshd, reads root's ~/.bashrc for every command; its cost is the "
@@ -246,6 +303,27 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
 
 def _targets(result: Result, med: dict[str, float], skipped: dict[str, str], label: str) -> None:
     base = med.get(HATUI)
+    for name, cold in ((HATUI, False), (HATUI_COLD, True)):
+        mine = med.get(name)
+        kind = "stack cache emptied" if cold else "stack cache warm"
+        if mine and FLOOR in med:
+            result.targets.append(
+                Target(
+                    f"vs-floor ({kind}, {label})",
+                    "hatui --once <= 1.15x the asyncssh floor script",
+                    f"{ms(mine)} vs {ms(med[FLOOR])} ({mine / med[FLOOR]:.2f}x)",
+                    mine <= 1.15 * med[FLOOR],
+                )
+            )
+        if mine and SSH_CRM in med:
+            result.targets.append(
+                Target(
+                    f"vs-ssh-crm-status ({kind}, {label})",
+                    "hatui --once (whole cluster) no slower than ssh node crm status",
+                    f"{ms(mine)} vs {ms(med[SSH_CRM])} ({mine / med[SSH_CRM]:.2f}x)",
+                    mine <= med[SSH_CRM],
+                )
+            )
     if base and PCS in med:
         result.targets.append(
             Target(
@@ -347,7 +425,8 @@ def _breakdown(
             d = per_node.setdefault(node, {"connect": [], "detect": [], "poll": []})
             d["connect"] += steps.get("connect_s", [])[:1]
             cmds = steps.get("commands_s", [])
-            # A cold collector runs the detection batch first, then the poll batch.
+            # The first batch: detection (nothing cached) or the guarded poll (stack cache warm:
+            # then there is no second). The second: the poll after a detection.
             d["detect"] += cmds[:1]
             d["poll"] += cmds[1:2]
     rows = [
@@ -355,7 +434,7 @@ def _breakdown(
             node,
             ms(stats(d["connect"])["median"]),
             ms(stats(d["detect"])["median"]),
-            ms(stats(d["poll"])["median"]),
+            ms(stats(d["poll"])["median"]) if d["poll"] else "none",
         ]
         for node, d in per_node.items()
     ]
@@ -365,7 +444,7 @@ def _breakdown(
         rows.append(["(process) interpreter start (hatui --version)", "", "", ms(interpreter_s)])
     return (
         "Where --once spends its time (in-process collect_once, nodes in parallel; medians)",
-        ["node", "SSH connect", "detection batch", "poll batch"],
+        ["node", "SSH connect", "first batch (detection or guarded poll)", "second batch (poll)"],
         rows,
     )
 
@@ -375,8 +454,10 @@ def node_side_costs(bed: Testbed, runs: int = 3) -> dict[str, list[float]]:
     there as hatui's batch runs them (timed inside the node with ``date``, over one ssh command)."""
     cluster = load_config(bed.config_path).cluster()
     stack = asyncio.run(collect_once(cluster))[0].stack
-    cmds = {**{f"detect {k}": v for k, v in DETECT_COMMANDS.items()},
-            **{f"poll {k}": v for k, v in commands_for(stack).items()}}  # fmt: skip
+    cmds = {
+        **{f"detect {k}": v for k, v in DETECT_COMMANDS.items()},
+        **{f"poll {k}": v for k, v in commands_for(stack).items()},
+    }
     lines = ["LC_ALL=C; export LC_ALL", "PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin; export PATH"]
     for name, argv in cmds.items():
         lines.append(

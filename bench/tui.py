@@ -31,12 +31,25 @@ TICK = os.sysconf("SC_CLK_TCK")
 class TuiProcess:
     """``start()``, observe (``cpu_s``, ``rss_kib``, ``counts``), ``stop()``."""
 
-    def __init__(self, args: list[str], cols: int = 160, rows: int = 50) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        cols: int = 160,
+        rows: int = 50,
+        *,
+        src: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``src``: a hatui source tree to run instead of the installed one (``before`` profiles);
+        ``env``: extra environment (``bench.tui_child``'s instruments)."""
         self.args = args
         self.cols, self.rows = cols, rows
+        self.src = src
+        self.extra_env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self._master = -1
         self._drained = 0
+        self._last_output = time.monotonic()
         self._reader: threading.Thread | None = None
         self._counts = Path(tempfile.mkstemp(prefix="hatui-bench-counts-", suffix=".json")[1])
 
@@ -48,7 +61,8 @@ class TuiProcess:
             "TERM": "xterm-256color",
             "COLORTERM": "truecolor",
             "HATUI_BENCH_COUNTS": str(self._counts),
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join([*([str(self.src)] if self.src else []), str(ROOT)]),
+            **self.extra_env,
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.tui_child", *self.args],
@@ -74,6 +88,45 @@ class TuiProcess:
             if not data:
                 return
             self._drained += len(data)
+            self._last_output = time.monotonic()
+
+    def send(self, keys: bytes) -> None:
+        """Types ``keys`` into the console's terminal."""
+        os.write(self._master, keys)
+
+    def first_output_after(self, keys: bytes, timeout: float = 10.0) -> float | None:
+        """Types ``keys`` and returns the seconds until the console writes its first byte after
+        that (None: nothing within ``timeout``)."""
+        before = self._drained
+        t0 = time.monotonic()
+        self.send(keys)
+        while time.monotonic() - t0 < timeout:
+            if self._drained != before:
+                return time.monotonic() - t0
+            time.sleep(0.0005)
+        return None
+
+    def settled_after(self, keys: bytes, settle: float = 0.1, timeout: float = 10.0) -> float | None:
+        """Types ``keys`` and returns the seconds until the console's last write before a quiet
+        spell of ``settle`` seconds (None: never quiet within ``timeout``)."""
+        t0 = time.monotonic()
+        self._last_output = t0
+        self.send(keys)
+        while time.monotonic() - t0 < timeout:
+            time.sleep(0.002)
+            last = self._last_output
+            if time.monotonic() - last >= settle:
+                return max(0.0, last - t0)
+        return None
+
+    def wait_quiet(self, settle: float = 0.3, timeout: float = 30.0) -> bool:
+        """Waits until the console has written something, then nothing for ``settle`` seconds."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self._drained and time.monotonic() - self._last_output >= settle:
+                return True
+            time.sleep(0.01)
+        return False
 
     @property
     def pid(self) -> int:
@@ -105,6 +158,9 @@ class TuiProcess:
 
     def counts(self, wait_s: float = 2.0) -> dict[str, Any]:
         """Polls and remote commands per node so far (asks the child with SIGUSR1)."""
+        if not self._drained:
+            # Not drawn yet, so perhaps not yet listening: SIGUSR1 would end it.
+            return {"polls": {}, "commands": {}}
         before = self._counts.stat().st_mtime_ns
         os.kill(self.pid, signal.SIGUSR1)
         deadline = time.monotonic() + wait_s

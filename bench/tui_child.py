@@ -4,6 +4,18 @@
 polls per node (``NodeCollector._poll``, one per poll actually run) and remote commands per node
 (``SSHTransport._run_line``, one per exec channel, which is one sshd session on the node). On
 SIGUSR1 it writes them as JSON to ``$HATUI_BENCH_COUNTS``; the parent reads that file.
+
+Two more instruments, each switched on by the environment (so a console without them is the
+console an admin runs):
+
+- ``HATUI_BENCH_ALTERNATE=DIR`` (with ``--replay``): the first node's polls alternate between its
+  replay capture and the one in replay dir ``DIR`` (which differs in one resource), and the console
+  times each poll that brings a change: from the moment its ``NodePolled`` message is dispatched to
+  the end of the second screen refresh after that (the first refresh shows what the handler did;
+  the second also catches a render the console defers to after a refresh, or to a zero timer).
+  The times (ms) go into the counts file as ``apply_ms``.
+- ``HATUI_BENCH_PROFILE=PATH``: the whole run under pyinstrument; its text report (top frames) is
+  written to ``PATH`` when the console exits.
 """
 
 from __future__ import annotations
@@ -12,15 +24,22 @@ import json
 import os
 import signal
 import sys
+import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from hatui.cli import main
 from hatui.sources.collector import NodeCollector
+from hatui.sources.poller import ReplayPoller
 from hatui.transport.ssh import SSHTransport
 
 POLLS: Counter[str] = Counter()
 COMMANDS: Counter[str] = Counter()
+APPLY_MS: list[float] = []
+#: Reports (by id) that bring a change; the dispatch wrapper times only those.
+CHANGED: set[int] = set()
+FLIPS: Counter[str] = Counter()
 
 
 def _install() -> None:
@@ -36,6 +55,56 @@ def _install() -> None:
 
     NodeCollector._poll = counted_poll  # type: ignore[method-assign]
     SSHTransport._run_line = counted_run_line  # type: ignore[method-assign]
+    replay_poll = ReplayPoller.poll
+
+    async def counted_replay_poll(self: ReplayPoller, node: str) -> Any:
+        POLLS[node] += 1
+        return await replay_poll(self, node)
+
+    ReplayPoller.poll = counted_replay_poll  # type: ignore[method-assign]
+
+
+def _install_alternate(alt_dir: Path) -> None:
+    """The first node of the replay flips between two captures; the console's apply time is taken."""
+    from textual.app import App
+
+    from hatui.replay import read_replay_dir
+    from hatui.ui.messages import NodePolled
+
+    alt = {c.node: c for c in read_replay_dir(alt_dir)}
+    flips = FLIPS
+    poll = ReplayPoller.poll
+
+    async def alternating_poll(self: ReplayPoller, node: str) -> Any:
+        first = next(iter(self._captures))
+        if node == first and node in alt:
+            if not hasattr(self, "_bench_original"):
+                self._bench_original = self._captures[node]  # type: ignore[attr-defined]
+            flips[node] += 1
+            self._captures[node] = alt[node] if flips[node] % 2 == 0 else self._bench_original  # type: ignore[attr-defined]
+            report = await poll(self, node)
+            if flips[node] > 1:  # the first poll is the start-up, not a change
+                CHANGED.add(id(report))
+            return report
+        return await poll(self, node)
+
+    ReplayPoller.poll = alternating_poll  # type: ignore[method-assign]
+    dispatch = App._dispatch_message
+
+    async def timed_dispatch(self: App[Any], message: Any) -> None:
+        if not (isinstance(message, NodePolled) and id(message.report) in CHANGED):
+            await dispatch(self, message)
+            return
+        CHANGED.discard(id(message.report))
+        t0 = time.perf_counter()
+        await dispatch(self, message)
+
+        def second() -> None:
+            APPLY_MS.append((time.perf_counter() - t0) * 1000)
+
+        self.call_after_refresh(lambda: self.call_after_refresh(second))
+
+    App._dispatch_message = timed_dispatch  # type: ignore[method-assign]
 
 
 def _dump(_signum: int, _frame: object) -> None:
@@ -43,11 +112,31 @@ def _dump(_signum: int, _frame: object) -> None:
     if path:
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
-            json.dump({"polls": dict(POLLS), "commands": dict(COMMANDS)}, f)
+            json.dump({"polls": dict(POLLS), "commands": dict(COMMANDS), "apply_ms": APPLY_MS,
+                       "flips": FLIPS}, f)  # fmt: skip
         os.replace(tmp, path)
+
+
+def _run(argv: list[str]) -> int:
+    profile_to = os.environ.get("HATUI_BENCH_PROFILE")
+    if not profile_to:
+        return main(argv)
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="disabled")
+    profiler.start()
+    try:
+        return main(argv)
+    finally:
+        profiler.stop()
+        text = profiler.output_text(unicode=False, color=False, show_all=False)
+        Path(profile_to).write_text(text)
 
 
 if __name__ == "__main__":
     _install()
+    alternate = os.environ.get("HATUI_BENCH_ALTERNATE")
+    if alternate:
+        _install_alternate(Path(alternate))
     signal.signal(signal.SIGUSR1, _dump)
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(_run(sys.argv[1:]))

@@ -1,8 +1,9 @@
 """Smoke test of the benchmarks: ``python -m bench --quick`` runs each one in a tiny configuration.
 
 It asserts that every benchmark ran and wrote its JSON with the expected keys, and nothing about
-speed. The Pacemaker lab is not started (``--no-lab``): benchmarks 1, 4 and 5 run against
-sshd-backed nodes, which need root and OpenSSH; benchmark 2 needs Pacemaker's ``crm_simulate``.
+speed (the console benchmark runs a real console on a pty at 3 x 20). The Pacemaker lab is not
+started (``--no-lab``): benchmarks 1, 4 and 5 run against sshd-backed nodes, which need root and
+OpenSSH; benchmarks 2 and 6 need Pacemaker's ``crm_simulate``.
 It runs with ``pcs`` hidden from PATH, so the snapshot benchmark's pcs comparison is dropped (and
 named in its notes) whether or not the machine has pcs.
 """
@@ -70,7 +71,7 @@ def path_without(tool: str, farm: Path) -> str:
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("bench-results")
-    runnable = [n for n in ("scale", *NEEDS_SSHD) if _why_not(n) is None]
+    runnable = [n for n in ("scale", "console", *NEEDS_SSHD) if _why_not(n) is None]
     if not runnable:
         pytest.skip(_why_not("scale") or "nothing can run here")
     hidden = path_without("pcs", tmp_path_factory.mktemp("path-without-pcs"))
@@ -97,7 +98,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     return out, proc
 
 
-@pytest.mark.parametrize("name", ["scale", "fanout", "snapshot", "live", "memory"])
+@pytest.mark.parametrize("name", ["scale", "console", "fanout", "snapshot", "live", "memory"])
 def test_benchmark_writes_its_results(
     quick_run: tuple[Path, subprocess.CompletedProcess[str]], name: str
 ) -> None:
@@ -140,3 +141,20 @@ def test_snapshot_drops_the_pcs_comparison_when_pcs_is_missing(
     rows = {row[0]: row for row in data["table"]["rows"]}
     assert rows["hatui --once (3 nodes, all layers)"][1] != "not measured"
     assert rows["pcs status (one node)"][1] == "not measured"
+
+
+def test_console_benchmark_saw_the_console_answer(
+    quick_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """The console figures come from a console that ran: polls arrived, keys were answered and the
+    alternating replay's changes reached the screen (their apply times were recorded)."""
+    why = _why_not("console")
+    if why:
+        pytest.skip(why)
+    out, _proc = quick_run
+    (size,) = json.loads((out / "console.json").read_text())["raw"]["sizes"]
+    assert (size["nodes"], size["resources"]) == (3, 20)
+    assert size["polls_in_window"] > 0
+    assert size["key_s"] and all(t < 10.0 for t in size["key_s"])
+    assert set(size["pane_s"]) == set("1234567")
+    assert size["apply_ms"], "no changed poll was applied"
