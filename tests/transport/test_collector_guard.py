@@ -141,15 +141,23 @@ async def test_a_volatile_probe_that_changes_the_stack_is_not_trusted() -> None:
     assert "drbd_status.json" in cap.outputs
 
 
-async def test_a_reconnect_detects_again_in_one_batch() -> None:
+async def test_a_reconnect_detects_again_in_one_batch_with_only_the_due_sources() -> None:
     node = GuardedNode()
     c = collector(node)
-    await c.poll()
+    first = await c.poll()
     node.batches.clear()
     node.connection_generation += 1  # the connection dropped and was opened again
     cap = await c.poll()
-    assert len(node.batches) == 1 and node.batches[0][1] is not None
-    assert cap.reachable and cap.stack.crm_mon == "output-as-xml"
+    # Detected again (the probes went, behind the guard) in one batch; nothing was due so soon
+    # after the last poll, so no source went with them and the capture keeps what it had.
+    assert len(node.batches) == 1
+    batch, guard = node.batches[0]
+    assert guard is not None and guard.expect is not None and batch == {}
+    assert cap.reachable and cap.outputs == first.outputs
+    node.batches.clear()
+    node.connection_generation += 1
+    await c.poll(force=True)
+    assert len(node.batches) == 1 and set(node.batches[0][0]) == set(first.outputs)
 
 
 async def test_sudo_wraps_the_guarded_commands_and_keys_the_cache_apart() -> None:

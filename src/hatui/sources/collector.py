@@ -147,21 +147,21 @@ class NodeCollector:
 
     async def _poll_inner(self, force: bool) -> NodeCapture:
         timeout = self.cluster.command_timeout
+        now = self._monotonic()
         polled: dict[str, CommandResult] | None = None
         if self._needs_detection():
-            polled = await self._detect(timeout)
+            polled = await self._detect(force, now, timeout)
             self._last_good = self._clock.now()
         stack = self._stack or StackInfo()
         commands = commands_for(stack)
-        now = self._monotonic()
         if polled is not None:
-            # The guarded batch already ran every source of this stack: that was the poll.
-            self._take(commands, polled, now)
-            due = {}
+            # The guarded batch ran the due sources along with the probes: that was the poll.
+            due = {name: commands[name] for name in polled}
+            changed = self._take(due, polled, now)
         else:
             due = {name: argv for name, argv in commands.items() if force or self._is_due(name, now)}
+            changed = await self._run(due, now, timeout) if due else False
         if due:
-            changed = await self._run(due, now, timeout)
             rest = {name: argv for name, argv in commands.items() if name not in due}
             if changed and rest:
                 # The cluster changed (a VM moved, a ban came or went): the slower sources kept
@@ -185,8 +185,9 @@ class NodeCollector:
             stack=stack,
         )
 
-    async def _detect(self, timeout: float) -> dict[str, CommandResult] | None:
-        """Detects the stack; returns the poll's results when the cached stack still held, else None."""
+    async def _detect(self, force: bool, now: float, timeout: float) -> dict[str, CommandResult] | None:
+        """Detects the stack; returns the due sources' results when the cached stack still held
+        (they ran in the same batch), else None."""
         probes = probe_commands(sudo=self.node.sudo)
         if not _takes_guard(type(self.transport)):
             self._set_stack(stack_from_probes(await self.transport.run_batch(probes, timeout=timeout)))
@@ -194,7 +195,15 @@ class NodeCollector:
         key, persist = await self._cache_key()
         cached = stack_cache.lookup(key, probes, persist=persist)
         guess = stack_from_probes(cached.probes) if cached is not None else None
-        sources = commands_for(guess) if guess is not None else {}
+        sources: dict[str, tuple[str, ...]] = {}
+        if guess is not None:
+            # After a reconnect to the same stack only the due sources go (a fresh stack: all).
+            known = guess == self._stack
+            sources = {
+                name: argv
+                for name, argv in commands_for(guess).items()
+                if force or not known or self._is_due(name, now)
+            }
         guard = Guard(
             probes,
             fingerprinted=frozenset(probes) - VOLATILE_PROBES,

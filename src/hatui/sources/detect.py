@@ -1,8 +1,9 @@
 """Provides stack detection: which crm_mon, DRBD, VM and cluster tools a node runs.
 
 The collector runs ``probe_commands()`` (``DETECT_COMMANDS``, with ``sudo -n`` where root is needed)
-as one batch; ``stack_from_probes`` is the pure part that reads their results, so that it can be
-tested on recorded probe outputs of any version.
+as the probes of a guarded batch; ``stack_from_probes`` is the pure part that reads their results,
+so that it can be tested on recorded probe outputs of any version, and read the stack cache's
+answers with today's rules.
 
 Rules, in order of preference:
 
