@@ -5,45 +5,24 @@
 - remote commands it starts per node per poll (exec channels counted in the console process; on
   sshd-backed nodes also sshd sessions counted in sshd's log);
 - on the lab, the CPU the nodes spend meanwhile (every process of each node) minus an idle
-  window without the console: the load hatui puts on the cluster it watches;
-- the UI time to apply one poll at 1,000 resources: the app under Textual's ``run_test`` fed by a
-  ReplayPoller, each node's capture alternating between a healthy status and one with a failed
-  and recovered resource; the ``NodePolled`` handler (state, health, diff, every pane) is timed
-  (wall), and so is the CPU spent until Textual has also laid out and rendered the change.
+  window without the console: the load hatui puts on the cluster it watches.
+
+The console at scale (replays up to 32 x 1,000, key latency, pane switch, the time to apply one
+changed poll) is ``bench.console``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import replace
 from typing import Any
 
-from bench import synth
-from bench.cibgen import crm_mon_xml, failed_variant
-from bench.common import Result, Target, ms, stats
+from bench.common import Result, Target
 from bench.testbed import Testbed
-from bench.timing import profile_cumulative
 from bench.tui import TuiProcess
 
-FULL = {
-    "window_s": 60.0,
-    "warmup_s": 8.0,
-    "idle_baseline_s": 20.0,
-    "ui_nodes": 3,
-    "ui_resources": 1000,
-    "ui_iterations": 20,
-}
-QUICK = {
-    "window_s": 3.0,
-    "warmup_s": 4.0,
-    "idle_baseline_s": 1.0,
-    "ui_nodes": 3,
-    "ui_resources": 10,
-    "ui_iterations": 2,
-}
+FULL = {"window_s": 60.0, "warmup_s": 8.0, "idle_baseline_s": 20.0}
+QUICK = {"window_s": 3.0, "warmup_s": 4.0, "idle_baseline_s": 1.0}
 CPU_TARGET_PCT = 3.0
-UI_TARGET_MS = 50.0
 
 
 def run(params: dict[str, Any], bed: Testbed) -> Result:
@@ -120,28 +99,6 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
         result.rows.append(
             ["node CPU added by the console (vs idle)", ", ".join(f"{n} {v:+.2f}%" for n, v in extra.items())]
         )
-    ui = asyncio.run(_ui_apply(params))
-    raw["ui_apply"] = ui
-    h, f = stats(ui["handler_s"]), stats(ui["until_rendered_s"])
-    result.rows.append(
-        [
-            f"UI: apply one poll, {ui['resources_listed']} resources (handler)",
-            f"median {ms(h['median'])}, max {ms(h['max'])}",
-        ]
-    )
-    result.rows.append(
-        [
-            "UI: apply one poll, handler + layout + render (CPU)",
-            f"median {ms(f['median'])}, max {ms(f['max'])}",
-        ]
-    )
-    result.extra_tables.append(
-        (
-            "Where one poll's UI update spends its time (cProfile, hatui functions, cumulative)",
-            ["function", "calls", "cumulative"],
-            [[p["function"], str(p["calls"]), ms(p["cum_s"])] for p in ui["profile"]],
-        )
-    )
     result.targets += [
         Target(
             "tui-cpu",
@@ -155,69 +112,7 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
             f"worst node {worst:.2f}",
             bool(per_poll) and worst <= 1.0,
         ),
-        Target(
-            "ui-apply",
-            f"apply one poll's changes at {ui['resources_listed']} resources < {UI_TARGET_MS:.0f} ms",
-            f"handler median {ms(h['median'])} (with layout and render {ms(f['median'])})",
-            h["median"] * 1000 < UI_TARGET_MS if params["ui_resources"] >= 1000 else None,
-        ),
     ]
     result.raw = raw
     result.notes.extend(bed.notes)
     return result
-
-
-async def _ui_apply(params: dict[str, Any]) -> dict[str, Any]:
-    from hatui.clock import SystemClock
-    from hatui.config import ClusterConfig, Config, NodeConfig
-    from hatui.parsers.crm_mon_xml import parse_crm_mon_xml
-    from hatui.sources.parse import build_report
-    from hatui.sources.poller import ReplayPoller
-    from hatui.ui.app import make_app
-    from hatui.ui.messages import NodePolled
-
-    n, r = params["ui_nodes"], params["ui_resources"]
-    gen = crm_mon_xml(n, r)
-    constraints = synth.constraints_of(gen.cib_path.read_text())
-    healthy = synth.cluster_captures(n, r, gen.xml, constraints)
-    failed_xml = failed_variant(n, r)
-    failed = [replace(c, outputs={**c.outputs, "crm_mon.xml": failed_xml}) for c in healthy]
-    cluster = ClusterConfig(name="bench", nodes=tuple(NodeConfig(c.node, c.node) for c in healthy))
-    config = Config(clusters={"bench": cluster})
-    # A long interval: after the first polls the only updates are the ones this benchmark feeds.
-    poller = ReplayPoller(healthy, interval=3600.0)
-    app = make_app(config, cluster, poller, clock=SystemClock())
-    handler: list[float] = []
-    rendered: list[float] = []
-    async with app.run_test(size=(160, 50)) as pilot:
-        deadline = time.monotonic() + 60
-        while len(app.state.polls) < n and time.monotonic() < deadline:
-            await pilot.pause(0.05)
-        await pilot.press("3")  # the Resources pane in front: its 1,000-row table is what must follow
-        await pilot.pause()
-        # The poller parses before the console sees anything: the console applies finished reports.
-        reports = {"failed": [build_report(c) for c in failed], "healthy": [build_report(c) for c in healthy]}
-        for i in range(params["ui_iterations"]):
-            variant = reports["failed"] if i % 2 == 0 else reports["healthy"]
-            for report in variant:
-                message = NodePolled("bench", report)
-                c0, t0 = time.process_time(), time.perf_counter()
-                app._node_polled(message)
-                t1 = time.perf_counter()
-                await pilot.pause()
-                c2 = time.process_time()
-                handler.append(t1 - t0)
-                # CPU, not wall: pause() sleeps in steps until the app is idle, and that sleeping is
-                # not work the update costs.
-                rendered.append(c2 - c0)
-        message = NodePolled("bench", reports["failed"][0])
-        profile = profile_cumulative(lambda: app._node_polled(message), prefix="hatui", limit=10)
-        await pilot.pause()
-    return {
-        "nodes": n,
-        "resources": r,
-        "resources_listed": len(parse_crm_mon_xml(gen.xml).resources),
-        "profile": profile,
-        "handler_s": handler,
-        "until_rendered_s": rendered,
-    }
