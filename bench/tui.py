@@ -108,15 +108,16 @@ class TuiProcess:
 
     def settled_after(self, keys: bytes, settle: float = 0.1, timeout: float = 10.0) -> float | None:
         """Types ``keys`` and returns the seconds until the console's last write before a quiet
-        spell of ``settle`` seconds (None: never quiet within ``timeout``)."""
+        spell of ``settle`` seconds, counting from its first write after the keys (None: no
+        answer, or never quiet, within ``timeout``)."""
+        before = self._drained
         t0 = time.monotonic()
-        self._last_output = t0
         self.send(keys)
         while time.monotonic() - t0 < timeout:
             time.sleep(0.002)
             last = self._last_output
-            if time.monotonic() - last >= settle:
-                return max(0.0, last - t0)
+            if self._drained != before and last >= t0 and time.monotonic() - last >= settle:
+                return last - t0
         return None
 
     def wait_quiet(self, settle: float = 0.3, timeout: float = 30.0) -> bool:
