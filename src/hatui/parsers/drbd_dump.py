@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from hatui.errors import ParseError
 from hatui.model.drbd import DrbdResourceConf
 
-# Every character falls in one alternative except a '"' that is never closed on its line.
-_TOKEN = re.compile(r'[^\S\n]+|\n|#[^\n]*|"(?:[^"\\\n]|\\.)*"|[{};]|[^\s{};"#]+')
+# One token after any blanks, by group: 1 line end, 2 word, 3 quoted string, 4 brace or ';', 5 a
+# '"' never closed on its line; a comment matches no group. Every character but trailing blanks
+# falls in a match, so ``finditer`` skips nothing that matters.
+_TOKEN = re.compile(r'[^\S\n]*(?:(\n)|([^\s{};"#]+)|("(?:[^"\\\n]|\\.)*")|([{};])|(")|#[^\n]*)')
+_LINE_END, _WORD, _QUOTED, _UNCLOSED = 1, 2, 3, 5
 _MINOR_NAME = re.compile(r"^(?:/dev/)?drbd(\d{1,9})$", re.ASCII)
 _DIGITS = re.compile(r"^\d{1,9}$", re.ASCII)
 _ADDRESS_FAMILIES = frozenset({"ipv4", "ipv6", "ssocks", "sdp", "sci"})
@@ -59,8 +62,9 @@ def parse_drbdadm_dump(text: str, source: str = "drbd_dump") -> tuple[DrbdResour
         ParseError: On unbalanced braces, an unterminated string, a statement without ``;``, a
             resource without host sections or a device whose minor cannot be read.
     """
-    lines = text.replace("\x00", "").split("\n")
-    tree = _parse_tree(lines, source)
+    text = text.replace("\x00", "")
+    lines = text.split("\n")
+    tree = _parse_tree(text, lines, source)
     if tree is None:
         raise ParseError(source, 1, "", "empty output")
     resources: dict[str, tuple[list[_Host], _Section]] = {}
@@ -82,29 +86,32 @@ def _snippet(lines: list[str], section: _Section) -> str:
     return lines[section.line - 1].strip() if 0 < section.line <= len(lines) else ""
 
 
-def _parse_tree(lines: list[str], source: str) -> list[_Section] | None:
+def _parse_tree(text: str, lines: list[str], source: str) -> list[_Section] | None:
     """Tokenises and nests the text; an explicit stack keeps deep nesting from recursing."""
-    text = "\n".join(lines)
     top: list[_Section] = []
     blocks: list[list[_Section]] = [top]
     opened: list[_Section] = []
     words: list[str] = []
     start = line = 1
-    pos = 0
     seen_token = False
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            raise ParseError(source, line, lines[line - 1], "unterminated string")
-        token = match.group()
-        pos = match.end()
-        if token == "\n":
+    # One regex pass in C and a dispatch on the matched group: a dump of 1,000 resources has tens
+    # of thousands of tokens, and a Python-level match per token (blanks included) cost 2 ms a node.
+    for match in _TOKEN.finditer(text):
+        kind = match.lastindex
+        if kind is None:
+            continue  # a comment
+        if kind == _LINE_END:
             line += 1
             continue
-        if token.isspace() or token.startswith("#"):
-            continue
         seen_token = True
-        if token == "{":
+        if kind in (_WORD, _QUOTED):
+            if not words:
+                start = line
+            token = match.group(kind)
+            words.append(token if kind == _WORD else _unquote(token))
+        elif kind == _UNCLOSED:
+            raise ParseError(source, line, lines[line - 1], "unterminated string")
+        elif (token := match.group(kind)) == "{":
             if not words:
                 raise ParseError(source, line, lines[line - 1], "'{' without a section name")
             children: list[_Section] = []
@@ -120,15 +127,11 @@ def _parse_tree(lines: list[str], source: str) -> list[_Section] | None:
                 raise ParseError(source, line, lines[line - 1], "'}' without an open section")
             blocks.pop()
             opened.pop()
-        elif token == ";":
+        else:
             if not words:
                 raise ParseError(source, line, lines[line - 1], "';' without a statement")
             blocks[-1].append(_Section(words, start))
             words = []
-        else:
-            if not words:
-                start = line
-            words.append(_unquote(token))
     if words:
         raise ParseError(source, start, lines[start - 1], "statement without ';' at the end")
     if opened:
@@ -137,9 +140,7 @@ def _parse_tree(lines: list[str], source: str) -> list[_Section] | None:
 
 
 def _unquote(token: str) -> str:
-    if token.startswith('"'):
-        return re.sub(r"\\(.)", r"\1", token[1:-1])
-    return token
+    return re.sub(r"\\(.)", r"\1", token[1:-1]) if "\\" in token else token[1:-1]
 
 
 def _hosts(resource: _Section, lines: list[str], source: str) -> list[_Host]:
