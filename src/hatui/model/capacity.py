@@ -129,7 +129,7 @@ def _disks_allow(view: ClusterView, row: VmRow, node: str) -> bool:
     if rep.drbd is None:
         return rep.stack.drbd is not DrbdFlavour.ABSENT
     for disk in row.disk_names:
-        here = [d for d in view.drbd if d.node == node and d.resource == disk]
+        here = view.drbd_index.get((node, disk), ())
         if not any(d.device.disk is DiskState.UP_TO_DATE for d in here):
             return False
     return True

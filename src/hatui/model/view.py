@@ -64,7 +64,15 @@ class ClusterView:
 
     def report(self, node: str) -> NodeReport | None:
         """Returns the report of ``node``, or None when it was not polled."""
-        return next((r for r in self.reports if r.node == node), None)
+        return self._by_node.get(node)
+
+    @cached_property
+    def _by_node(self) -> Mapping[str, NodeReport]:
+        # The first report of a node wins, as a scan would find it.
+        by_node: dict[str, NodeReport] = {}
+        for r in self.reports:
+            by_node.setdefault(r.node, r)
+        return by_node
 
     @cached_property
     def reachable(self) -> tuple[NodeReport, ...]:
@@ -126,6 +134,14 @@ class ClusterView:
                 name = dev.resource or (by_minor.get(dev.minor) if dev.minor is not None else None)
                 out.append(NodeDrbd(r.node, dev, name))
         return tuple(out)
+
+    @cached_property
+    def drbd_index(self) -> Mapping[tuple[str, str | None], tuple[NodeDrbd, ...]]:
+        """(node, DRBD resource name) -> its devices there: the capacity model asks per VM per node."""
+        index: dict[tuple[str, str | None], list[NodeDrbd]] = {}
+        for d in self.drbd:
+            index.setdefault((d.node, d.resource), []).append(d)
+        return {k: tuple(v) for k, v in index.items()}
 
     @cached_property
     def domains(self) -> tuple[NodeDomain, ...]:
