@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -118,7 +119,7 @@ def _start(
 
 
 def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path | None) -> dict[str, Any]:
-    tui = _start(["--replay", str(replay)], nodes, params, src, {})
+    tui = _start(["--replay", str(replay)], nodes, params, src, {"HATUI_BENCH_TIMING": "1"})
     try:
         started = tui.startup_s  # type: ignore[attr-defined]
         k0, cpu0, t0 = tui.counts(), tui.cpu_s(), time.monotonic()
@@ -131,12 +132,14 @@ def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path |
         for _ in range(params["keys"]):
             took = tui.first_output_after(DOWN, timeout=KEY_TIMEOUT_S)
             keys.append(KEY_TIMEOUT_S if took is None else took)
-            time.sleep(0.15)
+            tui.wait_quiet(settle=params["settle_s"], timeout=3.0)
         panes: dict[str, list[float]] = {chr(k): [] for k in PANE_KEYS}
         for _ in range(params["pane_rounds"]):
             for key in PANE_KEYS:
                 took = tui.settled_after(bytes([key]), settle=params["settle_s"], timeout=KEY_TIMEOUT_S)
                 panes[chr(key)].append(KEY_TIMEOUT_S if took is None else took)
+        time.sleep(2.5)  # the console's own timing of the last key ends within 2 s
+        inside: list[list[Any]] = tui.counts().get("key_ms", [])
         rss = tui.memory_kib()
     finally:
         tui.stop()
@@ -147,6 +150,9 @@ def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path |
         "polls_in_window": polls,
         "key_s": keys,
         "pane_s": panes,
+        # The console's own figures: key -> seconds from the key event to the screen written.
+        "key_inside_s": [ms_ / 1000 for k, ms_ in inside if k == "down"],
+        "pane_inside_s": {chr(p): [ms_ / 1000 for k, ms_ in inside if k == chr(p)] for p in PANE_KEYS},
         "rss_kib": rss,
     }
 
@@ -172,27 +178,35 @@ def run(params: dict[str, Any], src: Path | None = None, name: str = "console") 
         "nodes x resources",
         "start-up",
         "idle CPU",
-        "key (median/max)",
-        "pane switch (median/worst)",
-        "apply one change (median/max)",
+        "key: first byte back (pty)",
+        "key: screen written (console; median/max)",
+        "pane switch: screen written (console; median / worst pane)",
+        "pane switch: settled (pty; worst pane)",
+        "apply one change (console; median/max)",
         "RSS",
     ]
     raw: dict[str, Any] = {"sizes": []}
     for nodes, resources in params["sizes"]:
         m = measure_size(nodes, resources, params, src)
         raw["sizes"].append(m)
-        key = stats(m["key_s"])
-        pane_all = [t for ts in m["pane_s"].values() for t in ts]
-        pane_med = {k: stats(v)["median"] for k, v in m["pane_s"].items() if v}
-        worst_pane = max(pane_med, key=lambda k: pane_med[k])
+        first_byte = stats(m["key_s"])
+        key = stats(m["key_inside_s"] or m["key_s"])
+        inside = {k: stats(v)["median"] for k, v in m["pane_inside_s"].items() if v} or {
+            k: stats(v)["median"] for k, v in m["pane_s"].items() if v
+        }
+        worst = max(inside, key=lambda k: inside[k])
+        pty = {k: stats(v)["median"] for k, v in m["pane_s"].items() if v}
+        worst_pty = max(pty, key=lambda k: pty[k])
         apply = stats([x / 1000 for x in m["apply_ms"]]) if m["apply_ms"] else None
         result.rows.append(
             [
                 f"{nodes} x {resources}",
                 f"{m['startup_s']:.1f} s",
                 f"{m['idle_cpu_pct']:.1f}% ({m['polls_in_window']} polls)",
+                ms(first_byte["median"]),
                 f"{ms(key['median'])} / {ms(key['max'])}",
-                f"{ms(stats(pane_all)['median'])} / key {worst_pane} {ms(pane_med[worst_pane])}",
+                f"{ms(statistics.median(inside.values()))} / key {worst} {ms(inside[worst])}",
+                f"key {worst_pty} {ms(pty[worst_pty])}",
                 f"{ms(apply['median'])} / {ms(apply['max'])} ({len(m['apply_ms'])})"
                 if apply
                 else "none seen",
@@ -200,33 +214,7 @@ def run(params: dict[str, Any], src: Path | None = None, name: str = "console") 
             ]
         )
         if (nodes, resources) == (32, 1000) or params.get("quick"):
-            label = f"{nodes}x{resources}"
-            result.targets += [
-                Target(
-                    f"console-idle-{label}",
-                    f"idle CPU < {CPU_TARGET_PCT:g}% of a core",
-                    f"{m['idle_cpu_pct']:.1f}%",
-                    m["idle_cpu_pct"] < CPU_TARGET_PCT,
-                ),
-                Target(
-                    f"console-key-{label}",
-                    f"key press answered < {KEY_TARGET_MS:.0f} ms",
-                    f"median {ms(key['median'])}",
-                    key["median"] * 1000 < KEY_TARGET_MS,
-                ),
-                Target(
-                    f"console-pane-{label}",
-                    f"pane switch < {PANE_TARGET_MS:.0f} ms",
-                    f"worst pane (median) {ms(pane_med[worst_pane])}",
-                    pane_med[worst_pane] * 1000 < PANE_TARGET_MS,
-                ),
-                Target(
-                    f"console-apply-{label}",
-                    f"apply a poll with one changed resource < {APPLY_TARGET_MS:.0f} ms",
-                    f"median {ms(apply['median'])}" if apply else "no change seen",
-                    apply is not None and apply["median"] * 1000 < APPLY_TARGET_MS,
-                ),
-            ]
+            result.targets += _targets(f"{nodes}x{resources}", m["idle_cpu_pct"], key, inside[worst], apply)
     result.raw = raw
     before = RESULTS / "console-before.json"
     if src is None and before.exists():
@@ -242,13 +230,32 @@ def run(params: dict[str, Any], src: Path | None = None, name: str = "console") 
     result.notes += [
         f"idle CPU over {params['window_s']:g} s after start-up (start-up = until every node was polled "
         "twice and the console then wrote nothing for 0.5 s); nothing changes between polls.",
-        f"key: Down in the Resources pane, time to the first byte written back ({params['keys']} presses); "
-        f"pane switch: keys 1-7, time to the last write before {params['settle_s'] * 1000:.0f} ms of quiet "
-        f"({params['pane_rounds']} rounds); a key not answered within {KEY_TIMEOUT_S:g} s counts as that.",
-        "apply: inside the console, NodePolled dispatch of a changed report to the second screen refresh "
-        "after it (bench/tui_child.py).",
+        f"key: Down in the Resources pane ({params['keys']} presses); pane switch: keys 1-7 "
+        f"({params['pane_rounds']} rounds). Seen from the pty: the first byte written back, and the last "
+        f"write before {params['settle_s'] * 1000:.0f} ms of quiet (a key not answered within "
+        f"{KEY_TIMEOUT_S:g} s counts as that). Seen by the console (bench/tui_child.py, the figures the "
+        "targets use): from the key event (the bytes read) to the last screen write it caused, followed "
+        "by 50 ms of quiet (at most 2 s).",
+        "apply: inside the console, from the NodePolled dispatch of a changed report to the last screen "
+        "write it caused (as for keys).",
     ]
     return result
+
+
+def _targets(
+    label: str, idle_pct: float, key: dict[str, float], worst_pane_s: float, apply: dict[str, float] | None
+) -> list[Target]:
+    return [
+        Target(f"console-idle-{label}", f"idle CPU < {CPU_TARGET_PCT:g}% of a core", f"{idle_pct:.1f}%",
+               idle_pct < CPU_TARGET_PCT),
+        Target(f"console-key-{label}", f"key press answered < {KEY_TARGET_MS:.0f} ms",
+               f"median {ms(key['median'])}", key["median"] * 1000 < KEY_TARGET_MS),
+        Target(f"console-pane-{label}", f"pane switch < {PANE_TARGET_MS:.0f} ms",
+               f"worst pane (median) {ms(worst_pane_s)}", worst_pane_s * 1000 < PANE_TARGET_MS),
+        Target(f"console-apply-{label}", f"apply a poll with one changed resource < {APPLY_TARGET_MS:.0f} ms",
+               f"median {ms(apply['median'])}" if apply else "no change seen",
+               apply is not None and apply["median"] * 1000 < APPLY_TARGET_MS),
+    ]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

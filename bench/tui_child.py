@@ -5,15 +5,18 @@ polls per node (``NodeCollector._poll``, one per poll actually run) and remote c
 (``SSHTransport._run_line``, one per exec channel, which is one sshd session on the node). On
 SIGUSR1 it writes them as JSON to ``$HATUI_BENCH_COUNTS``; the parent reads that file.
 
-Two more instruments, each switched on by the environment (so a console without them is the
-console an admin runs):
+More instruments, each switched on by the environment (so a console without them is the console
+an admin runs):
 
-- ``HATUI_BENCH_ALTERNATE=DIR`` (with ``--replay``): the first node's polls alternate between its
-  replay capture and the one in replay dir ``DIR`` (which differs in one resource), and the console
-  times each poll that brings a change: from the moment its ``NodePolled`` message is dispatched to
+- ``HATUI_BENCH_TIMING=1``: the console times each key and each poll that brings a change, from
+  the key event's creation (the moment the driver read the bytes) or the ``NodePolled`` dispatch to
   the last screen write (``App._display``) after it was handled that is followed by 50 ms without
   writes (so a render the console defers to a timer or to after a refresh is counted; a console
-  that never goes quiet is cut at 2 s). The times (ms) go into the counts file as ``apply_ms``.
+  that never goes quiet is cut at 2 s). The times go into the counts file: ``key_ms`` ([key, ms]
+  per key) and ``apply_ms``.
+- ``HATUI_BENCH_ALTERNATE=DIR`` (with ``--replay``; implies the timing): the first node's polls
+  alternate between its replay capture and the one in replay dir ``DIR`` (which differs in one
+  resource), so every second poll of it brings a change.
 - ``HATUI_BENCH_PROFILE=PATH``: the whole run under pyinstrument; its text report (top frames) is
   written to ``PATH`` when the console exits.
 """
@@ -38,6 +41,8 @@ from hatui.transport.ssh import SSHTransport
 POLLS: Counter[str] = Counter()
 COMMANDS: Counter[str] = Counter()
 APPLY_MS: list[float] = []
+#: [key, ms] per key press: from the key event's creation to the screen written (as APPLY_MS).
+KEY_MS: list[list[Any]] = []
 #: Reports (by id) that bring a change; the dispatch wrapper times only those.
 CHANGED: set[int] = set()
 FLIPS: Counter[str] = Counter()
@@ -71,11 +76,8 @@ def _install() -> None:
 
 
 def _install_alternate(alt_dir: Path) -> None:
-    """The first node of the replay flips between two captures; the console's apply time is taken."""
-    from textual.app import App
-
+    """The first node of the replay flips between its capture and the one in ``alt_dir``."""
     from hatui.replay import read_replay_dir
-    from hatui.ui.messages import NodePolled
 
     alt = {c.node: c for c in read_replay_dir(alt_dir)}
     flips = FLIPS
@@ -95,32 +97,58 @@ def _install_alternate(alt_dir: Path) -> None:
         return await poll(self, node)
 
     ReplayPoller.poll = alternating_poll  # type: ignore[method-assign]
+
+
+def _install_timing() -> None:
+    """Times, inside the console, how long a key and a changed poll take to reach the screen."""
+    from textual import events
+    from textual.app import App
+
+    from hatui.ui.messages import NodePolled
+
     dispatch, display = App._dispatch_message, App._display
     last_write = [0.0]
 
     def noted_display(self: App[Any], *args: Any, **kwargs: Any) -> None:
-        last_write[0] = time.perf_counter()
+        last_write[0] = time.monotonic()
         display(self, *args, **kwargs)
 
-    async def settle(t0: float, handled: float) -> None:
+    #: id(message) -> when its latest dispatch ended (a key event is dispatched more than once:
+    #: to the app, then on to the screen); the timing counts from the last.
+    handled_at: dict[int, float] = {}
+
+    async def settle(into: list[Any], label: str | None, t0: float, mid: int) -> None:
         # The screen is up to date once it has been written after the message was handled and
         # nothing more was written for QUIET_S (a console that never goes quiet: cut at CAP_S).
-        while time.perf_counter() - t0 < CAP_S:
+        took = CAP_S
+        while time.monotonic() - t0 < CAP_S:
             await asyncio.sleep(0.005)
-            now, last = time.perf_counter(), last_write[0]
-            if last >= handled and now - last >= QUIET_S:
-                APPLY_MS.append((last - t0) * 1000)
-                return
-        APPLY_MS.append(CAP_S * 1000)
+            now, last = time.monotonic(), last_write[0]
+            if last >= handled_at[mid] and now - last >= QUIET_S:
+                took = last - t0
+                break
+        del handled_at[mid]
+        into.append(took * 1000 if label is None else [label, took * 1000])
 
     async def timed_dispatch(self: App[Any], message: Any) -> None:
-        if not (isinstance(message, NodePolled) and id(message.report) in CHANGED):
+        mid = id(message)
+        if mid in handled_at:
+            await dispatch(self, message)
+            handled_at[mid] = time.monotonic()
+            return
+        if isinstance(message, NodePolled) and id(message.report) in CHANGED:
+            CHANGED.discard(id(message.report))
+            into, label, t0 = APPLY_MS, None, time.monotonic()
+        elif isinstance(message, events.Key):
+            # From the moment the terminal's bytes became a key event (the driver's thread).
+            into, label, t0 = KEY_MS, message.key, message.time
+        else:
             await dispatch(self, message)
             return
-        CHANGED.discard(id(message.report))
-        t0 = time.perf_counter()
+        handled_at[mid] = float("inf")
         await dispatch(self, message)
-        task = asyncio.get_running_loop().create_task(settle(t0, time.perf_counter()))
+        handled_at[mid] = time.monotonic()
+        task = asyncio.get_running_loop().create_task(settle(into, label, t0, mid))
         TASKS.add(task)
         task.add_done_callback(TASKS.discard)
 
@@ -134,7 +162,7 @@ def _dump(_signum: int, _frame: object) -> None:
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             json.dump({"polls": dict(POLLS), "commands": dict(COMMANDS), "apply_ms": APPLY_MS,
-                       "flips": FLIPS}, f)  # fmt: skip
+                       "key_ms": KEY_MS, "flips": FLIPS}, f)  # fmt: skip
         os.replace(tmp, path)
 
 
@@ -159,5 +187,7 @@ if __name__ == "__main__":
     alternate = os.environ.get("HATUI_BENCH_ALTERNATE")
     if alternate:
         _install_alternate(Path(alternate))
+    if alternate or os.environ.get("HATUI_BENCH_TIMING"):
+        _install_timing()
     signal.signal(signal.SIGUSR1, _dump)
     sys.exit(_run(sys.argv[1:]))
