@@ -1,15 +1,16 @@
 """Provides ``python -m bench``: runs the benchmarks, prints their tables, writes ``bench/results/*.json``.
 
-    python -m bench                      # everything (about 10 minutes on 2 cores; the first run
+    python -m bench                      # everything (about 15 minutes on 2 cores; the first run
                                          # also generates the large crm_mon XMLs, about 3 minutes)
-    python -m bench --quick              # tiny sizes, seconds (what the smoke test runs)
+    python -m bench --quick              # tiny sizes, a few minutes (what the smoke test runs)
     python -m bench --only scale,fanout  # some of: scale, fanout, console, snapshot, live, memory
     python -m bench --tui-minutes 60     # the console memory run the issue asks for
+    python -m bench.profiles             # pyinstrument profiles of --once and the idle console
+    python -m bench.console --src TREE   # the console figures of another tree ("before")
 
 Benchmarks 1, 4 and 5 need a running cluster: the ``tests/lab`` Pacemaker lab is started for them
 (on 127.0.2.x) and torn down at the end; without it they run against sshd-backed nodes and say so.
-``bench/results/summary.md`` collects every table and target in Markdown.
-"""
+``bench/results/summary.md`` collects every table, target and profile in Markdown."""
 
 from __future__ import annotations
 
@@ -163,7 +164,7 @@ def profile_sections(out: Path) -> list[str]:
     for path in sorted(out.glob("profile-*.txt")):
         lines = path.read_text().splitlines()
         start = next((i for i, line in enumerate(lines) if line.startswith(("Program:", "Profile at"))), 0)
-        head = [line for line in lines[:start] if "Duration:" in line]
+        head = [line[line.index("Duration:") :] for line in lines[:start] if "Duration:" in line]
         tree = [line for line in lines[start + 1 :] if line.strip()][:PROFILE_LINES]
         if not parts:
             parts += ["## Profiles (pyinstrument, wall clock; python -m bench.profiles)", ""]
