@@ -154,14 +154,16 @@ def parse_document(data: bytes | str, source: str, roots: tuple[str, ...]) -> Xm
     first, end = _document_span(lines, source)
     noise = tuple(line for line in lines[:first] + lines[end:] if line.strip())
     body = lines[first:end]
-    for index, line in enumerate(body):
+    text = "\n".join(body)
+    # One search over the document; the line is looked for only when there is one to name.
+    for index, line in enumerate(body if _DTD.search(text) else ()):
         if _DTD.search(line):
             line_no = first + index + 1
             raise ParseError(
                 source, line_no, snippet_at(lines, line_no), "DTD and entity declarations are refused"
             )
     try:
-        root = etree.fromstring("\n".join(body).encode("utf-8"), _make_parser())
+        root = etree.fromstring(text.encode("utf-8"), _make_parser())
     except etree.XMLSyntaxError as exc:
         where = exc.lineno + first if exc.lineno else None
         message = " ".join(str(exc.msg or exc).split())
