@@ -7,25 +7,30 @@ name. The same pair serves the SSH and the local transport.
 
 The script makes a private directory (``mktemp -d``: mode 0700, and ``umask 077`` for its files,
 so that no other user of the node reads an output such as ``drbdadm dump``'s secrets), starts
-every command in the background with its stdout and stderr in files of their own, ``wait``s for
-each, and prints the sections in order with ONE ``cat``. A ``trap`` removes the directory on exit
-and on HUP, INT, PIPE and TERM (killing the commands still running). Where ``mktemp -d`` fails (a
-full or read-only /tmp), the commands run one after the other as they did before, their stderr
-captured by a command substitution, with the same output. ``ulimit -f`` keeps a runaway command
+every command's section in the background, each into a file of its own, ``wait``s, and prints the
+files in order with ONE ``cat``: the same output as the sequential script, which stays as the
+fallback where ``mktemp -d`` fails (a full or read-only /tmp). A ``trap`` removes the directory on
+exit and on HUP, INT, PIPE and TERM; a command still running then ends by its node-side timeout,
+as it did when the sequential script lost its connection. ``ulimit -f`` keeps a runaway command
 from filling the node's disk: its file stops at about twice the transport's output cap.
 
 Layout of the script's standard output, per command ``i`` (``M`` is the per-run marker)::
 
     M B i\\n<stdout of i>\\nM S i <exit status>\\n<stderr of i>\\nM E i\\n
 
+The command's stdout passes straight through; its stderr is captured by a command substitution
+(``e=$(cmd 2>&1 1>&3)``, fd 3 being the section's stdout).
+
 With a ``Guard`` (``hatui.transport.base``), the probes' sections come first, then the line
 ``M F <1 if the commands ran, else 0> <fingerprint>``, then the commands' sections if they ran.
-The fingerprint is ``cksum`` of the list of each fingerprinted probe's stdout and stderr ``cksum``
-(in name order) and their exit statuses. The sequential fallback takes no fingerprint (an empty
-one, which never matches) and never runs a guarded batch's commands.
+The fingerprint is the ``cksum`` of the fingerprinted probes' sections (in name order) without
+their marker: index, stdout, exit status and stderr. The sequential fallback takes no fingerprint
+(an empty one, which never matches) and never runs a guarded batch's commands.
 
 The marker is random per run and is never written whole in the script text (it is printed from two
 halves), so neither a command's output nor a process listing showing the script can forge it.
+(It is in the sections' files too, where only the batch's own user, and so its own commands,
+could read it: it guards against text, not against the commands hatui chose to run.)
 """
 
 from __future__ import annotations
@@ -154,8 +159,11 @@ def build_batch(
     then = range(len(probes), len(names)) if guard else range(0)
     lines += ["_d=$(mktemp -d 2>/dev/null) || _d=", 'if [ -n "$_d" ] && [ -d "$_d" ]; then']
     lines += _side_by_side(names, argvs, first, then, guard, max_output)
-    lines += ["else", "exec 3>&1"]
-    lines += _one_after_another(argvs, first, guarded=guard is not None)
+    # The fallback without a temporary directory: one after the other, a guarded batch's
+    # commands never (it takes no fingerprint: an empty one, which never matches).
+    lines += ["else", "exec 3>&1", *_sections(argvs, first, into_files=False)]
+    if guard is not None:
+        lines += ["_f=", _FINGERPRINT_LINE.format(ran=0)]
     lines += ["fi", "exit 0"]
     return Batch(
         script="\n".join(lines) + "\n",
@@ -184,85 +192,71 @@ def _side_by_side(
     guard: Guard | None,
     max_output: int | None,
 ) -> list[str]:
-    """The script's main path: every command in the background, outputs in the private dir."""
+    """The script's main path: every command in the background, each section in a file of its own."""
     lines = [
-        "_p=",
         "trap 'rm -rf \"$_d\"' EXIT",
-        # Background commands of a non-interactive shell ignore INT: they are killed by name.
-        "trap 'kill $_p 2>/dev/null; exit 129' HUP INT PIPE TERM",
+        # Background commands of a non-interactive shell ignore INT; those still running when the
+        # batch is killed end by their node-side timeout, as in the sequential script.
+        "trap 'exit 129' HUP INT PIPE TERM",
     ]
     if max_output is not None:
         # Past twice the cap plus a read chunk: a command cut there still overflows the
         # transport's cap (which keeps up to one chunk beyond it), so it is reported as cut.
         lines.append(f"ulimit -f {(2 * max_output + CHUNK) // _BLOCK + 1} 2>/dev/null")
-    lines += _start_and_wait(argvs, first)
+    lines += [*_sections(argvs, first, into_files=True), "wait"]
     if guard is None:
-        lines.append(_print_sections(first))
+        lines.append(_print(first))
         return lines
-    # ``cksum`` of the files (CRC and size each, so that bytes cannot move between them
-    # unnoticed), then of that list plus the exit statuses: one short line.
     picked = sorted((i for i in first if names[i] in guard.fingerprinted), key=lambda i: names[i])
-    files = " ".join(f"o{i} e{i}" for i in picked) or "/dev/null"
-    statuses = " ".join(f"$_s{i}" for i in picked)
-    lines.append(f'_f=$({{ cd "$_d" && cksum {files} && echo "{statuses}"; }} | cksum)')
-    lines.append(_print_sections(first))
+    files = " ".join(f'"$_d/{i}"' for i in picked) or "/dev/null"
+    # The sections without their marker, the rest kept (index, stdout, status, stderr). Every
+    # probe has ended and no command has started: no command of the batch can see the marker in
+    # sed's arguments.
+    lines += [f'_f=$(sed "s/$_h$_t//" {files} | cksum)', _print(first)]
     if not then:
-        lines.append('printf \'%s%s F 0 %s\\n\' "$_h" "$_t" "$_f"')
+        lines.append(_FINGERPRINT_LINE.format(ran=0))
         return lines
     assert guard.expect  # commands are only sent with an expected fingerprint
-    lines += [
+    return [
+        *lines,
         f'if [ "$_f" = {shlex.quote(guard.expect)} ]; then',
-        'printf \'%s%s F 1 %s\\n\' "$_h" "$_t" "$_f"',
-        *_start_and_wait(argvs, then),
-        _print_sections(then),
+        _FINGERPRINT_LINE.format(ran=1),
+        *_sections(argvs, then, into_files=True),
+        "wait",
+        _print(then),
         "else",
-        'printf \'%s%s F 0 %s\\n\' "$_h" "$_t" "$_f"',
+        _FINGERPRINT_LINE.format(ran=0),
         "fi",
     ]
-    return lines
 
 
-def _start_and_wait(argvs: Sequence[tuple[str, ...]], indices: range) -> list[str]:
+_FINGERPRINT_LINE = 'printf \'%s%s F {ran} %s\\n\' "$_h" "$_t" "$_f"'
+
+
+def _print(indices: range) -> str:
+    files = " ".join(f'"$_d/{i}"' for i in indices)
+    return f"cat {files}" if indices else ":"
+
+
+def _sections(argvs: Sequence[tuple[str, ...]], indices: range, *, into_files: bool) -> list[str]:
+    """Each command's section: its stdout passes through, its stderr is captured on the side.
+
+    ``into_files``: each section is written by a background subshell into a file of its own (fd 3
+    and its stdout both the file); else they are printed one after the other on the real stdout.
+    """
     lines = []
     for i in indices:
         # $_w is unquoted on purpose: it is our own fixed words (or nothing).
-        lines.append(
-            f'$_w {shlex.join(argvs[i])} >"$_d/o{i}" 2>"$_d/e{i}" </dev/null & _p{i}=$!; _p="$_p $!"'
-        )
-    lines += [f"wait $_p{i}; _s{i}=$?" for i in indices]
-    # Reaped: their numbers may be reused, so the trap must not kill them any more.
-    lines.append("_p=")
-    return lines
-
-
-def _print_sections(indices: range) -> str:
-    """Writes each section's marker lines into files, then prints every section with one cat."""
-    parts = []
-    files = []
-    for i in indices:
-        parts += [
-            f'printf \'%s%s B {i}\\n\' "$_h" "$_t" >"$_d/b{i}"',
-            f'printf \'\\n%s%s S {i} %s\\n\' "$_h" "$_t" "$_s{i}" >"$_d/s{i}"',
-            f'printf \'\\n%s%s E {i}\\n\' "$_h" "$_t" >"$_d/z{i}"',
-        ]
-        files += [f'"$_d/{f}{i}"' for f in "bosez"]
-    if not files:
-        return ":"
-    return "\n".join([*parts, f"cat {' '.join(files)}"])
-
-
-def _one_after_another(argvs: Sequence[tuple[str, ...]], indices: range, *, guarded: bool) -> list[str]:
-    """The fallback without a temporary directory: stderr through a command substitution."""
-    lines = []
-    for i in indices:
-        lines += [
+        section = [
             f'printf \'%s%s B {i}\\n\' "$_h" "$_t"',
             f"_e=$($_w {shlex.join(argvs[i])} 2>&1 1>&3 3>&- </dev/null)",
             "_s=$?",
             f'printf \'\\n%s%s S {i} %s\\n%s\\n%s%s E {i}\\n\' "$_h" "$_t" "$_s" "$_e" "$_h" "$_t"',
         ]
-    if guarded:
-        lines.append('printf \'%s%s F 0 \\n\' "$_h" "$_t"')
+        if into_files:
+            lines.append(f'{{ {"; ".join(section)}; }} 3>"$_d/{i}" >&3 &')
+        else:
+            lines += section
     return lines
 
 
@@ -304,9 +298,8 @@ def split_batch(
             err = ""
         else:
             err = stdout[eol + 1 : end] if end >= 0 else stdout[eol + 1 :]
-        # As a command substitution gives it (the fallback's way): no trailing newlines.
         results[name] = CommandResult(
-            argv=argv, exit_status=status, stdout=out, stderr=err.rstrip("\n"), duration_s=duration_s
+            argv=argv, exit_status=status, stdout=out, stderr=err, duration_s=duration_s
         )
         pos = end + 1 if end >= 0 else status_line_at
     if batch.guarded and batch.probes == len(batch.names):
