@@ -8,11 +8,18 @@ out is time a cold start does not spend before asking the first node.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from support import needs_shared
+from support.sshd import CRM_MON_XML, SshdServer, install_stack_tools, sshd_factory
+
+__all__ = ["sshd_factory"]  # the fixture, imported for pytest
 
 HEALTHY = Path(__file__).resolve().parent / "replays" / "healthy"
 
@@ -65,3 +72,53 @@ def test_text_and_yaml_once_import_only_their_printer(fmt: str) -> None:
     assert bool(_loaded(modules, "yaml")) is (fmt == "yaml")
     for package in ("textual", "hatui.ui", "hatui.demo", "hatui.actions", "asyncssh"):
         assert not _loaded(modules, package), f"{package} imported"
+
+
+#: Like WRAPPER, and also notes which modules were loaded when the collection returned.
+WRAPPER_AT_COLLECT = """\
+import contextlib, io, json, sys
+import hatui.snapshot.once as once
+from hatui.cli import main
+collect, seen = once.collect, {}
+def noting(*args, **kwargs):
+    captures = collect(*args, **kwargs)
+    seen["at_collect"] = sorted(sys.modules)
+    return captures
+once.collect = noting
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    rc = main(sys.argv[1:])
+print(json.dumps({"rc": rc, "out": out.getvalue(), **seen}))
+"""
+
+
+@needs_shared
+def test_judging_and_printing_load_while_the_nodes_answer(
+    tmp_path: Path, sshd_factory: Callable[..., SshdServer]
+) -> None:
+    """A node slow to answer: by the time its answers are in, the verdict and the text printer
+    (rich) are already imported, so that the process spends no time on them afterwards."""
+    server = sshd_factory("vnode1", start=False)
+    slow = f"sleep 2; cat {shlex.quote(str(CRM_MON_XML))}"
+    install_stack_tools(server.bin_dir, tmp_path / "calls", crm_mon_status=slow)
+    server.start()
+    known = tmp_path / "known_hosts"
+    server.trust(known)
+    config = tmp_path / "hatui.yaml"
+    node = f"name: vnode1, host: {server.host}, port: {server.port}, identity_file: {server.client_key}"
+    lines = ["clusters:", "  lab:", f"    known_hosts: {known}", "    nodes:"]
+    lines.append(f"      - {{{node}, user: root}}")
+    config.write_text("\n".join(lines) + "\n")
+
+    out = subprocess.run(
+        [sys.executable, "-c", WRAPPER_AT_COLLECT, "--once", "--format", "text", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["rc"] in (0, 1, 2) and "vnode1" in result["out"]  # a real snapshot was printed
+    loaded = set(result["at_collect"])
+    assert {"hatui.model.verdict", "hatui.snapshot.run", "hatui.snapshot.text", "rich.console"} <= loaded

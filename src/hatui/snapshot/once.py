@@ -13,8 +13,11 @@ exists.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,22 +107,54 @@ def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()
 
 
 def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
-    from hatui.model.inflight import inflight_from_constraints
-    from hatui.model.verdict import judge
-    from hatui.snapshot import run  # looked up at call time, so a test can make the model fail
-
     try:
         config, cluster = resolve(choice)
+        if choice.replay is None and not choice.demo:
+            _import_while_nodes_answer(cluster, fmt)
         captures = collect(choice, cluster)
     except HatuiError as exc:
         print_error(exc)
         return EXIT_UNKNOWN
+    from hatui.model.inflight import inflight_from_constraints
+    from hatui.model.verdict import judge
+    from hatui.snapshot import run  # looked up at call time, so a test can make the model fail
+
     name = cluster.display_name or cluster.name
     # A replay's nodes are the ones captured, not the ones a config file lists.
     view = run.make_view(name, captures, cluster=None if choice.replay else cluster)
     # A move another hatui announces in the CIB (its in-flight marker) is moving, not failing.
     flights = inflight_from_constraints(view.constraints, view.generated_at)
     return run.emit(view, judge(view, ignore=config.health_ignore | ignore, inflight=flights), fmt)
+
+
+#: What judging and printing a snapshot imports, then each format's printer.
+_AFTER_COLLECTION = ("hatui.model.inflight", "hatui.model.verdict", "hatui.snapshot.run")
+_PRINTERS = {"text": ("hatui.snapshot.text",), "yaml": ("yaml",)}
+
+
+def _import_while_nodes_answer(cluster: ClusterConfig, fmt: str) -> None:
+    """Imports what judging and printing need in a thread, while the collection waits on the nodes.
+
+    A cold ``--once`` spends most of its time waiting on the network (connections, the nodes
+    running their commands) with the interpreter idle; the model, the verdict and the printer load
+    in that wait instead of after it. The transports are imported first, here, so that the
+    collection itself imports nothing the thread may be importing at the same moment.
+    """
+    from hatui.sources import make  # noqa: F401  (the fan-out and collectors, before the thread)
+
+    kinds = {n.transport for n in cluster.nodes}
+    if "ssh" in kinds:
+        import hatui.transport.ssh
+    if "local" in kinds:
+        import hatui.transport.local  # noqa: F401
+
+    def load() -> None:
+        for name in (*_AFTER_COLLECTION, *_PRINTERS.get(fmt, ())):
+            # A module that fails here fails again where it is used, with its real error.
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="hatui-imports", daemon=True).start()
 
 
 def _load(path: Path) -> Config:
