@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import pkgutil
 import sys
 import threading
 from collections.abc import Iterable
@@ -140,16 +141,20 @@ def _import_while_nodes_answer(cluster: ClusterConfig, fmt: str) -> None:
     in that wait instead of after it. The transports are imported first, here, so that the
     collection itself imports nothing the thread may be importing at the same moment.
     """
+    import hatui.parsers
     from hatui.sources import make  # noqa: F401  (the fan-out and collectors, before the thread)
 
     kinds = {n.transport for n in cluster.nodes}
     if "ssh" in kinds:
         import hatui.transport.ssh
     if "local" in kinds:
-        import hatui.transport.local  # noqa: F401
+        import hatui.transport.local
 
     def load() -> None:
-        for name in (*_AFTER_COLLECTION, *_PRINTERS.get(fmt, ())):
+        # Which parsers the answers need is known only once they are in: all of them load here,
+        # after what every run needs (a few the nodes do not need cost only idle time).
+        parsers = [f"hatui.parsers.{m.name}" for m in pkgutil.iter_modules(hatui.parsers.__path__)]
+        for name in (*_AFTER_COLLECTION, *_PRINTERS.get(fmt, ()), *parsers):
             # A module that fails here fails again where it is used, with its real error.
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
