@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hatui.model.host import HostMemory
-from hatui.model.locations import rules_reason
+from hatui.model.locations import rules_allow
 from hatui.model.pacemaker import ClusterStatus
 from hatui.model.stack import DrbdFlavour
 from hatui.model.view import ClusterView
@@ -137,12 +137,8 @@ def _disks_allow(view: ClusterView, row: VmRow, node: str) -> bool:
 
 def receivers(view: ClusterView, status: ClusterStatus, row: VmRow, lost: str) -> list[str]:
     """The nodes that may take ``row`` if ``lost`` goes (rule 2 of the module docstring)."""
-    name = row.resource or row.name
-    return [
-        n
-        for n in _able(status)
-        if n != lost and rules_reason(view, status, name, n) is None and _disks_allow(view, row, n)
-    ]
+    allowed = rules_allow(view, status, row.resource or row.name, [n for n in _able(status) if n != lost])
+    return [n for n in allowed if _disks_allow(view, row, n)]
 
 
 def stranded_if_lost(view: ClusterView, node: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -159,14 +159,26 @@ def _placements(view: ClusterView, status: ClusterStatus, resource: str) -> list
     return out
 
 
-def _rules_reason(view: ClusterView, status: ClusterStatus, resource: str, node: str) -> str | None:
+def _placements_of(view: ClusterView, status: ClusterStatus, resource: str) -> list[_Placement]:
     # A resource's constraints are looked up and indexed once, not once per node: the capacity
     # model asks for every VM on every node (3,200 questions on a 32-node cluster of 100 VMs).
     placements: dict[tuple[int, str], list[_Placement]] = _cached(view, "_placements", dict)
     key = (id(status), resource)
     if key not in placements:
         placements[key] = _placements(view, status, resource)
-    own, *partners = placements[key]
+    return placements[key]
+
+
+def rules_allow(view: ClusterView, status: ClusterStatus, resource: str, nodes: list[str]) -> list[str]:
+    """The nodes of ``nodes`` (in order) where ``rules_reason`` is None, asked in one go."""
+    if not constraints_known(view):
+        return list(nodes)
+    placements = _placements_of(view, status, resource)
+    return [n for n in nodes if all(p.reason(status, n) is None for p in placements)]
+
+
+def _rules_reason(view: ClusterView, status: ClusterStatus, resource: str, node: str) -> str | None:
+    own, *partners = _placements_of(view, status, resource)
     why = own.reason(status, node)
     if why is not None:
         return why
