@@ -12,6 +12,7 @@ from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
 from hatui.replay import read_replay_dir
 from hatui.sources.parse import ReportMemo, build_report
+from hatui.sources.poller import ReplayPoller
 
 REPLAYS = Path(__file__).resolve().parents[1] / "replays"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -112,3 +113,15 @@ def test_a_bad_output_stays_an_error_when_it_comes_again() -> None:
         rep = memo.report(cap)
         assert rep.pacemaker is None
         assert [e.source for e in rep.errors] == ["crm_mon.xml"]
+
+
+async def test_the_replay_poller_answers_an_unchanged_node_with_its_last_report() -> None:
+    poller = ReplayPoller.from_dir(REPLAYS / "healthy")
+    node = poller.nodes[0]
+    first = await poller.poll(node)
+    again = await poller.poll(node)
+    assert again.same_content(first) and again.pacemaker is first.pacemaker
+    poller.replace(_changed(poller.captures[0], "output"))
+    changed = await poller.poll(node)
+    assert not changed.same_content(again)
+    assert changed.pacemaker is not None and changed.pacemaker.nodes[0].standby is True
