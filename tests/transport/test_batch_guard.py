@@ -14,15 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from hatui.config import ClusterConfig
 from hatui.demo import DemoCluster, DemoTransport
 from hatui.errors import TransportError
 from hatui.sources.detect import VOLATILE_PROBES, probe_commands
 from hatui.transport.base import FINGERPRINT, CommandResult, Guard
 from hatui.transport.batch import build_batch, split_batch
 from hatui.transport.local import LocalTransport
-from hatui.transport.ssh import SSHTransport
 from support.shells import SHELLS
+from support.ssh_transport import transport_for
 from support.sshd import SshdServer, sshd_factory  # noqa: F401 - the fixture
 
 
@@ -205,7 +204,7 @@ async def test_over_ssh_a_guarded_batch_is_one_remote_command(
     node: Node,
 ) -> None:
     server = sshd_factory("n1")
-    t = ssh_transport(server)
+    t = transport_for(server)
     try:
         fp = fingerprint(await t.run_batch(node.commands(), timeout=10, guard=node.guard(None)))
         before = server.session_count()
@@ -221,7 +220,7 @@ async def test_host_identity_names_the_node_by_address_and_host_key(
     sshd_factory: Callable[..., SshdServer],  # noqa: F811
 ) -> None:
     server = sshd_factory("n1")
-    t = ssh_transport(server)
+    t = transport_for(server)
     try:
         identity = await t.host_identity()
         assert identity == f"127.0.0.1:{server.port} {server.fingerprint()}"
@@ -232,17 +231,4 @@ async def test_host_identity_names_the_node_by_address_and_host_key(
         await t.close()
     server.stop()
     with pytest.raises(TransportError):
-        await ssh_transport(server, backoff_initial=0.01).host_identity()
-
-
-def ssh_transport(server: SshdServer, **kwargs: float) -> SSHTransport:
-    """The transport hatui would make from the config, the server's key in the cluster's file."""
-    node = server.node_config("n1")
-    known = server.root / "known_hosts"
-    if not known.exists():
-        server.trust(known)
-    cluster = ClusterConfig(name="c", nodes=(node,), known_hosts=str(known))
-    transport = SSHTransport.from_config(node, cluster)
-    for name, value in kwargs.items():
-        setattr(transport, name, value)
-    return transport
+        await transport_for(server, backoff_initial=0.01).host_identity()
