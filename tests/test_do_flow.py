@@ -205,8 +205,8 @@ class Breaks:
             raise HatuiError("the node answered something nobody expected")
         return await self.inner.run(argv, timeout=timeout, stdin=stdin)
 
-    async def run_batch(self, commands: object, *, timeout: float) -> object:
-        return await self.inner.run_batch(commands, timeout=timeout)
+    async def run_batch(self, commands: object, *, timeout: float, guard: Any = None) -> object:
+        return await self.inner.run_batch(commands, timeout=timeout, guard=guard)
 
     async def close(self) -> None:
         await self.inner.close()

@@ -149,8 +149,8 @@ class RefuseBanDelete:
             return CommandResult(words, 13, "", "Call cib_delete failed (-13): Permission denied\n", 0.01)
         return await self.inner.run(argv, timeout=timeout, stdin=stdin)  # type: ignore[no-any-return]
 
-    async def run_batch(self, commands: Any, *, timeout: float) -> Any:
-        return await self.inner.run_batch(commands, timeout=timeout)
+    async def run_batch(self, commands: Any, *, timeout: float, guard: Any = None) -> Any:
+        return await self.inner.run_batch(commands, timeout=timeout, guard=guard)
 
     async def close(self) -> None:
         await self.inner.close()
