@@ -51,3 +51,21 @@ def test_equal_parts_that_are_not_the_same_objects_still_compare_equal() -> None
     b = NodeReport(node="n1", raw={"x": "1"}, errors=(SourceError("n1", "x", "m"),), collected_at=T0)
     assert a.same_content(b)
     assert not a.same_content(NodeReport(node="n1", raw={"x": "2"}))
+
+
+async def test_crm_mon_printing_a_new_time_alone_says_the_same() -> None:
+    rep = await _report()
+    xml = rep.raw["crm_mon.xml"]
+    later = xml.replace('<last_update time="', '<last_update time="X', 1)
+    assert later != xml
+    restamped = dataclasses.replace(rep, raw={**rep.raw, "crm_mon.xml": later})
+    assert restamped.same_content(rep) and rep.same_content(restamped)
+    # Anything else in the text, or the same change in another output, is news.
+    changed = later.replace('standby="false"', 'standby="true"', 1)
+    assert not dataclasses.replace(rep, raw={**rep.raw, "crm_mon.xml": changed}).same_content(rep)
+    other = {**rep.raw, "xm_list": rep.raw["xm_list"] + " "}
+    assert not dataclasses.replace(rep, raw=other).same_content(rep)
+    # The parsed picture still counts: a different last_updated there is a difference.
+    assert rep.pacemaker is not None
+    parsed = dataclasses.replace(rep.pacemaker, last_updated="elsewhen")
+    assert not dataclasses.replace(restamped, pacemaker=parsed).same_content(rep)

@@ -6,6 +6,7 @@ the parsers fill and depends on no parser.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -16,6 +17,35 @@ from hatui.model.drbd import DrbdResourceConf, DrbdStatus
 from hatui.model.host import DomainLoad, HostMemory
 from hatui.model.pacemaker import ClusterOptions, ClusterStatus, Constraint
 from hatui.model.storage import Filesystem, IscsiSession, LogicalVolume, PhysicalVolume, VolumeGroup
+
+#: When crm_mon ran: the XML attribute, or the text layouts' ``Last updated:`` line. Two nodes of
+#: one unchanged cluster, or one node polled twice, print the same but for it. Every crm_mon layout
+#: prints it in its first lines, so only ``_HEAD`` characters are searched (a regex over a 700 KiB
+#: XML cost more than parsing it once).
+_WHEN = re.compile(r'<last_update time="[^"]*"|last_updated="[^"]*"|^.*Last updated:.*$', re.MULTILINE)
+_HEAD = 4096
+
+
+def when_stamp(text: str) -> tuple[str, int]:
+    """(the text before crm_mon's when-stamp, where the text after it starts); ``("", 0)``: none."""
+    found = _WHEN.search(text, 0, _HEAD)
+    if found is None:
+        return "", 0
+    return text[: found.start()], found.end()
+
+
+def same_but_when(a: str, b: str) -> bool:
+    """True when crm_mon outputs ``a`` and ``b`` are equal but for their when-stamps."""
+    if a is b:
+        return True
+    (before_a, after_a), (before_b, after_b) = when_stamp(a), when_stamp(b)
+    return (
+        after_a > 0
+        and after_b > 0
+        and len(a) - after_a == len(b) - after_b
+        and before_a == before_b
+        and a.endswith(b[after_b:])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +96,8 @@ class NodeReport:
         return self.unreachable is None
 
     def same_content(self, other: NodeReport | None) -> bool:
-        """True when ``other`` says exactly what this report says, apart from ``collected_at``.
+        """True when ``other`` says exactly what this report says, apart from when: ``collected_at``
+        and crm_mon's own when-stamp in its raw output (its parsed ``last_updated`` still counts).
 
         Cheap when nothing changed: a poll whose capture did not change reuses the previous
         report's parts (``hatui.sources.parse``), so each part is the same object and the identity
@@ -79,9 +110,22 @@ class NodeReport:
         for name in _CONTENT_FIELDS:
             mine = getattr(self, name)
             theirs = getattr(other, name)
-            if mine is not theirs and mine != theirs:
+            if mine is not theirs and mine != theirs and not (name == "raw" and _same_raw(mine, theirs)):
                 return False
         return True
+
+
+def _same_raw(mine: dict[str, str], theirs: dict[str, str]) -> bool:
+    # crm_mon prints when it ran: a live node's output differs on every poll while its parsed
+    # picture (the same object, ``hatui.sources.parse``) does not, and that is not news.
+    if mine.keys() != theirs.keys():
+        return False
+    return all(
+        text is theirs[name]
+        or text == theirs[name]
+        or (name.startswith("crm_mon") and same_but_when(text, theirs[name]))
+        for name, text in mine.items()
+    )
 
 
 #: Every field of ``NodeReport`` but the time it was collected, in declaration order (the cheap

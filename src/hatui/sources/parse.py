@@ -11,56 +11,27 @@ its parsed part, so the console can tell an unchanged poll by identity (``NodeRe
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from hatui.errors import ParseError
 from hatui.model.capture import NodeCapture
 from hatui.model.host import domains_with_loads
-from hatui.model.report import NodeReport, SourceError
+from hatui.model.report import NodeReport, SourceError, same_but_when
 from hatui.sources.table import SOURCES, SourceSpec
 
-#: What differs between two nodes' crm_mon outputs of one unchanged cluster: when each ran (the
-#: XML attribute, or the text layouts' ``Last updated:`` line). Every crm_mon layout prints it in
-#: its first lines, so only ``_HEAD`` characters are searched: a regex over a 700 KiB XML per node
-#: cost more than parsing it once.
-_WHEN = re.compile(r'<last_update time="[^"]*"|last_updated="[^"]*"|^.*Last updated:.*$', re.MULTILINE)
-_HEAD = 4096
 _SHARED_SIZE = 8
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Shared:
-    """One parsed cluster-wide text: what comes before and after its when-stamp, and the result."""
+    """One parsed cluster-wide text and what it was parsed into."""
 
     name: str
     text: str
-    before: str
-    after: str
     result: Any
-
-    def matches(self, name: str, text: str, before: str, after_at: int) -> bool:
-        # Two texts say the same when all but their stamps are equal: the prefix is a few hundred
-        # characters and the tail is compared in place (no slice of the 700 KiB).
-        if text is self.text:
-            return name == self.name
-        return (
-            name == self.name
-            and len(text) - after_at == len(self.after)
-            and before == self.before
-            and text.endswith(self.after)
-        )
 
 
 _SHARED: list[_Shared] = []
-
-
-def _stamp(text: str) -> tuple[str, int]:
-    """The text before the when-stamp and where the text after it starts (``("", 0)``: no stamp)."""
-    found = _WHEN.search(text, 0, _HEAD)
-    if found is None:
-        return "", 0
-    return text[: found.start()], found.end()
 
 
 def _parse_shared(spec: SourceSpec, text: str) -> Any:
@@ -71,14 +42,13 @@ def _parse_shared(spec: SourceSpec, text: str) -> Any:
     700 KiB 32 times (about 1 s). The memo is small (a few distinct texts per poll) and holds no
     failures. The first text parsed serves the others, its ``last_updated`` included.
     """
-    before, after_at = _stamp(text)
     for i, entry in enumerate(_SHARED):
-        if entry.matches(spec.name, text, before, after_at):
+        if entry.name == spec.name and (entry.text == text or same_but_when(entry.text, text)):
             if i:
                 _SHARED.insert(0, _SHARED.pop(i))
             return entry.result
     result = spec.parse(text, spec.name)
-    _SHARED.insert(0, _Shared(spec.name, text, before, text[after_at:], result))
+    _SHARED.insert(0, _Shared(spec.name, text, result))
     del _SHARED[_SHARED_SIZE:]
     return result
 
