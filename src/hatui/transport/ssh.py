@@ -24,7 +24,6 @@ import contextlib
 import math
 import shlex
 import socket
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -37,25 +36,11 @@ from hatui.errors import TransportError
 from hatui.transport.base import CommandResult, Guard
 from hatui.transport.batch import build_batch, single_command, split_batch
 from hatui.transport.capped import DEFAULT_MAX_OUTPUT, OutputTooLargeError, read_capped
-from hatui.transport.hostkeys import DEFAULT_PORT, host_key_problem, read_known_hosts
+from hatui.transport.hostkeys import DEFAULT_PORT, host_key_problem
+from hatui.transport.keyfiles import client_keys, trusted_keys
 
 #: How long ``close()`` waits for the server to acknowledge the disconnect.
 _CLOSE_WAIT_S = 2.0
-
-#: A file's identity for the caches below: a change to it (a key accepted into known_hosts, a
-#: key file replaced) gives a new one, so that nothing stale is ever used.
-_Stamp = tuple[str, int, int, int] | tuple[str, None, None, None]
-#: Parsed known_hosts files, by their stamps: one parse per change, not one per connection (a
-#: 300-line known_hosts takes 6 ms to parse, on the event loop, times 32 nodes).
-_KNOWN: dict[tuple[_Stamp, ...], asyncssh.SSHKnownHosts] = {}
-#: Loaded identity files (and their -cert.pub), by their stamps: asyncssh checks an RSA private
-#: key as it loads it (44 ms of CPU for 2048 bits, 140 for 3072), and every connection loaded it
-#: twice (hatui's options, then asyncssh.connect's own preparation of them).
-_KEYS: dict[tuple[_Stamp, _Stamp], Sequence[asyncssh.SSHKeyPair]] = {}
-#: Beyond this many entries a cache starts again (files changed many times, many clusters).
-_CACHED = 16
-#: Held while a key file loads: the nodes connect at once, and each would load it again.
-_KEYS_LOADING = threading.Lock()
 
 
 class SSHTransport:
@@ -282,7 +267,7 @@ class SSHTransport:
             host=self.host,
             port=self.port if self.port != DEFAULT_PORT else (),
             username=self.user if self.user else (),
-            client_keys=_client_keys(self.identity_file) if self.identity_file else (),
+            client_keys=client_keys(self.identity_file) if self.identity_file else (),
             known_hosts=known,
             connect_timeout=self.connect_timeout,
             keepalive_interval=self.keepalive_interval,
@@ -301,7 +286,7 @@ class SSHTransport:
 
     async def _open(self) -> asyncssh.SSHClientConnection:
         try:
-            known = _trusted_keys(self._known_hosts_files())
+            known = trusted_keys(self._known_hosts_files())
             # Reads ~/.ssh/config and the key files: off the event loop, like asyncssh itself does.
             options = await asyncio.to_thread(self._options, known)
         except (OSError, ValueError, asyncssh.Error) as exc:
@@ -361,37 +346,3 @@ async def _close_quietly(conn: asyncssh.SSHClientConnection) -> None:
     with contextlib.suppress(TimeoutError, OSError, asyncssh.Error):
         async with asyncio.timeout(_CLOSE_WAIT_S):
             await conn.wait_closed()
-
-
-def _stamp(path: Path) -> _Stamp:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path), None, None, None)
-    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _trusted_keys(files: Sequence[Path]) -> asyncssh.SSHKnownHosts:
-    """``read_known_hosts(files)``, parsed again only when one of the files changed."""
-    stamps = tuple(_stamp(f) for f in files)
-    known = _KNOWN.get(stamps)
-    if known is None:
-        known = read_known_hosts(files)
-        if len(_KNOWN) >= _CACHED:
-            _KNOWN.clear()
-        _KNOWN[stamps] = known
-    return known
-
-
-def _client_keys(identity_file: str) -> Sequence[asyncssh.SSHKeyPair]:
-    """The key pair(s) of ``identity_file`` as asyncssh loads them, loaded again only on a change."""
-    path = Path(identity_file).expanduser()
-    stamps = (_stamp(path), _stamp(path.with_name(path.name + "-cert.pub")))
-    with _KEYS_LOADING:
-        keys = _KEYS.get(stamps)
-        if keys is None:
-            keys = asyncssh.load_keypairs([str(path)])
-            if len(_KEYS) >= _CACHED:
-                _KEYS.clear()
-            _KEYS[stamps] = keys
-    return keys
