@@ -104,11 +104,15 @@ def vm_memory(view: ClusterView, row: VmRow, node: str) -> int | None:
 
 
 def _vms_on(view: ClusterView, node: str) -> list[VmRow]:
-    return [
-        r
-        for r in vm_rows(view)
-        if r.resource is not None and (node in r.pcmk_nodes or node in r.domain_nodes)
-    ]
+    # Indexed once per view (kept in its instance dict, as ``capacity``): asked for every node.
+    by_node: dict[str, list[VmRow]] | None = view.__dict__.get("_vms_by_node")
+    if by_node is None:
+        by_node = view.__dict__["_vms_by_node"] = {}
+        for r in vm_rows(view):
+            if r.resource is not None:
+                for n in dict.fromkeys((*r.pcmk_nodes, *r.domain_nodes)):
+                    by_node.setdefault(n, []).append(r)
+    return by_node.get(node, [])
 
 
 def _able(status: ClusterStatus) -> list[str]:
