@@ -6,8 +6,12 @@ variables) is ``hatui.ui.base.ConsoleApp``, which HatuiApp extends with clusters
 Polls run in workers, one per node (named ``poll:<node>``, group ``poll``): each calls
 ``poller.poll(node)``, posts a NodePolled message (a finished NodeReport: the sources parse, the
 console never does) and sleeps ``poller.interval(node)``, so a node's polls never overlap and a
-slow node never holds up another. The handler feeds ClusterState and redraws; the network is
-never awaited on the UI's own path.
+slow node never holds up another. The handler feeds ClusterState; the network is never awaited
+on the UI's own path.
+
+A poll that changed nothing (``Recorded.changed``) redraws nothing: the age ticker keeps the
+header's ages moving. Changed polls that land together are drawn once: the first asks for a
+redraw after the messages already queued (``call_later``), the others find it asked for.
 """
 
 from __future__ import annotations
@@ -108,6 +112,11 @@ class HatuiApp(ConsoleApp):
         self.wanted_theme = theme_name
         self.paused = False
         self.held = 0
+        self._render_asked = False
+        self._drawn_at_s = 0
+        self.redraws = 0
+        """How many times the panes were redrawn with new data (not counting the age ticker)."""
+        """The clock's second at the last redraw (``_redraw_ages``)."""
         self.palette = Palette.plain()
         self.theme_problems: list[str] = []
         self.shown = 0
@@ -197,11 +206,25 @@ class HatuiApp(ConsoleApp):
                         title=session.title, severity="error", timeout=8)  # fmt: skip
         elif recorded.transition == "up":
             self.notify(f"{message.node} reachable again", title=session.title, timeout=5)
+        if not recorded.changed:
+            self._redraw_ages()
+            return
         if self.paused:
             self.held += 1
             self._render_header()
             return
-        self.render_all()
+        self._render_soon()
+
+    def _render_soon(self) -> None:
+        """One redraw for every change that lands before it runs (a burst of polls)."""
+        if not self._render_asked:
+            self._render_asked = True
+            self.call_later(self._render_asked_for)
+
+    def _render_asked_for(self) -> None:
+        self._render_asked = False
+        if not self.paused:
+            self.render_all()
 
     @on(ScreenShown)
     def _screen_shown(self) -> None:
@@ -229,14 +252,22 @@ class HatuiApp(ConsoleApp):
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def render_all(self, *, panes: bool = True) -> None:
-        """Redraws the main screen and the wall from the current state."""
+    def render_all(self, *, panes: bool = True, ages_only: bool = False) -> None:
+        """Redraws the main screen and the wall from the current state.
+
+        ``ages_only``: the data did not change, the clock did: only what shows ages is redrawn.
+        """
         if not self.is_running:
             return  # a poll that lands while the app shuts down
         snap = self.state.snapshot(self.read_only)
+        if snap is not None:
+            self._drawn_at_s = int(snap.now.timestamp())
+            if panes and not ages_only:
+                self.redraws += 1
         if snap is not None and self.main_screen.is_mounted:
             self.main_screen.update_from(snap, self.palette, self.state.events, paused=self._paused_count,
-                                         read_only=self.read_only, panes=panes)  # fmt: skip
+                                         read_only=self.read_only, panes=panes,
+                                         ages_only=ages_only)  # fmt: skip
         self._render_running()
         self._render_wall()
 
@@ -268,11 +299,27 @@ class HatuiApp(ConsoleApp):
         return self.held if self.paused else None
 
     def _tick_ages(self) -> None:
-        # Ages ("stale 42s", "3s ago") move every second; rows only need redrawing while a node is stale.
+        # Ages ("stale 42s", "3s ago") move every second: the header and the panes that show ages
+        # are redrawn; every pane only when a verdict that waits on time (settling, actions in
+        # flight) changed.
+        rejudged = False
+        for session in self.sessions:
+            recorded = session.state.refresh()
+            rejudged = rejudged or (recorded is not None and recorded.changed)
         if self.paused:
             self._render_header()
             return
-        self.render_all(panes=bool(self.state.down_since))
+        self.render_all(ages_only=not rejudged)
+
+    def _redraw_ages(self) -> None:
+        """After a poll that changed nothing: the ages, if the clock moved a second since the last
+        redraw (between ticks the data shown is current; this catches a clock that jumped)."""
+        if int(self.clock.now().timestamp()) == self._drawn_at_s:
+            return
+        if self.paused:
+            self._render_header()
+        else:
+            self.render_all(ages_only=True)
 
     def _next_page(self) -> None:
         self.wall_screen.next_page()

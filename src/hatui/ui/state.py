@@ -3,12 +3,19 @@
 It keeps the last report and the last GOOD report of every node, parsed by ``hatui.sources``:
 the state never parses. When a node stops answering, its last good data stays on screen, marked
 stale with the reason; the health verdict and the event log still see the node as unreachable.
-So two views are built after each poll:
+So two views are built after a poll that changed something:
 
 - ``view``: what is known now. A stale node's report keeps its last good data but is marked
   unreachable, so health says "unreachable" and the cluster picture comes from nodes that answer.
 - ``display``: the same, with stale nodes' DRBD and domain data shown as if reachable, so the panes
   can show it dimmed. Their Pacemaker picture is kept only when no fresh node has one.
+
+A poll that says what the node said last time (``NodeReport.same_content``) only refreshes the
+node's freshness: no view, verdict or event is rebuilt, and the console redraws no pane
+(``Recorded.changed``). While the verdict depends on time passing (a problem settling within its
+window, an action in flight) the console has it re-judged once a second (``refresh``). ``view``
+is re-dated on demand from the newest reports for the actions, which check how old each node's
+data is.
 
 Textual is not imported here: the state is tested without a terminal.
 """
@@ -27,7 +34,7 @@ from hatui.model.events import ClusterEvent, diff
 from hatui.model.health import INFO, SETTLING, Health, Problem
 from hatui.model.inflight import InFlight, inflight_from_constraints, merge
 from hatui.model.report import NodeReport
-from hatui.model.verdict import VerdictMemory, judge
+from hatui.model.verdict import SETTLE_S, VerdictMemory, judge
 from hatui.model.view import ClusterView
 
 #: Events kept for the session; older ones drop off the log.
@@ -91,6 +98,8 @@ class Recorded:
 
     events: tuple[ClusterEvent, ...]
     transition: str | None = None
+    changed: bool = True
+    """False when the poll only confirmed what was shown: nothing to redraw but ages."""
 
 
 def _logged(health: Health) -> tuple[Problem, ...]:
@@ -125,9 +134,14 @@ class ClusterState:
         self._seq = 0
         self._reports: dict[str, NodeReport] = {}
         self._good_reports: dict[str, NodeReport] = {}
-        self.view: ClusterView | None = None
+        self._view: ClusterView | None = None
+        self._dated = True
+        """False while polls that changed nothing came in since ``_view`` was built (older dates)."""
         self.display: ClusterView | None = None
         self.health: Health | None = None
+        self.builds = 0
+        """How many times the views and the verdict were rebuilt (unchanged polls do not count)."""
+        self._judged_with: tuple[tuple[InFlight, ...], frozenset[str]] = ((), frozenset())
         self.memory = VerdictMemory()
         #: Actions this console runs (set by the action glue); the verdict shows them as moving.
         self.inflight: tuple[InFlight, ...] = ()
@@ -142,6 +156,12 @@ class ClusterState:
             self.nodes = (*self.nodes, node)
         was_up = node in self.last and self.last[node].reachable
         first = node not in self.last
+        if polled.collected_at is None and polled is self.last.get(node):
+            # The verdict's memory counts a report without a collection time as a new poll when it
+            # is a new object (``VerdictMemory.observe``); the sources' memo hands an unchanged
+            # one back as the same object, so each poll gets its own here.
+            polled = replace(polled)
+        unchanged = self._unchanged(polled, self.last.get(node))
         self.last[node] = polled
         self.polls[node] = self.polls.get(node, 0) + 1
         report = polled
@@ -158,22 +178,47 @@ class ClusterState:
                     good, unreachable=polled.unreachable, unreachable_kind=polled.unreachable_kind
                 )
         self._reports[node] = report
-        old, old_health = self.view, self.health
-        self._rebuild(now)
-        assert self.view is not None
-        assert self.health is not None
-        # A settling problem is logged once it outlives its window (then it is new), not before.
-        problems = (_logged(old_health), _logged(self.health)) if old_health is not None else None
-        events = tuple(diff(old, self.view, self.ignore, problems=problems))
-        for ev in events:
-            self._seq += 1
-            self.events.append(LoggedEvent(self._seq, ev))
+        if unchanged and self._judged_with == (self.inflight, self.ended_markers):
+            self._dated = False
+            return Recorded((), None, changed=False)
+        events = self._update(now)
         transition = None
         if polled.reachable and not was_up and not first:
             transition = "up"
         elif not polled.reachable and (was_up or first):
             transition = "down"
         return Recorded(events, transition)
+
+    def refresh(self) -> Recorded | None:
+        """Re-judges after polls that changed nothing, when the verdict depends on time passing.
+
+        A settling problem's window runs out, or it waits for every node's next poll; an action in
+        flight counts its seconds. The console calls this once a second (not on every poll: at 32
+        nodes that is 16 rebuilds a second). None when nothing needed doing; ``changed`` False
+        when the verdict came out the same.
+        """
+        if self.health is None:
+            return None
+        actions_moved = self._judged_with != (self.inflight, self.ended_markers)
+        if not actions_moved and (self._dated or not self._time_matters()):
+            return None
+        old_health = self.health
+        events = self._update(self.clock.now())
+        return Recorded(events, changed=bool(events) or self.health != old_health)
+
+    def _update(self, now: datetime) -> tuple[ClusterEvent, ...]:
+        """Rebuilds the views and the verdict; logs and returns the events since the last build."""
+        old, old_health = self._view, self.health
+        self._rebuild(now)
+        assert self._view is not None
+        assert self.health is not None
+        # A settling problem is logged once it outlives its window (then it is new), not before.
+        problems = (_logged(old_health), _logged(self.health)) if old_health is not None else None
+        events = tuple(diff(old, self._view, self.ignore, problems=problems))
+        for ev in events:
+            self._seq += 1
+            self.events.append(LoggedEvent(self._seq, ev))
+        return events
 
     def log(self, event: ClusterEvent) -> LoggedEvent:
         """Adds an event that no poll produced (an action run from the console) to the log."""
@@ -182,13 +227,55 @@ class ClusterState:
         self.events.append(logged)
         return logged
 
+    @property
+    def view(self) -> ClusterView | None:
+        """What is known now, dated now (the actions check each node's data age against it).
+
+        After polls that changed nothing the verdict's view is only older in its dates: a fresh
+        one is made from the newest reports (no verdict) when asked for.
+        """
+        if not self._dated and self._view is not None:
+            reports = [self._reports[n] for n in self.nodes if n in self._reports]
+            self._view = self._make_view(reports, self.clock.now())
+            self._dated = True
+        return self._view
+
+    def _unchanged(self, polled: NodeReport, previous: NodeReport | None) -> bool:
+        """True when ``polled`` needs no rebuild: it says what ``previous`` said and, while the
+        verdict waits on new polls (a settling problem), it is not a new poll to the verdict's
+        memory either (a replay's fixed collection time: ``refresh`` then re-judges once a second)."""
+        if previous is None or not polled.same_content(previous):
+            return False
+        new_data = polled.collected_at is None or polled.collected_at != previous.collected_at
+        return not (new_data and self._time_matters())
+
+    def _time_matters(self) -> bool:
+        """True when the verdict may change with no new data: an action is in flight, or a problem
+        settles within its window (``SETTLE_S``: it waits for every node's next poll, or for a
+        young CIB to age). A problem still settling after its window settles on data alone (a
+        resource Pacemaker is moving): only a changed poll moves it."""
+        if self.health is None or self.inflight:
+            return True
+        now = self.clock.now()
+        return any(
+            p.code == "action-in-flight"
+            or (
+                p.severity == SETTLING
+                and (p.since is None or (now - p.since).total_seconds() <= SETTLE_S + 2)
+            )
+            for p in self.health.problems
+        )
+
     def _rebuild(self, now: datetime) -> None:
+        self.builds += 1
+        self._dated = True
         reports = [self._reports[n] for n in self.nodes if n in self._reports]
-        self.view = self._make_view(reports, now)
+        view = self._view = self._make_view(reports, now)
         # Its own actions, and those any other hatui announces with its marker in the CIB.
-        seen = inflight_from_constraints(self.view.constraints, now)
+        seen = inflight_from_constraints(view.constraints, now)
         flights = merge(self.inflight, seen, self.ended_markers)
-        self.health = judge(self.view, ignore=self.ignore, inflight=flights, memory=self.memory)
+        self._judged_with = (self.inflight, self.ended_markers)
+        self.health = judge(view, ignore=self.ignore, inflight=flights, memory=self.memory)
         fresh_pcmk = any(r.reachable and r.pacemaker is not None for r in reports)
         shown = []
         for r in reports:
@@ -226,10 +313,11 @@ class ClusterState:
 
     def snapshot(self, read_only: bool = False) -> Snapshot | None:
         """The current picture, or None before the first poll came in."""
-        if self.view is None or self.display is None or self.health is None:
+        # The verdict's own view: after unchanged polls it says the same, only dated earlier.
+        if self._view is None or self.display is None or self.health is None:
             return None
         return Snapshot(
-            view=self.view,
+            view=self._view,
             display=self.display,
             health=self.health,
             stale=self.stale(),

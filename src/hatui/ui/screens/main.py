@@ -141,19 +141,28 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
             tab.label = label
 
     def pane(self, pane_id: str) -> TablePane:
-        """The pane called ``pane_id`` (``vms``, ``nodes``, ...)."""
+        """The pane called ``pane_id`` (``vms``, ``nodes``, ...), brought up to date if hidden."""
+        pane = self._pane(pane_id)
+        pane.catch_up()
+        return pane
+
+    def _pane(self, pane_id: str) -> TablePane:
         return self.query_one(f"#{pane_id}", TablePane)
 
     @property
     def panes(self) -> list[TablePane]:
-        """Every pane, in tab order."""
+        """Every pane, in tab order, each brought up to date."""
         return [self.pane(p) for p in PANES]
+
+    @property
+    def active_id(self) -> str:
+        """The id of the pane whose tab is active."""
+        return self.query_one(TabbedContent).active.removeprefix("tab-") or "vms"
 
     @property
     def active_pane(self) -> TablePane:
         """The pane of the active tab."""
-        active = self.query_one(TabbedContent).active.removeprefix("tab-")
-        return self.pane(active or "vms")
+        return self.pane(self.active_id)
 
     def update_from(
         self,
@@ -164,16 +173,31 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         paused: int | None,
         read_only: bool,
         panes: bool = True,
+        ages_only: bool = False,
     ) -> None:
-        """Renders ``snap`` into the header and (unless ``panes`` is False) every pane."""
+        """Renders ``snap`` into the header and (unless ``panes`` is False) the panes.
+
+        Only the shown pane builds its rows now; the others keep ``snap`` and build theirs when
+        shown or read (``TablePane.catch_up``): 1,000 resources' rows are not built for nobody.
+        With ``ages_only`` (the clock moved, the data did not) only panes showing ages take it.
+        """
         self.query_one(ClusterHeader).update_from(
             snap, paused=paused, filter_text=self.filter_text, read_only=read_only
         )
         if not panes:
             return
         self.query_one(EventsPane).log_source = events
-        for p in self.panes:
-            p.update_from(snap, palette)
+        active = self.active_id
+        for pane_id in PANES:
+            pane = self._pane(pane_id)
+            if ages_only and not pane.shows_ages(snap):
+                continue
+            if pane_id == active:
+                pane.update_from(snap, palette)
+            else:
+                pane.defer(snap, palette)
+        if ages_only:
+            return
         self._problem_count = len(snap.health.problems)
         self._set_tab_label("problems")
 
@@ -185,9 +209,10 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         return action_allowed(bool(getattr(self.app, "read_only", False)), action)
 
     def action_show_pane(self, pane: str) -> None:
-        """Switches to a pane and puts the keyboard focus in its table."""
+        """Switches to a pane (current before its first frame) and puts the keyboard focus in its table."""
+        shown = self.pane(pane)
         self.query_one(TabbedContent).active = f"tab-{pane}"
-        self.pane(pane).table.focus()
+        shown.table.focus()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -213,8 +238,8 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
     def set_filter(self, text: str) -> None:
         """Filters every pane by ``text``."""
         self.filter_text = text.strip()
-        for p in self.panes:
-            p.set_filter(self.filter_text)
+        for pane_id in PANES:
+            self._pane(pane_id).set_filter(self.filter_text)
 
     @on(Input.Changed, "#filter-bar")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -82,6 +82,10 @@ maintenance on/off, **T** shell on the node; cluster-wide **K** toggles maintena
 **C** cleans up every failure.
 """
 
+    def shows_ages(self, snap: Snapshot) -> bool:
+        """See ``TablePane.shows_ages``."""
+        return True  # each node's "3s ago"
+
     def build_rows(self, snap: Snapshot) -> list[Row]:
         p = self.palette
         status = snap.view.pacemaker

@@ -39,6 +39,10 @@ a transition still in progress (it counts as a warning), `· info` says what hat
 config are left out. **Enter** shows the problem and its history.
 """
 
+    def shows_ages(self, snap: Snapshot) -> bool:
+        """See ``TablePane.shows_ages``."""
+        return bool(snap.health.problems or snap.stale)  # "since 30s ago"
+
     def build_rows(self, snap: Snapshot) -> list[Row]:
         p = self.palette
         self.empty = no_problems_word(snap.health.status.value)

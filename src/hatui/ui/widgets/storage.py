@@ -80,6 +80,10 @@ on the VM's row on the DRBD Secondary by default, on one of its disk rows on tha
 **X** on a snapshot row (`↳`) removes it. Each shows the exact commands first.
 """
 
+    def shows_ages(self, snap: Snapshot) -> bool:
+        """See ``TablePane.shows_ages``."""
+        return True  # snapshot ages
+
     def build_rows(self, snap: Snapshot) -> list[Row]:
         storage = snap.display.storage
         probs = snap.health.problems

@@ -94,6 +94,7 @@ class TablePane(Vertical, can_focus=False):
         self._memo: dict[str, tuple[object, Row]] = {}
         self._errors: tuple[SourceError, ...] = ()
         self.snapshot: Snapshot | None = None
+        self._pending: tuple[Snapshot, Palette] | None = None
         self.empty = self.EMPTY
         """What the pane says when it has no row (a pane may change it with the data)."""
 
@@ -111,7 +112,8 @@ class TablePane(Vertical, can_focus=False):
 
     @property
     def table(self) -> DataTable[Any]:
-        """The pane's DataTable."""
+        """The pane's DataTable, brought up to date first if the pane was hidden (``catch_up``)."""
+        self.catch_up()
         return self.query_one(DataTable)
 
     @property
@@ -135,6 +137,11 @@ class TablePane(Vertical, can_focus=False):
         """Turns a Snapshot into rows (subclasses)."""
         raise NotImplementedError
 
+    def shows_ages(self, snap: Snapshot) -> bool:
+        """True when some of the pane's text ages with the clock (by default: stale nodes' "last
+        seen 42s ago"), so that the age ticker redraws it; subclasses with ages of their own say so."""
+        return bool(snap.stale)
+
     def detail(self, key: str, snap: Snapshot) -> DetailInfo | None:
         """The detail of one row (subclasses)."""
         return None
@@ -154,8 +161,18 @@ class TablePane(Vertical, can_focus=False):
 
     # -- updates ------------------------------------------------------------------------------
 
+    def defer(self, snap: Snapshot, palette: Palette) -> None:
+        """Keeps ``snap`` for later: the pane is hidden, its rows are built when it is shown."""
+        self._pending = (snap, palette)
+
+    def catch_up(self) -> None:
+        """Applies the snapshot kept by ``defer``, if any (before the pane is shown or read)."""
+        if self._pending is not None and self.is_mounted:
+            self.update_from(*self._pending)
+
     def update_from(self, snap: Snapshot, palette: Palette) -> None:
         """Rebuilds the rows from ``snap`` and applies them to the table in place."""
+        self._pending = None
         self.snapshot = snap
         if palette != self.palette:
             self._memo.clear()  # cells hold the old theme's colours
@@ -171,8 +188,8 @@ class TablePane(Vertical, can_focus=False):
     def set_filter(self, text: str) -> None:
         """Keeps only rows containing every word of ``text``."""
         self.filter_words = tuple(text.lower().split())
-        if self.is_mounted:
-            self._apply()
+        if self.is_mounted and self._pending is None:
+            self._apply()  # a hidden pane with newer data filters when it catches up
 
     def _show_errors(self) -> None:
         strip = self.query_one(".pane-errors", Static)
