@@ -120,8 +120,8 @@ def _start(
 
 
 def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path | None) -> dict[str, Any]:
-    # No animations: the tab underline's 0.3 s slide, drawn after the new pane is shown, would
-    # count as 300 ms of writes in every pane switch.
+    # No animations (here and in _apply): the tab underline's 0.3 s slide, drawn after the new
+    # pane is shown, would count as 300 ms of writes in every pane switch.
     env = {"HATUI_BENCH_TIMING": "1", "TEXTUAL_ANIMATIONS": "none"}
     tui = _start(["--replay", str(replay)], nodes, params, src, env)
     try:
@@ -164,7 +164,8 @@ def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path |
 def _apply(
     healthy: Path, changed: Path, nodes: int, params: dict[str, Any], src: Path | None
 ) -> dict[str, Any]:
-    tui = _start(["--replay", str(healthy)], nodes, params, src, {"HATUI_BENCH_ALTERNATE": str(changed)})
+    env = {"HATUI_BENCH_ALTERNATE": str(changed), "TEXTUAL_ANIMATIONS": "none"}
+    tui = _start(["--replay", str(healthy)], nodes, params, src, env)
     try:
         before = len(tui.counts().get("apply_ms", []))
         time.sleep(params["apply_s"])
@@ -217,9 +218,9 @@ def run(params: dict[str, Any], src: Path | None = None, name: str = "console") 
         f"write before {params['settle_s'] * 1000:.0f} ms of quiet (a key not answered within "
         f"{KEY_TIMEOUT_S:g} s counts as that). Seen by the console (bench/tui_child.py, the figures the "
         "targets use): from the key event (the bytes read) to the last screen write it caused, followed "
-        "by 50 ms of quiet (at most 2 s). Textual's animations are off (TEXTUAL_ANIMATIONS=none) in this "
-        "console: the tab underline's 0.3 s slide, drawn after the pane is shown, would count as 300 ms "
-        "of writes in every pane switch.",
+        "by 50 ms of quiet (at most 2 s). Textual's animations are off (TEXTUAL_ANIMATIONS=none) in the "
+        "timed consoles: the tab underline's 0.3 s slide, drawn after the pane is shown, would count as "
+        "300 ms of writes in every pane switch (and in a change that relabels a tab).",
         "apply: inside the console, from the NodePolled dispatch of a changed report to the last screen "
         "write it caused (as for keys).",
     ]
