@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
@@ -120,11 +121,19 @@ def plain_content(text: str) -> Content:
 
 
 def set_text(widget: Any, text: str) -> None:
-    """``Static.update`` only when the text changed: an update costs a layout refresh."""
+    """``Static.update`` only when the text changed, and with a layout only when its shape did.
+
+    A layout pass re-arranges the whole screen (and redraws the tables' scroll bars); the header's
+    ages change every second ("3s" to "4s") without changing the width of a line.
+    """
     if getattr(widget, "hatui_text", None) != text:
         widget.hatui_text = text
         # Plain Text: cluster output may hold brackets that markup would try to parse.
-        widget.update(plain(text))
+        shown = plain(text)
+        shape = [cell_len(line) for line in shown.plain.split("\n")]
+        layout = getattr(widget, "hatui_shape", None) != shape
+        widget.hatui_shape = shape
+        widget.update(shown, layout=layout)
 
 
 def severity_cell(severity: str, palette: Palette) -> Cell:
