@@ -290,7 +290,9 @@ class ClusterState:
                     constraints=None if fresh_pcmk else r.constraints,
                 )
             )
-        self.display = self._make_view(shown, now)
+        # With no stale node the display says what the view says: one view, its caches built once.
+        same = all(a is b for a, b in zip(shown, reports, strict=True))
+        self.display = view if same else self._make_view(shown, now)
 
     def _make_view(self, reports: list[NodeReport], now: datetime) -> ClusterView:
         return ClusterView(
