@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from hatui.model.report import SourceError
 from hatui.ui.cells import CRIT, WARN, Cell, Palette, set_text
@@ -203,7 +204,7 @@ class TablePane(Vertical, can_focus=False):
         self.set_class(bool(self._errors), "-parse-error")
 
     def _apply(self) -> None:
-        rows = [r for r in self._rows if r.matches(self.filter_words)]
+        rows = [r for r in self._rows if r.matches(self.filter_words)] if self.filter_words else self._rows
         self._sync(rows)
         hidden = len(self._rows) - len(rows)
         empty = self.query_one(".pane-empty", Static)
@@ -239,7 +240,11 @@ class TablePane(Vertical, can_focus=False):
             elif old != sig:
                 for i, col in enumerate(columns):
                     if old[i] != sig[i]:
-                        table.update_cell(r.key, col, r.cells[i], update_width=True)
+                        # Widen a column for a wider value, never narrow it on an update: narrowing
+                        # makes the table measure every cell of the column (1,000 rows).
+                        shown = table.columns.get(ColumnKey(col))
+                        grow = shown is None or r.cells[i].cell_len > shown.content_width
+                        table.update_cell(r.key, col, r.cells[i], update_width=grow)
                         reorder = reorder or i == 0 or i == self.sort_column
             self._shown[r.key] = sig
         if reorder:
