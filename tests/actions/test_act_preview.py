@@ -67,7 +67,9 @@ class CibTransport:
         self.calls.append(tuple(argv))
         return CommandResult(tuple(argv), 0, self.cib.read_text(), "")
 
-    async def run_batch(self, commands: object, *, timeout: float) -> dict[str, CommandResult]:
+    async def run_batch(
+        self, commands: object, *, timeout: float, guard: object = None
+    ) -> dict[str, CommandResult]:
         raise NotImplementedError
 
     async def close(self) -> None:

@@ -14,7 +14,8 @@ from hatui.errors import TransportError
 from hatui.model.capture import NodeCapture
 from hatui.sources.collector import NodeCollector
 from hatui.sources.fanout import collect_once, make_collectors, make_transport, poll_all
-from hatui.transport.base import CommandResult, Transport
+from hatui.transport.base import CommandResult, Guard, Transport
+from hatui.transport.guarded import answer_batch
 from hatui.transport.local import LocalTransport
 from hatui.transport.ssh import SSHTransport
 
@@ -57,26 +58,30 @@ class ScriptedTransport:
         return CommandResult(tuple(argv), 0, "", "")
 
     async def run_batch(
-        self, commands: Mapping[str, Sequence[str]], *, timeout: float
+        self, commands: Mapping[str, Sequence[str]], *, timeout: float, guard: Guard | None = None
     ) -> dict[str, CommandResult]:
-        self.batches.append({k: tuple(v) for k, v in commands.items()})
+        # A guard's probes are recorded as a batch of their own (detection), then the commands
+        # if they ran: the sequence a node without a guard would have seen.
+        first = guard.probes if guard is not None else commands
+        self.batches.append({k: tuple(v) for k, v in first.items()})
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail is not None:
             raise self.fail
-        out: dict[str, CommandResult] = {}
-        for name, argv in commands.items():
-            answer = self.answers.get(name)
-            if callable(answer):
-                out[name] = answer(tuple(argv))
-            elif answer is not None:
-                out[name] = answer
-            elif name in PROBES:
-                status = 0 if PROBES[name] else 1
-                out[name] = CommandResult(tuple(argv), status, PROBES[name], "")
-            else:
-                out[name] = CommandResult(tuple(argv), 0, f"output of {name}\n", "")
+        out = answer_batch(self._answer, commands, guard)
+        if guard is not None and commands and set(commands) <= out.keys():
+            self.batches.append({k: tuple(v) for k, v in commands.items()})
         return out
+
+    def _answer(self, name: str, argv: tuple[str, ...]) -> CommandResult:
+        answer = self.answers.get(name)
+        if callable(answer):
+            return answer(argv)
+        if answer is not None:
+            return answer
+        if name in PROBES:
+            return CommandResult(argv, 0 if PROBES[name] else 1, PROBES[name], "")
+        return CommandResult(argv, 0, f"output of {name}\n", "")
 
     async def close(self) -> None:
         self.closed += 1

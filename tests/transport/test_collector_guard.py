@@ -5,7 +5,6 @@ test_collector_once_ssh.py)."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Mapping, Sequence
 
 import pytest
@@ -15,7 +14,8 @@ from hatui.config import ClusterConfig, NodeConfig
 from hatui.sources import stack_cache
 from hatui.sources.collector import NodeCollector
 from hatui.sources.detect import VOLATILE_PROBES, probe_commands
-from hatui.transport.base import FINGERPRINT, CommandResult, Guard
+from hatui.transport.base import CommandResult, Guard
+from hatui.transport.guarded import answer_batch
 
 #: A Pacemaker 2.1 / DRBD 8.4 / xm / corosync / crmsh node, as its probes answer.
 PROBES = {
@@ -57,18 +57,9 @@ class GuardedNode:
         self, commands: Mapping[str, Sequence[str]], *, timeout: float, guard: Guard | None = None
     ) -> dict[str, CommandResult]:
         self.batches.append(({k: tuple(v) for k, v in commands.items()}, guard))
-        out: dict[str, CommandResult] = {}
-        if guard is not None:
-            out = {name: self._answer(name, argv) for name, argv in guard.probes.items()}
-            digest = hashlib.sha256()
-            for name in sorted(guard.fingerprinted):
-                r = out[name]
-                digest.update(repr((r.stdout, r.stderr, r.exit_status)).encode())
-            out[FINGERPRINT] = CommandResult((), 0, digest.hexdigest(), "")
-            if guard.expect is None or guard.expect != out[FINGERPRINT].stdout:
-                return out
-        out.update({name: self._answer(name, argv) for name, argv in commands.items()})
-        self.ran.extend(tuple(argv) for argv in commands.values())
+        out = answer_batch(self._answer, commands, guard)
+        if set(commands) <= out.keys():
+            self.ran.extend(tuple(argv) for argv in commands.values())
         return out
 
     async def close(self) -> None:

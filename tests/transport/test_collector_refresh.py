@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig, NodeConfig
 from hatui.sources.collector import NodeCollector
-from hatui.transport.base import CommandResult
+from hatui.transport.base import CommandResult, Guard
+from hatui.transport.guarded import answer_batch
 
 PROBES = {
     "crm_mon_version": "Pacemaker 2.1.5\n",
@@ -38,18 +39,20 @@ class Node:
         return CommandResult(tuple(argv), 0, "", "")
 
     async def run_batch(
-        self, commands: Mapping[str, Sequence[str]], *, timeout: float
+        self, commands: Mapping[str, Sequence[str]], *, timeout: float, guard: Guard | None = None
     ) -> dict[str, CommandResult]:
-        if "which" not in commands:
-            self.batches.append(set(commands))
         self.tick += 1
-        out = {}
-        for name, argv in commands.items():
-            text = PROBES.get(name, f"output of {name} at {self.tick}\n")
-            if name == "crm_mon.xml":
-                text = CRM_MON.format(t=f"Wed Nov 25 19:15:{self.tick:02d} 2026", rsc=self.placement)
-            out[name] = CommandResult(tuple(argv), 0, text, "")
+        out = answer_batch(self._answer, commands, guard)
+        ran = set(commands) & set(out)
+        if ran:
+            self.batches.append(ran)
         return out
+
+    def _answer(self, name: str, argv: tuple[str, ...]) -> CommandResult:
+        text = PROBES.get(name, f"output of {name} at {self.tick}\n")
+        if name == "crm_mon.xml":
+            text = CRM_MON.format(t=f"Wed Nov 25 19:15:{self.tick:02d} 2026", rsc=self.placement)
+        return CommandResult(argv, 0, text, "")
 
     async def close(self) -> None:
         pass

@@ -8,15 +8,15 @@ running node answers every command in the batch.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from hatui.demo import backup_emu
 from hatui.errors import TransportError
-from hatui.transport.base import FINGERPRINT, CommandResult, Guard
+from hatui.transport.base import CommandResult, Guard
 from hatui.transport.batch import validate_argv
+from hatui.transport.guarded import answer_batch
 
 if TYPE_CHECKING:
     from hatui.demo.cluster import DemoCluster
@@ -84,19 +84,9 @@ class DemoTransport:
         guard: Guard | None = None,
     ) -> dict[str, CommandResult]:
         """Runs several commands in one round trip; with a ``guard``, as ``Guard`` says."""
-        checked = {name: validate_argv(argv) for name, argv in commands.items()}
-        probes = {name: validate_argv(argv) for name, argv in (guard.probes if guard else {}).items()}
-        if guard is not None and not guard.fingerprinted <= probes.keys():
-            raise TransportError(f"refusing batch: fingerprinted names a probe not in {sorted(probes)}")
         started = time.monotonic()
         await self._reach(timeout)
-        results = {name: self._execute(items) for name, items in probes.items()}
-        if guard is not None:
-            fingerprint = _fingerprint(results, guard.fingerprinted)
-            results[FINGERPRINT] = CommandResult((FINGERPRINT,), 0, fingerprint, "")
-            if guard.expect is None or guard.expect != fingerprint:
-                checked = {}
-        results.update((name, self._execute(items)) for name, items in checked.items())
+        results = answer_batch(lambda _name, items: self._execute(items), commands, guard)
         took = time.monotonic() - started
         return {
             name: CommandResult(r.argv, r.exit_status, r.stdout, r.stderr, took)
@@ -110,12 +100,3 @@ class DemoTransport:
     async def close(self) -> None:
         """Forgets the node; later commands fail as on a closed connection. Safe to call twice."""
         self._closed = True
-
-
-def _fingerprint(results: Mapping[str, CommandResult], names: frozenset[str]) -> str:
-    """A hash of the named probes' answers in name order: the demo node's own fingerprint."""
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        r = results[name]
-        digest.update(repr((name, r.exit_status, r.stdout, r.stderr)).encode())
-    return digest.hexdigest()[:32]

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import inspect
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -61,15 +59,6 @@ def _settled(text: str | None) -> str | None:
 def _family(name: str) -> Family:
     spec = BY_NAME.get(name)
     return spec.family if spec is not None else Family.PACEMAKER
-
-
-@functools.cache
-def _takes_guard(kind: type) -> bool:
-    """True when ``kind.run_batch`` accepts a ``guard`` (a transport written before guards does not)."""
-    try:
-        return "guard" in inspect.signature(getattr(kind, "run_batch")).parameters  # noqa: B009
-    except (AttributeError, TypeError, ValueError):
-        return False
 
 
 class NodeCollector:
@@ -189,9 +178,6 @@ class NodeCollector:
         """Detects the stack; returns the due sources' results when the cached stack still held
         (they ran in the same batch), else None."""
         probes = probe_commands(sudo=self.node.sudo)
-        if not _takes_guard(type(self.transport)):
-            self._set_stack(stack_from_probes(await self.transport.run_batch(probes, timeout=timeout)))
-            return None
         key, persist = await self._cache_key()
         cached = stack_cache.lookup(key, probes, persist=persist)
         guess = stack_from_probes(cached.probes) if cached is not None else None
