@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class ConsoleApp(App[int]):
 
     def __init__(self) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # No sliding underlines or smooth scrolls unless asked for: a console watched over SSH
+            # links and left on a wall for months gains nothing from them, and each frame of one is
+            # output and CPU (a tab switch kept redrawing for 0.3 s after the pane was shown).
+            self.animation_level = "none"
         self.crash: BaseException | None = None
         """The first unhandled exception, which ends the console (``run_console`` reports it)."""
         self.crash_log: Path | None = None
