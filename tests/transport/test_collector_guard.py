@@ -103,12 +103,13 @@ async def test_changed_tools_are_detected_again_and_never_get_the_old_commands()
     node.ran.clear()
     cap = await collector(node).poll()
     assert cap.stack.crm_mon == "text"
-    # The guarded batch carried the old stack's poll, but the node ran none of it; the poll that
-    # followed is the new stack's.
-    assert len(node.batches) == 2
+    # The guarded batch carried the old stack's poll, but the node ran none of it; the volatile
+    # probes left out of it were asked afresh, and the poll that followed is the new stack's.
+    assert len(node.batches) == 3
     assert "crm_mon.xml" in node.batches[0][0]
-    assert node.ran == list(node.batches[1][0].values())
-    assert "crm_mon.txt" in node.batches[1][0] and "crm_mon.xml" not in node.batches[1][0]
+    assert set(node.batches[1][0]) == VOLATILE_PROBES and node.batches[1][1] is None
+    assert node.ran == [*node.batches[1][0].values(), *node.batches[2][0].values()]
+    assert "crm_mon.txt" in node.batches[2][0] and "crm_mon.xml" not in node.batches[2][0]
     assert not any("--output-as=xml" in argv for argv in node.ran)
     assert "crm_mon.txt" in cap.outputs and "crm_mon.xml" not in cap.outputs
     # The cache learnt the new tools: the next run is one batch again.
@@ -117,18 +118,38 @@ async def test_changed_tools_are_detected_again_and_never_get_the_old_commands()
     assert len(node.batches) == 1
 
 
-async def test_a_volatile_probe_that_changes_the_stack_is_not_trusted() -> None:
-    """drbdsetup's JSON is outside the fingerprint; if it alone changes the stack, the poll chosen
-    from the cache is thrown away and the new stack's poll follows."""
+async def test_a_warm_detection_leaves_the_volatile_probes_to_the_cache() -> None:
+    """drbdsetup's JSON (the DRBD states) is outside the fingerprint and not sent while the node's
+    fingerprint holds: its cached answer stands in, so a DRBD 9 node stays ``9-json`` even when
+    drbdsetup now answers otherwise (a resource busy), and the warm batch is one round trip."""
+    node = GuardedNode()
+    node.answers["proc_drbd_head"] = "version: 9.2.4 (api:2/proto:86-122)\n"
+    node.answers["drbdsetup_json"] = "[]"
+    await collector(node).poll()
+    node.answers["drbdsetup_json"] = ""
+    node.batches.clear()
+    node.ran.clear()
+    cap = await collector(node).poll()
+    assert cap.stack.drbd == "9-json" and "drbd_status.json" in cap.outputs
+    assert len(node.batches) == 1
+    guard = node.batches[0][1]
+    assert guard is not None and not VOLATILE_PROBES & guard.probes.keys()
+
+
+async def test_a_new_drbd_module_asks_the_volatile_probes_again() -> None:
+    """DRBD 9 loaded where there was none: /proc/drbd (fingerprinted) changes, so the poll chosen
+    from the cache is thrown away, drbdsetup's JSON is asked afresh and decides the flavour."""
     node = GuardedNode()
     node.answers["proc_drbd_head"] = ""
     await collector(node).poll()
+    node.answers["proc_drbd_head"] = "version: 9.2.4 (api:2/proto:86-122)\n"
     node.answers["drbdsetup_json"] = "[]"
     node.batches.clear()
     cap = await collector(node).poll()
     assert cap.stack.drbd == "9-json"
-    assert len(node.batches) == 2
-    assert "drbd_status.json" not in node.batches[0][0] and "drbd_status.json" in node.batches[1][0]
+    assert len(node.batches) == 3
+    assert set(node.batches[1][0]) == VOLATILE_PROBES
+    assert "drbd_status.json" not in node.batches[0][0] and "drbd_status.json" in node.batches[2][0]
     assert "drbd_status.json" in cap.outputs
 
 

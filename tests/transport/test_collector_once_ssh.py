@@ -104,7 +104,8 @@ def test_a_node_whose_tools_changed_is_detected_again(
     calls_a.write_text("")
     calls_b.write_text("")
     data = once(cfg)
-    assert a.session_count() == 4 and b.session_count() == 3
+    # vnode1: the guarded batch (its poll not run), the volatile probes asked afresh, the new poll.
+    assert a.session_count() == 5 and b.session_count() == 3
     assert "--output-as" not in calls_a.read_text()  # no command for the old crm_mon ran
     assert "crm_mon --version" in calls_a.read_text()  # the probes did run
     assert "crm_mon --output-as=xml" in calls_b.read_text()
@@ -113,7 +114,7 @@ def test_a_node_whose_tools_changed_is_detected_again(
     assert "crm_mon text (1.0.9)" in stacks["vnode1"] and "output-as-xml" in stacks["vnode2"]
     # The cache learnt the new tools: the next run is one command per node again.
     once(cfg)
-    assert a.session_count() == 5 and b.session_count() == 4
+    assert a.session_count() == 6 and b.session_count() == 4
     assert "--output-as" not in calls_a.read_text()
 
 

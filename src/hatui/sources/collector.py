@@ -190,20 +190,29 @@ class NodeCollector:
                 for name, argv in commands_for(guess).items()
                 if force or not known or self._is_due(name, now)
             }
+        # Warm, only the fingerprinted probes go: a volatile answer (the DRBD states) decides
+        # nothing the fingerprinted ones do not already pin (the DRBD flavour follows /proc/drbd's
+        # and drbdadm's versions), so the cached one stands in while the fingerprint holds.
+        sent = {n: a for n, a in probes.items() if cached is None or n not in VOLATILE_PROBES}
         guard = Guard(
-            probes,
-            fingerprinted=frozenset(probes) - VOLATILE_PROBES,
+            sent,
+            fingerprinted=frozenset(sent) - VOLATILE_PROBES,
             expect=cached.fingerprint if cached is not None else None,
         )
         results = await self.transport.run_batch(
             {name: self._wrap(argv) for name, argv in sources.items()}, timeout=timeout, guard=guard
         )
+        mark = results.get(FINGERPRINT)
+        fingerprint = mark.stdout if mark is not None and mark.ok else None
+        if cached is not None and fingerprint == cached.fingerprint:
+            results = {**{n: cached.probes[n] for n in probes.keys() - sent.keys()}, **results}
+        elif unsent := {n: a for n, a in probes.items() if n not in sent}:
+            # The tools changed (or the answer was cut): the volatile probes are asked afresh.
+            results = {**results, **await self.transport.run_batch(unsent, timeout=timeout)}
         # Kept under the argv asked for, which is what the cache compares with the next probes.
         answers = {name: replace(results[name], argv=probes[name]) for name in probes if name in results}
         stack = stack_from_probes(answers)
         self._set_stack(stack)
-        mark = results.get(FINGERPRINT)
-        fingerprint = mark.stdout if mark is not None and mark.ok else None
         if (
             cached is not None
             and fingerprint == cached.fingerprint

@@ -57,10 +57,16 @@ _ADM_FIELD = re.compile(
 
 
 def probe_commands(*, sudo: bool = False) -> dict[str, tuple[str, ...]]:
-    """Returns the detection probes, with ``sudo -n`` on those that need root when asked."""
+    """Returns the detection probes, with ``sudo -n`` on those that need root when asked.
+
+    The volatile probes come last: a warm detection leaves them out, and the node's fingerprint
+    counts each section's place in the batch, which must be the same with them and without them.
+    """
+    order = sorted(DETECT_COMMANDS, key=lambda name: name in VOLATILE_PROBES)
     return {
         name: (("sudo", "-n", *argv) if sudo and name in ROOT_PROBES else argv)
-        for name, argv in DETECT_COMMANDS.items()
+        for name in order
+        for argv in (DETECT_COMMANDS[name],)
     }
 
 
