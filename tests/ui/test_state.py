@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from ui_cluster import NODES, capture, unreachable
 from hatui.clock import FrozenClock
 from hatui.model.corosync import CorosyncLink, RingStatus
 from hatui.model.health import HealthStatus
-from hatui.model.verdict import judge
+from hatui.model.verdict import SETTLE_S, judge
 from hatui.model.words import LinkStatus
 from hatui.sources.parse import build_report
 from hatui.ui.cells import fmt_age, fmt_eta, fmt_speed, progress_bar
@@ -152,3 +153,25 @@ def test_header_lines_for_versions_and_corosync_links() -> None:
     view = replace(snap.view, reports=(replace(report, rings=rings),))
     # The marks are the verdict's: a faulty link is a warning (▲), not a raw "faulty" cross.
     assert links(view, judge(view).problems) == "links vnode1 0✔ 1▲"
+
+
+def test_a_settling_problem_is_logged_when_its_window_ends_without_a_poll() -> None:
+    clock = FrozenClock(datetime(2026, 11, 25, 17, 46, 3, tzinfo=UTC))
+    state = ClusterState("ref", NODES, clock)
+    both = {"vnode1": (("sentinel", 3, 1024),), "vnode2": (("sentinel", 9, 1024),), "vnode3": ()}
+    for n in NODES:
+        state.record(build_report(capture(n, guests=both[n])))
+    assert state.health is not None and state.health.status is HealthStatus.WARNING  # held back
+    builds = state.builds
+    # Until the window ends the once-a-second refresh has nothing to do: no re-judge.
+    clock.advance(SETTLE_S - 1)
+    assert state.refresh() is None and state.builds == builds
+    clock.advance(1)
+    rec = state.refresh()
+    assert rec is not None and rec.changed
+    assert state.health.status is HealthStatus.CRITICAL
+    assert "VM sentinel is running on 2 nodes: vnode1, vnode2" in [e.message for e in rec.events]
+    assert [e.event.message for e in state.events][-len(rec.events) :] == [e.message for e in rec.events]
+    # Settled: later ticks re-judge nothing.
+    clock.advance(1)
+    assert state.refresh() is None

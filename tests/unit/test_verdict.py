@@ -80,6 +80,19 @@ def test_the_console_counts_the_window_from_first_sight_and_never_softens_a_show
     assert snapshot_dict(later, h)["health"]["problems"][0]["since"] == "2026-01-01T00:00:00Z"
 
 
+def test_the_memory_knows_when_a_fresh_cib_window_ends() -> None:
+    memory = VerdictMemory()
+    # The CIB changed 20 s before crm_mon ran: the window ends 40 s after the console first saw it.
+    pcmk = stopped(last_change="Tue Nov 25 17:46:00 2026", last_updated="Tue Nov 25 17:46:20 2026")
+    assert sev(judge(view(pcmk), memory=memory), "resource-stopped") == SETTLING
+    assert memory.wake_at == WHEN + timedelta(seconds=SETTLE_S - 20) and not memory.waits_for_polls
+    just_before = replace(view(pcmk), generated_at=memory.wake_at - timedelta(milliseconds=1))
+    assert sev(judge(just_before, memory=memory), "resource-stopped") == SETTLING
+    at = replace(view(pcmk), generated_at=WHEN + timedelta(seconds=SETTLE_S - 20))
+    assert sev(judge(at, memory=memory), "resource-stopped") == CRITICAL
+    assert memory.wake_at is None  # nothing left that time alone changes
+
+
 def test_once_has_no_since_and_json_says_null() -> None:
     h = judge(view(stopped()))
     assert all(p.since is None for p in h.problems)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hatui.model.health import CROSS_NODE_CODES, find_problems
 from hatui.model.health_types import CRITICAL, INFO, SETTLING, Health, HealthStatus, Problem, verdict
@@ -106,8 +106,19 @@ class VerdictMemory:
     """Node -> how many distinct reports it gave."""
     was_critical: bool = False
     """The last verdict was CRITICAL: a cross-node problem is then not held back (see ``_settle``)."""
+    wake_at: datetime | None = None
+    """The earliest moment a settling problem's window ends: the verdict changes then with no new
+    data (None: no window is running). Set by each ``judge``."""
+    waits_for_polls: bool = False
+    """Some problem is held back until every node answers again: a new poll counts even when it
+    says what the last one said. Set by each ``judge``."""
     _last: dict[str, object] = field(default_factory=dict)
     _waiting: dict[Ident, dict[str, int]] = field(default_factory=dict)
+
+    def wake_no_later_than(self, at: datetime) -> None:
+        """Notes a moment the verdict may change by time alone (the earliest one wins)."""
+        if self.wake_at is None or at < self.wake_at:
+            self.wake_at = at
 
     def observe(self, view: ClusterView) -> None:
         """Counts a node's report as new when its collection time (or, without one, the object) changed."""
@@ -154,6 +165,7 @@ def judge(
         found += [index.tag(p) for p in _inflight_problems(actions, now)]
     if memory is not None:
         memory.observe(view)
+        memory.wake_at, memory.waits_for_polls = None, False
     moving = _moving_resources(view.pacemaker, actions)
     young = _cib_age_s(view.pacemaker)
     out = []
@@ -190,7 +202,8 @@ def _settle(
     key = ident(p)
     if memory is not None and key in memory.confirmed:
         return p
-    age = (now - memory.first_seen[key]).total_seconds() if memory and key in memory.first_seen else 0.0
+    first = memory.first_seen.get(key, now) if memory is not None else now
+    age = (now - first).total_seconds()
     # Data older than the newest evidence against it is not counted, whatever else holds.
     why = superseded(p, view) if p.code in CROSS_NODE_CODES else None
     if why is None and p.code in PLACEMENT_CODES:
@@ -199,6 +212,8 @@ def _settle(
             why = acting[0]
         elif p.code in _YOUNG_CIB_CODES and cib_age is not None and cib_age + age < SETTLE_S:
             why = f"the cluster changed {int(cib_age)}s ago"
+            if memory is not None:
+                memory.wake_no_later_than(first + timedelta(seconds=SETTLE_S - cib_age))
     # Holding back a cross-node problem avoids a false alarm from data a poll apart; while the
     # cluster is already CRITICAL it would only make the badge flap (healing a frozen node: its
     # node-offline goes as its duplicate VMs and split-brains appear, one poll apart).
@@ -206,6 +221,8 @@ def _settle(
     soft = soft and memory is not None and not (memory.was_critical and p.severity == CRITICAL)
     if soft and memory is not None and not memory.answered_again(key, view):
         why = "waiting for every node's next poll"
+        memory.waits_for_polls = True
+        memory.wake_no_later_than(first + timedelta(seconds=SETTLE_S))
     if why is None:
         return p
     return replace(p, severity=SETTLING, message=f"{p.message} (settling: {why})")

@@ -34,7 +34,7 @@ from hatui.model.events import ClusterEvent, diff
 from hatui.model.health import INFO, SETTLING, Health, Problem
 from hatui.model.inflight import InFlight, inflight_from_constraints, merge
 from hatui.model.report import NodeReport
-from hatui.model.verdict import SETTLE_S, VerdictMemory, judge
+from hatui.model.verdict import VerdictMemory, judge
 from hatui.model.view import ClusterView
 
 #: Events kept for the session; older ones drop off the log.
@@ -192,15 +192,17 @@ class ClusterState:
     def refresh(self) -> Recorded | None:
         """Re-judges after polls that changed nothing, when the verdict depends on time passing.
 
-        A settling problem's window runs out, or it waits for every node's next poll; an action in
-        flight counts its seconds. The console calls this once a second (not on every poll: at 32
-        nodes that is 16 rebuilds a second). None when nothing needed doing; ``changed`` False
-        when the verdict came out the same.
+        A settling problem's window runs out (at ``VerdictMemory.wake_at``, polled or not); an
+        action in flight counts its seconds. The console calls this once a second (not on every
+        poll: at 32 nodes that is 16 rebuilds a second); between those moments it costs a compare.
+        None when nothing needed doing; ``changed`` False when the verdict came out the same.
         """
         if self.health is None:
             return None
         actions_moved = self._judged_with != (self.inflight, self.ended_markers)
-        if not actions_moved and (self._dated or not self._time_matters()):
+        window_ended = self.memory.wake_at is not None and self.clock.now() >= self.memory.wake_at
+        counting = not self._dated and self._acting()
+        if not (actions_moved or window_ended or counting):
             return None
         old_health = self.health
         events = self._update(self.clock.now())
@@ -242,29 +244,19 @@ class ClusterState:
 
     def _unchanged(self, polled: NodeReport, previous: NodeReport | None) -> bool:
         """True when ``polled`` needs no rebuild: it says what ``previous`` said and, while the
-        verdict waits on new polls (a settling problem), it is not a new poll to the verdict's
-        memory either (a replay's fixed collection time: ``refresh`` then re-judges once a second)."""
+        verdict waits on new polls (a problem held back until every node answers again, or an
+        action in flight), it is not a new poll to the verdict's memory either."""
         if previous is None or not polled.same_content(previous):
             return False
         new_data = polled.collected_at is None or polled.collected_at != previous.collected_at
-        return not (new_data and self._time_matters())
+        return not (new_data and (self.memory.waits_for_polls or self._acting()))
 
-    def _time_matters(self) -> bool:
-        """True when the verdict may change with no new data: an action is in flight, or a problem
-        settles within its window (``SETTLE_S``: it waits for every node's next poll, or for a
-        young CIB to age). A problem still settling after its window settles on data alone (a
-        resource Pacemaker is moving): only a changed poll moves it."""
+    def _acting(self) -> bool:
+        """True while an action is in flight: the verdict counts its seconds ("moving (hatui, 12s)").
+        A settling window's end is ``VerdictMemory.wake_at``: one moment, not every second."""
         if self.health is None or self.inflight:
             return True
-        now = self.clock.now()
-        return any(
-            p.code == "action-in-flight"
-            or (
-                p.severity == SETTLING
-                and (p.since is None or (now - p.since).total_seconds() <= SETTLE_S + 2)
-            )
-            for p in self.health.problems
-        )
+        return any(p.code == "action-in-flight" for p in self.health.problems)
 
     def _rebuild(self, now: datetime) -> None:
         self.builds += 1
