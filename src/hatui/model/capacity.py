@@ -115,34 +115,57 @@ def _vms_on(view: ClusterView, node: str) -> list[VmRow]:
     return by_node.get(node, [])
 
 
-def _able(status: ClusterStatus) -> list[str]:
+def _able(view: ClusterView, status: ClusterStatus) -> list[str]:
     """The nodes that can take resources: online, not standby, maintenance or UNCLEAN."""
-    return [
-        n.name for n in status.nodes if n.online is True and not (n.standby or n.maintenance or n.unclean)
-    ]
+    # Asked for every VM of every node: listed once per view and status.
+    key = f"_able_{id(status)}"
+    able: list[str] | None = view.__dict__.get(key)
+    if able is None:
+        able = view.__dict__[key] = [
+            n.name for n in status.nodes if n.online is True and not (n.standby or n.maintenance or n.unclean)
+        ]
+    return able
 
 
-def _disks_allow(view: ClusterView, row: VmRow, node: str) -> bool:
-    """False when the node's DRBD state is known and lacks an UpToDate copy of one of the VM's disks.
+def _disks_allow(view: ClusterView, row: VmRow, nodes: list[str]) -> list[str]:
+    """The nodes of ``nodes`` not ruled out by their DRBD state: a node whose DRBD state is known
+    and lacks an UpToDate copy of one of the VM's disks is.
 
     A node detected without DRBD at all holds no copy; one whose DRBD was not read is not ruled out.
     """
-    rep = view.report(node)
-    if not row.disk_names or rep is None:
-        return True
-    if rep.drbd is None:
-        return rep.stack.drbd is not DrbdFlavour.ABSENT
-    for disk in row.disk_names:
-        here = view.drbd_index.get((node, disk), ())
-        if not any(d.device.disk is DiskState.UP_TO_DATE for d in here):
-            return False
-    return True
+    if not row.disk_names:
+        return nodes
+    up_to_date = _up_to_date(view)
+    copies = [up_to_date.get(disk, frozenset()) for disk in row.disk_names]
+    out = []
+    for node in nodes:
+        rep = view.report(node)
+        if rep is None:
+            out.append(node)
+        elif rep.drbd is None:
+            if rep.stack.drbd is not DrbdFlavour.ABSENT:
+                out.append(node)
+        elif all(node in c for c in copies):
+            out.append(node)
+    return out
+
+
+def _up_to_date(view: ClusterView) -> dict[str | None, frozenset[str]]:
+    """DRBD resource name -> the nodes holding an UpToDate copy of it (indexed once per view)."""
+    index: dict[str | None, frozenset[str]] | None = view.__dict__.get("_drbd_up_to_date")
+    if index is None:
+        nodes: dict[str | None, set[str]] = {}
+        for (node, disk), devices in view.drbd_index.items():
+            if any(d.device.disk is DiskState.UP_TO_DATE for d in devices):
+                nodes.setdefault(disk, set()).add(node)
+        index = view.__dict__["_drbd_up_to_date"] = {k: frozenset(v) for k, v in nodes.items()}
+    return index
 
 
 def receivers(view: ClusterView, status: ClusterStatus, row: VmRow, lost: str) -> list[str]:
     """The nodes that may take ``row`` if ``lost`` goes (rule 2 of the module docstring)."""
-    allowed = rules_allow(view, status, row.resource or row.name, [n for n in _able(status) if n != lost])
-    return [n for n in allowed if _disks_allow(view, row, n)]
+    others = [n for n in _able(view, status) if n != lost]
+    return _disks_allow(view, row, rules_allow(view, status, row.resource or row.name, others))
 
 
 def stranded_if_lost(view: ClusterView, node: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -140,9 +140,14 @@ class _Placement:
         ban = self.bans.get(node)
         if ban is not None:
             return f"{self.name} is banned there ({_ban_word(ban)})"
-        if status.symmetric_cluster is False and node not in self.allowed and not self.ruled:
+        if self.needs_allowing(status) and node not in self.allowed:
             return f"no location constraint allows {self.name} there (symmetric-cluster=false)"
         return None
+
+    def needs_allowing(self, status: ClusterStatus) -> bool:
+        """With ``symmetric-cluster=false`` only a node a constraint names may take the resource
+        (unless a constraint with rules names it: then nothing is ruled out by that)."""
+        return status.symmetric_cluster is False and not self.ruled
 
 
 def _placements(view: ClusterView, status: ClusterStatus, resource: str) -> list[_Placement]:
@@ -174,7 +179,10 @@ def rules_allow(view: ClusterView, status: ClusterStatus, resource: str, nodes: 
     if not constraints_known(view):
         return list(nodes)
     placements = _placements_of(view, status, resource)
-    return [n for n in nodes if all(p.reason(status, n) is None for p in placements)]
+    # ``_Placement.reason`` in sets: the capacity model asks this for every VM of every node.
+    banned = {n for p in placements for n in p.bans}
+    only = [p.allowed for p in placements if p.needs_allowing(status)]
+    return [n for n in nodes if n not in banned and all(n in a for a in only)]
 
 
 def _rules_reason(view: ClusterView, status: ClusterStatus, resource: str, node: str) -> str | None:
