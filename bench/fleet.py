@@ -73,6 +73,10 @@ esac""",
         "corosync-quorumtool": f"exec {real_cat} {q(str(data / 'corosync_quorumtool'))}",
         "cibadmin": f"exec {real_cat} {q(str(EMPTY_CONSTRAINTS))}",
         "crm": "exit 0",
+        # The replays have no LVM: without this the nodes ran this machine's own LVM tools, whose
+        # vgs scans the host's devices (and, with the lab's loop devices, writes a VG archive on
+        # every run: 130+ ms of CPU each), so the fan-out measured the host's LVM, not hatui.
+        "lvm": "exit 127",
     }
     for name, body in tools.items():
         path = bin_dir / name
