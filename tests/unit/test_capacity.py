@@ -184,3 +184,25 @@ def test_capacity_indexes_the_resources_once_per_view(monkeypatch) -> None:  # t
     cap = capacity(v)
     assert cap.n_plus_one is True and calls == []
     assert capacity(v) is cap  # once per view
+
+
+def test_placements_carry_over_to_the_next_view_only_while_their_constraints_are_the_same() -> None:
+    ban = (Constraint("cli-ban-vm1-on-vnode2", "location", "vm1", "vnode2", "-INFINITY"),)
+    layout: dict[str, tuple[str, int | None]] = {"vm1": ("vnode1", 1024)}
+    free: dict[str, int | None] = {"vnode1": 0, "vnode2": 4096, "vnode3": 0}
+    banned = view(layout, free, constraints=ban)
+    assert capacity(banned).stranded[0].vms == ("vm1",)
+    # The next poll: the same constraints, another view: the same answer.
+    assert capacity(view(layout, free, constraints=ban)).stranded[0].vms == ("vm1",)
+    # The ban is cleared: vnode2 may take vm1 again (no answer worked out for the old CIB is kept).
+    assert capacity(view(layout, free)).n_plus_one is True
+    assert capacity(view(layout, free, constraints=ban)).n_plus_one is False
+    # The ban names a group the VM is in: the same constraints, but which group holds it changed.
+    group_ban = (Constraint("cli-ban-g1-on-vnode2", "location", "g1", "vnode2", "-INFINITY"),)
+    assert capacity(view(layout, free, constraints=group_ban)).n_plus_one is True
+    grouped = view(layout, free, constraints=group_ban)
+    status = grouped.pacemaker
+    assert status is not None
+    in_group = replace(status, resources=tuple(replace(r, parent="g1") for r in status.resources))
+    reports = tuple(replace(r, pacemaker=in_group) for r in grouped.reports)
+    assert capacity(replace(grouped, reports=reports)).stranded[0].vms == ("vm1",)

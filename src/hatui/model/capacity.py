@@ -135,30 +135,29 @@ def _disks_allow(view: ClusterView, row: VmRow, nodes: list[str]) -> list[str]:
     """
     if not row.disk_names:
         return nodes
-    up_to_date = _up_to_date(view)
-    copies = [up_to_date.get(disk, frozenset()) for disk in row.disk_names]
-    out = []
-    for node in nodes:
-        rep = view.report(node)
-        if rep is None:
-            out.append(node)
-        elif rep.drbd is None:
-            if rep.stack.drbd is not DrbdFlavour.ABSENT:
-                out.append(node)
-        elif all(node in c for c in copies):
-            out.append(node)
-    return out
+    up_to_date, read, without = _drbd_copies(view)
+    # Every disk's UpToDate copy on the node: the nodes holding all of them.
+    holding = frozenset.intersection(*(up_to_date.get(disk, frozenset()) for disk in row.disk_names))
+    return [n for n in nodes if (n in holding if n in read else n not in without)]
 
 
-def _up_to_date(view: ClusterView) -> dict[str | None, frozenset[str]]:
-    """DRBD resource name -> the nodes holding an UpToDate copy of it (indexed once per view)."""
-    index: dict[str | None, frozenset[str]] | None = view.__dict__.get("_drbd_up_to_date")
+def _drbd_copies(
+    view: ClusterView,
+) -> tuple[dict[str | None, frozenset[str]], frozenset[str], frozenset[str]]:
+    """(DRBD resource name -> the nodes holding an UpToDate copy, the nodes whose DRBD state was
+    read, the nodes detected without DRBD), indexed once per view."""
+    index: tuple[dict[str | None, frozenset[str]], frozenset[str], frozenset[str]] | None
+    index = view.__dict__.get("_drbd_copies")
     if index is None:
         nodes: dict[str | None, set[str]] = {}
         for (node, disk), devices in view.drbd_index.items():
             if any(d.device.disk is DiskState.UP_TO_DATE for d in devices):
                 nodes.setdefault(disk, set()).add(node)
-        index = view.__dict__["_drbd_up_to_date"] = {k: frozenset(v) for k, v in nodes.items()}
+        # Each node as ``view.report`` answers for it (its first report).
+        reps = [rep for n in dict.fromkeys(r.node for r in view.reports) if (rep := view.report(n))]
+        read = frozenset(r.node for r in reps if r.drbd is not None)
+        without = frozenset(r.node for r in reps if r.drbd is None and r.stack.drbd is DrbdFlavour.ABSENT)
+        index = view.__dict__["_drbd_copies"] = ({k: frozenset(v) for k, v in nodes.items()}, read, without)
     return index
 
 
