@@ -206,3 +206,33 @@ def test_events_carry_the_new_views_time() -> None:
     old = node_view(dev())
     new = replace(node_view(dev(role="Primary")), generated_at=AT.replace(hour=13))
     assert {e.at for e in diff(old, new)} == {AT.replace(hour=13)}
+
+
+def with_resources(view: ClusterView, change: dict[str, dict[str, object]]) -> ClusterView:
+    """``view`` with some resources' fields changed in every node's crm_mon picture."""
+    status = view.pacemaker
+    assert status is not None
+    changed = tuple(replace(r, **change[r.id]) if r.id in change else r for r in status.resources)  # type: ignore[arg-type]
+    new = replace(status, resources=changed)
+    return replace(view, reports=tuple(replace(r, pacemaker=new) for r in view.reports))
+
+
+def test_only_the_resources_that_changed_give_events_among_unchanged_ones() -> None:
+    healthy = pcmk_view("healthy")
+    status = healthy.pacemaker
+    assert status is not None
+    sentinel = next(r for r in status.resources if r.id == "sentinel")
+    assert sentinel.nodes == ("vnode1",)
+    # Every other resource is the same object or an equal copy (a poll parses crm_mon afresh).
+    moved = with_resources(healthy, {"sentinel": {"nodes": ("vnode2",)}})
+    assert messages(diff(healthy, moved)) == ["sentinel moved vnode1 -> vnode2"]
+    copies = with_resources(moved, {r.id: {} for r in status.resources if r.id != "sentinel"})
+    assert messages(diff(healthy, copies)) == ["sentinel moved vnode1 -> vnode2"]
+    role = with_resources(healthy, {"sentinel": {"role_raw": "Stopping"}})
+    assert messages(diff(healthy, role)) == ["sentinel Started -> Stopping on vnode1"]
+    # Lists that do not line up (a resource added) are compared resource by resource: the same events.
+    extra = replace(sentinel, id="newvm", nodes=("vnode3",))
+    grown_status = replace(moved.pacemaker, resources=(extra, *moved.pacemaker.resources))  # type: ignore[union-attr]
+    grown = replace(moved, reports=tuple(replace(r, pacemaker=grown_status) for r in moved.reports))
+    assert messages(diff(healthy, grown)) == ["sentinel moved vnode1 -> vnode2"]
+    assert diff(moved, moved) == []

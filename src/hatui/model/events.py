@@ -189,19 +189,44 @@ def _pcmk_nodes(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[Cluste
     return out
 
 
-def _placement(status: ClusterStatus) -> dict[str, dict[str, str]]:
-    """Resource id -> {node: role word} over every instance."""
+def _placement(status: ClusterStatus, ids: set[str] | None) -> dict[str, dict[str, str]]:
+    """Resource id -> {node: role word} over every instance (of the resources in ``ids``, or all)."""
     out: dict[str, dict[str, str]] = {}
     for r in status.resources:
+        if ids is not None and r.id not in ids:
+            continue
         where = out.setdefault(r.id, {})
         for n in r.nodes:
             where[n] = r.role_raw
     return out
 
 
+def _moved_ids(a: ClusterStatus, b: ClusterStatus) -> set[str] | None:
+    """The resources with an instance whose nodes or role differ, when both lists hold the same
+    instances in the same order (poll after poll of one cluster); None when they do not line up.
+
+    Only those can have placement events: at 1,000 resources, one that failed and recovered is
+    not worth a comparison of every resource's placement.
+    """
+    if a.resources is b.resources:
+        return set()
+    if len(a.resources) != len(b.resources):
+        return None
+    out = set()
+    for ra, rb in zip(a.resources, b.resources, strict=True):
+        if ra is rb:
+            continue
+        if ra.id != rb.id:
+            return None
+        if ra.nodes != rb.nodes or ra.role_raw != rb.role_raw:
+            out.add(ra.id)
+    return out
+
+
 def _resources(a: ClusterStatus, b: ClusterStatus, at: datetime) -> list[ClusterEvent]:
     out: list[ClusterEvent] = []
-    before, after = _placement(a), _placement(b)
+    moved = _moved_ids(a, b)
+    before, after = _placement(a, moved), _placement(b, moved)
     cloned_ids = {r.id for r in b.resources if r.clone is not None}
     for rid, now in after.items():
         if rid not in before:
