@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from hatui.ui.cells import Palette
 from hatui.ui.messages import ScreenShown
@@ -17,6 +17,7 @@ from hatui.ui.modes import action_allowed
 from hatui.ui.state import LoggedEvent, Snapshot
 from hatui.ui.widgets.drbd import DrbdPane
 from hatui.ui.widgets.event_log import EventsPane
+from hatui.ui.widgets.footer import SteadyFooter
 from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.nodes import NodesPane
 from hatui.ui.widgets.problems import ProblemsPane
@@ -96,7 +97,7 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
                 with TabPane(spec.label, id=f"tab-{pane}"):
                     yield spec.cls(id=pane)
         yield Input(placeholder="filter: words that every shown row must contain", id="filter-bar")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter-bar", Input).display = False
