@@ -26,6 +26,7 @@ from hatui.ui.details import DetailInfo
 from hatui.ui.messages import DetailRequested
 from hatui.ui.modes import action_allowed
 from hatui.ui.state import Snapshot
+from hatui.ui.widgets.steady_table import SteadyTable
 
 ERRORS_KEY = "!errors"
 
@@ -101,7 +102,7 @@ class TablePane(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-errors")
-        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, classes="pane-table")
+        table = SteadyTable(cursor_type="row", zebra_stripes=True, classes="pane-table")
         for key, label in self.COLUMNS:
             table.add_column(label, key=key)
         yield table

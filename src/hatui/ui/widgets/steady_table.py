@@ -1,0 +1,114 @@
+"""Provides SteadyTable: a DataTable that keeps its rendered cells across a pane switch and an update.
+
+DataTable keys every cached cell, row and line by one update count, bumped by any change to any
+cell: one changed cell (a resource that failed, a node's "ok 3s ago") made the table render every
+visible cell through Rich again. ``update_cell`` here drops only the changed row's cached cells
+(and the drawn lines, which are cheap to rebuild from them) unless the column must grow.
+
+DataTable also throws away every cache on each style update, and moving the focus is one (twice
+per pane switch: the old table loses it, the new one gains it); showing a hidden table again sends
+it a Resize to the size it had, which bumps the update count. A Resize to the size last drawn is
+ignored here. The caches are keyed by the focus/hover state, so after a style update that left the
+styles as they were for that state nothing cached is wrong: at its next draw the table compares
+the styles it renders with (its own and its component classes') with those last seen in the same
+state and drops its caches only on a real difference (a theme, a class that restyles it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+
+
+class SteadyTable(DataTable[Any]):
+    """A DataTable whose render caches survive what changes nothing it draws."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: Pseudo-class state -> the styles the table rendered with in that state.
+        self._seen: dict[Any, tuple[Any, ...]] = {}
+        self._drawn_size: Size | None = None
+        #: Rows whose cells changed since the last draw (their cached renders are out of date).
+        self._changed_rows: set[RowKey] = set()
+        self._styles_to_check = False
+
+    def update_cell(
+        self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False
+    ) -> None:
+        """As DataTable's, but only the row's cached renders are dropped (see the module doc)."""
+        if update_width:
+            super().update_cell(row_key, column_key, value, update_width=True)
+            return  # a column that grows re-lays every row out
+        row = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if row not in self._row_locations or column not in self._column_locations:
+            raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
+        self._data[row][column] = value
+        self._changed_rows.add(row)
+        self.refresh()
+
+    def _drop_changed(self) -> None:
+        """Drops the cached renders of the rows changed since the last draw: one pass over the
+        caches for all of them (a tick changes an age in every row of a pane)."""
+        rows, self._changed_rows = self._changed_rows, set()
+        indexes = {self._row_locations.get(r) for r in rows}
+        # LRUCache has keys() but no __iter__.
+        for index_key in [k for k in self._row_renderable_cache.keys() if k[1] in indexes]:  # noqa: SIM118
+            self._row_renderable_cache.discard(index_key)
+        for cell_key in [k for k in self._cell_render_cache.keys() if k[0] in rows]:  # noqa: SIM118
+            self._cell_render_cache.discard(cell_key)
+        for row_key_ in [k for k in self._row_render_cache.keys() if k[0] in rows]:  # noqa: SIM118
+            self._row_render_cache.discard(row_key_)
+        self._line_cache.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._styles_to_check:
+            self._check_styles()
+        if self._changed_rows:
+            self._drop_changed()
+        return super().render_lines(crop)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # A pane shown again gets a Resize to the size it had: DataTable would then re-render
+        # every cell (the cell cache is not keyed by width; a resize bumps its update count).
+        if event.size == self._drawn_size:
+            event.prevent_default()
+        self._drawn_size = event.size
+
+    def render_styles(self) -> tuple[Any, ...] | None:
+        """Every style the table's cells are drawn with, in the current state (None while the
+        component styles are not applied yet, during mounting)."""
+        try:
+            parts = tuple(
+                self.get_component_rich_style(name, partial=True) for name in sorted(self.COMPONENT_CLASSES)
+            )
+        except KeyError:
+            return None
+        return (self.rich_style, parts)
+
+    def notify_style_update(self) -> None:
+        # Widget's part only: DataTable's would drop every cached render. Textual calls this before
+        # it resolves the component classes' styles for the new state, so the comparison waits for
+        # the next draw (``_check_styles``).
+        super(DataTable, self).notify_style_update()
+        self._styles_cache.clear()
+        self._get_styles_to_render_cell.cache_clear()
+        self._styles_to_check = True
+        self.refresh()
+
+    def _check_styles(self) -> None:
+        """Drops the cached renders when the styles of the current state are not those they were
+        drawn with (cached cells, rows and lines are keyed by the state they were drawn in; a state
+        first seen since the last drop has none yet)."""
+        self._styles_to_check = False
+        state, styles = self.get_pseudo_class_state(), self.render_styles()
+        if styles is not None and self._seen.get(state, styles) == styles:
+            self._seen[state] = styles
+            return
+        self._seen = {} if styles is None else {state: styles}
+        self._clear_caches()

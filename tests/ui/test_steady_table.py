@@ -1,0 +1,109 @@
+"""SteadyTable redraws only what changed: one updated cell re-renders its row, not the table; a
+focus change or a Resize to the same size re-renders nothing; a theme or a real resize still
+redraws what they change, and the screen always shows the current values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Input
+
+from hatui.ui.widgets.steady_table import SteadyTable
+
+ROWS = 30
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        table = SteadyTable(cursor_type="row", zebra_stripes=True)
+        table.add_column("Name", key="name")
+        table.add_column("Age", key="age")
+        for i in range(ROWS):
+            table.add_row(f"row{i:02}", f"{i}s", key=f"r{i}")
+        yield table
+        yield Input()
+
+
+def renders(table: DataTable[Any], row: str) -> dict[Any, Any]:
+    """The cached cell renders of one row (by cache key)."""
+    cache = table._cell_render_cache
+    return {k: cache.get(k) for k in cache.keys() if k[0].value == row}  # noqa: SIM118
+
+
+def lines(table: DataTable[Any]) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+async def test_one_updated_cell_rerenders_its_row_only() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        other, changed = renders(table, "r1"), renders(table, "r2")
+        assert other and changed
+        table.update_cell("r2", "age", "99s")
+        await pilot.pause()
+        assert any("row02" in line and "99s" in line for line in lines(table))
+        after = renders(table, "r1")
+        assert all(after.get(k) is v for k, v in other.items())  # the same render objects: not redrawn
+        assert all(renders(table, "r2").get(k) is not v for k, v in changed.items())
+
+
+async def test_update_then_sort_shows_the_new_values_in_their_places() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        table.update_cell("r5", "name", "aaa00")
+        table.sort("name")
+        await pilot.pause()
+        shown = lines(table)
+        assert "aaa00" in shown[1] and "5s" in shown[1]  # line 0 is the header
+        assert "row00" in shown[2]
+
+
+async def test_focus_moving_away_and_back_keeps_the_rendered_cells() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        table.focus()
+        await pilot.pause()
+        focused = renders(table, "r3")
+        app.query_one(Input).focus()
+        await pilot.pause()
+        table.focus()
+        await pilot.pause()
+        again = renders(table, "r3")
+        assert focused and all(again.get(k) is v for k, v in focused.items())
+
+
+async def test_a_theme_change_redraws_with_the_new_colours() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        before = table.render_line(3)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = table.render_line(3)
+        assert after.text == before.text
+        assert [s.style for s in after] != [s.style for s in before]
+
+
+async def test_a_resize_to_the_same_size_keeps_the_cells_and_a_real_one_redraws() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        kept = renders(table, "r4")
+        table.display = False
+        await pilot.pause()
+        table.display = True
+        await pilot.pause()
+        assert all(renders(table, "r4").get(k) is v for k, v in kept.items())
+        width = table.size.width
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert table.size.width < width
+        assert all(line.cell_length == table.size.width for line in (table.render_line(y) for y in range(5)))
