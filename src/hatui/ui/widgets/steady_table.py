@@ -3,7 +3,8 @@
 DataTable keys every cached cell, row and line by one update count, bumped by any change to any
 cell: one changed cell (a resource that failed, a node's "ok 3s ago") made the table render every
 visible cell through Rich again. ``update_cell`` here drops only the changed row's cached cells
-(and the drawn lines, which are cheap to rebuild from them) unless the column must grow.
+(and the drawn lines, which are cheap to rebuild from them) and repaints only that row, unless the
+column must grow.
 
 DataTable also throws away every cache on each style update, and moving the focus is one (twice
 per pane switch: the old table loses it, the new one gains it); showing a hidden table again sends
@@ -50,7 +51,8 @@ class SteadyTable(DataTable[Any]):
             raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
         self._data[row][column] = value
         self._changed_rows.add(row)
-        self.refresh()
+        # Only the row's lines are painted again: a whole-table refresh also repaints the scrollbars.
+        self.refresh_row(self.get_row_index(row))
 
     def _drop_changed(self) -> None:
         """Drops the cached renders of the rows changed since the last draw: one pass over the
