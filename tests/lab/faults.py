@@ -16,7 +16,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,9 +63,16 @@ class FaultsMixin:
         return Freezer(info["cgroup"], info.get("cgroup_version"))
 
     def freeze(self: Lab, node: str) -> None:
-        """Freezes every process of the node (a hung machine: no answer, connections stay open)."""
+        """Freezes every process of the node (a hung machine: no answer, connections stay open).
+
+        The emulators keep what two nodes share under flock (a DRBD resource's two sides are one
+        file). A node frozen inside such a section would hang its peers' tools too, which no real
+        hung machine does to its neighbours; so the freeze happens while this process holds those
+        locks, and the node cannot be inside one when it stops.
+        """
         (self.state_dir / "nodes" / f"{node}.frozen").write_text("")
-        self._freezer(node).freeze()
+        with _holding(sorted((self.state_dir / "drbd").glob("*.lock"))):
+            self._freezer(node).freeze()
 
     def thaw(self: Lab, node: str) -> None:
         self._freezer(node).thaw()
@@ -256,3 +263,29 @@ class FaultsMixin:
         finally:
             self.clear(vm)
         self.wait_drbd_synced(spec.drbd, timeout=timeout)
+
+
+@contextlib.contextmanager
+def _holding(paths: Sequence[Path], timeout: float = 5.0) -> Iterator[None]:
+    """Holds an exclusive flock on each of ``paths`` (those it gets within ``timeout``: a lock still
+    busy then is left alone rather than the drill waiting on it)."""
+    deadline = time.monotonic() + timeout
+    held: list[int] = []
+    try:
+        for path in paths:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held.append(fd)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        os.close(fd)
+                        break
+                    time.sleep(0.01)
+        yield
+    finally:
+        for fd in held:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
