@@ -28,7 +28,7 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
     "snapshot": ("textual", "hatui.ui"),
     # The console records finished reports: parsing happens in hatui.sources, before the UI.
-    "ui/state.py": ("hatui.parsers", "hatui.sources.parse"),
+    "watch/state.py": ("hatui.parsers", "hatui.sources.parse"),
     "ui/app.py": ("hatui.parsers", "hatui.sources.parse"),
     "config.py": ("textual", "hatui.ui", "asyncssh"),
 }

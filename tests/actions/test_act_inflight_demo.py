@@ -20,7 +20,7 @@ from hatui.model.health import CRITICAL
 from hatui.model.inflight import inflight_from_constraints, marker_id, merge
 from hatui.model.verdict import judge
 from hatui.model.view import ClusterView
-from hatui.ui.state import ClusterState
+from hatui.watch.state import ClusterState
 
 
 def markers(view: ClusterView) -> list[str]:

@@ -25,10 +25,10 @@ from hatui.snapshot.data import snapshot_dict
 from hatui.snapshot.text import print_text
 from hatui.ui.cells import CRIT, OK, UNKNOWN, Palette, severity_mark
 from hatui.ui.screens.wall import drbd_summary, vm_summary
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.drbd import row_problems, row_state
 from hatui.ui.widgets.header import link_mark, node_mark
 from hatui.ui.widgets.vms import STATE_WORDS, vm_row_problems
+from hatui.watch.state import Snapshot
 
 
 def snapshot_of(view: ClusterView, health: Health, display: ClusterView | None = None) -> Snapshot:

@@ -17,9 +17,9 @@ from hatui.model.verdict import SETTLE_S, judge
 from hatui.model.words import LinkStatus
 from hatui.sources.parse import build_report
 from hatui.ui.cells import fmt_age, fmt_eta, fmt_speed, progress_bar
-from hatui.ui.state import ClusterState
 from hatui.ui.themes import DEFAULT_THEME, load_theme_file, load_themes, theme_dirs
 from hatui.ui.widgets.header import links, versions
+from hatui.watch.state import ClusterState
 
 
 def fed(clock: FrozenClock) -> ClusterState:

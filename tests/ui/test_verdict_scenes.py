@@ -18,8 +18,8 @@ from hatui.model.vms import vm_rows
 from hatui.sources.fanout import collect_once
 from hatui.sources.parse import build_report
 from hatui.ui.screens.main import MainScreen
-from hatui.ui.state import ClusterState, Snapshot
 from hatui.ui.widgets.vms import STATE_WORDS, vm_row_problems
+from hatui.watch.state import ClusterState, Snapshot
 from support.surfaces import check_surfaces
 
 START = datetime(2026, 11, 25, 17, 46, 3, tzinfo=UTC)

@@ -46,10 +46,10 @@ from hatui.ui.screens.actions_panel import ActionsPanel, QuitScreen, running_lin
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
-from hatui.ui.state import ClusterState
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
 from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.table_pane import ERRORS_KEY
+from hatui.watch.state import ClusterState
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen

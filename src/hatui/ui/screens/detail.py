@@ -14,7 +14,7 @@ from hatui.plaintext import clean_block
 from hatui.ui.cells import Palette, cell, plain_content, plain_line, severity_cell
 from hatui.ui.details import DetailInfo
 from hatui.ui.modes import action_allowed
-from hatui.ui.state import LoggedEvent
+from hatui.watch.state import LoggedEvent
 
 
 class DetailScreen(Screen[None]):

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Input, TabbedContent, TabPane
 from hatui.ui.cells import Palette
 from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
-from hatui.ui.state import LoggedEvent, Snapshot
 from hatui.ui.widgets.drbd import DrbdPane
 from hatui.ui.widgets.event_log import EventsPane
 from hatui.ui.widgets.footer import SteadyFooter
@@ -25,6 +24,7 @@ from hatui.ui.widgets.resources import ResourcesPane
 from hatui.ui.widgets.storage import StoragePane
 from hatui.ui.widgets.table_pane import TablePane
 from hatui.ui.widgets.vms import VmsPane
+from hatui.watch.state import LoggedEvent, Snapshot
 
 
 class PaneSpec(NamedTuple):

@@ -36,10 +36,10 @@ from hatui.ui.cells import (
 )
 from hatui.ui.messages import ScreenShown
 from hatui.ui.modes import action_allowed
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.drbd import row_problems
 from hatui.ui.widgets.header import show_capacity
 from hatui.ui.widgets.nodes import REACH_CODES
+from hatui.watch.state import Snapshot
 
 #: Problems shown at once; more are paged.
 PAGE = 8

@@ -15,8 +15,8 @@ from hatui.model.view import ClusterView, NodeDrbd
 from hatui.ui.cells import OK, STALE, Palette, cell, fmt_eta, fmt_speed, progress_bar, severity_mark
 from hatui.ui.details import DRBD_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 
 def row_key(nd: NodeDrbd, peer: DrbdPeer | None) -> str:

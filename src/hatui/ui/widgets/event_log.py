@@ -9,8 +9,8 @@ from rich.style import Style
 
 from hatui.ui.cells import Palette, cell, severity_cell
 from hatui.ui.details import DetailInfo, flatten
-from hatui.ui.state import LoggedEvent, Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import LoggedEvent, Snapshot
 
 
 def event_row(le: LoggedEvent, palette: Palette) -> Row:

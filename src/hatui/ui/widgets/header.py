@@ -26,7 +26,7 @@ from hatui.ui.cells import (
     set_text,
     severity_mark,
 )
-from hatui.ui.state import Snapshot
+from hatui.watch.state import Snapshot
 
 
 def versions(view: ClusterView) -> str:

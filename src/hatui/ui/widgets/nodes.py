@@ -15,8 +15,8 @@ from hatui.model.verdict import for_subject
 from hatui.ui.cells import OK, UNKNOWN, Cell, Palette, cell, fmt_age, fmt_mib, severity_mark
 from hatui.ui.details import COROSYNC_SOURCES, PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 
 def node_state(pn: PcmkNode | None, found: tuple[Problem, ...], palette: Palette) -> tuple[str, Style, int]:

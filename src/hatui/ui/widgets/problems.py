@@ -9,8 +9,8 @@ from rich.style import Style
 from hatui.model.health_types import Problem
 from hatui.ui.cells import cell, fmt_age, no_problems_word, severity_cell
 from hatui.ui.details import DetailInfo, flatten
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 
 def problem_key(code: str, subject: str, node: str | None) -> str:

@@ -22,8 +22,8 @@ from hatui.model.words import ResourceRole
 from hatui.ui.cells import INFO, OK, cell, severity_mark
 from hatui.ui.details import PACEMAKER_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 
 def container(kinds: Mapping[str, PcmkCollection], r: PcmkResource) -> str:

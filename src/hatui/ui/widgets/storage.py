@@ -24,9 +24,9 @@ from hatui.model.storage_join import Backing, NodeFs, NodeIscsi, NodeLv, NodeVg,
 from hatui.ui.cells import INFO, OK, STALE, Cell, cell, fmt_age, progress_bar, severity_mark
 from hatui.ui.details import STORAGE_SOURCES, DetailInfo, flatten, raws
 from hatui.ui.pane_actions import PaneActions, bindings
-from hatui.ui.state import Snapshot
 from hatui.ui.storage_keys import UNKNOWN_WORD, split_key, storage_problems_of, vm_storage_words
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 #: The actions bound on this pane: a snapshot or a backup of the highlighted VM, removing the
 #: highlighted snapshot (the catalog holds them; the other VM actions live on the VMs pane).

@@ -25,8 +25,8 @@ from hatui.ui.cells import CRIT, WARN, Cell, Palette, set_text
 from hatui.ui.details import DetailInfo
 from hatui.ui.messages import DetailRequested
 from hatui.ui.modes import action_allowed
-from hatui.ui.state import Snapshot
 from hatui.ui.widgets.steady_table import SteadyTable
+from hatui.watch.state import Snapshot
 
 ERRORS_KEY = "!errors"
 

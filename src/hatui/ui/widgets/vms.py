@@ -30,9 +30,9 @@ from hatui.ui.details import (
     raws,
 )
 from hatui.ui.pane_actions import PaneActions, bindings
-from hatui.ui.state import Snapshot
 from hatui.ui.storage_keys import UNKNOWN_WORD, vm_storage_words
 from hatui.ui.widgets.table_pane import Row, TablePane
+from hatui.watch.state import Snapshot
 
 
 def vm_row_problems(row: VmRow, snap: Snapshot) -> tuple[Problem, ...]:

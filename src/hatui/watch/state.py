@@ -1,4 +1,4 @@
-"""Provides ClusterState: the console's memory of one cluster between polls.
+"""Provides ClusterState: the memory of one cluster between polls (the console and the recorder keep one).
 
 It keeps the last report and the last GOOD report of every node, parsed by ``hatui.sources``:
 the state never parses. When a node stops answering, its last good data stays on screen, marked
