@@ -29,6 +29,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "snapshot": ("textual", "hatui.ui"),
     # The console records finished reports: parsing happens in hatui.sources, before the UI.
     "watch/state.py": ("hatui.parsers", "hatui.sources.parse"),
+    # The recorder and the alerts watch a cluster without a terminal.
+    "watch": ("textual", "hatui.ui"),
     "ui/app.py": ("hatui.parsers", "hatui.sources.parse"),
     "config.py": ("textual", "hatui.ui", "asyncssh"),
 }
