@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
 from hatui.sources.collector import NodeCollector
 from hatui.sources.parse import ReportMemo
@@ -19,6 +20,7 @@ class CollectorPoller:
     def __init__(self, collectors: Sequence[NodeCollector]) -> None:
         self._collectors = {c.node.name: c for c in collectors}
         self._memo = ReportMemo()
+        self._last: dict[str, NodeCapture] = {}
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -34,7 +36,12 @@ class CollectorPoller:
         collector = self._collectors.get(node)
         if collector is None:
             return NodeReport(node=node, unreachable="not configured")
-        return self._memo.report(await collector.poll(force=force))
+        capture = self._last[node] = await collector.poll(force=force)
+        return self._memo.report(capture)
+
+    def last_capture(self, node: str) -> NodeCapture | None:
+        """The raw capture the last report of ``node`` was parsed from (None before its first poll)."""
+        return self._last.get(node)
 
     def interval(self, node: str) -> float:
         """The shortest source interval: each poll then runs only what is due."""

@@ -33,6 +33,10 @@ class Poller(Protocol):
         """Returns the node's next report; never raises (failures are in the report)."""
         ...
 
+    def last_capture(self, node: str) -> NodeCapture | None:
+        """The raw capture the last ``poll(node)`` parsed (what the flight recorder stores)."""
+        ...
+
     def interval(self, node: str) -> float:
         """Seconds to wait after a poll of ``node`` before the next one."""
         ...
@@ -75,6 +79,10 @@ class ReplayPoller:
         """The report parsed from the captured data of ``node`` (the same report while it is unchanged)."""
         capture = self._captures.get(node) or NodeCapture(node=node, unreachable="not in the replay")
         return self._memo.report(capture)
+
+    def last_capture(self, node: str) -> NodeCapture | None:
+        """The capture every poll of ``node`` answers with (None for a node not in the replay)."""
+        return self._captures.get(node)
 
     def interval(self, node: str) -> float:
         """The fixed interval."""

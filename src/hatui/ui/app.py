@@ -34,6 +34,7 @@ from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.report import NodeReport
+from hatui.plaintext import clean_line
 from hatui.sources.poller import Poller
 from hatui.ui.actions_glue import ActionController
 from hatui.ui.base import ConsoleApp, run_console
@@ -49,6 +50,7 @@ from hatui.ui.screens.wall import WallScreen
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
 from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.table_pane import ERRORS_KEY
+from hatui.watch.listeners import PollListener, build_listeners, close_all, notify_all
 from hatui.watch.state import ClusterState
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class Session:
     poller: Poller
     state: ClusterState
     wake: dict[str, asyncio.Event] = field(default_factory=dict)
+    listeners: list[PollListener] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -190,7 +193,8 @@ class HatuiApp(ConsoleApp):
                 report = await session.poller.poll(node)
             except Exception as exc:  # a poller bug must not stop this node's polling
                 report = NodeReport(node=node, unreachable=f"poll failed: {exc!r}")
-            self.post_message(NodePolled(session.cluster.name, report))
+            capture = session.poller.last_capture(node)
+            self.post_message(NodePolled(session.cluster.name, report, capture))
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=session.poller.interval(node))
@@ -201,6 +205,7 @@ class HatuiApp(ConsoleApp):
         if session is None:
             return
         recorded = session.state.record(message.report)
+        notify_all(session.listeners, message.capture, message.report, session.state, recorded, self.log_line)
         if recorded.transition == "down":
             self.notify(f"{message.node} unreachable: {message.report.unreachable}",
                         title=session.title, severity="error", timeout=8)  # fmt: skip
@@ -214,6 +219,10 @@ class HatuiApp(ConsoleApp):
             self._render_header()
             return
         self._render_soon()
+
+    def log_line(self, line: str) -> None:
+        """What a listener (the recorder, the alerts) has to say: a toast."""
+        self.notify(clean_line(line), title=self.session.title, severity="warning", timeout=10)
 
     def _render_soon(self) -> None:
         """One redraw for every change that lands before it runs (a burst of polls)."""
@@ -249,6 +258,7 @@ class HatuiApp(ConsoleApp):
         for session in self.sessions:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(session.poller.close(), timeout=2.0)
+            await close_all(session.listeners, self.log_line)
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -480,8 +490,13 @@ def run_app(
     replay: Path | None = None,
     monitor: bool = False,
     theme: str | None = None,
+    record: Path | None = None,
 ) -> int:
-    """Runs the console until the user quits; returns the exit code."""
+    """Runs the console until the user quits; returns the exit code.
+
+    Raises:
+        HatuiError: the journal of ``record`` cannot be opened (before the console starts).
+    """
     from hatui.sources.make import make_poller
 
     poller = make_poller(config, cluster, demo=demo, replay=replay)
@@ -494,4 +509,5 @@ def run_app(
             if c.name != cluster.name
         ]
     app = make_app(config, cluster, poller, monitor=monitor, theme=theme, extra=extra)
+    app.session.listeners = build_listeners(config, cluster, record_dir=record, log=app.log_line)
     return run_console(app)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
 
 
 class NodePolled(Message):
     """One poll of one node finished (successfully or not: the report says which), already parsed."""
 
-    def __init__(self, cluster: str, report: NodeReport) -> None:
+    def __init__(self, cluster: str, report: NodeReport, capture: NodeCapture | None = None) -> None:
         super().__init__()
         self.cluster = cluster
         self.report = report
+        self.capture = capture
+        """The raw capture the report came from, for the listeners (the flight recorder)."""
 
     @property
     def node(self) -> str:
