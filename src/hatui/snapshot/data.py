@@ -27,19 +27,7 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
         "generated_at": _iso(view.generated_at),
         "health": {
             "status": health.status.value,
-            "problems": [
-                {
-                    "severity": p.severity,
-                    "code": p.code,
-                    "subject": p.subject,
-                    "node": p.node,
-                    "message": p.message,
-                    "kind": p.kind or None,
-                    "affects": sorted(p.affects),
-                    "since": _iso(p.since),
-                }
-                for p in health.problems
-            ],
+            "problems": problem_dicts(health),
         },
         "cluster": _cluster(view),
         "nodes": _nodes(view),
@@ -64,6 +52,23 @@ def snapshot_dict(view: ClusterView, health: Health) -> dict[str, Any]:
         "capacity": _capacity(view),
         "storage": storage_dict(view),
     }
+
+
+def problem_dicts(health: Health) -> list[dict[str, Any]]:
+    """The verdict's problems as the snapshot gives them (the flight recorder's journal keeps these)."""
+    return [
+        {
+            "severity": p.severity,
+            "code": p.code,
+            "subject": p.subject,
+            "node": p.node,
+            "message": p.message,
+            "kind": p.kind or None,
+            "affects": sorted(p.affects),
+            "since": _iso(p.since),
+        }
+        for p in health.problems
+    ]
 
 
 def _capacity(view: ClusterView) -> dict[str, Any]:
