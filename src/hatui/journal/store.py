@@ -1,0 +1,357 @@
+"""Provides the Journal: a cluster's polls, verdicts, events and actions kept in one SQLite file.
+
+Why SQLite (through the standard library's ``sqlite3``): its write-ahead log makes each poll one
+atomic transaction, so a recorder killed mid-write loses at most that poll and the file stays
+readable; a reader (the timeline, ``hatui events``) can read while the recorder writes; indexes
+answer "the polls between 03:00 and 03:15" without reading the rest; and every machine that has
+Python can open the file, with the ``sqlite3`` tool too. A hand-made format would have to earn
+each of these.
+
+Outputs are stored once per distinct content (``hatui.journal.blobs``): a capture is a set of
+output hashes, a poll points at a capture and at a verdict (status + problems), both also stored
+once per distinct content. A poll of an unchanged cluster adds one row. The journal holds what a
+capture holds (``drbdadm dump all`` prints DRBD's shared secret), so its directory is made 0700
+and its file 0600 (SQLite gives its -wal and -shm files the mode of the database file).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hatui import __version__
+from hatui.errors import HatuiError
+from hatui.journal.blobs import Stamp, digest, join_stamp, pack, split_stamp, unpack
+from hatui.journal.store_open import connect, journal_file
+from hatui.journal.store_prune import prune_journal
+from hatui.journal.store_schema import SCHEMA, journal_error
+from hatui.journal.store_types import JOURNAL_FILE, Bounds, JournalEvent, PollRow
+from hatui.journal.store_types import epoch as _epoch
+from hatui.journal.store_types import from_epoch as _time
+from hatui.model.capture import NodeCapture
+from hatui.model.events import ClusterEvent
+from hatui.model.stack import StackInfo
+
+__all__ = ["JOURNAL_FILE", "SCHEMA", "Bounds", "Journal", "JournalEvent", "PollRow"]
+
+DEFAULT_BOUNDS = Bounds()
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class Journal:
+    """One cluster's journal; see the module docstring. Safe to share between threads."""
+
+    def __init__(self, file: Path, db: Any, meta: Mapping[str, str], bounds: Bounds) -> None:
+        self.file = file
+        self._db = db
+        self._lock = threading.RLock()
+        self.bounds = bounds
+        self.cluster: str = meta["cluster"]
+        self.created: datetime = datetime.fromisoformat(meta["created"])
+        self.hatui_version: str = meta["hatui_version"]
+        self.schema: str = meta["schema"]
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: Path, *, create: bool = False, cluster: str | None = None, bounds: Bounds = DEFAULT_BOUNDS
+    ) -> Journal:
+        """Opens the journal at ``path`` (a record directory holding ``journal.sqlite``, or the file).
+
+        Raises:
+            HatuiError: not a journal, unreadable, damaged, a newer schema major, another cluster's
+                journal (when ``cluster`` is given), or missing without ``create``.
+        """
+        file = journal_file(Path(path), JOURNAL_FILE, create=create)
+        new_meta = {
+            "schema": SCHEMA,
+            "cluster": cluster or "",
+            "created": datetime.now(UTC).isoformat(),
+            "hatui_version": __version__,
+        }
+        db, meta = connect(file, create=create, new_meta=new_meta, bounds=bounds)
+        if cluster is not None and meta["cluster"] != cluster:
+            db.close()
+            raise journal_error(file, f"a journal of cluster {meta['cluster']!r}, not {cluster!r}")
+        return cls(file, db, meta, bounds)
+
+    @staticmethod
+    def is_journal(path: Path) -> bool:
+        """True for a directory holding ``journal.sqlite`` or a file that starts as SQLite files do."""
+        path = Path(path)
+        if path.is_dir():
+            return (path / JOURNAL_FILE).is_file()
+        try:
+            with path.open("rb") as f:
+                return f.read(16) == b"SQLite format 3\x00"
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        """Closes the file (the write-ahead log is folded into it when no one else has it open)."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self, write: bool = False) -> Iterator[Any]:
+        """The connection, under the lock, with SQLite's errors turned into one HatuiError line;
+        with ``write``, inside one transaction (rolled back on any error)."""
+        import sqlite3
+
+        with self._lock:
+            try:
+                if write:
+                    self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if write and self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                if write:
+                    self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise journal_error(self.file, f"cannot use the journal: {exc}") from exc
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def write_poll(
+        self,
+        capture: NodeCapture,
+        *,
+        status: str | None,
+        problems: Sequence[Mapping[str, Any]],
+        events: Sequence[ClusterEvent],
+    ) -> int:
+        """Writes one poll in one transaction; returns its id."""
+        at = capture.collected_at or datetime.now(UTC)
+        texts: dict[str, str] = {}
+        stamps: dict[str, Stamp] = {}
+        for source, output in sorted(capture.outputs.items()):
+            texts[source], stamp = split_stamp(source, output)
+            if stamp is not None:
+                stamps[source] = stamp
+        hashes = {source: digest(text.encode("utf-8", "surrogateescape")) for source, text in texts.items()}
+        meta = _dumps(
+            {
+                "errors": capture.errors,
+                "unreachable": capture.unreachable,
+                "unreachable_kind": capture.unreachable_kind,
+                "stack": capture.stack.to_json(),
+            }
+        )
+        capture_hash = digest(
+            _dumps([capture.node, meta, sorted((s, h.hex()) for s, h in hashes.items())]).encode()
+        )
+        problem_text = _dumps(list(problems))
+        verdict_hash = digest(_dumps([status, problem_text]).encode())
+        with self._guard(write=True) as db:
+            capture_id = self._capture_id(db, capture.node, capture_hash, meta, texts, hashes)
+            verdict_id = self._row_id(
+                db, "verdicts", verdict_hash, "status, problems", (status, problem_text)
+            )
+            prev = db.execute(
+                "SELECT capture_id FROM polls WHERE node = ? ORDER BY id DESC LIMIT 1", (capture.node,)
+            ).fetchone()
+            cur = db.execute(
+                "INSERT INTO polls (at, node, reachable, changed, capture_id, verdict_id, stamps)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _epoch(at),
+                    capture.node,
+                    int(capture.reachable),
+                    int(prev is None or prev[0] != capture_id),
+                    capture_id,
+                    verdict_id,
+                    _dumps(stamps) if stamps else None,
+                ),
+            )
+            poll_id = int(cur.lastrowid)
+            db.executemany(
+                "INSERT INTO events (at, poll_id, kind, subject, node, message, severity)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (_epoch(e.at), poll_id, str(e.kind), e.subject, e.node, e.message, e.severity)
+                    for e in events
+                ],
+            )
+        return poll_id
+
+    def _capture_id(
+        self, db: Any, node: str, key: bytes, meta: str, texts: dict[str, str], hashes: dict[str, bytes]
+    ) -> int:
+        row = db.execute("SELECT id FROM captures WHERE hash = ?", (key,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        capture_id = int(
+            db.execute(
+                "INSERT INTO captures (hash, node, meta) VALUES (?, ?, ?)", (key, node, meta)
+            ).lastrowid
+        )
+        for source, text in texts.items():
+            blob_id = self._row_id(db, "blobs", hashes[source], "data", (pack(text),))
+            db.execute(
+                "INSERT INTO capture_outputs (capture_id, source, blob_id) VALUES (?, ?, ?)",
+                (capture_id, source, blob_id),
+            )
+        return capture_id
+
+    @staticmethod
+    def _row_id(db: Any, table: str, key: bytes, columns: str, values: tuple[Any, ...]) -> int:
+        """The id of the row of ``table`` with content hash ``key``, inserted when missing."""
+        row = db.execute(f"SELECT id FROM {table} WHERE hash = ?", (key,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        marks = ", ".join("?" * (len(values) + 1))
+        sql = f"INSERT INTO {table} (hash, {columns}) VALUES ({marks})"
+        return int(db.execute(sql, (key, *values)).lastrowid)
+
+    def write_action(self, record: Mapping[str, Any]) -> None:
+        """Writes one audit-log record as an ``action`` event; a record already written is skipped."""
+        from hatui.journal.store_actions import action_event
+
+        event, text = action_event(record)
+        with self._guard(write=True) as db:
+            db.execute(
+                "INSERT OR IGNORE INTO events (at, poll_id, kind, subject, node, message, severity,"
+                " record, record_hash) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _epoch(event.at),
+                    event.kind,
+                    event.subject,
+                    event.node,
+                    event.message,
+                    event.severity,
+                    text,
+                    digest(text.encode()),
+                ),
+            )
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Drops the oldest polls beyond the bounds (age from ``now``, default the real time); returns
+        how many polls went."""
+        with self._guard() as db:
+            return prune_journal(db, self.bounds, _epoch(now or datetime.now(UTC)))
+
+    def size_bytes(self) -> int:
+        """What the bound counts: the database file plus its write-ahead log, as they are on disk."""
+        total = 0
+        for f in (self.file, self.file.with_name(self.file.name + "-wal")):
+            with suppress(FileNotFoundError):
+                total += f.stat().st_size
+        return total
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def polls(self, since: datetime | None = None, until: datetime | None = None) -> list[PollRow]:
+        """The polls between ``since`` and ``until`` (both included), oldest first."""
+        lo, hi = _range(since, until)
+        with self._guard() as db:
+            rows = db.execute(
+                "SELECT p.id, p.at, p.node, p.reachable, v.status, p.changed FROM polls p"
+                " JOIN verdicts v ON v.id = p.verdict_id WHERE p.at >= ? AND p.at <= ? ORDER BY p.id",
+                (lo, hi),
+            ).fetchall()
+        return [PollRow(int(i), _time(at), str(n), bool(r), s, bool(c)) for i, at, n, r, s, c in rows]
+
+    def captures_at(self, poll_id: int) -> list[NodeCapture]:
+        """Every node's capture as of poll ``poll_id`` (the latest of each node at or before it)."""
+        with self._guard() as db:
+            ids = [
+                int(r[0])
+                for r in db.execute("SELECT MAX(id) FROM polls WHERE id <= ? GROUP BY node", (poll_id,))
+            ]
+        return sorted((self.capture(i) for i in ids), key=lambda c: c.node)
+
+    def capture(self, poll_id: int) -> NodeCapture:
+        """The capture of poll ``poll_id``, outputs as the node printed them.
+
+        Raises:
+            HatuiError: no such poll (pruned, or never written), or its data is damaged.
+        """
+        with self._guard() as db:
+            row = db.execute(
+                "SELECT p.at, p.node, p.stamps, c.id, c.meta FROM polls p"
+                " JOIN captures c ON c.id = p.capture_id WHERE p.id = ?",
+                (poll_id,),
+            ).fetchone()
+            if row is None:
+                raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
+            at, node, stamp_text, capture_id, meta_text = row
+            outputs = db.execute(
+                "SELECT o.source, b.data FROM capture_outputs o JOIN blobs b ON b.id = o.blob_id"
+                " WHERE o.capture_id = ?",
+                (capture_id,),
+            ).fetchall()
+        where = f"{self.file}: poll {poll_id}"
+        stamps = self._json(stamp_text, where) if stamp_text else {}
+        meta = self._json(meta_text, where)
+        texts = {}
+        for source, data in sorted(outputs):
+            stamp = stamps.get(source)
+            texts[str(source)] = join_stamp(
+                unpack(data, where), (int(stamp[0]), str(stamp[1])) if stamp else None
+            )
+        return NodeCapture(
+            node=str(node),
+            outputs=texts,
+            errors={str(k): str(v) for k, v in (meta.get("errors") or {}).items()},
+            unreachable=meta.get("unreachable"),
+            unreachable_kind=meta.get("unreachable_kind"),
+            collected_at=_time(at),
+            stack=StackInfo.from_json(meta.get("stack") or {}),
+        )
+
+    def verdict_at(self, poll_id: int) -> tuple[str | None, list[dict[str, Any]]]:
+        """The cluster verdict after poll ``poll_id``: status and problems (snapshot JSON dicts)."""
+        with self._guard() as db:
+            row = db.execute(
+                "SELECT v.status, v.problems FROM polls p JOIN verdicts v ON v.id = p.verdict_id"
+                " WHERE p.id = ?",
+                (poll_id,),
+            ).fetchone()
+        if row is None:
+            raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
+        problems = self._json(row[1], f"{self.file}: poll {poll_id}")
+        return row[0], list(problems)
+
+    def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
+        """The events between ``since`` and ``until`` (both included), in the order they happened."""
+        lo, hi = _range(since, until)
+        with self._guard() as db:
+            rows = db.execute(
+                "SELECT at, kind, subject, node, message, severity, poll_id FROM events"
+                " WHERE at >= ? AND at <= ? ORDER BY at, id",
+                (lo, hi),
+            ).fetchall()
+        return [
+            JournalEvent(_time(at), str(k), str(s), n, str(m), str(sev), p) for at, k, s, n, m, sev, p in rows
+        ]
+
+    def _json(self, text: str, where: str) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise HatuiError(f"{where}: damaged journal data ({exc})", "journal") from exc
+
+
+def _range(since: datetime | None, until: datetime | None) -> tuple[float, float]:
+    return (
+        _epoch(since) if since is not None else float("-inf"),
+        _epoch(until) if until is not None else float("inf"),
+    )

@@ -1,0 +1,86 @@
+"""Provides the journal's SQLite layout, and opening a file as a journal (or refusing it with one line).
+
+The layout is ``hatui.journal/1``. A later hatui may add tables, columns (nullable or with a
+default) and meta keys within major 1: this code names every column it reads or writes, so it
+ignores what it does not know. A change an older reader could misread bumps the major, and an
+older hatui refuses such a journal with a line naming both versions rather than misreading it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from hatui.errors import HatuiError
+
+SCHEMA = "hatui.journal/1"
+SCHEMA_MAJOR = 1
+_SCHEMA_RE = re.compile(r"^hatui\.journal/(\d+)(?:\.\d+)?$")
+
+# Times are epoch seconds (REAL, UTC): compared and indexed as numbers.
+# Poll ids use AUTOINCREMENT: pruning the oldest polls never lets a new poll reuse an old id.
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE blobs (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, data BLOB NOT NULL);
+CREATE TABLE captures (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, node TEXT NOT NULL,
+    meta TEXT NOT NULL);
+CREATE TABLE capture_outputs (capture_id INTEGER NOT NULL, source TEXT NOT NULL,
+    blob_id INTEGER NOT NULL, PRIMARY KEY (capture_id, source)) WITHOUT ROWID;
+CREATE INDEX capture_outputs_blob ON capture_outputs (blob_id);
+CREATE TABLE verdicts (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, status TEXT,
+    problems TEXT NOT NULL);
+CREATE TABLE polls (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, node TEXT NOT NULL,
+    reachable INTEGER NOT NULL, changed INTEGER NOT NULL, capture_id INTEGER NOT NULL,
+    verdict_id INTEGER NOT NULL, stamps TEXT);
+CREATE INDEX polls_at ON polls (at);
+CREATE INDEX polls_node ON polls (node, id);
+CREATE INDEX polls_capture ON polls (capture_id);
+CREATE INDEX polls_verdict ON polls (verdict_id);
+CREATE TABLE events (id INTEGER PRIMARY KEY, at REAL NOT NULL, poll_id INTEGER, kind TEXT NOT NULL,
+    subject TEXT NOT NULL, node TEXT, message TEXT NOT NULL, severity TEXT NOT NULL, record TEXT,
+    record_hash BLOB UNIQUE);
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_poll ON events (poll_id);
+"""
+
+
+def journal_error(file: Path, what: str) -> HatuiError:
+    """One line about a file that cannot be used as a journal."""
+    return HatuiError(f"{file}: {what}", "journal")
+
+
+def create_tables(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+    """Lays out an empty database as a journal (inside the caller's transaction)."""
+    for statement in _TABLES.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+
+
+def has_tables(db: sqlite3.Connection) -> tuple[bool, bool]:
+    """(whether the database holds any table, whether it holds the journal's ``meta`` table)."""
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return bool(names), "meta" in names
+
+
+def read_meta(db: sqlite3.Connection, file: Path) -> dict[str, str]:
+    """The meta table, checked: a schema this hatui reads, a cluster name and a creation time.
+
+    Raises:
+        HatuiError: a newer major schema (naming the hatui that wrote it), or missing keys.
+    """
+    meta = {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
+    schema = meta.get("schema", "")
+    match = _SCHEMA_RE.match(schema)
+    if match is None:
+        raise journal_error(file, f"not a hatui journal (schema {schema!r})")
+    if int(match.group(1)) > SCHEMA_MAJOR:
+        writer = meta.get("hatui_version", "?")
+        raise journal_error(
+            file, f"written by hatui {writer} with {schema}; this hatui reads {SCHEMA}: use a newer hatui"
+        )
+    for key in ("cluster", "created", "hatui_version"):
+        if key not in meta:
+            raise journal_error(file, f"damaged journal: no {key!r} in its meta table")
+    return meta

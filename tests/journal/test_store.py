@@ -1,0 +1,212 @@
+"""The journal store: what goes in comes back whole, unchanged polls add nothing but a row."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hatui.errors import HatuiError
+from hatui.journal.store import JOURNAL_FILE, Journal, JournalEvent
+from hatui.model.capture import NodeCapture
+from hatui.model.events import ClusterEvent, EventKind
+from hatui.model.stack import CrmMonFlavour, StackInfo
+from hatui.replay import read_replay_dir
+from support import ROOT, SHARED
+
+T0 = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+HEALTHY = ROOT / "tests" / "replays" / "healthy"
+NODE_DOWN = ROOT / "tests" / "replays" / "node-down"
+
+
+def _at(caps: list[NodeCapture], seconds: float) -> list[NodeCapture]:
+    return [replace(c, collected_at=T0 + timedelta(seconds=seconds)) for c in caps]
+
+
+def _stamped(cap: NodeCapture, stamp: str) -> NodeCapture:
+    """``cap`` as crm_mon prints it at another time: only the ``last_update`` stamp differs."""
+    xml = cap.outputs["crm_mon.xml"]
+    start = xml.index('<last_update time="') + len('<last_update time="')
+    end = xml.index('"', start)
+    return replace(cap, outputs={**cap.outputs, "crm_mon.xml": xml[:start] + stamp + xml[end:]})
+
+
+def _count(file: Path, table: str) -> int:
+    with sqlite3.connect(file) as db:
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def test_a_poll_reads_back_as_written(tmp_path: Path) -> None:
+    caps = _at(read_replay_dir(HEALTHY), 0)
+    stack = StackInfo(crm_mon=CrmMonFlavour.OUTPUT_AS_XML, pacemaker_version="2.1.5", tools=frozenset({"df"}))
+    caps[0] = replace(caps[0], errors={"xentop": "exit 127"}, stack=stack)
+    with Journal.open(tmp_path / "rec", create=True, cluster="demo") as j:
+        ids = [j.write_poll(c, status="OK", problems=[], events=[]) for c in caps]
+    with Journal.open(tmp_path / "rec") as j:
+        assert j.cluster == "demo"
+        assert j.created.tzinfo is not None
+        for poll_id, cap in zip(ids, caps, strict=True):
+            assert j.capture(poll_id) == cap
+        assert j.captures_at(ids[-1]) == sorted(caps, key=lambda c: c.node)
+        # As of the first poll, only the first node had been polled.
+        assert [c.node for c in j.captures_at(ids[0])] == [caps[0].node]
+
+
+def test_an_unreachable_node_reads_back_unreachable(tmp_path: Path) -> None:
+    down = NodeCapture("vnode2", unreachable="timed out after 5 s", collected_at=T0)
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        poll_id = j.write_poll(down, status="CRITICAL", problems=[], events=[])
+        assert j.capture(poll_id) == down
+        assert j.polls()[0].reachable is False
+
+
+def test_an_unchanged_cluster_adds_one_row_per_poll_and_keeps_each_stamp(tmp_path: Path) -> None:
+    caps = read_replay_dir(HEALTHY)
+    stamps = [f"Sat Dec  5 03:00:{s:02d} 2026" for s in range(0, 20, 2)]
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        for i, stamp in enumerate(stamps):
+            for cap in _at(caps, 2 * i):
+                j.write_poll(_stamped(cap, stamp), status="OK", problems=[], events=[])
+        blobs = _count(j.file, "blobs")
+        # Every distinct output once: nothing was added after the first round of polls.
+        assert blobs == len({text for c in caps for text in _stamped(c, "").outputs.values()})
+        assert _count(j.file, "captures") == len(caps)
+        assert _count(j.file, "verdicts") == 1
+        polls = j.polls()
+        assert len(polls) == len(stamps) * len(caps)
+        assert [p.changed for p in polls] == [True] * len(caps) + [False] * (len(polls) - len(caps))
+        last = polls[-1]
+        assert j.capture(last.id) == _stamped(replace(caps[-1], collected_at=last.at), stamps[-1])
+
+
+def test_a_changed_output_marks_the_poll_changed(tmp_path: Path) -> None:
+    healthy = {c.node: c for c in read_replay_dir(HEALTHY)}
+    down = {c.node: c for c in read_replay_dir(NODE_DOWN)}
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        first = j.write_poll(healthy["vnode1"], status="OK", problems=[], events=[])
+        same = j.write_poll(healthy["vnode1"], status="OK", problems=[], events=[])
+        other = j.write_poll(down["vnode1"], status="CRITICAL", problems=[], events=[])
+        flags = {p.id: p.changed for p in j.polls()}
+        assert (flags[first], flags[same], flags[other]) == (True, False, True)
+        assert j.capture(other).outputs == down["vnode1"].outputs
+
+
+def test_the_text_crm_mon_stamp_is_cut_and_restored() -> None:
+    from hatui.journal.blobs import join_stamp, split_stamp
+
+    lines = (SHARED / "seed-lab" / "samples" / "crm_mon-1-r-f.txt").read_text().splitlines()
+    text = "\n".join(lines[1:-1]) + "\n"  # without the "$ command" and "rc=N" lines
+    bare, stamp = split_stamp("crm_mon.txt", text)
+    assert stamp is not None and stamp[1] == "Sat Dec  5 11:47:19 2026"
+    assert "Last updated: \n" in bare
+    assert join_stamp(bare, stamp) == text
+    assert split_stamp("crm_mon.txt", text.replace("11:47:19", "11:47:21"))[0] == bare
+    assert split_stamp("proc_drbd", text) == (text, None)
+
+
+def test_verdicts_and_events_read_back(tmp_path: Path) -> None:
+    cap = replace(read_replay_dir(HEALTHY)[0], collected_at=T0)
+    problem = {
+        "severity": "critical",
+        "code": "node-unreachable",
+        "subject": "vnode2",
+        "node": "vnode2",
+        "message": "timed out",
+        "kind": None,
+        "affects": [],
+        "since": T0.isoformat(),
+    }
+    event = ClusterEvent(T0, EventKind.NODE_UNREACHABLE, "vnode2", "vnode2", "vnode2 unreachable", "critical")
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        ok = j.write_poll(cap, status="OK", problems=[], events=[])
+        bad = j.write_poll(cap, status="CRITICAL", problems=[problem], events=[event])
+        assert j.verdict_at(ok) == ("OK", [])
+        assert j.verdict_at(bad) == ("CRITICAL", [problem])
+        assert [p.status for p in j.polls()] == ["OK", "CRITICAL"]
+        (got,) = j.events()
+        assert got == JournalEvent(
+            T0, "node-unreachable", "vnode2", "vnode2", "vnode2 unreachable", "critical", bad
+        )
+        assert JournalEvent.from_dict(got.to_dict()) == got
+        assert j.events(since=T0 + timedelta(seconds=1)) == []
+
+
+def test_polls_and_events_between_times(tmp_path: Path) -> None:
+    cap = read_replay_dir(HEALTHY)[0]
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        for s in range(10):
+            at = T0 + timedelta(seconds=s)
+            ev = ClusterEvent(at, EventKind.DC_CHANGED, "cluster", None, f"event {s}")
+            j.write_poll(replace(cap, collected_at=at), status="OK", problems=[], events=[ev])
+        window = j.polls(since=T0 + timedelta(seconds=3), until=T0 + timedelta(seconds=5))
+        assert [p.at.second for p in window] == [3, 4, 5]
+        assert [e.message for e in j.events(until=T0 + timedelta(seconds=1))] == ["event 0", "event 1"]
+
+
+def test_an_action_is_written_once_and_reads_back_as_an_event(tmp_path: Path) -> None:
+    record = {
+        "when": "2026-12-05T03:00:05+00:00",
+        "who": "alice",
+        "host": "adm1",
+        "event": "end",
+        "id": "a1",
+        "cluster": "demo",
+        "action": "standby",
+        "target": "vnode1",
+        "ok": False,
+        "outcome": "crm_standby failed",
+        "results": [],
+        "left": [],
+    }
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        j.write_action(record)
+        j.write_action(record)  # a tailer that read the log again must not double it
+        (event,) = j.events()
+    assert event.kind == "action"
+    assert event.at == T0 + timedelta(seconds=5)
+    assert event.subject == "vnode1"
+    assert event.severity == "warning"
+    assert "standby" in event.message and "FAILED" in event.message
+    assert event.poll_id is None
+
+
+def test_files_are_owner_only(tmp_path: Path) -> None:
+    rec = tmp_path / "state" / "rec"
+    with Journal.open(rec, create=True, cluster="demo") as j:
+        j.write_poll(read_replay_dir(HEALTHY)[0], status="OK", problems=[], events=[])
+        made = sorted(p.name for p in rec.iterdir())
+        assert JOURNAL_FILE + "-wal" in made
+        for name in made:
+            assert stat.S_IMODE((rec / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(rec.stat().st_mode) == 0o700
+
+
+def test_is_journal_tells_a_journal_from_a_capture(tmp_path: Path) -> None:
+    Journal.open(tmp_path / "rec", create=True, cluster="demo").close()
+    assert Journal.is_journal(tmp_path / "rec")
+    assert Journal.is_journal(tmp_path / "rec" / JOURNAL_FILE)
+    assert not Journal.is_journal(HEALTHY)
+    assert not Journal.is_journal(HEALTHY / "vnode1" / "crm_mon.xml")
+    assert not Journal.is_journal(tmp_path / "missing")
+
+
+def test_a_journal_of_another_cluster_is_refused(tmp_path: Path) -> None:
+    Journal.open(tmp_path, create=True, cluster="alpha").close()
+    with pytest.raises(HatuiError, match="'alpha', not 'beta'"):
+        Journal.open(tmp_path, create=True, cluster="beta")
+    with Journal.open(tmp_path, cluster="alpha") as j:
+        assert j.cluster == "alpha"
+
+
+def test_a_file_a_symlink_points_at_is_not_created(tmp_path: Path) -> None:
+    (tmp_path / "rec").mkdir()
+    victim = tmp_path / "victim"
+    os.symlink(victim, tmp_path / "rec" / JOURNAL_FILE)
+    with pytest.raises(HatuiError):
+        Journal.open(tmp_path / "rec", create=True, cluster="demo")
+    assert not victim.exists()
