@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hatui.alerts.rules import AlertRule, parse_rules
 from hatui.config_backup import BackupConfig, read_backup
 from hatui.config_reader import MAX_SECONDS as MAX_SECONDS
 from hatui.config_reader import Reader
@@ -101,6 +102,8 @@ class ClusterConfig:
     shown as an error, so that a runaway command cannot fill hatui's memory."""
     backup: BackupConfig = field(default_factory=BackupConfig)
     """Snapshot sizing and the site's backup command (``hatui.config_backup``)."""
+    alerts: tuple[AlertRule, ...] = ()
+    """Who is told of its problems, when and how (``hatui.alerts.rules``); none by default."""
 
     @property
     def max_output_bytes(self) -> int:
@@ -296,6 +299,7 @@ _CLUSTER_KEYS = {
     "vm_disks",
     "max_output_mib",
     "backup",
+    "alerts",
 }
 _NODE_KEYS = {"name", "host", "port", "user", "identity_file", "sudo", "transport"}
 
@@ -340,6 +344,7 @@ def _cluster(r: Reader, name: str, body: Any) -> ClusterConfig:
             m.get("max_output_mib", DEFAULT_MAX_OUTPUT_MIB), f"{key}.max_output_mib", unit="MiB", most=None
         ),
         backup=read_backup(r, m.get("backup"), f"{key}.backup"),
+        alerts=parse_rules(r, m.get("alerts"), f"{key}.alerts"),
     )
 
 

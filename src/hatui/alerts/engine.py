@@ -1,0 +1,149 @@
+"""Provides ``AlertEngine``: which alerts a cluster's verdict calls for, poll after poll (pure).
+
+The engine is told the verdict's problems and the time; it answers with the alerts to send. It runs
+nothing and reads no clock, so every rule below is tested with a FrozenClock:
+
+- A problem is the same one from poll to poll by ``(code, subject, node)`` (``verdict.ident``).
+- Debounce: a problem is sent (``new``) once it has matched the rule for ``debounce`` seconds,
+  counted from the first poll it matched in; one that clears before that is never sent. A settling
+  problem does not match (its severity is ``settling``) until the verdict calls it real.
+- Reminder: while a sent problem stays, it is sent again every ``reminder`` seconds.
+- Cleared: when a problem that was told about (its ``new`` or a reminder went out; for a rule that
+  is not told ``new``, once it outlived the debounce) is gone from the verdict, or no longer matches.
+- Rate limit: at most N alerts of one rule in any period; the others are dropped, counted and kept
+  in ``dropped`` for the caller to log (the engine itself writes nowhere).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hatui.alerts.rules import AlertRule
+from hatui.model.health_types import Problem
+from hatui.model.verdict import Ident, ident
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One message to send: a rule, a problem, and whether it is new, a reminder or cleared."""
+
+    rule: AlertRule
+    state: str
+    """``new``, ``reminder`` or ``cleared``."""
+    problem: Problem
+    since: datetime
+    """When the problem was first seen (the verdict's memory, else when the rule first matched it)."""
+    at: datetime
+    verdict: str | None
+    """The cluster verdict (OK/WARNING/CRITICAL/UNKNOWN) at the moment it was decided."""
+
+
+@dataclass(slots=True)
+class _Track:
+    """One problem a rule follows."""
+
+    first: datetime
+    problem: Problem
+    live: bool = False
+    """It outlived the debounce."""
+    told: bool = False
+    """Its clearing is owed: a new or reminder went out (or the rule is not told of new ones)."""
+    last_sent: datetime | None = None
+
+
+@dataclass(slots=True)
+class _RuleState:
+    tracks: dict[Ident, _Track] = field(default_factory=dict)
+    sent: deque[datetime] = field(default_factory=deque)
+    dropped: int = 0
+
+
+class AlertEngine:
+    """The alert rules of one cluster and what each one follows."""
+
+    def __init__(self, rules: Iterable[AlertRule]) -> None:
+        self.rules = tuple(rules)
+        self._state = {rule.name: _RuleState() for rule in self.rules}
+        self.dropped: list[Alert] = []
+        """Alerts the rate limit held back since the caller last emptied this list."""
+        self.wake_at: datetime | None = None
+        """The earliest moment an alert may be due with the same problems (a debounce ends, a
+        reminder is due); None when nothing waits. Lets a caller skip unchanged polls before it."""
+
+    def dropped_count(self, rule: str) -> int:
+        """How many alerts of ``rule`` the rate limit dropped so far."""
+        return self._state[rule].dropped
+
+    def observe(self, now: datetime, problems: Sequence[Problem], status: str | None) -> list[Alert]:
+        """The alerts due at ``now`` for the verdict ``status`` with ``problems``."""
+        out: list[Alert] = []
+        wake: list[datetime] = []
+        for rule in self.rules:
+            out.extend(self._observe_rule(rule, self._state[rule.name], now, problems, status, wake))
+        self.wake_at = min(wake, default=None)
+        return out
+
+    def _observe_rule(
+        self,
+        rule: AlertRule,
+        st: _RuleState,
+        now: datetime,
+        problems: Sequence[Problem],
+        status: str | None,
+        wake: list[datetime],
+    ) -> list[Alert]:
+        out: list[Alert] = []
+        current = {ident(p): p for p in problems if rule.matches(p)}
+        debounce = timedelta(seconds=rule.debounce_s)
+        reminder = timedelta(seconds=rule.reminder_s) if rule.reminder_s is not None else None
+        for key, problem in current.items():
+            track = st.tracks.get(key)
+            if track is None:
+                track = st.tracks[key] = _Track(first=now, problem=problem)
+            track.problem = problem
+            state = None
+            if not track.live and now - track.first >= debounce:
+                track.live = True
+                if "new" in rule.on:
+                    state = "new"
+                else:
+                    track.told, track.last_sent = True, now
+            elif track.live and reminder is not None and track.last_sent is not None:
+                state = "reminder" if now - track.last_sent >= reminder else None
+            if state is not None:
+                # A dropped one counts as sent for the reminder's clock: one drop per interval.
+                track.last_sent = now
+                alert = self._alert(rule, state, track, now, status)
+                if self._admit(rule, st, now, alert):
+                    track.told = True
+                    out.append(alert)
+            if not track.live:
+                wake.append(track.first + debounce)
+            elif reminder is not None and track.last_sent is not None:
+                wake.append(track.last_sent + reminder)
+        for key in [k for k in st.tracks if k not in current]:
+            track = st.tracks.pop(key)
+            if track.told and "cleared" in rule.on:
+                alert = self._alert(rule, "cleared", track, now, status)
+                if self._admit(rule, st, now, alert):
+                    out.append(alert)
+        return out
+
+    @staticmethod
+    def _alert(rule: AlertRule, state: str, track: _Track, now: datetime, status: str | None) -> Alert:
+        return Alert(rule, state, track.problem, track.problem.since or track.first, now, status)
+
+    def _admit(self, rule: AlertRule, st: _RuleState, now: datetime, alert: Alert) -> bool:
+        """True when ``rule`` may send one more alert at ``now``; else it is counted as dropped."""
+        window = timedelta(seconds=rule.rate_limit.period_s)
+        while st.sent and now - st.sent[0] >= window:
+            st.sent.popleft()
+        if len(st.sent) >= rule.rate_limit.count:
+            st.dropped += 1
+            self.dropped.append(alert)
+            return False
+        st.sent.append(now)
+        return True
