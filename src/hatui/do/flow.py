@@ -151,7 +151,8 @@ async def list_snapshots(
         term.out.write(snapshots.snapshot_json(view) + "\n")
     else:
         _print(term, snapshots.snapshot_lines(view))
-    return EXIT_DONE
+    # A node whose LVM was not read may hold snapshots: the list is incomplete, not "all is well".
+    return EXIT_FAILED if snapshots.unread_nodes(view) else EXIT_DONE
 
 
 async def act(

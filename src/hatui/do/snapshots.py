@@ -4,9 +4,13 @@ One row per snapshot: node, ``vg/lv``, origin, age (from ``lv_time``; ``?`` wher
 older than 2.02.89 and does not say), size, fill (``INVALID`` for a snapshot the kernel dropped),
 and the VM its origin backs. As text a table, or with ``--format json`` a ``hatui.snapshots/1``
 document: ``{"schema", "cluster", "snapshots": [{"node", "path", "origin", "vm", "created",
-"age_s", "size_bytes", "fill_percent", "invalid", "hatui"}]}``. Read only: nothing runs but the
-poll, so it works on a read-only cluster too. Names come from the nodes: the text passes through
-``clean_line``, the JSON is ASCII.
+"age_s", "size_bytes", "fill_percent", "invalid", "hatui"}], "unread": [{"node", "why"}]}``.
+Read only: nothing runs but the poll, so it works on a read-only cluster too. Names come from the
+nodes: the text passes through ``clean_line``, the JSON is ASCII.
+
+``unread`` names the nodes whose snapshots are unknown (unreachable, ``lvs`` failed, LVM not
+detected): an empty list then does not mean "no snapshots", and ``hatui do`` exits 2 instead of 0.
+A node that answered that it has no LVM holds no snapshot: it is not unread.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from hatui.durations import fmt_age
+from hatui.model.stack import LvmFlavour
 from hatui.model.storage import is_own_snapshot
 from hatui.model.storage_join import NodeLv, fmt_bytes
 from hatui.model.view import ClusterView
@@ -69,13 +74,33 @@ def snapshot_records(view: ClusterView) -> list[dict[str, Any]]:
     return out
 
 
+def unread_nodes(view: ClusterView) -> list[dict[str, str]]:
+    """The nodes whose snapshots are unknown, in node order, each with why (one clean line)."""
+    read = set(view.storage.read_nodes)
+    out = []
+    for r in sorted(view.reports, key=lambda r: r.node):
+        if r.node in read:
+            continue
+        failed = next((e.message for e in r.errors if e.source == "lvs"), None)
+        if r.unreachable is not None:
+            why = f"unreachable: {r.unreachable}"
+        elif failed is not None:
+            why = f"lvs failed: {failed}"
+        elif r.stack.lvm is LvmFlavour.ABSENT:
+            continue  # it said it has no LVM: no snapshot there to miss
+        else:
+            why = "LVM not detected (its probe did not answer)"
+        out.append({"node": r.node, "why": clean_line(why)})
+    return out
+
+
 def snapshot_lines(view: ClusterView) -> list[str]:
-    """The table for people (a line saying so when there is none)."""
+    """The table for people (a line saying so when there is none), then one line per node whose
+    snapshots are unknown."""
+    unread = [clean_line(f"LVM not read on {u['node']}: {u['why']}") for u in unread_nodes(view)]
     records = snapshot_records(view)
     if not records:
-        unread = [r.node for r in view.reachable if r.node not in view.storage.read_nodes]
-        why = f" (LVM not read on {', '.join(unread)})" if unread else ""
-        return [clean_line(f"no snapshots{why}")]
+        return ["no snapshots", *unread]
     rows = [HEADINGS]
     for r in records:
         fill = (
@@ -94,10 +119,16 @@ def snapshot_lines(view: ClusterView) -> list[str]:
         )
     cells = [[clean_line(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(HEADINGS))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    table = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return [*table, *unread]
 
 
 def snapshot_json(view: ClusterView) -> str:
     """The ``hatui.snapshots/1`` document, ASCII only."""
-    doc = {"schema": SCHEMA, "cluster": view.name, "snapshots": snapshot_records(view)}
+    doc = {
+        "schema": SCHEMA,
+        "cluster": view.name,
+        "snapshots": snapshot_records(view),
+        "unread": unread_nodes(view),
+    }
     return json.dumps(doc, indent=2, ensure_ascii=True)
