@@ -4,6 +4,7 @@
 ``hatui --monitor``            read-only wall screen
 ``hatui --once [--format F]``  one snapshot, exit code by health (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
+``hatui record [--dir DIR]``   the flight recorder: poll like the console, write a journal, no screen
 ``hatui log``                  print the audit log of actions run from hatui
 ``hatui do ACTION TARGET``     run one console action from the command line (``hatui do --list``)
 ``hatui --example-config``     print the example config file
@@ -27,7 +28,7 @@ from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error
 
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
-_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme")
+_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme", "record")
 #: What ``--demo`` may play (``hatui.demo.GENERATIONS``, spelt out here: the demo is not imported on
 #: every start of hatui).
 DEMO_GENERATIONS = ("seed", "modern")
@@ -89,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--monitor", action="store_true", help="read-only wall-screen mode")
     p.add_argument("--theme", help="theme name (built-in or from themes/)")
+    p.add_argument(
+        "--record",
+        metavar="DIR",
+        type=Path,
+        help="the console also writes a journal into DIR (as hatui record)",
+    )
     sub = p.add_subparsers(
         dest="command",
         title="sub-commands",
@@ -107,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "log", parents=[source], add_help=False, allow_abbrev=False, help="print the audit log of actions"
     )
+    _add_record_parser(sub, source)
     from hatui.do.args import add_do_parser
 
     add_do_parser(sub, source)
@@ -138,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     choice = _source_choice(args)
     if args.command == "capture":
         return _capture(args, choice)
+    if args.command == "record":
+        return _record(args, choice)
     if args.once:
         return run_once(choice, args.format, args.ignore)
     try:
@@ -149,9 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNKNOWN
     from hatui.ui.app import run_app  # Textual is imported only for the interactive modes.
 
-    return run_app(
-        config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor, theme=args.theme
-    )
+    try:
+        return run_app(config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor,
+                       theme=args.theme, record=args.record)  # fmt: skip
+    except HatuiError as exc:  # the journal of --record: refused before the console starts
+        print_error(exc)
+        return EXIT_UNKNOWN
 
 
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -169,7 +182,7 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.demo and args.replay is not None:
         parser.error("argument --replay: not allowed with argument --demo")
-    if args.command in ("capture", "do"):
+    if args.command in ("capture", "do", "record"):
         _refuse_main_only(parser, args, args.command)
     if args.command == "do" and not args.do_list and not args.action:
         parser.error("do: ACTION is required (hatui do --list prints them)")
@@ -200,6 +213,56 @@ def _asks_once(argv: Sequence[str]) -> bool:
         if len(name) > 2 and "--once".startswith(name):
             return True
     return False
+
+
+def _add_record_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], source: argparse.ArgumentParser
+) -> None:
+    rec = sub.add_parser(
+        "record",
+        parents=[source],
+        help="the flight recorder: poll like the console and write a journal (no screen)",
+        description="Poll the cluster like the console and write every poll, verdict, event and action "
+        "into a journal (replay it with --replay DIR). Logs one line per change to stderr; SIGTERM or "
+        "SIGINT stops it cleanly (exit 0). One recorder per journal.",
+    )
+    rec.add_argument(
+        "--dir",
+        type=Path,
+        metavar="DIR",
+        help="journal directory (default: $XDG_STATE_HOME/hatui/journal/CLUSTER)",
+    )
+    rec.add_argument(
+        "--max-size", metavar="SIZE", type=_size, help="drop the oldest polls beyond this size (500M, 2G)"
+    )
+    rec.add_argument("--max-age", metavar="AGE", type=_duration, help="drop polls older than this (12h, 30d)")
+
+
+def _size(text: str) -> int:
+    from hatui.journal.recorder import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _duration(text: str) -> float:
+    from hatui.durations import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"expected a duration above zero, got {text!r}")
+    return seconds
+
+
+def _record(args: argparse.Namespace, choice: SourceChoice) -> int:
+    from hatui.journal.recorder import RecordArgs, run_record
+
+    return run_record(RecordArgs(choice, dir=args.dir, max_size=args.max_size, max_age_s=args.max_age))
 
 
 def _fill_source_defaults(args: argparse.Namespace) -> None:

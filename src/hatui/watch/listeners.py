@@ -22,6 +22,7 @@ from hatui.watch.state import ClusterState, Recorded
 
 if TYPE_CHECKING:
     from hatui.config import ClusterConfig, Config
+    from hatui.journal.store import Bounds
 
 #: Where listeners say what went wrong or what they did: one line, no newline.
 Log = Callable[[str], None]
@@ -73,10 +74,15 @@ async def close_all(listeners: Iterable[PollListener], log: Log) -> None:
 
 
 def build_listeners(
-    config: Config, cluster: ClusterConfig, *, record_dir: Path | None, log: Log
+    config: Config,
+    cluster: ClusterConfig,
+    *,
+    record_dir: Path | None,
+    log: Log,
+    bounds: Bounds | None = None,
 ) -> list[PollListener]:
     """The listeners of one watched cluster: the journal (when ``record_dir``), the alert rules
-    (when the cluster has any).
+    (when the cluster has any). ``bounds``: the journal's size and age bounds (default: the store's).
 
     Raises:
         HatuiError: the journal cannot be opened (not a journal, another cluster's, locked by a
@@ -86,8 +92,9 @@ def build_listeners(
     # console that neither records nor alerts.
     listeners: list[PollListener] = []
     if record_dir is not None:
-        journal_listener = import_module("hatui.journal.listener").JournalListener
-        listeners.append(journal_listener.open(record_dir, cluster, log=log))
+        from hatui.journal.listener import JournalListener
+
+        listeners.append(JournalListener.open(record_dir, cluster, log=log, bounds=bounds))
     if getattr(cluster, "alerts", ()):
         alert = import_module("hatui.alerts.listener").AlertListener.for_cluster(cluster, log)
         if alert is not None:
