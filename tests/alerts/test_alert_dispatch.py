@@ -15,6 +15,7 @@ from alert_support import alive, script, wait_for
 
 from hatui.alerts.dispatch import Dispatcher
 from hatui.alerts.engine import Alert
+from hatui.alerts.payload import alert_dict
 from hatui.alerts.rules import AlertRule, MailTarget
 from hatui.model.health_types import CRITICAL, Problem
 
@@ -171,3 +172,14 @@ async def test_remote_text_cannot_add_a_mail_header_or_act_on_a_terminal(tmp_pat
     text = body.get_content()
     assert "\x1b" not in text and "\u202e" not in text
     assert json.loads(text[text.index("{") :])["problem"]["message"] == evil.message  # the data, intact
+
+
+def test_the_readme_shows_every_field_of_the_alert_document() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Alerts") :]
+    block = section[section.index("```json\n") + 8 : section.index("\n```", section.index("```json"))]
+    shown = json.loads(block)
+    made = alert_dict(alert(AlertRule("page-admins", command=("/bin/true",))), "faculty", "monitor1")
+    assert shown.keys() == made.keys()
+    assert shown["problem"].keys() == made["problem"].keys()
+    assert shown == made
