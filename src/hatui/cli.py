@@ -7,6 +7,7 @@
 ``hatui record [--dir DIR]``   the flight recorder: poll like the console, write a journal, no screen
 ``hatui log``                  print the audit log of actions run from hatui
 ``hatui do ACTION TARGET``     run one console action from the command line (``hatui do --list``)
+``hatui serve [--port N]``     the read-only wall screen in a browser (loopback unless --host)
 ``hatui --example-config``     print the example config file
 Sources: a config file (``--config``, ``$HATUI_CONFIG``, ``~/.config/hatui/config.yaml``),
 ``--demo [seed|modern]`` (the built-in simulated cluster: the reference cluster's 2010 stack, or
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hatui.do.args import add_do_parser
 
     add_do_parser(sub, source)
+    from hatui.serve.cli import add_serve_parser
+
+    add_serve_parser(sub, source)
     return p
 
 
@@ -140,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return log_main(rest)
     if args.command == "do":
         return _do(args)
+    if args.command == "serve":
+        from hatui.serve.cli import serve_main
+
+        return serve_main(args)
     if args.example_config:
         sys.stdout.write(example_config_text())
         return 0
@@ -182,7 +190,7 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.demo and args.replay is not None:
         parser.error("argument --replay: not allowed with argument --demo")
-    if args.command in ("capture", "do", "record"):
+    if args.command in ("capture", "do", "record", "serve"):
         _refuse_main_only(parser, args, args.command)
     if args.command == "do" and not args.do_list and not args.action:
         parser.error("do: ACTION is required (hatui do --list prints them)")
