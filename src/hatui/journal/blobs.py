@@ -42,23 +42,60 @@ def join_stamp(text: str, stamp: Stamp | None) -> str:
     return text[:offset] + value + text[offset:]
 
 
-def digest(data: bytes) -> bytes:
-    """The content address of ``data``."""
-    return hashlib.sha256(data).digest()
+#: Bytes of the content address (of SHA-256): 2**64 distinct outputs before a collision is likely.
+HASH_BYTES = 16
+#: zlib looks back at most this far: the part of a base a delta can refer to.
+WINDOW = 32 * 1024
+#: A delta is kept only when it is smaller than this share of the output compressed alone;
+#: otherwise the output is stored alone and becomes the base of the next ones.
+DELTA_SHARE = 0.5
 
 
-def pack(text: str) -> bytes:
-    """``text`` compressed for storage."""
-    return zlib.compress(text.encode("utf-8", errors="surrogateescape"), 6)
+def digest(text: str) -> bytes:
+    """The content address of ``text``."""
+    return hashlib.sha256(_bytes(text)).digest()[:HASH_BYTES]
 
 
-def unpack(data: bytes, where: str) -> str:
-    """``pack`` undone.
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+def _zdict(base: str) -> bytes:
+    return _bytes(base)[-WINDOW:]
+
+
+def pack(text: str, base: str | None = None) -> tuple[bytes, bool]:
+    """``text`` compressed, as a delta against ``base`` when that is much smaller.
+
+    Most outputs that change at every poll change little (``xm list``'s CPU seconds, xentop's
+    counters): compressed with the previous version as zlib's preset dictionary they take a few
+    dozen bytes instead of a few hundred. A delta refers to a base stored whole, never to another
+    delta, so reading one output reads at most two.
+
+    Returns:
+        The bytes to store, and whether they are a delta against ``base``.
+    """
+    alone = zlib.compress(_bytes(text), 6)
+    if base is None:
+        return alone, False
+    z = zlib.compressobj(6, zdict=_zdict(base))
+    delta = z.compress(_bytes(text)) + z.flush()
+    if len(delta) < len(alone) * DELTA_SHARE:
+        return delta, True
+    return alone, False
+
+
+def unpack(data: bytes, base: str | None, where: str) -> str:
+    """``pack`` undone (``base``: the text of the base when ``data`` is a delta).
 
     Raises:
         HatuiError: the stored bytes are not what ``pack`` wrote (a damaged journal).
     """
     try:
-        return zlib.decompress(data).decode("utf-8", errors="surrogateescape")
-    except (zlib.error, TypeError) as exc:
+        z = zlib.decompressobj() if base is None else zlib.decompressobj(zdict=_zdict(base))
+        raw = z.decompress(data) + z.flush()
+        if not z.eof:
+            raise zlib.error("cut short")
+    except (zlib.error, TypeError, ValueError) as exc:
         raise HatuiError(f"{where}: a stored output is damaged ({exc})", "journal") from exc
+    return raw.decode("utf-8", errors="surrogateescape")

@@ -26,10 +26,11 @@ from typing import Any
 
 from hatui import __version__
 from hatui.errors import HatuiError
-from hatui.journal.blobs import Stamp, digest, join_stamp, pack, split_stamp, unpack
+from hatui.journal.blobs import Stamp, digest, join_stamp, split_stamp
 from hatui.journal.store_open import connect, journal_file
 from hatui.journal.store_prune import prune_journal
-from hatui.journal.store_schema import SCHEMA, journal_error
+from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, journal_error
+from hatui.journal.store_series import TextCache, read_series, write_series
 from hatui.journal.store_types import JOURNAL_FILE, Bounds, JournalEvent, PollRow
 from hatui.journal.store_types import epoch as _epoch
 from hatui.journal.store_types import from_epoch as _time
@@ -53,6 +54,7 @@ class Journal:
         self.file = file
         self._db = db
         self._lock = threading.RLock()
+        self._texts = TextCache()
         self.bounds = bounds
         self.cluster: str = meta["cluster"]
         self.created: datetime = datetime.fromisoformat(meta["created"])
@@ -138,16 +140,16 @@ class Journal:
         problems: Sequence[Mapping[str, Any]],
         events: Sequence[ClusterEvent],
     ) -> int:
-        """Writes one poll in one transaction; returns its id."""
+        """Writes one poll in one transaction: the outputs that changed, the verdict after it (when
+        it changed) and its events. Returns the poll's id."""
         at = capture.collected_at or datetime.now(UTC)
         texts: dict[str, str] = {}
         stamps: dict[str, Stamp] = {}
-        for source, output in sorted(capture.outputs.items()):
+        for source, output in capture.outputs.items():
             texts[source], stamp = split_stamp(source, output)
             if stamp is not None:
                 stamps[source] = stamp
-        hashes = {source: digest(text.encode("utf-8", "surrogateescape")) for source, text in texts.items()}
-        meta = _dumps(
+        texts[META_SOURCE] = _dumps(
             {
                 "errors": capture.errors,
                 "unreachable": capture.unreachable,
@@ -155,33 +157,22 @@ class Journal:
                 "stack": capture.stack.to_json(),
             }
         )
-        capture_hash = digest(
-            _dumps([capture.node, meta, sorted((s, h.hex()) for s, h in hashes.items())]).encode()
-        )
-        problem_text = _dumps(list(problems))
-        verdict_hash = digest(_dumps([status, problem_text]).encode())
+        verdict_node, verdict_source = VERDICT_SERIES
         with self._guard(write=True) as db:
-            capture_id = self._capture_id(db, capture.node, capture_hash, meta, texts, hashes)
-            verdict_id = self._row_id(
-                db, "verdicts", verdict_hash, "status, problems", (status, problem_text)
-            )
-            prev = db.execute(
-                "SELECT capture_id FROM polls WHERE node = ? ORDER BY id DESC LIMIT 1", (capture.node,)
-            ).fetchone()
             cur = db.execute(
-                "INSERT INTO polls (at, node, reachable, changed, capture_id, verdict_id, stamps)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO polls (at, node, reachable, changed, status, stamps) VALUES (?, ?, ?, 0, ?, ?)",
                 (
                     _epoch(at),
                     capture.node,
                     int(capture.reachable),
-                    int(prev is None or prev[0] != capture_id),
-                    capture_id,
-                    verdict_id,
+                    status,
                     _dumps(stamps) if stamps else None,
                 ),
             )
-            poll_id = int(cur.lastrowid)
+            poll_id = int(cur.lastrowid or 0)
+            if write_series(db, capture.node, poll_id, texts, self._texts):
+                db.execute("UPDATE polls SET changed = 1 WHERE id = ?", (poll_id,))
+            write_series(db, verdict_node, poll_id, {verdict_source: _dumps(list(problems))}, self._texts)
             db.executemany(
                 "INSERT INTO events (at, poll_id, kind, subject, node, message, severity)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -191,35 +182,6 @@ class Journal:
                 ],
             )
         return poll_id
-
-    def _capture_id(
-        self, db: Any, node: str, key: bytes, meta: str, texts: dict[str, str], hashes: dict[str, bytes]
-    ) -> int:
-        row = db.execute("SELECT id FROM captures WHERE hash = ?", (key,)).fetchone()
-        if row is not None:
-            return int(row[0])
-        capture_id = int(
-            db.execute(
-                "INSERT INTO captures (hash, node, meta) VALUES (?, ?, ?)", (key, node, meta)
-            ).lastrowid
-        )
-        for source, text in texts.items():
-            blob_id = self._row_id(db, "blobs", hashes[source], "data", (pack(text),))
-            db.execute(
-                "INSERT INTO capture_outputs (capture_id, source, blob_id) VALUES (?, ?, ?)",
-                (capture_id, source, blob_id),
-            )
-        return capture_id
-
-    @staticmethod
-    def _row_id(db: Any, table: str, key: bytes, columns: str, values: tuple[Any, ...]) -> int:
-        """The id of the row of ``table`` with content hash ``key``, inserted when missing."""
-        row = db.execute(f"SELECT id FROM {table} WHERE hash = ?", (key,)).fetchone()
-        if row is not None:
-            return int(row[0])
-        marks = ", ".join("?" * (len(values) + 1))
-        sql = f"INSERT INTO {table} (hash, {columns}) VALUES ({marks})"
-        return int(db.execute(sql, (key, *values)).lastrowid)
 
     def write_action(self, record: Mapping[str, Any]) -> None:
         """Writes one audit-log record as an ``action`` event; a record already written is skipped."""
@@ -238,7 +200,7 @@ class Journal:
                     event.message,
                     event.severity,
                     text,
-                    digest(text.encode()),
+                    digest(text),
                 ),
             )
 
@@ -263,8 +225,8 @@ class Journal:
         lo, hi = _range(since, until)
         with self._guard() as db:
             rows = db.execute(
-                "SELECT p.id, p.at, p.node, p.reachable, v.status, p.changed FROM polls p"
-                " JOIN verdicts v ON v.id = p.verdict_id WHERE p.at >= ? AND p.at <= ? ORDER BY p.id",
+                "SELECT id, at, node, reachable, status, changed FROM polls"
+                " WHERE at >= ? AND at <= ? ORDER BY id",
                 (lo, hi),
             ).fetchall()
         return [PollRow(int(i), _time(at), str(n), bool(r), s, bool(c)) for i, at, n, r, s, c in rows]
@@ -284,32 +246,22 @@ class Journal:
         Raises:
             HatuiError: no such poll (pruned, or never written), or its data is damaged.
         """
+        where = f"{self.file}: poll {poll_id}"
         with self._guard() as db:
-            row = db.execute(
-                "SELECT p.at, p.node, p.stamps, c.id, c.meta FROM polls p"
-                " JOIN captures c ON c.id = p.capture_id WHERE p.id = ?",
-                (poll_id,),
-            ).fetchone()
+            row = db.execute("SELECT at, node, stamps FROM polls WHERE id = ?", (poll_id,)).fetchone()
             if row is None:
                 raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
-            at, node, stamp_text, capture_id, meta_text = row
-            outputs = db.execute(
-                "SELECT o.source, b.data FROM capture_outputs o JOIN blobs b ON b.id = o.blob_id"
-                " WHERE o.capture_id = ?",
-                (capture_id,),
-            ).fetchall()
-        where = f"{self.file}: poll {poll_id}"
+            at, node, stamp_text = row  # "" when the poll's outputs had no when-stamp
+            texts = read_series(db, str(node), poll_id, self._texts, where)
         stamps = self._json(stamp_text, where) if stamp_text else {}
-        meta = self._json(meta_text, where)
-        texts = {}
-        for source, data in sorted(outputs):
+        meta = self._json(texts.pop(META_SOURCE, "{}"), where)
+        outputs = {}
+        for source, text in sorted(texts.items()):
             stamp = stamps.get(source)
-            texts[str(source)] = join_stamp(
-                unpack(data, where), (int(stamp[0]), str(stamp[1])) if stamp else None
-            )
+            outputs[source] = join_stamp(text, (int(stamp[0]), str(stamp[1])) if stamp else None)
         return NodeCapture(
             node=str(node),
-            outputs=texts,
+            outputs=outputs,
             errors={str(k): str(v) for k, v in (meta.get("errors") or {}).items()},
             unreachable=meta.get("unreachable"),
             unreachable_kind=meta.get("unreachable_kind"),
@@ -319,16 +271,14 @@ class Journal:
 
     def verdict_at(self, poll_id: int) -> tuple[str | None, list[dict[str, Any]]]:
         """The cluster verdict after poll ``poll_id``: status and problems (snapshot JSON dicts)."""
+        where = f"{self.file}: poll {poll_id}"
         with self._guard() as db:
-            row = db.execute(
-                "SELECT v.status, v.problems FROM polls p JOIN verdicts v ON v.id = p.verdict_id"
-                " WHERE p.id = ?",
-                (poll_id,),
-            ).fetchone()
-        if row is None:
-            raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
-        problems = self._json(row[1], f"{self.file}: poll {poll_id}")
-        return row[0], list(problems)
+            row = db.execute("SELECT status FROM polls WHERE id = ?", (poll_id,)).fetchone()
+            if row is None:
+                raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
+            node, source = VERDICT_SERIES
+            texts = read_series(db, node, poll_id, self._texts, where)
+        return row[0], list(self._json(texts.get(source, "[]"), where))
 
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
         """The events between ``since`` and ``until`` (both included), in the order they happened."""

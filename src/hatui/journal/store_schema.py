@@ -20,29 +20,35 @@ _SCHEMA_RE = re.compile(r"^hatui\.journal/(\d+)(?:\.\d+)?$")
 
 # Times are epoch seconds (REAL, UTC): compared and indexed as numbers.
 # Poll ids use AUTOINCREMENT: pruning the oldest polls never lets a new poll reuse an old id.
+# A node's capture is a set of series, one per source (plus META_SOURCE: errors, unreachable,
+# stack): ``outputs`` has a row only at the polls where a series changed (blob NULL: the source
+# gave nothing), so a poll's capture is, for each series, its latest row at or before the poll.
+# ``series`` lists the (node, source) pairs, so reading and pruning go by the primary key.
+# The cluster verdict's problems are one more series (VERDICT_SERIES): during a DRBD resync they
+# change at every poll ("SyncTarget 39.7%"), and as deltas they cost a few bytes.
+# A blob with a ``base`` is a zlib delta against that blob's text (``hatui.journal.blobs``).
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE blobs (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, data BLOB NOT NULL);
-CREATE TABLE captures (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, node TEXT NOT NULL,
-    meta TEXT NOT NULL);
-CREATE TABLE capture_outputs (capture_id INTEGER NOT NULL, source TEXT NOT NULL,
-    blob_id INTEGER NOT NULL, PRIMARY KEY (capture_id, source)) WITHOUT ROWID;
-CREATE INDEX capture_outputs_blob ON capture_outputs (blob_id);
-CREATE TABLE verdicts (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, status TEXT,
-    problems TEXT NOT NULL);
+CREATE TABLE blobs (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, base INTEGER, data BLOB NOT NULL);
+CREATE INDEX blobs_base ON blobs (base) WHERE base IS NOT NULL;
+CREATE TABLE series (node TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (node, source)) WITHOUT ROWID;
+CREATE TABLE outputs (node TEXT NOT NULL, source TEXT NOT NULL, poll_id INTEGER NOT NULL, blob_id INTEGER,
+    PRIMARY KEY (node, source, poll_id)) WITHOUT ROWID;
+CREATE INDEX outputs_blob ON outputs (blob_id);
 CREATE TABLE polls (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, node TEXT NOT NULL,
-    reachable INTEGER NOT NULL, changed INTEGER NOT NULL, capture_id INTEGER NOT NULL,
-    verdict_id INTEGER NOT NULL, stamps TEXT);
+    reachable INTEGER NOT NULL, changed INTEGER NOT NULL, status TEXT, stamps TEXT);
 CREATE INDEX polls_at ON polls (at);
 CREATE INDEX polls_node ON polls (node, id);
-CREATE INDEX polls_capture ON polls (capture_id);
-CREATE INDEX polls_verdict ON polls (verdict_id);
 CREATE TABLE events (id INTEGER PRIMARY KEY, at REAL NOT NULL, poll_id INTEGER, kind TEXT NOT NULL,
     subject TEXT NOT NULL, node TEXT, message TEXT NOT NULL, severity TEXT NOT NULL, record TEXT,
     record_hash BLOB UNIQUE);
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_poll ON events (poll_id);
 """
+#: The series of a capture's own fields (errors, unreachable, its kind, stack) as JSON.
+META_SOURCE = ""
+#: The (node, source) of the series of the cluster's problems after each poll (a JSON list).
+VERDICT_SERIES = ("", "problems")
 
 
 def journal_error(file: Path, what: str) -> HatuiError:
