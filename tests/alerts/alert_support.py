@@ -36,3 +36,12 @@ def alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def ended(pid: int) -> bool:
+    """Waits (bounded) for ``pid`` to end: a SIGKILL takes effect a moment after it is sent."""
+    for _ in range(250):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.02)
+    return False

@@ -4,16 +4,20 @@ through a ``sendmail`` stand-in called as ``sendmail -t -oi``, its subject one i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email
 import json
+import os
+import signal
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
-from alert_support import alive, script, wait_for
+from alert_support import alive, ended, script, wait_for, written
 
-from hatui.alerts.dispatch import Dispatcher
+from hatui.alerts.dispatch import MAX_PENDING, WORKERS, Dispatcher
 from hatui.alerts.engine import Alert
 from hatui.alerts.payload import alert_dict
 from hatui.alerts.rules import AlertRule, MailTarget
@@ -73,8 +77,13 @@ async def test_a_command_that_hangs_is_killed_at_its_time_limit_with_what_it_sta
         f"alert page (new node-offline vnode2): {hang} still running after 0.5s, killed: waiting on the relay"
     ]
     shell, sleeper = (int(p) for p in pids.read_text().split())
-    assert not alive(shell)
-    assert not alive(sleeper)  # the command's own child went with it
+    try:
+        assert not alive(shell)
+        assert await ended(sleeper)  # the command's own child went with it
+    finally:  # leave nothing behind, also when the test fails
+        if alive(sleeper):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(sleeper, signal.SIGKILL)
 
 
 async def test_a_failing_command_is_logged_with_its_status_and_last_error_line(tmp_path: Path) -> None:
@@ -106,7 +115,7 @@ async def test_stopping_kills_what_still_runs_and_says_what_was_not_sent(tmp_pat
     dispatcher.submit(alert(rule))
     await wait_for(started)
     await dispatcher.aclose(grace_s=0.2)
-    assert not alive(int(started.read_text()))
+    assert await ended(int(started.read_text()))
     assert log == [
         "1 alert(s) of cluster prod not sent: hatui stopped first (what still ran after 0.2s was killed)"
     ]
@@ -183,3 +192,34 @@ def test_the_readme_shows_every_field_of_the_alert_document() -> None:
     assert shown.keys() == made.keys()
     assert shown["problem"].keys() == made["problem"].keys()
     assert shown == made
+
+
+def runs(count: Path) -> int:
+    return len(count.read_text().split()) if written(count) else 0
+
+
+async def test_past_the_queue_bound_an_alert_is_dropped_and_logged(tmp_path: Path) -> None:
+    release, count = tmp_path / "release", tmp_path / "count"
+    # Every run notes itself, then waits (bounded) for the test to let it go.
+    body = f"cat >/dev/null\necho x >> {count}\ni=0\n"
+    body += f"while [ ! -e {release} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+    rule = AlertRule("page", command=(script(tmp_path, "wait", body),), time_limit_s=60)
+    log: list[str] = []
+    dispatcher = Dispatcher("prod", "monitor1", log.append)
+    for _ in range(WORKERS):
+        dispatcher.submit(alert(rule))
+    for _ in range(WORKERS * 100):  # until every worker holds one (bounded)
+        if runs(count) == WORKERS:
+            break
+        await asyncio.sleep(0.02)
+    for _ in range(MAX_PENDING):
+        dispatcher.submit(alert(rule))
+    assert log == []
+    dispatcher.submit(alert(rule))
+    assert log == [
+        f"alert page (new node-offline vnode2): dropped, {MAX_PENDING} alerts are already waiting to be sent"
+    ]
+    release.touch()
+    await dispatcher.aclose(grace_s=60)
+    assert dispatcher.delivered == WORKERS + MAX_PENDING
+    assert runs(count) == WORKERS + MAX_PENDING
