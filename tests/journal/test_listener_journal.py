@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from hatui.actions.audit import AuditLog
+from hatui.alerts.listener import AlertListener
 from hatui.clock import FrozenClock
-from hatui.config import ClusterConfig, Config
+from hatui.config import ClusterConfig, Config, load_config
 from hatui.errors import HatuiError
 from hatui.journal.listener import JournalListener
 from hatui.journal.recorder import Recorder
@@ -22,7 +23,7 @@ from hatui.model.capture import NodeCapture
 from hatui.model.report import NodeReport
 from hatui.replay import replay_config
 from hatui.sources.poller import ReplayPoller
-from hatui.watch.listeners import build_listeners, notify_all
+from hatui.watch.listeners import build_listeners, close_all, notify_all
 from hatui.watch.state import ClusterState, Recorded
 
 REPLAYS = Path(__file__).resolve().parents[1] / "replays"
@@ -177,3 +178,25 @@ def test_build_listeners_records_only_when_asked(tmp_path: Path) -> None:
     asyncio.run(listener.aclose())
     with sqlite3.connect(tmp_path / "j" / "journal.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_build_listeners_adds_the_alert_rules_of_the_cluster(tmp_path: Path) -> None:
+    conf = tmp_path / "config.yaml"
+    conf.write_text(
+        "clusters:\n"
+        "  ref:\n"
+        "    nodes: [vnode1, vnode2]\n"
+        "    alerts:\n"
+        "      - name: page\n"
+        "        command: [/bin/true]\n"
+    )
+    config = load_config(conf)
+    cluster = config.cluster("ref")
+    listeners = build_listeners(config, cluster, record_dir=tmp_path / "j", log=print)
+    assert [type(x) for x in listeners] == [JournalListener, AlertListener]
+
+    async def close() -> None:
+        await close_all(listeners, print)
+
+    asyncio.run(close())
+    JournalListener.open(tmp_path / "j", cluster, log=print).close()  # closed, lock released

@@ -12,7 +12,6 @@ Textual is not imported here (``hatui record`` runs without a terminal).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -95,8 +94,10 @@ def build_listeners(
         from hatui.journal.listener import JournalListener
 
         listeners.append(JournalListener.open(record_dir, cluster, log=log, bounds=bounds))
-    if getattr(cluster, "alerts", ()):
-        alert = import_module("hatui.alerts.listener").AlertListener.for_cluster(cluster, log)
+    if cluster.alerts:
+        from hatui.alerts.listener import AlertListener
+
+        alert = AlertListener.for_cluster(cluster, log)
         if alert is not None:
             listeners.append(alert)
     return listeners
