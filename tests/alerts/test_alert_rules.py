@@ -112,6 +112,11 @@ def test_one_recipient_may_be_given_as_a_string_and_debounce_may_be_zero() -> No
         ),
         ([{"name": "p", "command": ["/bin/true"], "reminder": 0}], "alerts[0].reminder", "more than 0"),
         (
+            [{"name": "p", "command": ["/bin/true"], "on": ["cleared"], "reminder": "1h"}],
+            "reminder",
+            "has no new",
+        ),
+        (
             [{"name": "p", "command": ["/bin/true"], "time_limit": "2h"}],
             "alerts[0].time_limit",
             "at most 3600",

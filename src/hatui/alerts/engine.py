@@ -110,7 +110,7 @@ class AlertEngine:
                 if "new" in rule.on:
                     state = "new"
                 else:
-                    track.told, track.last_sent = True, now
+                    track.told = True  # nothing is sent now, but its clearing will be
             elif track.live and reminder is not None and track.last_sent is not None:
                 state = "reminder" if now - track.last_sent >= reminder else None
             if state is not None:

@@ -128,6 +128,8 @@ def _rule(r: Reader, value: Any, key: str) -> AlertRule:
     severities = _words(r, m.get("severities", list(SEVERITIES)), f"{key}.severities", SEVERITIES)
     on = _words(r, m.get("on", list(STATES)), f"{key}.on", STATES)
     reminder = m.get("reminder")
+    if reminder is not None and "new" not in on:
+        raise r.fail(f"{key}.reminder", "a reminder resends the new alert, and this rule's on: has no new")
     return AlertRule(
         name=name,
         command=_command(r, m["command"], f"{key}.command") if "command" in m else None,
