@@ -183,3 +183,16 @@ def test_sizes() -> None:
     for bad in ("", "-1M", "0", "12 parsecs", "1e9"):
         with pytest.raises(ValueError, match="expected a size"):
             parse_size(bad)
+
+
+def test_the_recorder_never_imports_textual() -> None:
+    code = (
+        "import sys, hatui.cli, hatui.journal.recorder, hatui.journal.listener, hatui.watch.listeners\n"
+        "from hatui.cli import build_parser\n"
+        "build_parser().parse_args(['record', '--demo'])\n"
+        "assert not [m for m in sys.modules if m == 'textual' or m.startswith('textual.')], 'textual'\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr
