@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hatui.alerts.rules import DEFAULT_SENDMAIL, MailTarget, RateLimit
 from hatui.config import load_config, parse_config
@@ -151,11 +152,25 @@ def test_two_rules_of_one_name_are_refused() -> None:
     assert "alerts[1].name: rule 'page' is given twice" in refused([rule, rule])
 
 
-def test_the_example_config_holds_a_working_alerts_section() -> None:
-    config = load_config(EXAMPLE)
-    found = {r.name: r for c in config.clusters.values() for r in c.alerts}
-    assert any(r.mail is not None for r in found.values())
-    assert any(r.command is not None for r in found.values())
+def test_the_example_configs_alerts_work_once_uncommented() -> None:
+    """The example shows them commented out (they would page from every console); uncommented by
+    deleting each line's '#', as it says, they are a valid section with a command and a mail rule."""
+    lines = EXAMPLE.read_text().splitlines()
+    start = lines.index("    #alerts:")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("    #"):
+            break
+        block.append(line.replace("#", "", 1))
+    example = yaml.safe_load("\n".join(block))
+    found = {r.name: r for r in rules(example["alerts"])}
+    assert found["page-admins"].command == ("/usr/local/bin/page", "--urgent")
+    assert found["page-admins"].reminder_s == 3600
+    assert found["mail-ops"].mail == MailTarget(
+        ("ops@example.org",), "hatui@monitor.example.org", DEFAULT_SENDMAIL
+    )
+    # As shipped, no cluster of the example alerts anyone.
+    assert all(c.alerts == () for c in load_config(EXAMPLE).clusters.values())
 
 
 @pytest.mark.parametrize(
