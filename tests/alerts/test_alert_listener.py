@@ -12,7 +12,7 @@ from alert_support import alive, script, wait_for
 from ui_cluster import NODES, capture, unreachable
 
 from hatui.alerts.listener import AlertListener
-from hatui.alerts.rules import AlertRule
+from hatui.alerts.rules import AlertRule, RateLimit
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig, NodeConfig
 from hatui.model.capture import NodeCapture
@@ -132,3 +132,26 @@ def build_listeners_for(config: ClusterConfig, log: list[str]) -> list[AlertList
 
 def test_a_cluster_without_rules_gets_no_alert_listener() -> None:
     assert AlertListener.for_cluster(cluster(), print) is None
+
+
+async def test_alerts_over_the_rate_limit_are_logged_with_the_count_so_far(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    rule = AlertRule(
+        "page",
+        command=(script(tmp_path, "page", f'cat > "{spool}/$$"\n'),),
+        debounce_s=0,
+        rate_limit=RateLimit(1, 3600),
+        codes=frozenset({"node-unreachable"}),
+    )
+    log: list[str] = []
+    listener = AlertListener("ref", [rule], log.append)
+    watch = Watch(cluster(rule), listener)
+    watch.round()
+    watch.clock.advance(2)
+    watch.round("vnode2", "vnode3")
+    await listener.aclose()
+    assert len(list(spool.iterdir())) == 1
+    assert log == [
+        "alert page (new node-unreachable vnode3): dropped, rate limit 1/h reached (1 dropped so far)"
+    ]
