@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from alert_support import alive, script, wait_for
@@ -155,3 +157,10 @@ async def test_alerts_over_the_rate_limit_are_logged_with_the_count_so_far(tmp_p
     assert log == [
         "alert page (new node-unreachable vnode3): dropped, rate limit 1/h reached (1 dropped so far)"
     ]
+
+
+def test_the_alerts_import_no_console() -> None:
+    """``hatui record`` runs them with no terminal: Textual must stay out."""
+    code = "import sys, hatui.alerts.listener\n"
+    code += "assert not [m for m in sys.modules if m.startswith(('textual', 'hatui.ui'))]"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
