@@ -6,6 +6,7 @@
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
 ``hatui record [--dir DIR]``   the flight recorder: poll like the console, write a journal, no screen
 ``hatui log``                  print the audit log of actions run from hatui
+``hatui events --replay J``    print the events a journal recorded (``--since``/``--until``)
 ``hatui do ACTION TARGET``     run one console action from the command line (``hatui do --list``)
 ``hatui serve [--port N]``     the read-only wall screen in a browser (loopback unless --host)
 ``hatui --example-config``     print the example config file
@@ -29,7 +30,7 @@ from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error
 
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
-_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme", "record")
+_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme", "record", "at")
 #: What ``--demo`` may play (``hatui.demo.GENERATIONS``, spelt out here: the demo is not imported on
 #: every start of hatui).
 DEMO_GENERATIONS = ("seed", "modern")
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="problem code not to report (repeatable)",
     )
     p.add_argument("--monitor", action="store_true", help="read-only wall-screen mode")
+    from hatui.journal.events_cli import WHEN_HELP, add_events_parser, when_arg
+
+    p.add_argument(
+        "--at",
+        metavar="TIME",
+        type=when_arg,
+        help="with --replay JOURNAL: open the console there (or print it with --once); " + WHEN_HELP,
+    )
     p.add_argument("--theme", help="theme name (built-in or from themes/)")
     p.add_argument(
         "--record",
@@ -115,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "log", parents=[source], add_help=False, allow_abbrev=False, help="print the audit log of actions"
     )
+    add_events_parser(sub, source)
     _add_record_parser(sub, source)
     from hatui.do.args import add_do_parser
 
@@ -144,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return log_main(rest)
     if args.command == "do":
         return _do(args)
+    if args.command == "events":
+        from hatui.journal.events_cli import events_main
+
+        return events_main(args.replay, args.since, args.until, args.events_format)
     if args.command == "serve":
         from hatui.serve.cli import serve_main
 
@@ -158,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _record(args, choice)
     if args.once:
         return run_once(choice, args.format, args.ignore)
+    if args.at is not None and not choice.journal:
+        print(f"replay: {clean_line(str(args.replay))}: --at needs a journal (hatui record)", file=sys.stderr)
+        return EXIT_UNKNOWN
     try:
         config, cluster = resolve(choice)
         if args.replay is not None:
@@ -169,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return run_app(config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor,
-                       theme=args.theme, record=args.record)  # fmt: skip
+                       theme=args.theme, record=args.record, at=args.at)  # fmt: skip
     except HatuiError as exc:  # the journal of --record: refused before the console starts
         print_error(exc)
         return EXIT_UNKNOWN
@@ -190,7 +207,9 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.demo and args.replay is not None:
         parser.error("argument --replay: not allowed with argument --demo")
-    if args.command in ("capture", "do", "record", "serve"):
+    if args.at is not None and args.replay is None:
+        parser.error("argument --at: a moment of a journal: give the journal with --replay JOURNAL")
+    if args.command in ("capture", "do", "record", "serve", "events"):
         _refuse_main_only(parser, args, args.command)
     if args.command == "do" and not args.do_list and not args.action:
         parser.error("do: ACTION is required (hatui do --list prints them)")
@@ -312,6 +331,7 @@ def _source_choice(args: argparse.Namespace) -> SourceChoice:
         cluster=args.cluster,
         demo=args.demo,
         replay=args.replay,
+        at=getattr(args, "at", None),
     )
 
 

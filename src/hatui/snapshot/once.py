@@ -1,9 +1,10 @@
 """Provides ``run_once`` (``hatui --once``) and the source choice every mode shares.
 
 ``SourceChoice`` is what the command line says to watch (a config file and cluster, ``--demo`` or
-``--replay DIR``); ``resolve`` turns it into the config and cluster, ``collect`` asks every node once
-(or reads the replay). ``run_once`` adds the snapshot: judge, print, return the health exit code
-(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+``--replay`` a capture directory or a journal, ``--at`` a moment of the journal); ``resolve`` turns
+it into the config and cluster, ``collect`` asks every node once (or reads the replay).
+``run_once`` adds the snapshot: judge, print, return the health exit code (0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN).
 
 A monitoring system reads any exit code as a verdict, so ``run_once`` never lets an error escape as
 a traceback (Python's exit 1 would read as WARNING): everything hatui cannot do ends as exit 3 with
@@ -21,6 +22,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from hatui.config import ClusterConfig, Config, discover_config_path, load_config
@@ -40,6 +42,15 @@ class SourceChoice:
     demo: bool | str | None = None
     """The demo generation (``seed``/``modern``; True = the default one), or None: no demo."""
     replay: Path | None = None
+    at: datetime | None = None
+    """With a journal as ``replay``: the moment to show (None: its last poll)."""
+
+    @property
+    def journal(self) -> bool:
+        """True when ``replay`` is a journal (``hatui record``), not a capture directory."""
+        from hatui.journal.store import Journal
+
+        return self.replay is not None and Journal.is_journal(self.replay)
 
 
 def print_error(exc: HatuiError) -> None:
@@ -59,7 +70,12 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
 
         from hatui.replay import replay_config
 
-        config = replay_config(choice.replay)
+        if choice.journal:
+            from hatui.journal.timeline import open_journal_config
+
+            config = open_journal_config(choice.replay)
+        else:
+            config = replay_config(choice.replay)
         if choice.config:
             # A replay judged with the health settings of the cluster it came from.
             config = replace(config, health_ignore=_load(choice.config).health_ignore)
@@ -81,7 +97,7 @@ def collect(choice: SourceChoice, cluster: ClusterConfig) -> list[NodeCapture]:
     if choice.replay is not None:
         from hatui.sources.make import read_replay
 
-        return read_replay(choice.replay)  # files only: no event loop, no transport imported
+        return read_replay(choice.replay, at=choice.at)  # files only: no event loop, no transport
     import asyncio
 
     from hatui.sources.make import collect as collect_from
@@ -112,6 +128,8 @@ def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
         config, cluster = resolve(choice)
         if choice.replay is None and not choice.demo:
             _import_while_nodes_answer(cluster, fmt)
+        if choice.journal:
+            return _once_journal(choice, config, cluster, fmt, ignore)
         captures = collect(choice, cluster)
     except HatuiError as exc:
         print_error(exc)
@@ -126,6 +144,19 @@ def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
     # A move another hatui announces in the CIB (its in-flight marker) is moving, not failing.
     flights = inflight_from_constraints(view.constraints, view.generated_at)
     return run.emit(view, judge(view, ignore=config.health_ignore | ignore, inflight=flights), fmt)
+
+
+def _once_journal(
+    choice: SourceChoice, config: Config, cluster: ClusterConfig, fmt: str, ignore: frozenset[str]
+) -> int:
+    """The moment ``choice.at`` of a journal (its last poll without one), judged as the console had
+    it then (settling, since) with every age counted from that moment; raises HatuiError."""
+    from hatui.journal.timeline import moment
+    from hatui.snapshot import run
+
+    assert choice.replay is not None
+    view, health = moment(choice.replay, cluster, at=choice.at, ignore=config.health_ignore | ignore)
+    return run.emit(view, health, fmt)
 
 
 #: What judging and printing a snapshot imports, then each format's printer.

@@ -9,6 +9,7 @@ only its transports differ.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,14 +77,24 @@ async def collect(
     return await collect_once(cluster)
 
 
-def read_replay(replay: Path) -> list[NodeCapture]:
-    """Every node's capture in the replay directory ``replay`` (no event loop needed).
+def read_replay(replay: Path, at: datetime | None = None) -> list[NodeCapture]:
+    """Every node's capture in the replay directory ``replay`` (no event loop needed); for a
+    journal, every node's latest capture at ``at`` (None: at its last poll).
 
     Raises:
-        HatuiError: an unreadable replay directory.
+        HatuiError: an unreadable replay directory or journal; ``at`` without a journal.
     """
+    from hatui.journal.store import Journal
     from hatui.sources.poller import ReplayPoller
 
+    if Journal.is_journal(replay):
+        from hatui.journal.timeline import captures_at
+
+        return captures_at(replay, at)
+    if at is not None:
+        from hatui.errors import HatuiError
+
+        raise HatuiError(f"{replay}: a capture directory holds one moment; --at needs a journal", "replay")
     return ReplayPoller.from_dir(replay).captures
 
 
@@ -96,7 +107,8 @@ def make_poller(
     from hatui.sources.poller import ReplayPoller
 
     if replay is not None:
-        return ReplayPoller.from_dir(replay)
+        # A journal polls as its last moment (the console's time cursor is hatui.ui.timeline).
+        return ReplayPoller(read_replay(replay))
     if demo:
         sim = demo_cluster(demo)
         transports = {n.name: sim.transport(n.name) for n in cluster.nodes}

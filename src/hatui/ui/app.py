@@ -21,6 +21,7 @@ import contextlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -491,14 +492,21 @@ def run_app(
     monitor: bool = False,
     theme: str | None = None,
     record: Path | None = None,
+    at: datetime | None = None,
 ) -> int:
-    """Runs the console until the user quits; returns the exit code.
+    """Runs the console until the user quits; returns the exit code. A journal as ``replay`` opens
+    the time cursor (``hatui.ui.timeline``) at ``at``, or at its last poll.
 
     Raises:
-        HatuiError: the journal of ``record`` cannot be opened (before the console starts).
+        HatuiError: the journal of ``record`` (or of ``replay``) cannot be opened (before the console starts).
     """
+    from hatui.journal.store import Journal
     from hatui.sources.make import make_poller
 
+    if replay is not None and Journal.is_journal(replay):
+        from hatui.ui.timeline import run_timeline
+
+        return run_timeline(config, cluster, replay, at=at, monitor=monitor, theme=theme)
     poller = make_poller(config, cluster, demo=demo, replay=replay)
     extra: list[tuple[ClusterConfig, Poller]] = []
     if monitor and not demo and replay is None:

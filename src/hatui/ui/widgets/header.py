@@ -106,6 +106,9 @@ class ClusterHeader(Vertical):
         yield Horizontal(id="node-chips")
         yield Static("", id="problem-line")
         yield Static("", id="running-line")
+        cursor = Static("", id="cursor-line")
+        cursor.display = False  # shown only when replaying a journal (``hatui.ui.timeline``)
+        yield cursor
 
     def on_mount(self) -> None:
         if self.accent:
@@ -150,6 +153,12 @@ class ClusterHeader(Vertical):
     def show_running(self, line: str) -> None:
         """The line about the actions in flight (``hatui.ui.screens.actions_panel``); "" hides it."""
         widget = self.query_one("#running-line", Static)
+        set_text(widget, line)
+        widget.display = bool(line)
+
+    def show_cursor(self, line: str) -> None:
+        """The time cursor's line when replaying a journal (``hatui.ui.timeline``); "" hides it."""
+        widget = self.query_one("#cursor-line", Static)
         set_text(widget, line)
         widget.display = bool(line)
 
