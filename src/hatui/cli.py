@@ -61,7 +61,11 @@ def _source_options() -> argparse.ArgumentParser:
         help="use the built-in simulated cluster: seed (Pacemaker 1.0.9, the default) or modern (2.1.5)",
     )
     src.add_argument(
-        "--replay", metavar="DIR", type=Path, default=s, help="read captured outputs instead of nodes"
+        "--replay",
+        metavar="DIR",
+        type=Path,
+        default=s,
+        help="read a capture directory (hatui capture) or a journal (hatui record) instead of nodes",
     )
     return p
 

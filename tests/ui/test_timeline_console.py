@@ -3,11 +3,15 @@ every pane shows the cluster as it was there (the journal is the demo's night, `
 
 from __future__ import annotations
 
+import shlex
+import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_ui_console_tmux import Tmux, tmux  # noqa: F401 - the fixture
 from textual.widgets import Static
 from ui_harness import SIZE
 
@@ -125,3 +129,25 @@ async def test_opens_at_the_last_poll_without_at_and_is_read_only(night: Night) 
 
 def test_replay_of_a_capture_directory_is_no_timeline(tmp_path: Path) -> None:
     assert not Journal.is_journal(tmp_path)
+
+
+def test_hatui_replay_journal_opens_the_cursor_in_a_real_terminal(
+    night: Night,
+    tmux: Callable[[str], Tmux],  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    # The whole command line: --replay takes the journal, --at (UTC here) puts the cursor.
+    at = night.fault_at - timedelta(seconds=5)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = f"env HOME={shlex.quote(str(home))} TERM=xterm-256color"
+    term = tmux(
+        f"{env} {shlex.quote(sys.executable)} -m hatui --replay {shlex.quote(str(night.path))}"
+        f" --at {at:%Y-%m-%dT%H:%M:%S}Z"
+    )
+    shown = term.wait("REPLAY")
+    index = next(i for i, p in enumerate(night.statuses) if p[0] > at)  # the poll after --at
+    assert f"REPLAY {at:%Y-%m-%d %H:%M:%S} UTC · poll {index}/{night.polls}" in shown
+    term.keys("]")
+    term.wait(f"poll {index + 1}/{night.polls}")
+    term.keys("q")
