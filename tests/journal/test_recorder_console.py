@@ -11,9 +11,11 @@ from hatui.clock import FrozenClock
 from hatui.journal.listener import JournalListener
 from hatui.journal.store import Journal
 from hatui.model.capture import NodeCapture
+from hatui.model.report import NodeReport
 from hatui.replay import replay_config
 from hatui.sources.poller import ReplayPoller
 from hatui.ui.app import make_app
+from hatui.ui.messages import NodePolled
 from hatui.watch.listeners import build_listeners
 
 HEALTHY = Path(__file__).resolve().parents[1] / "replays" / "healthy"
@@ -51,3 +53,11 @@ async def test_the_console_with_record_writes_every_poll(tmp_path: Path) -> None
     assert ("node-unreachable", "vnode3") in [(e.kind, e.subject) for e in journal.events()]
     journal.close()
     JournalListener.open(tmp_path / "j", cluster, log=print).close()  # the lock went with the console
+
+
+def test_a_queued_poll_is_kept_for_the_listeners() -> None:
+    old, new = NodeReport(node="vnode1"), NodeReport(node="vnode1", unreachable="timed out")
+    # Without listeners the newer poll of a node supersedes the one still queued (one redraw)...
+    assert NodePolled("ref", new).can_replace(NodePolled("ref", old))
+    # ...with them each poll reaches the journal.
+    assert not NodePolled("ref", new, heard=True).can_replace(NodePolled("ref", old, heard=True))

@@ -195,7 +195,8 @@ class HatuiApp(ConsoleApp):
             except Exception as exc:  # a poller bug must not stop this node's polling
                 report = NodeReport(node=node, unreachable=f"poll failed: {exc!r}")
             capture = session.poller.last_capture(node)
-            self.post_message(NodePolled(session.cluster.name, report, capture))
+            heard = bool(session.listeners)  # a journal keeps every poll: none is coalesced away
+            self.post_message(NodePolled(session.cluster.name, report, capture, heard=heard))
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=session.poller.interval(node))

@@ -11,12 +11,16 @@ from hatui.model.report import NodeReport
 class NodePolled(Message):
     """One poll of one node finished (successfully or not: the report says which), already parsed."""
 
-    def __init__(self, cluster: str, report: NodeReport, capture: NodeCapture | None = None) -> None:
+    def __init__(
+        self, cluster: str, report: NodeReport, capture: NodeCapture | None = None, *, heard: bool = False
+    ) -> None:
         super().__init__()
         self.cluster = cluster
         self.report = report
         self.capture = capture
         """The raw capture the report came from, for the listeners (the flight recorder)."""
+        self.heard = heard
+        """Listeners hear every poll (a journal keeps each one): then none is replaced while queued."""
 
     @property
     def node(self) -> str:
@@ -24,9 +28,13 @@ class NodePolled(Message):
         return self.report.node
 
     def can_replace(self, message: Message) -> bool:
-        """A newer poll of the same node supersedes an older one still queued."""
+        """A newer poll of the same node supersedes an older one still queued (unless listeners
+        must hear every poll)."""
         return (
-            isinstance(message, NodePolled) and message.cluster == self.cluster and message.node == self.node
+            isinstance(message, NodePolled)
+            and not message.heard
+            and message.cluster == self.cluster
+            and message.node == self.node
         )
 
 
