@@ -1,10 +1,18 @@
-"""Helpers for the alert tests: small executable scripts, and waiting for what they write."""
+"""Helpers for the alert tests: small executable scripts, waiting for what they write, and rules
+read from a config as the file would give them."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatui.alerts.rules import AlertRule
+from hatui.config import parse_config
+from hatui.errors import ConfigError
 
 
 def script(tmp_path: Path, name: str, body: str) -> str:
@@ -45,3 +53,17 @@ async def ended(pid: int) -> bool:
             return True
         await asyncio.sleep(0.02)
     return False
+
+
+def cluster_with(alerts: Any) -> dict[str, Any]:
+    return {"clusters": {"prod": {"nodes": ["vnode1"], "alerts": alerts}}}
+
+
+def rules(alerts: Any) -> tuple[AlertRule, ...]:
+    return parse_config(cluster_with(alerts)).cluster("prod").alerts
+
+
+def refused(alerts: Any) -> str:
+    with pytest.raises(ConfigError) as err:
+        rules(alerts)
+    return str(err.value)

@@ -7,27 +7,13 @@ from typing import Any
 
 import pytest
 import yaml
+from alert_support import refused, rules
 
 from hatui.alerts.rules import DEFAULT_SENDMAIL, MailTarget, RateLimit
 from hatui.config import load_config, parse_config
 from hatui.durations import parse_duration
-from hatui.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.yaml"
-
-
-def cluster_with(alerts: Any) -> dict[str, Any]:
-    return {"clusters": {"prod": {"nodes": ["vnode1"], "alerts": alerts}}}
-
-
-def rules(alerts: Any) -> Any:
-    return parse_config(cluster_with(alerts)).cluster("prod").alerts
-
-
-def refused(alerts: Any) -> str:
-    with pytest.raises(ConfigError) as err:
-        rules(alerts)
-    return str(err.value)
 
 
 def test_a_cluster_without_alerts_has_no_rules() -> None:

@@ -9,11 +9,13 @@ the config does (``hatui.config_reader``).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hatui.alerts.codes import PROBLEM_CODES
 from hatui.durations import parse_duration
 from hatui.model.health_types import CRITICAL, WARNING, Problem
 
@@ -134,7 +136,7 @@ def _rule(r: Reader, value: Any, key: str) -> AlertRule:
         name=name,
         command=_command(r, m["command"], f"{key}.command") if "command" in m else None,
         mail=_mail(r, m["mail"], f"{key}.mail") if "mail" in m else None,
-        codes=None if codes is None else frozenset(_nonempty_list(r, codes, f"{key}.codes")),
+        codes=None if codes is None else _codes(r, codes, f"{key}.codes"),
         severities=severities,
         on=on,
         debounce_s=_duration(r, m.get("debounce", d.debounce_s), f"{key}.debounce", zero=True),
@@ -151,6 +153,16 @@ def _nonempty_list(r: Reader, value: Any, key: str) -> list[str]:
     if not items or not all(s.strip() for s in items):
         raise r.fail(key, f"expected a non-empty list of non-empty strings, got {value!r}")
     return items
+
+
+def _codes(r: Reader, value: Any, key: str) -> frozenset[str]:
+    codes = _nonempty_list(r, value, key)
+    for code in codes:
+        if code not in PROBLEM_CODES:
+            near = difflib.get_close_matches(code, sorted(PROBLEM_CODES), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else " (README: How hatui decides lists them)"
+            raise r.fail(key, f"{code!r} is not a problem code hatui reports{hint}")
+    return frozenset(codes)
 
 
 def _words(r: Reader, value: Any, key: str, allowed: tuple[str, ...]) -> frozenset[str]:
