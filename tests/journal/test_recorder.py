@@ -148,6 +148,18 @@ def test_a_second_recorder_on_one_journal_is_refused(tmp_path: Path, start: Call
     assert "being recorded by another hatui" in second.stderr
     assert f"pid {first.proc.pid}" in second.stderr
     assert "Traceback" not in second.stderr
+    # Nor does a console record into it: refused before the screen opens.
+    console = subprocess.run(
+        [sys.executable, "-m", "hatui", "--demo", "--record", str(journal_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=first.env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert console.returncode == 3
+    assert "being recorded by another hatui" in console.stderr
     assert first.proc.poll() is None
     assert first.stop() == 0
 
