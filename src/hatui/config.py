@@ -21,7 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hatui.alerts.rules import AlertRule, parse_rules
 from hatui.config_backup import BackupConfig, read_backup
 from hatui.config_reader import MAX_SECONDS as MAX_SECONDS
 from hatui.config_reader import Reader
@@ -29,6 +28,8 @@ from hatui.errors import ConfigError
 
 if TYPE_CHECKING:
     import yaml
+
+    from hatui.alerts.rules import AlertRule
 
 
 class Family(StrEnum):
@@ -344,8 +345,17 @@ def _cluster(r: Reader, name: str, body: Any) -> ClusterConfig:
             m.get("max_output_mib", DEFAULT_MAX_OUTPUT_MIB), f"{key}.max_output_mib", unit="MiB", most=None
         ),
         backup=read_backup(r, m.get("backup"), f"{key}.backup"),
-        alerts=parse_rules(r, m.get("alerts"), f"{key}.alerts"),
+        alerts=_alerts(r, m.get("alerts"), f"{key}.alerts"),
     )
+
+
+def _alerts(r: Reader, value: Any, key: str) -> tuple[AlertRule, ...]:
+    if value is None:
+        return ()
+    # Loaded only for a cluster with rules: a cold ``hatui --once`` reads the config too.
+    from hatui.alerts.rules import parse_rules
+
+    return parse_rules(r, value, key)
 
 
 def _node(r: Reader, key: str, body: Any) -> NodeConfig:

@@ -9,7 +9,6 @@ the config does (``hatui.config_reader``).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -159,6 +158,8 @@ def _codes(r: Reader, value: Any, key: str) -> frozenset[str]:
     codes = _nonempty_list(r, value, key)
     for code in codes:
         if code not in PROBLEM_CODES:
+            import difflib  # only on this error: every hatui start reads the config
+
             near = difflib.get_close_matches(code, sorted(PROBLEM_CODES), n=1)
             hint = f" (did you mean {near[0]}?)" if near else " (README: How hatui decides lists them)"
             raise r.fail(key, f"{code!r} is not a problem code hatui reports{hint}")
