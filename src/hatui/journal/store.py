@@ -28,7 +28,7 @@ from hatui import __version__
 from hatui.errors import HatuiError
 from hatui.journal.blobs import Stamp, digest, join_stamp, split_stamp
 from hatui.journal.store_open import connect, journal_file
-from hatui.journal.store_prune import prune_journal
+from hatui.journal.store_prune import WRITE_PRUNE_SHARE, prune_journal
 from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, journal_error
 from hatui.journal.store_series import TextCache, read_series, write_series
 from hatui.journal.store_types import JOURNAL_FILE, Bounds, JournalEvent, PollRow
@@ -111,8 +111,9 @@ class Journal:
 
     @contextmanager
     def _guard(self, write: bool = False) -> Iterator[Any]:
-        """The connection, under the lock, with SQLite's errors turned into one HatuiError line;
-        with ``write``, inside one transaction (rolled back on any error)."""
+        """The connection, under the lock, with SQLite's errors and damaged data (a value of the
+        wrong type, a time out of range) turned into one HatuiError line naming the file; with
+        ``write``, inside one transaction (rolled back on any error)."""
         import sqlite3
 
         with self._lock:
@@ -129,6 +130,8 @@ class Journal:
                     self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise journal_error(self.file, f"cannot use the journal: {exc}") from exc
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+                raise journal_error(self.file, f"damaged journal data: {exc!r}") from exc
 
     # -- writing -----------------------------------------------------------------------------------
 
@@ -181,6 +184,9 @@ class Journal:
                     for e in events
                 ],
             )
+        if self.size_bytes() > self.bounds.max_bytes * WRITE_PRUNE_SHARE:
+            with self._guard() as db:
+                prune_journal(db, self.bounds, None)
         return poll_id
 
     def write_action(self, record: Mapping[str, Any]) -> None:
@@ -229,7 +235,7 @@ class Journal:
                 " WHERE at >= ? AND at <= ? ORDER BY id",
                 (lo, hi),
             ).fetchall()
-        return [PollRow(int(i), _time(at), str(n), bool(r), s, bool(c)) for i, at, n, r, s, c in rows]
+            return [PollRow(int(i), _time(at), str(n), bool(r), s, bool(c)) for i, at, n, r, s, c in rows]
 
     def captures_at(self, poll_id: int) -> list[NodeCapture]:
         """Every node's capture as of poll ``poll_id`` (the latest of each node at or before it)."""
@@ -253,21 +259,21 @@ class Journal:
                 raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
             at, node, stamp_text = row  # "" when the poll's outputs had no when-stamp
             texts = read_series(db, str(node), poll_id, self._texts, where)
-        stamps = self._json(stamp_text, where) if stamp_text else {}
-        meta = self._json(texts.pop(META_SOURCE, "{}"), where)
-        outputs = {}
-        for source, text in sorted(texts.items()):
-            stamp = stamps.get(source)
-            outputs[source] = join_stamp(text, (int(stamp[0]), str(stamp[1])) if stamp else None)
-        return NodeCapture(
-            node=str(node),
-            outputs=outputs,
-            errors={str(k): str(v) for k, v in (meta.get("errors") or {}).items()},
-            unreachable=meta.get("unreachable"),
-            unreachable_kind=meta.get("unreachable_kind"),
-            collected_at=_time(at),
-            stack=StackInfo.from_json(meta.get("stack") or {}),
-        )
+            stamps = self._json(stamp_text, where) if stamp_text else {}
+            meta = self._json(texts.pop(META_SOURCE, "{}"), where)
+            outputs = {}
+            for source, text in sorted(texts.items()):
+                stamp = stamps.get(source)
+                outputs[source] = join_stamp(text, (int(stamp[0]), str(stamp[1])) if stamp else None)
+            return NodeCapture(
+                node=str(node),
+                outputs=outputs,
+                errors={str(k): str(v) for k, v in (meta.get("errors") or {}).items()},
+                unreachable=meta.get("unreachable"),
+                unreachable_kind=meta.get("unreachable_kind"),
+                collected_at=_time(at),
+                stack=StackInfo.from_json(meta.get("stack") or {}),
+            )
 
     def verdict_at(self, poll_id: int) -> tuple[str | None, list[dict[str, Any]]]:
         """The cluster verdict after poll ``poll_id``: status and problems (snapshot JSON dicts)."""
@@ -278,7 +284,7 @@ class Journal:
                 raise journal_error(self.file, f"no poll {poll_id} (pruned, or never written)")
             node, source = VERDICT_SERIES
             texts = read_series(db, node, poll_id, self._texts, where)
-        return row[0], list(self._json(texts.get(source, "[]"), where))
+            return row[0], list(self._json(texts.get(source, "[]"), where))
 
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
         """The events between ``since`` and ``until`` (both included), in the order they happened."""
@@ -289,9 +295,10 @@ class Journal:
                 " WHERE at >= ? AND at <= ? ORDER BY at, id",
                 (lo, hi),
             ).fetchall()
-        return [
-            JournalEvent(_time(at), str(k), str(s), n, str(m), str(sev), p) for at, k, s, n, m, sev, p in rows
-        ]
+            return [
+                JournalEvent(_time(at), str(k), str(s), n, str(m), str(sev), p)
+                for at, k, s, n, m, sev, p in rows
+            ]
 
     def _json(self, text: str, where: str) -> Any:
         try:

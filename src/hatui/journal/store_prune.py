@@ -3,6 +3,7 @@
 Size is what the disk holds: the database file plus its write-ahead log. Pruning aims the
 database at three quarters of ``max_bytes``; the log is kept under a sixteenth (checkpoints,
 ``hatui.journal.store_open``), and the rest is room for the polls written until the next prune.
+A write that finds the journal past ``WRITE_PRUNE_SHARE`` of the bound prunes by size at once.
 Age pruning, once due, drops a little more than it must (``AGE_SLACK``), so a recorder that
 prunes every minute does real work a few times a day rather than a sliver every minute.
 
@@ -21,18 +22,23 @@ from hatui.journal.store_schema import VERDICT_SERIES
 
 #: The share of ``max_bytes`` the database is pruned down to.
 TARGET_SHARE = 0.75
+#: The share of ``max_bytes`` (file + log on disk) past which a write prunes by size at once,
+#: whatever the writer's pruning schedule: the bound holds even when a minute's polls are a large
+#: share of it.
+WRITE_PRUNE_SHARE = 0.875
 #: The share of the polls dropped per round while over the size bound.
 ROUND_SHARE = 0.05
 #: The share of ``max_age_s`` dropped beyond the age bound once it is due.
 AGE_SLACK = 1 / 64
 
 
-def prune_journal(db: sqlite3.Connection, bounds: Any, now: float) -> int:
-    """Prunes ``db`` (see the module docstring); returns how many polls were dropped."""
+def prune_journal(db: sqlite3.Connection, bounds: Any, now: float | None) -> int:
+    """Prunes ``db`` (see the module docstring; ``now`` None: by size only); returns how many polls
+    were dropped."""
     max_age = float(bounds.max_age_s)
     dropped = 0
     oldest = db.execute("SELECT MIN(at) FROM polls").fetchone()[0]
-    if oldest is not None and oldest < now - max_age:
+    if now is not None and oldest is not None and oldest < now - max_age:
         cut = now - max_age * (1 - AGE_SLACK)
         last = db.execute("SELECT MAX(id) FROM polls WHERE at < ?", (cut,)).fetchone()[0]
         dropped += _in_tx(db, lambda: _drop_through(db, int(last or 0), cut))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from hatui.errors import HatuiError
@@ -89,4 +90,10 @@ def read_meta(db: sqlite3.Connection, file: Path) -> dict[str, str]:
     for key in ("cluster", "created", "hatui_version"):
         if key not in meta:
             raise journal_error(file, f"damaged journal: no {key!r} in its meta table")
+    try:
+        created = datetime.fromisoformat(meta["created"])
+    except ValueError:
+        raise journal_error(file, f"damaged journal: created {meta['created']!r} is no time") from None
+    if created.tzinfo is None:
+        raise journal_error(file, f"damaged journal: created {meta['created']!r} has no time zone")
     return meta
