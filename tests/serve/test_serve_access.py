@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,13 @@ def test_main_only_options_do_not_go_with_serve(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["--monitor", "serve", "--demo"])
     assert "--monitor does not go with the serve sub-command" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--demo", "--port", str(port)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"serve: cannot listen on 127.0.0.1:{port}: ") and err.count("\n") == 1, err

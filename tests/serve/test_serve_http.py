@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import signal
+import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
-from serve_support import WALL_LINE, Served, served, wait_until
+from serve_support import WALL_LINE, Served, served, session_members, wait_until
 
 from hatui.serve.access import AUTH_ENV, COOKIE
 
@@ -87,7 +89,8 @@ async def test_a_cross_site_socket_is_refused_and_walls_are_bounded() -> None:
                 assert full.value.status == 503
                 assert len(s.session_processes) == 1
             pid = int(s.read_log(WALL_LINE).group(1))
-            await wall_ends(s, pid)
+            await asyncio.to_thread(s.read_log, re.compile(f"wall {pid} ended"))
+            assert s.session_processes == []
             async with browser.ws_connect(s.url + "ws") as again:
                 await first_screen(again)
 
@@ -105,3 +108,50 @@ async def test_sigterm_ends_the_server_and_every_wall_it_started() -> None:
             assert s.session_processes == [], "every wall ended with the server"
             for ws in sockets:
                 await ws.close()
+
+
+async def test_a_wall_does_not_outlive_a_killed_server() -> None:
+    with served(["--demo"]) as s:
+        async with aiohttp.ClientSession() as browser:
+            ws = await browser.ws_connect(s.url + "ws")
+            await first_screen(ws)
+            assert len(s.session_processes) == 1
+            s.process.kill()  # no chance to end its walls: the kernel tells them (PR_SET_PDEATHSIG)
+            await asyncio.to_thread(s.process.wait, 10)
+            await asyncio.to_thread(
+                wait_until, lambda: session_members(s.process.pid) == [], 30, "the orphaned wall ends"
+            )
+            await ws.close()
+
+
+def two_cluster_config(tmp_path: Path) -> Path:
+    """Two clusters whose one node each listens nowhere (a closed loopback port): unreachable."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "default_cluster: prod\nclusters:\n"
+        + "".join(
+            f"  {name}:\n    display_name: {title}\n    mode: operator\n    connect_timeout: 1\n"
+            f"    nodes:\n      - name: {name}1\n        host: 127.0.0.1\n        port: {port}\n"
+            for name, title in (("prod", "Production"), ("test", "Test lab"))
+        )
+    )
+    return path
+
+
+async def test_a_config_file_one_cluster_or_all(tmp_path: Path) -> None:
+    config = two_cluster_config(tmp_path)
+    with served(["--config", str(config), "--all"]) as s:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(s.url) as r:
+                assert "<title>hatui wall: Production · Test lab</title>" in await r.text()
+            async with browser.ws_connect(s.url + "ws") as ws:
+                await first_screen(ws, b"prod1")
+    with served(["--config", str(config), "--cluster", "test"]) as s:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(s.url) as r:
+                assert "<title>hatui wall: Test lab</title>" in await r.text()
+            async with browser.ws_connect(s.url + "ws") as ws:
+                await first_screen(ws, b"test1")

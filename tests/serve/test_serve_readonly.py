@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -24,6 +25,15 @@ def operator_demo() -> tuple[Any, Any]:
     return dataclasses.replace(config, clusters={cluster.name: cluster}), cluster
 
 
+async def until(pilot: Any, holds: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    """Lets the app run until ``holds()`` (bounded: a shared CI machine can be slow, never stuck)."""
+    deadline = time.monotonic() + within
+    while not holds():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not reached in {within}s: {what}")
+        await pilot.pause(0.05)
+
+
 async def test_a_wall_of_an_operator_cluster_runs_no_action_even_when_asked_below_the_ui() -> None:
     config, cluster = operator_demo()
     app = build_wall(config, [cluster], demo="seed")
@@ -37,21 +47,17 @@ async def test_a_wall_of_an_operator_cluster_runs_no_action_even_when_asked_belo
 
     demo.execute = spy
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        for _ in range(200):
-            if app.state.view is not None:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.state.view is not None and len(app.state.polls) == 3, "3 nodes polled")
         assert app.monitor and app.read_only
         assert not any(app.check_action(a, ()) for a in WRITE_ACTIONS)
         polled = len(reached)
         # The UI's door: a request from a key or the palette.
         app.actions.request(Request("standby", "vnode1"))
-        for _ in range(100):
-            if any("monitor mode runs no actions" in n.message for n in app._notifications):
-                break
-            await pilot.pause(0.05)
-        else:
-            pytest.fail("the refusal was not shown")
+        await until(
+            pilot,
+            lambda: any("monitor mode runs no actions" in n.message for n in app._notifications),
+            "the refusal shown",
+        )
         # Below the UI: a plan built as if the console were an operator's, handed to the wall's runner.
         ctx = dataclasses.replace(app.actions.context(), monitor=False, read_only=False)
         plan = plan_action(ctx, "standby", "vnode1")

@@ -179,9 +179,9 @@ class WallServer:
             await self._relay(ws, wall)
         finally:
             await wall.end()
-            self.log(f"wall {wall.pid} ended")
             self.walls.discard(wall)
             self.sockets.discard(ws)
+            self.log(f"wall {wall.pid} ended")
         return ws
 
     async def _relay(self, ws: web.WebSocketResponse, wall: WallService) -> None:

@@ -84,9 +84,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def die_with_the_server() -> None:
+    """Asks the kernel to send this process SIGTERM when the server that started it dies.
+
+    A server killed with SIGKILL (or by the OOM killer) cannot end its walls, and a wall does not
+    notice its closed pipes: it would poll the cluster for ever with nobody watching.
+    """
+    import ctypes
+    import ctypes.util
+    import os
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() == 1:  # the server died before the line above: nobody will ever watch
+        raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one wall until the server tells it to quit; returns the exit code."""
     args = _parser().parse_args(argv)
+    if sys.platform == "linux":
+        die_with_the_server()
     choice = SourceChoice(config=args.config, cluster=args.cluster, demo=args.demo, replay=args.replay)
     try:
         config, cluster = resolve(choice)
