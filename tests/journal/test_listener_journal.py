@@ -4,6 +4,7 @@ log, one writer per journal, and a failing listener that never stops the others.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -82,14 +83,20 @@ def test_every_poll_its_verdict_and_events_are_written(tmp_path: Path) -> None:
     assert journal.capture(polls[-2].id).unreachable == "connection refused"
 
 
-def test_actions_come_from_the_audit_log_of_this_cluster_only(tmp_path: Path) -> None:
+def test_actions_come_from_the_audit_log_of_this_cluster_since_the_journal_was_made(tmp_path: Path) -> None:
     log: list[str] = []
     audit_path = tmp_path / "audit.log"
-    AuditLog(audit_path).refused("ref", "move", "old", "written before the recorder started")
+    _config, cluster, _poller = _source()
+    JournalListener.open(tmp_path / "j", cluster, log=log.append, audit_path=audit_path).close()
+    # While no recorder ran: an action on this cluster, and a record from long before the journal.
+    AuditLog(audit_path).refused(cluster.name, "move", "vm0", "while the recorder was down")
+    ancient = {"when": "2020-01-01T00:00:00+00:00", "event": "refused", "cluster": cluster.name,
+               "action": "move", "target": "ancient", "reason": "before the journal"}  # fmt: skip
+    with audit_path.open("a") as f:
+        f.write(json.dumps(ancient) + "\n")
     recorder, clock, _poller, listener = _recorder(tmp_path, log)
-    cluster = recorder.cluster.name
     audit = AuditLog(audit_path)
-    audit.refused(cluster, "move", "vm1", "vnode3 is in standby")
+    audit.refused(cluster.name, "move", "vm1", "vnode3 is in standby")
     audit.refused("another-cluster", "move", "vm9", "not ours")
 
     async def scene() -> None:
@@ -98,17 +105,17 @@ def test_actions_come_from_the_audit_log_of_this_cluster_only(tmp_path: Path) ->
     asyncio.run(scene())
     # A line still being written (no newline yet) waits for the next look.
     with audit_path.open("a") as f:
-        f.write('{"event": "refused", "cluster": "' + cluster + '", "action": "standby"')
+        f.write('{"event": "refused", "cluster": "' + cluster.name + '", "action": "standby"')
     assert listener.copy_actions() == 0
     with audit_path.open("a") as f:
         f.write(', "target": "vnode1", "reason": "last node"}\n')
     assert listener.copy_actions() == 1
     listener.close()
+    # Started again, the recorder reads the whole log again: nothing is written twice.
+    JournalListener.open(tmp_path / "j", cluster, log=log.append, audit_path=audit_path).close()
     actions = [e for e in Journal.open(tmp_path / "j").events() if e.kind == "action"]
-    assert len(actions) == 2
-    text = " ".join(f"{e.subject} {e.message}" for e in actions)
-    assert "vm1" in text and "vnode1" in text
-    assert "vm9" not in text and "old" not in text
+    assert sorted(e.subject for e in actions) == ["vm0", "vm1", "vnode1"]
+    assert "last node" in " ".join(e.message for e in actions)
 
 
 def test_one_journal_has_one_writer(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ Each poll is one transaction (``Journal.write_poll``): the node's raw capture, t
 verdict after it and the events logged since the last poll (those of the poll itself and those of
 a re-judgement between polls, e.g. a settling problem that outlived its window). Actions are not
 taken from the event log but from the audit log, which every hatui (console or ``hatui do``)
-writes before and after an action: the listener reads the records appended to it since it opened,
-for this cluster, at most once a second. The journal is pruned to its bounds once a minute.
+writes before and after an action: the listener reads it from its start, then what is appended,
+at most once a second, and writes this cluster's records made since the journal was (within its
+age bound). The store skips a record it already holds, so a recorder started again catches up on
+the actions run while it was down. The journal is pruned to its bounds once a minute.
 
 One journal has one writer: ``open`` takes an exclusive ``flock`` on ``journal.lock`` beside it
 and refuses a journal another hatui is recording (the lock goes with the process, ``kill -9``
@@ -20,6 +22,7 @@ import json
 import os
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,17 +71,14 @@ def lock_journal(record_dir: Path) -> int:
 
 
 class AuditTail:
-    """The audit log's records appended since it was opened (whole lines only)."""
+    """The audit log's records, read whole lines at a time: all of them first, then what is appended."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.offset = path.stat().st_size
-        except OSError:
-            self.offset = 0
+        self.offset = 0
 
     def new_records(self) -> list[dict[str, Any]]:
-        """The records appended since the last call; a log that shrank (rotated) is read afresh."""
+        """The records written since the last call; a log that shrank (rotated) is read afresh."""
         try:
             with self.path.open("rb") as f:
                 size = os.fstat(f.fileno()).st_size
@@ -118,6 +118,9 @@ class JournalListener:
         self._audit_at = 0.0
         self._prune_at = time.monotonic()
         self._failing: str | None = None
+        max_age = timedelta(seconds=journal.bounds.max_age_s)
+        # The audit log says when to the second; the journal was made some fraction of one later.
+        self._actions_since = max(journal.created, datetime.now(UTC) - max_age) - timedelta(seconds=1)
 
     @classmethod
     def open(
@@ -190,11 +193,21 @@ class JournalListener:
             self._seq = state.events[-1].seq
 
     def copy_actions(self) -> int:
-        """Writes this cluster's audit records appended since the last look; returns how many."""
-        records = [r for r in self.audit.new_records() if r.get("cluster") == self.cluster.name]
+        """Writes this cluster's audit records written since the last look; returns how many."""
+        records = [r for r in self.audit.new_records() if self._ours(r)]
         for record in records:
             self.journal.write_action(record)
         return len(records)
+
+    def _ours(self, record: dict[str, Any]) -> bool:
+        """This cluster's, and made while the journal existed (a record without a time: kept)."""
+        if record.get("cluster") != self.cluster.name:
+            return False
+        try:
+            when = datetime.fromisoformat(str(record.get("when")))
+        except ValueError:
+            return True
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)) >= self._actions_since
 
     async def aclose(self) -> None:
         """Writes the last actions, closes the journal and releases the lock."""
