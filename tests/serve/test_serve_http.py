@@ -155,3 +155,15 @@ async def test_a_config_file_one_cluster_or_all(tmp_path: Path) -> None:
                 assert "<title>hatui wall: Test lab</title>" in await r.text()
             async with browser.ws_connect(s.url + "ws") as ws:
                 await first_screen(ws, b"test1")
+
+
+SPLIT_BRAIN = Path(__file__).resolve().parents[1] / "replays" / "split-brain"
+
+
+async def test_a_replayed_capture_is_served_too() -> None:
+    with served(["--replay", str(SPLIT_BRAIN)]) as s:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(s.url) as r:
+                assert "<title>hatui wall: split-brain</title>" in await r.text()
+            async with browser.ws_connect(s.url + "ws") as ws:
+                await first_screen(ws, b"CRITICAL")
