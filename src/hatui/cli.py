@@ -263,10 +263,20 @@ def _add_record_parser(
         metavar="DIR",
         help="journal directory (default: $XDG_STATE_HOME/hatui/journal/CLUSTER)",
     )
+    from hatui.journal.store_types import DAY_S, MIB, Bounds
+
+    default = Bounds()
+    mib, age = default.max_bytes // MIB, f"{default.max_age_s / DAY_S:g}d"
+    size = f"{mib // 1024}G" if mib % 1024 == 0 else f"{mib}M"
     rec.add_argument(
-        "--max-size", metavar="SIZE", type=_size, help="drop the oldest polls beyond this size (500M, 2G)"
+        "--max-size",
+        metavar="SIZE",
+        type=_size,
+        help=f"drop the oldest polls beyond this size (default {size})",
     )
-    rec.add_argument("--max-age", metavar="AGE", type=_duration, help="drop polls older than this (12h, 30d)")
+    rec.add_argument(
+        "--max-age", metavar="AGE", type=_duration, help=f"drop polls older than this (default {age})"
+    )
 
 
 def _size(text: str) -> int:
