@@ -26,11 +26,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import console, fanout, live, memory, scale, snapshot
+from bench import console, fanout, journal_size, live, memory, scale, snapshot
 from bench.common import RESULTS, ROOT, Result, markdown_table, report, save, utc_now
 from bench.testbed import Testbed, open_testbed
 
-ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory")
+ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory", "journal")
 NEEDS_TESTBED = {"snapshot", "live", "memory"}
 MODULES: dict[str, Any] = {
     "snapshot": snapshot,
@@ -39,6 +39,7 @@ MODULES: dict[str, Any] = {
     "console": console,
     "live": live,
     "memory": memory,
+    "journal": journal_size,
 }
 
 

@@ -240,10 +240,15 @@ class Journal:
     def captures_at(self, poll_id: int) -> list[NodeCapture]:
         """Every node's capture as of poll ``poll_id`` (the latest of each node at or before it)."""
         with self._guard() as db:
-            ids = [
-                int(r[0])
-                for r in db.execute("SELECT MAX(id) FROM polls WHERE id <= ? GROUP BY node", (poll_id,))
-            ]
+            # Node by node through the (node, id) index: a GROUP BY would read every poll.
+            nodes = [r[0] for r in db.execute("SELECT DISTINCT node FROM series WHERE node != ''")]
+            ids = []
+            for node in nodes:
+                (last,) = db.execute(
+                    "SELECT MAX(id) FROM polls WHERE node = ? AND id <= ?", (node, poll_id)
+                ).fetchone()
+                if last is not None:
+                    ids.append(int(last))
         return sorted((self.capture(i) for i in ids), key=lambda c: c.node)
 
     def capture(self, poll_id: int) -> NodeCapture:

@@ -16,6 +16,8 @@ from hatui.journal.store_schema import create_tables, has_tables, journal_error,
 
 #: Milliseconds a writer waits for another's transaction (a reader never blocks it in WAL mode).
 BUSY_TIMEOUT_MS = 10_000
+#: The write-ahead log's size past which it is checkpointed (and cut back to).
+WAL_MAX_BYTES = 4 * 1024 * 1024
 
 
 def journal_file(path: Path, name: str, *, create: bool) -> Path:
@@ -120,9 +122,9 @@ def _writer_settings(db: sqlite3.Connection, bounds: Any) -> None:
     # site lost power is the one the journal is read for. One fsync per poll of a node (a few a
     # second at most) is cheap; NORMAL would only sync at checkpoints.
     db.execute("PRAGMA synchronous = FULL")
-    # Keep the log a small share of the bound: checkpoint after that many pages, and cut the file
-    # back to that size after each checkpoint.
+    # Keep the log small: SQLite's usual 4 MiB (1,000 pages), less for a small bound (a sixteenth
+    # of it); checkpoint after that many pages, and cut the file back to that size after each.
     page = int(db.execute("PRAGMA page_size").fetchone()[0])
-    wal_bytes = max(64 * 1024, int(bounds.max_bytes) // 16)
+    wal_bytes = max(64 * 1024, min(WAL_MAX_BYTES, int(bounds.max_bytes) // 16))
     db.execute(f"PRAGMA wal_autocheckpoint = {max(16, wal_bytes // page)}")
     db.execute(f"PRAGMA journal_size_limit = {wal_bytes}")

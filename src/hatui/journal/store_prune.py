@@ -40,8 +40,8 @@ def prune_journal(db: sqlite3.Connection, bounds: Any, now: float | None) -> int
     oldest = db.execute("SELECT MIN(at) FROM polls").fetchone()[0]
     if now is not None and oldest is not None and oldest < now - max_age:
         cut = now - max_age * (1 - AGE_SLACK)
-        last = db.execute("SELECT MAX(id) FROM polls WHERE at < ?", (cut,)).fetchone()[0]
-        dropped += _in_tx(db, lambda: _drop_through(db, int(last or 0), cut))
+        last = db.execute("SELECT id FROM polls WHERE at < ? ORDER BY at DESC LIMIT 1", (cut,)).fetchone()
+        dropped += _in_tx(db, lambda: _drop_through(db, int(last[0]) if last else 0, cut))
     target = int(bounds.max_bytes * TARGET_SHARE)
     while _db_bytes(db) > target:
         count = int(db.execute("SELECT COUNT(*) FROM polls").fetchone()[0])
