@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from serve_support import served, session_members
 
+from hatui.serve.access import AUTH_ENV, COOKIE
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -110,3 +112,17 @@ def test_the_wall_in_chromium_shows_cluster_badge_problems_and_a_fault_at_the_ne
         while not ended.is_displayed() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert ended.is_displayed()
+
+
+def test_behind_basic_auth_the_browser_gets_the_wall_through_its_session_cookie() -> None:
+    with served(["--demo"], env={AUTH_ENV: "wall:s3cret"}) as s, chromium() as driver:
+        driver.get(s.url)  # the browser asks for credentials: no page, no wall
+        assert not driver.title.startswith("hatui wall")
+        assert s.session_processes == []
+        # The browser's own basic-auth exchange (credentials typed into its prompt, here in the URL);
+        # the page's WebSocket then carries only the session cookie.
+        driver.get(s.url.replace("http://", "http://wall:s3cret@"))
+        screen_until(driver, lambda t: "demo: csifi" in t and "PROBLEMS" in t, 60, "the wall")
+        assert len(s.session_processes) == 1
+        cookies = {c["name"]: c for c in driver.get_cookies()}
+        assert cookies[COOKIE]["httpOnly"] is True
