@@ -142,6 +142,17 @@ def test_a_failing_journal_is_said_once_and_polling_goes_on(tmp_path: Path) -> N
     failures = [line for line in log if line.startswith("journal write failed")]
     assert len(failures) == 1
     assert recorder.polls == 6
+    # The journal can be written again (space freed): said once, with what was lost.
+    listener.journal = Journal.open(tmp_path / "j")
+
+    async def another() -> None:
+        await _round(recorder, clock)
+        await _round(recorder, clock)
+
+    asyncio.run(another())
+    assert log.count("journal written again (6 polls were not)") == 1
+    listener.close()
+    assert len(Journal.open(tmp_path / "j").polls()) == 6
 
 
 class _Broken:

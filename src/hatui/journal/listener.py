@@ -118,6 +118,8 @@ class JournalListener:
         self._audit_at = 0.0
         self._prune_at = time.monotonic()
         self._failing: str | None = None
+        self._lost = 0
+        """Polls not written since the journal last failed."""
         max_age = timedelta(seconds=journal.bounds.max_age_s)
         # The audit log says when to the second; the journal was made some fraction of one later.
         self._actions_since = max(journal.created, datetime.now(UTC) - max_age) - timedelta(seconds=1)
@@ -151,8 +153,10 @@ class JournalListener:
         """Writes the poll (one transaction), then any new audit records; prunes once a minute."""
         if self._lock_fd is None:
             return
+        written = False
         try:
             self._write(capture, report, state)
+            written = True
             now = time.monotonic()
             if now - self._audit_at >= AUDIT_EVERY_S:
                 self._audit_at = now
@@ -160,12 +164,16 @@ class JournalListener:
             if now - self._prune_at >= PRUNE_EVERY_S:
                 self._prune_at = now
                 self.journal.prune()
-            self._failing = None
         except Exception as exc:  # a full disk must not stop the polling; said once, not every poll
+            self._lost += not written
             why = f"journal write failed: {exc}"
             if why != self._failing:
                 self.log(why)
             self._failing = why
+            return
+        if self._failing is not None:
+            self.log(f"journal written again ({self._lost} polls were not)")
+            self._failing, self._lost = None, 0
 
     def _write(self, capture: NodeCapture | None, report: NodeReport, state: ClusterState) -> None:
         now = state.clock.now()
@@ -195,8 +203,12 @@ class JournalListener:
     def copy_actions(self) -> int:
         """Writes this cluster's audit records written since the last look; returns how many."""
         records = [r for r in self.audit.new_records() if self._ours(r)]
-        for record in records:
-            self.journal.write_action(record)
+        try:
+            for record in records:
+                self.journal.write_action(record)
+        except BaseException:
+            self.audit.offset = 0  # read it all again next time: the store skips what it has
+            raise
         return len(records)
 
     def _ours(self, record: dict[str, Any]) -> bool:
