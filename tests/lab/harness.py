@@ -1,14 +1,14 @@
 """Provides ``Lab``: a real 3-node Pacemaker 2.1 / Corosync 3 cluster on loopback, one node per namespace.
 
 Each node (``vnode1..3`` on 127.0.0.2-4) is a mount/PID/IPC/UTS namespace sharing the host's
-network, with private /run, /tmp, /dev/shm and bind-mounted /var/lib/pacemaker, /var/lib/corosync,
-/etc/corosync, /etc/libqb, /var/log, /etc/hosts, /etc/ssh; it runs real corosync, pacemakerd and
-sshd (key-only, keys made per lab). Xen and DRBD are emulated (``emulators/``) and driven by the
-real ``ocf:heartbeat:Xen`` agent and a DRBD stand-in agent, so a failover moves the VM, flips the
-DRBD roles and starts a resync. Each node has a real LVM volume group on a loop device
-(``storage``; snapshots and iSCSI are stand-ins, ``storage_faults``). State lives in
-``/var/tmp/hatui-lab-XXXX`` (not /tmp, which each node hides behind its own tmpfs). Faults are in
-``faults.FaultsMixin``; tear-down in ``cleanup``.
+network, with private /run, /tmp, /dev/shm, /root and bind-mounted /var/lib/pacemaker,
+/var/lib/corosync, /etc/corosync, /etc/libqb, /var/log, /etc/hosts, /etc/ssh; it runs real
+corosync, pacemakerd and sshd (key-only, keys made per lab). Xen and DRBD are emulated
+(``emulators/``) and driven by the real ``ocf:heartbeat:Xen`` agent and a DRBD stand-in agent, so
+a failover moves the VM, flips the DRBD roles and starts a resync. Each node has a real LVM volume
+group on a loop device (``storage``; snapshots and iSCSI are stand-ins, ``storage_faults``). State
+lives in ``/var/tmp/hatui-lab-XXXX`` (not /tmp, which each node hides behind its own tmpfs). Faults
+are in ``faults.FaultsMixin``; tear-down in ``cleanup``.
 """
 
 from __future__ import annotations

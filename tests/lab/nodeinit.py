@@ -59,9 +59,14 @@ def mount_storage(node_dir: Path) -> None:
 
 
 def private_tmpfs() -> None:
-    """Makes the node's mounts private, with its own /run, /dev/shm and /tmp."""
+    """Makes the node's mounts private, with its own /run, /dev/shm, /tmp and /root."""
     sh("mount", "--make-rprivate", "/")
     sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", "/run")
+    # Root's home: bash run by sshd reads ~/.bashrc, and the host's may do anything. On the CI image
+    # it runs `pyenv init -`, whose rehash waits (up to 60 s) on a lock file in the host's
+    # /root/.pyenv that every node of both labs and the host share: every poll's session queued on
+    # it under load, and a node frozen while holding it hung its peers' sessions.
+    sh("mount", "-t", "tmpfs", "-o", "mode=700", "tmpfs", "/root")
     sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/dev/shm")
     # libqb puts its filesystem sockets in /tmp: every node needs its own.
     sh("mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", "/tmp")
