@@ -43,7 +43,7 @@ def test_hatui_config_names_the_nodes_keys_and_known_hosts(lab: Lab) -> None:
     assert all(n.identity_file == str(lab.identity_file) for n in cluster.nodes)
     assert lab.identity_file.is_file() and cluster.known_hosts == str(lab.known_hosts)
     assert len(lab.known_hosts.read_text().splitlines()) == 3
-    assert (cluster.connect_timeout, cluster.command_timeout, cluster.keepalive_interval) == (3, 10, 1)
+    assert (cluster.connect_timeout, cluster.command_timeout, cluster.keepalive_interval) == (3, 5, 1)
 
 
 def _minor_line(proc_drbd: str, minor: int) -> str:
