@@ -15,8 +15,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     # lvm2: the lab's nodes hold real volume groups on loop devices (tests/lab/storage.py).
     # crmsh refuses to run without its log directory (the package does not create it).
     mkdir -p /var/log/crmsh
-    # chromium + chromium-driver: tests/serve opens the served wall in a real headless browser.
-    apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    # chromium + chromium-driver: tests/serve opens the served wall in a real headless browser;
+    # a monospace font of its own, since without recommends it brings none to measure cells with.
+    apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
     # The seed lab builds real Pacemaker 1.0.9 from source (tests/lab/seed/build.sh).
     apt-get install -y -qq --no-install-recommends \
         build-essential autoconf automake libtool libtool-bin pkg-config libglib2.0-dev \
