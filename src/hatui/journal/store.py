@@ -17,6 +17,7 @@ and its file 0600 (SQLite gives its -wal and -shm files the mode of the database
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -234,8 +235,13 @@ class Journal:
                 "SELECT id, at, node, reachable, status, changed FROM polls"
                 " WHERE at >= ? AND at <= ? ORDER BY id",
                 (lo, hi),
-            ).fetchall()
-            return [PollRow(int(i), _time(at), str(n), bool(r), s, bool(c)) for i, at, n, r, s, c in rows]
+            )
+            # A month of polls is millions of rows: read as they come (no second list of tuples),
+            # and the few node names and statuses shared rather than one string per row.
+            return [
+                PollRow(i, _time(at), sys.intern(n), bool(r), s and sys.intern(s), bool(c))
+                for i, at, n, r, s, c in rows
+            ]
 
     def captures_at(self, poll_id: int) -> list[NodeCapture]:
         """Every node's capture as of poll ``poll_id`` (the latest of each node at or before it)."""

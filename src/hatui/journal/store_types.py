@@ -26,7 +26,7 @@ class Bounds:
     max_age_s: float = 30 * DAY_S
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PollRow:
     """One poll of one node."""
 
@@ -40,7 +40,7 @@ class PollRow:
     """Whether this poll changed the capture of its node (a new when-stamp alone is no change)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JournalEvent:
     """One event of the journal: a change ``hatui.model.events.diff`` saw, or an action."""
 
