@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from hatui.actions.catalog import plan_action
 from hatui.errors import ActionRefused
 from hatui.serve.wall import build_wall, wall_argv, watched_clusters
-from hatui.snapshot.once import SourceChoice
+from hatui.snapshot.once import SourceChoice, resolve
 from hatui.sources.make import demo_config
 from hatui.ui.actions_glue import Request
 from hatui.ui.modes import WRITE_ACTIONS
@@ -85,3 +86,16 @@ def test_all_shows_every_cluster_the_chosen_one_first() -> None:
     config = dataclasses.replace(config, clusters={"a": a, "b": b})
     assert [c.name for c in watched_clusters(config, b, True)] == ["b", "a"]
     assert [c.name for c in watched_clusters(config, b, False)] == ["b"]
+
+
+def test_a_wall_sends_no_alerts_and_writes_no_journal(tmp_path: Path) -> None:
+    """One wall runs per browser: alerts from walls would page once per screen watching."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "clusters:\n  prod:\n    nodes:\n      - name: prod1\n        host: 127.0.0.1\n"
+        "    alerts:\n      - name: page\n        command: [/bin/true]\n"
+    )
+    config, cluster = resolve(SourceChoice(config=path))
+    assert cluster.alerts, "the config has a rule the console would run"
+    app = build_wall(config, [cluster])
+    assert app.monitor and app.session.listeners == []

@@ -40,7 +40,10 @@ def build_wall(
 ) -> HatuiApp:
     """The wall app for ``clusters`` (the first shown first; the wall rotates through the rest).
 
-    Always in monitor mode: this function has no way to ask for anything else.
+    Always in monitor mode: this function has no way to ask for anything else. And without poll
+    listeners (``hatui.watch.listeners``): a wall runs per browser, so its alerts would page once
+    per screen watching, and its journal would be written by several processes; ``hatui record``
+    is where those belong.
     """
     from hatui.sources.make import make_poller
     from hatui.ui.app import make_app
