@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from hatui.errors import HatuiError
+from hatui.journal.blobs import join_stamps, split_stamps
 from hatui.journal.store import JOURNAL_FILE, Journal, JournalEvent
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.stack import CrmMonFlavour, StackInfo
 from hatui.replay import read_replay_dir
-from support import ROOT, SHARED
+from support import FIXTURES, ROOT
 
 T0 = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 HEALTHY = ROOT / "tests" / "replays" / "healthy"
@@ -96,17 +97,52 @@ def test_a_changed_output_marks_the_poll_changed(tmp_path: Path) -> None:
         assert j.capture(other).outputs == down["vnode1"].outputs
 
 
-def test_the_text_crm_mon_stamp_is_cut_and_restored() -> None:
-    from hatui.journal.blobs import join_stamp, split_stamp
+@pytest.mark.parametrize(
+    ("source", "text", "stamps"),
+    [
+        # Pacemaker 1.0.9 (the seed demo's crm_mon -1 -r -f) and 2.1.5 (a real capture).
+        (
+            "crm_mon.txt",
+            "============\nLast updated: Sat Dec  5 11:47:19 2026\nStack: openais\n",
+            ["Sat Dec  5 11:47:19 2026"],
+        ),
+        ("crm_mon.txt", (FIXTURES / "crm_mon" / "healthy.txt").read_text(), ["Wed Nov 25 18:36:18 2026"]),
+        ("crm_mon.xml", (HEALTHY / "vnode1" / "crm_mon.xml").read_text(), ["Wed Nov 25 18:36:18 2026"]),
+        (
+            "crm_mon.xml",
+            '<crm_mon>\n  <pacemakerd sys_from="pacemakerd" state="running" last_updated='
+            '"2026-11-25 17:47:27Z"/>\n  <summary>\n    <last_update time="Wed Nov 25 17:47:28 2026"/>\n',
+            ["2026-11-25 17:47:27Z", "Wed Nov 25 17:47:28 2026"],
+        ),
+        ("proc_drbd", "version: 8.3.7\nLast updated: 3\n", []),
+    ],
+    ids=["1.0.9-text", "2.1-text", "2.1-xml", "2.1-xml-pacemakerd", "not-crm_mon"],
+)
+def test_crm_mon_when_stamps_are_cut_and_restored(source: str, text: str, stamps: list[str]) -> None:
+    bare, found = split_stamps(source, text)
+    assert [value for _, value in found] == stamps
+    assert join_stamps(bare, found) == text
+    # Printed at another time, the same cluster: the same stamp-free text.
+    later = text
+    for value in stamps:
+        later = later.replace(value, "Thu Nov 26 01:02:03 2026", 1)  # not an operation's time
+    assert split_stamps(source, later)[0] == bare
 
-    lines = (SHARED / "seed-lab" / "samples" / "crm_mon-1-r-f.txt").read_text().splitlines()
-    text = "\n".join(lines[1:-1]) + "\n"  # without the "$ command" and "rc=N" lines
-    bare, stamp = split_stamp("crm_mon.txt", text)
-    assert stamp is not None and stamp[1] == "Sat Dec  5 11:47:19 2026"
-    assert "Last updated: \n" in bare
-    assert join_stamp(bare, stamp) == text
-    assert split_stamp("crm_mon.txt", text.replace("11:47:19", "11:47:21"))[0] == bare
-    assert split_stamp("proc_drbd", text) == (text, None)
+
+def test_the_modern_demo_crm_mon_of_a_settled_cluster_is_the_same_two_seconds_later() -> None:
+    """Pacemaker 2.1's XML stamps twice (last_update and pacemakerd's last_updated): without both
+    an unchanged cluster's output would be new at every poll."""
+    from hatui.demo import DemoCluster
+    from hatui.demo.render_pacemaker import crm_mon_xml
+
+    demo = DemoCluster(generation="modern")
+    demo.advance(300)  # started and settled
+    node = demo.node_names[0]
+    before = crm_mon_xml(demo, node, "crm_mon --output-as=xml")
+    demo.advance(2)
+    after = crm_mon_xml(demo, node, "crm_mon --output-as=xml")
+    assert before != after
+    assert split_stamps("crm_mon.xml", before)[0] == split_stamps("crm_mon.xml", after)[0]
 
 
 def test_verdicts_and_events_read_back(tmp_path: Path) -> None:

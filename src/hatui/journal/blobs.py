@@ -14,32 +14,54 @@ import zlib
 
 from hatui.errors import HatuiError
 
-#: The when-stamp of each output that has one: group 1 is the part that changes at every poll.
-_STAMPS: dict[str, re.Pattern[str]] = {
-    "crm_mon.xml": re.compile(r'<last_update\b[^>]*?\btime="([^"]*)"'),
-    "crm_mon.txt": re.compile(r"^Last updated: ?([^\n]*)$", re.MULTILINE),
+#: The when-stamps of each output that has some: group 1 is the part that changes at every poll.
+#: crm_mon prints when it ran (``Last updated:`` in text, at the line's start in 1.0/1.1, after
+#: ``  * `` in 2.x; ``<last_update time=...>`` in XML), and Pacemaker 2.1's XML also when
+#: pacemakerd answered its ping (``<pacemakerd ... last_updated=...>``), a second earlier.
+_STAMPS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "crm_mon.xml": (
+        re.compile(r'<last_update\b[^>]*?\btime="([^"]*)"'),
+        re.compile(r'<pacemakerd\b[^>]*?\blast_updated="([^"]*)"'),
+    ),
+    "crm_mon.txt": (re.compile(r"^[ \t]*(?:\* )?Last updated: ?([^\n]*)$", re.MULTILINE),),
 }
 
-Stamp = tuple[int, str]
-"""Where the stamp was cut out (a character offset into the stamp-free text) and its text."""
+Stamps = tuple[tuple[int, str], ...]
+"""Where each stamp was cut out (a character offset into the stamp-free text) and its text."""
 
 
-def split_stamp(source: str, text: str) -> tuple[str, Stamp | None]:
-    """The output without its when-stamp, and the stamp (None when the source has none or it is empty)."""
-    pattern = _STAMPS.get(source)
-    match = pattern.search(text) if pattern else None
-    if match is None or not match.group(1):
-        return text, None
-    start, end = match.span(1)
-    return text[:start] + text[end:], (start, match.group(1))
+def split_stamps(source: str, text: str) -> tuple[str, Stamps]:
+    """The output without its when-stamps, and the stamps (empty when it has none)."""
+    spans = sorted(
+        m.span(1) for pattern in _STAMPS.get(source, ()) for m in pattern.finditer(text) if m.group(1)
+    )
+    if not spans:
+        return text, ()
+    parts: list[str] = []
+    stamps: list[tuple[int, str]] = []
+    pos = kept = 0
+    for start, end in spans:
+        if start < pos:  # overlapping matches cannot happen with these patterns; be safe anyway
+            continue
+        parts.append(text[pos:start])
+        kept += start - pos
+        stamps.append((kept, text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), tuple(stamps)
 
 
-def join_stamp(text: str, stamp: Stamp | None) -> str:
-    """The output as the node printed it: ``split_stamp`` undone."""
-    if stamp is None:
+def join_stamps(text: str, stamps: Stamps) -> str:
+    """The output as the node printed it: ``split_stamps`` undone."""
+    if not stamps:
         return text
-    offset, value = stamp
-    return text[:offset] + value + text[offset:]
+    parts: list[str] = []
+    pos = 0
+    for offset, value in stamps:
+        parts += [text[pos:offset], value]
+        pos = offset
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 #: Bytes of the content address (of SHA-256): 2**64 distinct outputs before a collision is likely.

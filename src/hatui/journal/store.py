@@ -27,7 +27,7 @@ from typing import Any
 
 from hatui import __version__
 from hatui.errors import HatuiError
-from hatui.journal.blobs import Stamp, digest, join_stamp, split_stamp
+from hatui.journal.blobs import Stamps, digest, join_stamps, split_stamps
 from hatui.journal.store_open import connect, journal_file
 from hatui.journal.store_prune import WRITE_PRUNE_SHARE, prune_journal
 from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, journal_error
@@ -148,11 +148,11 @@ class Journal:
         it changed) and its events. Returns the poll's id."""
         at = capture.collected_at or datetime.now(UTC)
         texts: dict[str, str] = {}
-        stamps: dict[str, Stamp] = {}
+        stamps: dict[str, Stamps] = {}
         for source, output in capture.outputs.items():
-            texts[source], stamp = split_stamp(source, output)
-            if stamp is not None:
-                stamps[source] = stamp
+            texts[source], found = split_stamps(source, output)
+            if found:
+                stamps[source] = found
         texts[META_SOURCE] = _dumps(
             {
                 "errors": capture.errors,
@@ -274,8 +274,8 @@ class Journal:
             meta = self._json(texts.pop(META_SOURCE, "{}"), where)
             outputs = {}
             for source, text in sorted(texts.items()):
-                stamp = stamps.get(source)
-                outputs[source] = join_stamp(text, (int(stamp[0]), str(stamp[1])) if stamp else None)
+                found = tuple((int(offset), str(value)) for offset, value in stamps.get(source, ()))
+                outputs[source] = join_stamps(text, found)
             return NodeCapture(
                 node=str(node),
                 outputs=outputs,
