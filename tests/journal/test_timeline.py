@@ -15,7 +15,8 @@ import pytest
 
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal
-from hatui.journal.timeline import Timeline, captures_at, journal_config, moment
+from hatui.journal.timeline import Timeline, moment
+from hatui.journal.timeline_find import captures_at, journal_config
 from hatui.snapshot.data import problem_dicts
 from support.timeline_scene import CLUSTER, START, VICTIM, VM, Night, read_night, record_night
 
@@ -161,3 +162,46 @@ def test_an_empty_journal_has_nothing_to_replay(tmp_path: Path) -> None:
     Journal.open(tmp_path / "j", create=True, cluster="x").close()
     with Journal.open(tmp_path / "j") as j, pytest.raises(HatuiError, match="no poll yet"):
         journal_config(j)
+
+
+def test_a_short_span_loads_more_as_the_cursor_goes_and_judges_the_same(journal: Journal) -> None:
+    # 20 s of polls around the cursor: walking the whole night loads it a span at a time, and each
+    # moment is judged as the recorded verdict says, the stale node's past found before the span.
+    cluster = journal_config(journal).cluster()
+    timeline = Timeline(journal, cluster, around=START, span=timedelta(seconds=20))
+    loaded = len(timeline.polls)
+    assert 0 < loaded < len(journal.polls())
+    poll_id = timeline.polls[0].id
+    while timeline.extend(-1):
+        pass
+    index = timeline.position(poll_id)
+    seen = 0
+    while True:
+        poll = timeline.polls[index]
+        snap = timeline.state_at(index).snapshot()
+        assert snap is not None
+        assert problem_dicts(snap.health) == journal.verdict_at(poll.id)[1], poll
+        seen += 1
+        if index + 1 == len(timeline.polls) and not timeline.extend(1):
+            break
+        index = timeline.position(poll.id) + 1
+    assert seen == len(journal.polls()) == len(timeline.polls)
+
+
+def test_the_last_poll_alone_finds_the_dead_node_before_its_span(journal: Journal, night: Night) -> None:
+    cluster = journal_config(journal).cluster()
+    timeline = Timeline(journal, cluster, span=timedelta(seconds=20))
+    assert all(p.node != VICTIM or not p.reachable for p in timeline.polls)  # no good poll loaded
+    last = len(timeline.polls) - 1
+    snap = timeline.state_at(last).snapshot()
+    assert snap is not None
+    stale = snap.stale[VICTIM]
+    polls = journal.polls()
+    assert stale.last_good == max(p.at for p in polls if p.node == VICTIM and p.reachable)
+    assert stale.since == min(p.at for p in polls if p.node == VICTIM and not p.reachable)
+    assert problem_dicts(snap.health) == journal.verdict_at(timeline.polls[last].id)[1]
+    # The marks are found across spans too: back to the fault, on to the action.
+    first = timeline.next_mark(timeline.position(timeline.polls[last].id), -1, "action")
+    assert first is not None and timeline.polls[first].at >= night.action_at
+    problem = timeline.next_mark(first, -1, "problem")
+    assert problem is not None and timeline.polls[problem].at > night.fault_at

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from ui_harness import SIZE
 
 from hatui.journal.store import Journal
-from hatui.journal.timeline import journal_config
+from hatui.journal.timeline_find import journal_config
 from hatui.ui.screens.main import MainScreen
 from hatui.ui.timeline import TimelineApp, make_timeline_app
 from support.timeline_scene import VICTIM, VM, Night, record_night

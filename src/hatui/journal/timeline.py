@@ -11,23 +11,28 @@ for an hour is shown stale with its old data, as the console showed it) and the 
 ``since`` and confirmed problems at the window's start. The event log is the journal's own events
 up to the moment, numbered in journal order, so a row keeps its number as the cursor moves.
 
-Also here: ``journal_config`` (the read-only cluster a journal replays as) and ``moment`` (what
-``hatui --once --replay JOURNAL --at TIME`` prints). No Textual import: ``--once`` uses this.
+A journal can hold millions of polls: the timeline loads those within ``SPAN`` of its cursor and
+more, a ``SPAN`` at a time, when the cursor goes past them (``extend``). Its indexes are into the
+polls loaded so far, so they move when older polls are loaded: callers keep a poll's id
+(``position`` finds it again).
+
+Also here: ``moment``, what ``hatui --once --replay JOURNAL --at TIME`` prints. No Textual import.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hatui.clock import FrozenClock
-from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal, JournalEvent, PollRow
+from hatui.journal.timeline_find import chunks_back, first_poll, last_poll, no_poll_error
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.health import INFO, SETTLING, Health
@@ -40,41 +45,55 @@ from hatui.watch.state import MAX_EVENTS, ClusterState, LoggedEvent
 #: How much of the past is fed into the state before a moment: the settling rule looks back
 #: ``SETTLE_S``; a margin of half a minute covers the slowest poll interval hatui ships.
 WINDOW_S = SETTLE_S + 30.0
+#: How much of the journal is loaded on each side of the cursor, and added when it goes past:
+#: 3 nodes polled every 2 s make 16,200 polls in 3 hours (a fraction of a second to read).
+SPAN = timedelta(hours=3)
 #: Mark kinds ``next_mark`` knows.
 MARK_KINDS = ("problem", "action")
 #: Parsed reports kept by poll id: stepping back rebuilds a window the cursor mostly saw already.
 _REPORT_CACHE = 4096
 
 
-def journal_config(journal: Journal) -> Config:
-    """A config for replaying ``journal``: one read-only cluster of the nodes it recorded."""
-    polls = journal.polls()
-    nodes = sorted({p.node for p in polls})
-    if not nodes:
-        raise HatuiError("the journal holds no poll yet", "journal")
-    name = journal.cluster
-    cluster = ClusterConfig(name=name, nodes=tuple(NodeConfig(n, n) for n in nodes), mode="read-only")
-    return Config(clusters={name: cluster})
-
-
-def open_journal_config(path: Path) -> Config:
-    """``journal_config`` of the journal at ``path``; raises HatuiError (not a journal, empty...)."""
-    journal = Journal.open(path)
-    try:
-        return journal_config(journal)
-    finally:
-        journal.close()
+def _order(p: PollRow) -> tuple[datetime, int]:
+    return (p.at, p.id)
 
 
 class Timeline:
-    """Every poll of a journal, and the cluster state at any of them."""
+    """The polls of a journal around a moment, and the cluster state at any of them."""
 
-    def __init__(self, journal: Journal, cluster: ClusterConfig, ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        cluster: ClusterConfig,
+        ignore: Iterable[str] = (),
+        *,
+        around: datetime | None = None,
+        span: timedelta = SPAN,
+    ) -> None:
+        """Loads the polls within ``span`` of the last poll at or before ``around`` (None: of the
+        last poll; a moment before the journal: its first poll); none when the journal is empty."""
         self.journal = journal
         self.cluster = cluster
         self.ignore = frozenset(ignore)
+        self.span = span
+        self.polls: list[PollRow] = []
+        self._ends = {-1: False, 1: False}
+        """Direction -> whether the journal's end that way is loaded."""
+        centre = last_poll(journal, around) or (first_poll(journal, around) if around is not None else None)
+        if centre is not None:
+            self._set(journal.polls(since=centre.at - span, until=centre.at + span))
+        self.events: list[JournalEvent] = sorted(journal.events(), key=lambda e: e.at)
+        self._logged = [
+            LoggedEvent(seq, ev) for seq, ev in enumerate(map(_cluster_event, self.events), 1) if ev
+        ]
+        self._logged_times = [le.event.at for le in self._logged]
+        self._reports: dict[int, NodeReport] = {}
+        self._cached: tuple[int, ClusterState] | None = None
+        self._before: dict[str, tuple[PollRow | None, PollRow | None]] = {}
+
+    def _set(self, polls: list[PollRow]) -> None:
         # In time order (the journal keeps them in the order they were written).
-        self.polls: list[PollRow] = sorted(journal.polls(), key=lambda p: (p.at, p.id))
+        self.polls = sorted(polls, key=_order)
         self._times = [p.at for p in self.polls]
         self._index_of = {p.id: i for i, p in enumerate(self.polls)}
         self._by_node: dict[str, list[int]] = {}
@@ -84,14 +103,6 @@ class Timeline:
             self._good_by_node.setdefault(p.node, [])
             if p.reachable:
                 self._good_by_node[p.node].append(i)
-        self.events: list[JournalEvent] = sorted(journal.events(), key=lambda e: e.at)
-        self._event_times = [e.at for e in self.events]
-        self._logged = [
-            LoggedEvent(seq, ev) for seq, ev in enumerate(map(_cluster_event, self.events), 1) if ev
-        ]
-        self._logged_times = [le.event.at for le in self._logged]
-        self._reports: dict[int, NodeReport] = {}
-        self._cached: tuple[int, ClusterState] | None = None
         self._marks: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
@@ -100,39 +111,87 @@ class Timeline:
     # -- where -------------------------------------------------------------------------------------
 
     def index_at(self, at: datetime) -> int:
-        """The last poll at or before ``at`` (0 when ``at`` is before all of them)."""
+        """The last loaded poll at or before ``at`` (0 when ``at`` is before all of them)."""
         return max(0, bisect.bisect_right(self._times, at) - 1)
+
+    def position(self, poll_id: int) -> int:
+        """The index of the poll ``poll_id`` among the loaded polls (they move as more load)."""
+        return self._index_of[poll_id]
+
+    def extend(self, direction: int) -> bool:
+        """Loads the next ``span`` of polls past the loaded ones (``direction`` < 0: older ones,
+        reaching back over a gap in the recording); False when the journal has none that way."""
+        way = 1 if direction > 0 else -1
+        if self._ends[way] or not self.polls:
+            return False
+
+        def new(rows: list[PollRow]) -> list[PollRow]:
+            return [p for p in rows if p.id not in self._index_of]
+
+        if way > 0:
+            edge = self.polls[-1].at
+            more = new(self.journal.polls(since=edge, until=edge + self.span))
+            if not more:  # a gap in the recording: on to the next poll after it
+                following = first_poll(self.journal, edge + timedelta(microseconds=1))
+                if following is not None:
+                    more = new(self.journal.polls(since=following.at, until=following.at + self.span))
+        else:
+            older = last_poll(self.journal, self.polls[0].at - timedelta(microseconds=1))
+            more = (
+                [] if older is None else new(self.journal.polls(since=older.at - self.span, until=older.at))
+            )
+        if not more:
+            self._ends[way] = True
+            return False
+        cached = self._cached
+        keep = self.polls[cached[0]].id if cached is not None else None
+        self._set([*self.polls, *more])
+        if cached is not None and keep is not None:
+            self._cached = (self._index_of[keep], cached[1])
+        return True
 
     def _first_at_or_after(self, at: datetime) -> int:
         return min(bisect.bisect_left(self._times, at), len(self.polls) - 1)
 
     def next_mark(self, index: int, direction: int, kind: str) -> int | None:
-        """The nearest poll after (``direction`` > 0) or before ``index`` that is a mark of ``kind``.
+        """The nearest poll after (``direction`` > 0) or before ``index`` that is a mark of ``kind``;
+        loads more of the journal that way until one is found. None when there is none.
 
         ``problem``: the verdict's status changed there, or a problem appeared or cleared (its
         events: ``problem-new``/``problem-gone`` and the warning/critical events that stand for
         one, like a node going unreachable). ``action``: the first poll at or after an action
-        from the audit log (so the action is in the event log there). None when there is none.
+        from the audit log (so the action is in the event log there).
         """
         if kind not in MARK_KINDS:
             raise ValueError(f"mark kind {kind!r}: one of {', '.join(MARK_KINDS)}")
-        marks = self._marks.get(kind)
-        if marks is None:
-            marks = self._marks[kind] = self._find_marks(kind)
-        if direction > 0:
-            at = bisect.bisect_right(marks, index)
-            return marks[at] if at < len(marks) else None
-        at = bisect.bisect_left(marks, index) - 1
-        return marks[at] if at >= 0 else None
+        poll_id = self.polls[index].id
+        while True:
+            index = self._index_of[poll_id]
+            marks = self._marks.get(kind)
+            if marks is None:
+                marks = self._marks[kind] = self._find_marks(kind)
+            if direction > 0:
+                at = bisect.bisect_right(marks, index)
+                if at < len(marks):
+                    return marks[at]
+            else:
+                at = bisect.bisect_left(marks, index) - 1
+                if at >= 0:
+                    return marks[at]
+            if not self.extend(direction):
+                return None
 
     def _find_marks(self, kind: str) -> list[int]:
         if not self.polls:
             return []
         found: set[int] = set()
+        lo, hi = self.polls[0].at, self.polls[-1].at
         if kind == "problem":
             polls = self.polls
             found |= {i for i in range(1, len(polls)) if polls[i].status != polls[i - 1].status}
         for ev in self.events:
+            if not lo <= ev.at <= hi and not (kind == "action" and self._ends[1] and ev.at > hi):
+                continue
             if kind == "action" and ev.kind == EventKind.ACTION.value:
                 found.add(self._first_at_or_after(ev.at))
             elif kind == "problem" and _is_problem_event(ev):
@@ -182,9 +241,9 @@ class Timeline:
             cluster=self.cluster,
             ignore=self.ignore,
         )
-        feeds = sorted(self._catch_up(start))
-        for i in feeds[:-1]:
-            self._record(state, i)
+        feeds = sorted(self._catch_up(start), key=_order)
+        for poll in feeds[:-1]:
+            self._record(state, poll)
         # The recorded verdict at the window's start knows how long each problem had lasted.
         _status, problems = self.journal.verdict_at(first.id)
         for p in problems:
@@ -197,31 +256,54 @@ class Timeline:
         self._record(state, feeds[-1])
         return state
 
-    def _catch_up(self, start: int) -> set[int]:
+    def _catch_up(self, start: int) -> set[PollRow]:
         """The polls up to ``start`` that make each node's memory: its last poll, and for a node
-        down then, also its last good poll and the first failed one after it."""
-        picks = {start}
+        down then, also its last good poll and the first failed one after it (looked up in the
+        journal before the loaded polls when they do not reach back that far)."""
+        picks = {self.polls[start]}
         for node, polled in self._by_node.items():
             at = bisect.bisect_right(polled, start) - 1
             if at < 0:
                 continue  # first polled after the window's start
-            picks.add(polled[at])
+            picks.add(self.polls[polled[at]])
             if self.polls[polled[at]].reachable:
                 continue
             good = self._good_by_node[node]
             g = bisect.bisect_right(good, start) - 1
             if g >= 0:
-                picks.add(good[g])
-            # The first failure after the last good poll: the node has been down since then.
-            picks.add(polled[bisect.bisect_right(polled, good[g] if g >= 0 else -1)])
+                picks.add(self.polls[good[g]])
+                # The first failure after the last good poll: the node has been down since then.
+                picks.add(self.polls[polled[bisect.bisect_right(polled, good[g])]])
+                continue
+            last_good, first_failed = self._down_before(node)
+            picks.add(first_failed or self.polls[polled[0]])
+            if last_good is not None:
+                picks.add(last_good)
         return picks
+
+    def _down_before(self, node: str) -> tuple[PollRow | None, PollRow | None]:
+        """``node``'s last good poll before the loaded ones, and its first failed poll after that
+        (None, None: it failed from the loaded polls' start, or from the journal's)."""
+        if node not in self._before:
+            good, failed = None, None
+            for chunk in chunks_back(self.journal, self.polls[0].at, self.span):
+                for p in chunk:
+                    if p.node != node or p.id in self._index_of:
+                        continue
+                    if p.reachable:
+                        good = p
+                        break
+                    failed = p
+                if good is not None:
+                    break
+            self._before[node] = (good, failed)
+        return self._before[node]
 
     def _feed(self, state: ClusterState, indices: Iterable[int]) -> None:
         for i in indices:
-            self._record(state, i)
+            self._record(state, self.polls[i])
 
-    def _record(self, state: ClusterState, index: int) -> None:
-        poll = self.polls[index]
+    def _record(self, state: ClusterState, poll: PollRow) -> None:
         clock = state.clock
         assert isinstance(clock, FrozenClock)
         clock.advance((poll.at - clock.now()).total_seconds())
@@ -239,37 +321,6 @@ class Timeline:
         capture = self.journal.capture(poll.id)
         return capture if capture.collected_at is not None else replace(capture, collected_at=poll.at)
 
-    def events_between(self, since: datetime | None, until: datetime | None) -> Sequence[JournalEvent]:
-        """The journal's events from ``since`` to ``until`` (both included; None: open)."""
-        lo = 0 if since is None else bisect.bisect_left(self._event_times, since)
-        hi = len(self.events) if until is None else bisect.bisect_right(self._event_times, until)
-        return self.events[lo:hi]
-
-
-def captures_at(path: Path, at: datetime | None) -> list[NodeCapture]:
-    """Every node's latest capture at ``at`` (None: the last poll) in the journal at ``path``: the
-    one-poll replay of a moment (``capture``, ``do --dry-run`` and the like read it).
-
-    Raises:
-        HatuiError: not a journal, no poll yet, or ``at`` before its first poll.
-    """
-    with Journal.open(path) as journal:
-        polls = journal.polls(until=at)
-        if not polls:
-            raise _no_poll(path, journal, at)
-        return journal.captures_at(polls[-1].id)
-
-
-def _no_poll(path: Path, journal: Journal, at: datetime | None) -> HatuiError:
-    first = journal.polls()[:1]
-    if at is None or not first:
-        return HatuiError(f"{path}: the journal holds no poll yet", "journal")
-    return HatuiError(
-        f"{path}: nothing recorded at {at:%Y-%m-%d %H:%M:%S} UTC: the journal starts at "
-        f"{first[0].at:%Y-%m-%d %H:%M:%S} UTC",
-        "journal",
-    )
-
 
 def moment(
     path: Path, cluster: ClusterConfig, *, at: datetime | None, ignore: Iterable[str] = ()
@@ -281,9 +332,9 @@ def moment(
     """
     journal = Journal.open(path)
     try:
-        timeline = Timeline(journal, cluster, ignore)
+        timeline = Timeline(journal, cluster, ignore, around=at)
         if not timeline.polls or (at is not None and at < timeline.polls[0].at):
-            raise _no_poll(path, journal, at)
+            raise no_poll_error(path, journal, at)
         index = timeline.index_at(at) if at is not None else len(timeline.polls) - 1
         state = timeline.state_at(index)
         if at is not None and at > state.clock.now():

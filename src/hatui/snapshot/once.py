@@ -71,7 +71,7 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
         from hatui.replay import replay_config
 
         if choice.journal:
-            from hatui.journal.timeline import open_journal_config
+            from hatui.journal.timeline_find import open_journal_config
 
             config = open_journal_config(choice.replay)
         else:

@@ -88,7 +88,7 @@ def read_replay(replay: Path, at: datetime | None = None) -> list[NodeCapture]:
     from hatui.sources.poller import ReplayPoller
 
     if Journal.is_journal(replay):
-        from hatui.journal.timeline import captures_at
+        from hatui.journal.timeline_find import captures_at
 
         return captures_at(replay, at)
     if at is not None:

@@ -38,6 +38,7 @@ _NO_POLLS = frozenset({"toggle_pause", "refresh_now", "demo_fault"})
 def cursor_line(timeline: Timeline, index: int) -> str:
     """``REPLAY 2026-12-05 03:12:04 UTC · poll 123/4567 · [ ] step …`` for the cursor at ``index``."""
     at = timeline.polls[index].at
+    # Of the polls loaded (hours around the cursor; more load as it moves on).
     return f"REPLAY {at:%Y-%m-%d %H:%M:%S} UTC · poll {index + 1}/{len(timeline.polls)} · {KEYS_HINT}"
 
 
@@ -87,7 +88,8 @@ class TimelineApp(HatuiApp):
         theme: str | None = None,
     ) -> None:
         self.timeline = timeline
-        self.index = index
+        self.poll_id = timeline.polls[index].id
+        """The poll under the cursor (its index moves when older polls are loaded)."""
         state = timeline.state_at(index)
         clock = FrozenClock(state.clock.now())
         session = Session(timeline.cluster, ReplayPoller([]), state)
@@ -104,10 +106,15 @@ class TimelineApp(HatuiApp):
 
     # -- the cursor --------------------------------------------------------------------------------
 
+    @property
+    def index(self) -> int:
+        """The cursor's index among the polls the timeline has loaded."""
+        return self.timeline.position(self.poll_id)
+
     def move_to(self, index: int) -> None:
-        """Puts the cursor at poll ``index`` (clamped to the journal) and redraws everything."""
+        """Puts the cursor at poll ``index`` (clamped to the polls loaded) and redraws everything."""
         index = max(0, min(index, len(self.timeline.polls) - 1))
-        self.index = index
+        self.poll_id = self.timeline.polls[index].id
         self.session.state = self.timeline.state_at(index)
         assert isinstance(self.clock, FrozenClock)
         self.clock.advance((self.state.clock.now() - self.clock.now()).total_seconds())
@@ -116,9 +123,11 @@ class TimelineApp(HatuiApp):
     def action_step(self, delta: int) -> None:
         """Moves the cursor ``delta`` polls."""
         target = self.index + delta
-        if not 0 <= target < len(self.timeline.polls):
-            self.notify("no poll before this one" if delta < 0 else "no poll after this one", timeout=2)
-            return
+        while not 0 <= target < len(self.timeline.polls):
+            if not self.timeline.extend(delta):
+                self.notify("no poll before this one" if delta < 0 else "no poll after this one", timeout=2)
+                return
+            target = self.index + delta
         self.move_to(target)
 
     def action_mark(self, direction: int, kind: str) -> None:
@@ -159,7 +168,7 @@ def make_timeline_app(
     """
     from hatui.errors import HatuiError
 
-    timeline = Timeline(journal, cluster, config.health_ignore)
+    timeline = Timeline(journal, cluster, config.health_ignore, around=at)
     if not timeline.polls:
         raise HatuiError(f"{journal.file}: the journal holds no poll yet", "journal")
     index = timeline.index_at(at) if at is not None else len(timeline.polls) - 1

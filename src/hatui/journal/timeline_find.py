@@ -1,0 +1,113 @@
+"""Provides the timeline's look-ups in a journal that never read the whole of it.
+
+A journal at its default bounds holds millions of polls (30 days of 3 nodes every 2 s is about 4
+million), and reading them all costs seconds per million. So the moment a replay starts from is
+found by asking for widening spans of time (ten minutes, two hours, a day...) back from it or on
+from it, and the timeline loads only the polls around its cursor. What lies before those polls but
+still matters (a node's last good poll when it has been down for long) is found the same way.
+
+Also here: ``journal_config``, the read-only cluster a journal replays as, and ``captures_at``,
+the one-poll replay of a moment (``hatui capture --replay JOURNAL``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.errors import HatuiError
+from hatui.journal.store import Journal, PollRow
+from hatui.model.capture import NodeCapture
+
+#: The spans asked for in turn, each from the moment searched from; after the last, the rest.
+_WIDENING = (
+    timedelta(minutes=10),
+    timedelta(hours=2),
+    timedelta(days=1),
+    timedelta(days=8),
+    timedelta(days=64),
+)
+
+
+def newest(polls: list[PollRow]) -> PollRow | None:
+    """The latest of ``polls`` in time (the journal's ids follow the order they were written)."""
+    return max(polls, key=lambda p: (p.at, p.id), default=None)
+
+
+def last_poll(journal: Journal, at: datetime | None = None) -> PollRow | None:
+    """The last poll at or before ``at`` (None: the last of all); None when there is none."""
+    start = at or datetime.now(UTC)
+    for span in _WIDENING:
+        found = newest(journal.polls(since=start - span, until=at))
+        if found is not None:
+            return found
+    return newest(journal.polls(until=at))
+
+
+def first_poll(journal: Journal, at: datetime) -> PollRow | None:
+    """The first poll at or after ``at``; None when there is none."""
+    for span in _WIDENING:
+        polls = journal.polls(since=at, until=at + span)
+        if polls:
+            return min(polls, key=lambda p: (p.at, p.id))
+    return min(journal.polls(since=at), key=lambda p: (p.at, p.id), default=None)
+
+
+def chunks_back(journal: Journal, before: datetime, span: timedelta) -> Iterator[list[PollRow]]:
+    """The polls before ``before``, a ``span`` at a time (over any gap in the recording), newest
+    chunk first, each newest first; ends with the journal's first poll."""
+    until = before - timedelta(microseconds=1)
+    while (last := last_poll(journal, until)) is not None:
+        since = last.at - span
+        yield sorted(journal.polls(since=since, until=last.at), key=lambda p: (p.at, p.id), reverse=True)
+        until = since - timedelta(microseconds=1)
+
+
+def journal_config(journal: Journal, at: datetime | None = None) -> Config:
+    """A config for replaying ``journal``: one read-only cluster of the nodes recorded at ``at``
+    (None: at the last poll; a moment before the first poll: at the first).
+
+    Raises:
+        HatuiError: the journal holds no poll.
+    """
+    poll = last_poll(journal, at) or (first_poll(journal, at) if at is not None else None)
+    if poll is None:
+        raise HatuiError(f"{journal.file}: the journal holds no poll yet", "journal")
+    nodes = sorted({c.node for c in journal.captures_at(poll.id)})
+    name = journal.cluster
+    cluster = ClusterConfig(name=name, nodes=tuple(NodeConfig(n, n) for n in nodes), mode="read-only")
+    return Config(clusters={name: cluster})
+
+
+def open_journal_config(path: Path, at: datetime | None = None) -> Config:
+    """``journal_config`` of the journal at ``path``; raises HatuiError (not a journal, empty...)."""
+    with Journal.open(path) as journal:
+        return journal_config(journal, at)
+
+
+def captures_at(path: Path, at: datetime | None) -> list[NodeCapture]:
+    """Every node's latest capture at ``at`` (None: the last poll) in the journal at ``path``.
+
+    Raises:
+        HatuiError: not a journal, no poll yet, or ``at`` before its first poll.
+    """
+    with Journal.open(path) as journal:
+        poll = last_poll(journal, at)
+        if poll is None:
+            raise no_poll_error(path, journal, at)
+        return journal.captures_at(poll.id)
+
+
+def no_poll_error(path: Path, journal: Journal, at: datetime | None) -> HatuiError:
+    """Why there is nothing to show at ``at``: an empty journal, or one that starts later."""
+    first = first_poll(journal, at) if at is not None else None
+    if first is None:
+        return HatuiError(f"{path}: the journal holds no poll yet", "journal")
+    assert at is not None
+    return HatuiError(
+        f"{path}: nothing recorded at {at:%Y-%m-%d %H:%M:%S} UTC: the journal starts at "
+        f"{first.at:%Y-%m-%d %H:%M:%S} UTC",
+        "journal",
+    )
