@@ -51,7 +51,8 @@ def _recorder(tmp_path: Path, log: list[str]) -> tuple[Recorder, FrozenClock, Re
 
 async def _round(recorder: Recorder, clock: FrozenClock) -> None:
     for node in recorder.poller.nodes:
-        recorder.took(await recorder.poller.poll(node))
+        report = await recorder.poller.poll(node)
+        recorder.took(report, recorder.poller.last_capture(node))
         clock.advance(1)
 
 
@@ -218,3 +219,35 @@ def test_build_listeners_adds_the_alert_rules_of_the_cluster(tmp_path: Path) -> 
 
     asyncio.run(close())
     JournalListener.open(tmp_path / "j", cluster, log=print).close()  # closed, lock released
+
+
+class _Flaky(ReplayPoller):
+    """A replay whose second poll of vnode2 raises (a poller bug); the third stops the recorder."""
+
+    def __init__(self, base: ReplayPoller) -> None:
+        super().__init__(base.captures, interval=0.01)
+        self.calls = 0
+        self.stop: asyncio.Event | None = None
+
+    async def poll(self, node: str) -> NodeReport:
+        if node == "vnode2":
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("poller bug")
+            if self.calls == 3 and self.stop is not None:
+                self.stop.set()
+        return await super().poll(node)
+
+
+def test_a_poll_that_raised_is_recorded_as_failed_not_as_the_last_capture(tmp_path: Path) -> None:
+    config, cluster, base = _source()
+    poller = _Flaky(base)
+    state = ClusterState(cluster.name, poller.nodes, FrozenClock(START), cluster=cluster)
+    listener = JournalListener.open(tmp_path / "j", cluster, log=print, audit_path=tmp_path / "audit")
+    recorder = Recorder(cluster, poller, state, [listener], log=print)
+    poller.stop = recorder.stop
+    asyncio.run(recorder.run())
+    with Journal.open(tmp_path / "j") as journal:
+        vnode2 = [p for p in journal.polls() if p.node == "vnode2"]
+        assert [p.reachable for p in vnode2[:3]] == [True, False, True]
+        assert "poller bug" in (journal.capture(vnode2[1].id).unreachable or "")

@@ -26,6 +26,7 @@ from pathlib import Path
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
 from hatui.errors import HatuiError
+from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent
 from hatui.model.report import NodeReport
 from hatui.plaintext import clean_line
@@ -109,19 +110,20 @@ class Recorder:
         while not self.stop.is_set():
             try:
                 report = await self.poller.poll(node)
+                capture = self.poller.last_capture(node)
             except Exception as exc:  # a poller bug must not stop this node's polling
-                report = NodeReport(node=node, unreachable=f"poll failed: {exc!r}")
-            self.took(report)
+                # No capture: the last one is an earlier poll's, not what this one saw.
+                report, capture = NodeReport(node=node, unreachable=f"poll failed: {exc!r}"), None
+            self.took(report, capture)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=self.poller.interval(node))
 
-    def took(self, report: NodeReport) -> None:
+    def took(self, report: NodeReport, capture: NodeCapture | None) -> None:
         """One finished poll: into the state, its changes on stderr, then to every listener."""
         self.polls += 1
         recorded = self.state.record(report)
         for event in recorded.events:
             self.log(event_line(event))
-        capture = self.poller.last_capture(report.node)
         notify_all(self.listeners, capture, report, self.state, recorded, self.log)
 
     async def _tick(self) -> None:

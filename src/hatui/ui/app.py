@@ -192,9 +192,9 @@ class HatuiApp(ConsoleApp):
         while True:
             try:
                 report = await session.poller.poll(node)
+                capture = session.poller.last_capture(node)
             except Exception as exc:  # a poller bug must not stop this node's polling
-                report = NodeReport(node=node, unreachable=f"poll failed: {exc!r}")
-            capture = session.poller.last_capture(node)
+                report, capture = NodeReport(node=node, unreachable=f"poll failed: {exc!r}"), None
             heard = bool(session.listeners)  # a journal keeps every poll: none is coalesced away
             self.post_message(NodePolled(session.cluster.name, report, capture, heard=heard))
             wake.clear()
