@@ -90,8 +90,10 @@ def test_no_journal_is_one_line_and_exit_3(tmp_path: Path, capsys: pytest.Captur
     assert main(["events", "--replay", str(cap)]) == 3
     err = capsys.readouterr().err
     assert "a capture directory" in err and err.count("\n") == 1
-    assert main(["events"]) == 3
-    assert "--replay JOURNAL" in capsys.readouterr().err
+    assert main(["events"]) == 3  # no config: no cluster to find the default journal of
+    assert "no config file" in capsys.readouterr().err
+    assert main(["events", "--demo"]) == 3
+    assert "hatui record writes one there" in capsys.readouterr().err
     (tmp_path / "junk").write_text("not sqlite")
     assert main(["events", "--replay", str(tmp_path / "junk")]) == 3
     assert "not a journal" in capsys.readouterr().err
@@ -161,3 +163,17 @@ def test_parse_when_forms() -> None:
     for bad in ("", "03:12", "tomorrow", "2026-13-01T00:00"):
         with pytest.raises(ValueError, match="not a time"):
             parse_when(bad)
+
+
+def test_without_replay_the_recorders_default_journal_of_the_cluster(
+    night: Night, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state"
+    (state / "hatui" / "journal").mkdir(parents=True)
+    (state / "hatui" / "journal" / CLUSTER).symlink_to(night.path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    config = tmp_path / "hatui.yaml"
+    config.write_text(f"clusters:\n  {CLUSTER}:\n    nodes:\n      - {{name: {VICTIM}, host: 127.0.0.1}}\n")
+    assert main(["events", "--config", str(config), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["cluster"] == CLUSTER and doc["events"][0]["kind"] == "node-unreachable"

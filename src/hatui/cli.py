@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "events":
         from hatui.journal.events_cli import events_main
 
-        return events_main(args.replay, args.since, args.until, args.events_format)
+        return events_main(_source_choice(args), args.since, args.until, args.events_format)
     if args.command == "serve":
         from hatui.serve.cli import serve_main
 

@@ -1,11 +1,13 @@
 """Provides ``hatui events``: a journal's event list, and ``parse_when``, the times the timeline takes.
 
-``hatui events --replay JOURNAL [--since TIME] [--until TIME] [--format text|json]`` prints what
+``hatui events [--replay JOURNAL] [--since TIME] [--until TIME] [--format text|json]`` prints what
 changed (nodes, resources, DRBD, domains), the problems appearing and clearing, and the actions
-from the audit log, oldest first. Text is one line per event, times in UTC; JSON is
-``hatui.events/1``: ``{"schema", "cluster", "since", "until", "events": [...]}`` with each event
-as ``JournalEvent.to_dict`` gives it. Event text came from the nodes: the text lines are cleaned
-(``hatui.plaintext.clean_line``), so a message cannot move the terminal's cursor.
+from the audit log, oldest first. Without ``--replay`` it reads the journal ``hatui record`` writes
+by default for the cluster of the config (``--config``, ``--cluster``) or of ``--demo``. Text is one
+line per event, times in UTC; JSON is ``hatui.events/1``: ``{"schema", "cluster", "since",
+"until", "events": [...]}`` with each event as ``JournalEvent.to_dict`` gives it. Event text came
+from the nodes: the text lines are cleaned (``hatui.plaintext.clean_line``), so a message cannot
+move the terminal's cursor.
 
 Exit codes: 0 printed (also when no event is in the range), 3 no journal to read (one line on stderr).
 
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from hatui.journal.store import JournalEvent
+    from hatui.snapshot.once import SourceChoice
 
 EVENTS_SCHEMA = "hatui.events/1"
 EXIT_NO_JOURNAL = 3
@@ -65,10 +68,11 @@ def add_events_parser(sub: Any, source: argparse.ArgumentParser) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "events",
         parents=[source],
-        help="print the events of a journal (hatui events --replay JOURNAL)",
+        help="print the events of a journal (hatui events [--replay JOURNAL])",
         description="Print the events a journal recorded (hatui record, or the console's --record): "
         "what changed, problems appearing and clearing, actions from the audit log; oldest first, "
-        "times in UTC. Exit 0, or 3 when there is no journal to read.",
+        "times in UTC. Without --replay: the journal hatui record writes by default for the cluster "
+        "(--config, --cluster). Exit 0, or 3 when there is no journal to read.",
         epilog=f"TIME: {WHEN_HELP}.",
     )
     p.add_argument("--since", metavar="TIME", type=when_arg, help="only events at or after TIME")
@@ -78,18 +82,20 @@ def add_events_parser(sub: Any, source: argparse.ArgumentParser) -> None:
     )
 
 
-def events_main(replay: Path | None, since: datetime | None, until: datetime | None, fmt: str) -> int:
-    """Prints the events of the journal at ``replay``; returns the exit code (module docstring)."""
+def events_main(choice: SourceChoice, since: datetime | None, until: datetime | None, fmt: str) -> int:
+    """Prints the events of the journal ``choice.replay`` (without one: the journal ``hatui record``
+    writes by default for the cluster ``choice`` names); returns the exit code (module docstring)."""
     from hatui.errors import HatuiError
     from hatui.journal.store import Journal
     from hatui.snapshot.once import print_error
 
     try:
-        if replay is None:
-            raise HatuiError("which journal? give it with --replay JOURNAL (a record directory)", "events")
+        replay = choice.replay or _default_journal(choice)
         if not Journal.is_journal(replay):
             what = "a capture directory (one poll, no events)" if replay.is_dir() else "not a journal"
-            raise HatuiError(f"{replay}: {what}; give a journal written by hatui record", "events")
+            if choice.replay is None:
+                what = "no journal (hatui record writes one there; or give one with --replay JOURNAL)"
+            raise HatuiError(f"{replay}: {what}", "events")
         with Journal.open(replay) as journal:
             events = journal.events(since, until)
             cluster = journal.cluster
@@ -102,6 +108,15 @@ def events_main(replay: Path | None, since: datetime | None, until: datetime | N
         # The reader left (``hatui events ... | head``); Python would flush stdout again at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _default_journal(choice: SourceChoice) -> Path:
+    """Where ``hatui record`` writes the journal of the cluster ``choice`` names by default."""
+    from hatui.journal.recorder import default_dir
+    from hatui.snapshot.once import resolve
+
+    _config, cluster = resolve(choice)
+    return default_dir(cluster.name)
 
 
 def _write(
