@@ -205,3 +205,15 @@ def test_the_last_poll_alone_finds_the_dead_node_before_its_span(journal: Journa
     assert first is not None and timeline.polls[first].at >= night.action_at
     problem = timeline.next_mark(first, -1, "problem")
     assert problem is not None and timeline.polls[problem].at > night.fault_at
+
+
+def test_the_demos_journal_is_judged_with_the_demos_health_settings(tmp_path: Path) -> None:
+    from hatui.model.capture import NodeCapture
+    from hatui.sources.make import DEMO_CLUSTER, demo_config
+
+    at = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    for name, ignored in ((DEMO_CLUSTER, demo_config().health_ignore), ("prod", frozenset())):
+        with Journal.open(tmp_path / name, create=True, cluster=name) as j:
+            j.write_poll(NodeCapture("n1", collected_at=at), status="OK", problems=[], events=[])
+            assert journal_config(j).health_ignore == ignored
+    assert "stonith-disabled" in demo_config().health_ignore

@@ -20,6 +20,7 @@ from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal, PollRow
 from hatui.model.capture import NodeCapture
+from hatui.sources.make import DEMO_CLUSTER, demo_config
 
 #: The spans asked for in turn, each from the moment searched from; after the last, the rest.
 _WIDENING = (
@@ -78,7 +79,10 @@ def journal_config(journal: Journal, at: datetime | None = None) -> Config:
     nodes = sorted({c.node for c in journal.captures_at(poll.id)})
     name = journal.cluster
     cluster = ClusterConfig(name=name, nodes=tuple(NodeConfig(n, n) for n in nodes), mode="read-only")
-    return Config(clusters={name: cluster})
+    # The demo's journal is judged as the demo judged it (its own config ignores some codes); any
+    # other cluster's with the health settings of --config (``hatui.snapshot.once.resolve``).
+    ignore = demo_config().health_ignore if name == DEMO_CLUSTER else frozenset()
+    return Config(clusters={name: cluster}, health_ignore=ignore)
 
 
 def open_journal_config(path: Path, at: datetime | None = None) -> Config:
