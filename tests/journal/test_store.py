@@ -114,9 +114,14 @@ def test_a_changed_output_marks_the_poll_changed(tmp_path: Path) -> None:
             '"2026-11-25 17:47:27Z"/>\n  <summary>\n    <last_update time="Wed Nov 25 17:47:28 2026"/>\n',
             ["2026-11-25 17:47:27Z", "Wed Nov 25 17:47:28 2026"],
         ),
+        (
+            "corosync_quorumtool",
+            (HEALTHY / "vnode1" / "corosync_quorumtool").read_text(),
+            ["Wed Nov 25 17:46:03 2026"],
+        ),
         ("proc_drbd", "version: 8.3.7\nLast updated: 3\n", []),
     ],
-    ids=["1.0.9-text", "2.1-text", "2.1-xml", "2.1-xml-pacemakerd", "not-crm_mon"],
+    ids=["1.0.9-text", "2.1-text", "2.1-xml", "2.1-xml-pacemakerd", "quorumtool", "not-crm_mon"],
 )
 def test_crm_mon_when_stamps_are_cut_and_restored(source: str, text: str, stamps: list[str]) -> None:
     bare, found = split_stamps(source, text)

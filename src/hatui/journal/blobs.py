@@ -17,13 +17,15 @@ from hatui.errors import HatuiError
 #: The when-stamps of each output that has some: group 1 is the part that changes at every poll.
 #: crm_mon prints when it ran (``Last updated:`` in text, at the line's start in 1.0/1.1, after
 #: ``  * `` in 2.x; ``<last_update time=...>`` in XML), and Pacemaker 2.1's XML also when
-#: pacemakerd answered its ping (``<pacemakerd ... last_updated=...>``), a second earlier.
+#: pacemakerd answered its ping (``<pacemakerd ... last_updated=...>``), a second earlier;
+#: ``corosync-quorumtool -s`` prints the ``Date:`` it ran.
 _STAMPS: dict[str, tuple[re.Pattern[str], ...]] = {
     "crm_mon.xml": (
         re.compile(r'<last_update\b[^>]*?\btime="([^"]*)"'),
         re.compile(r'<pacemakerd\b[^>]*?\blast_updated="([^"]*)"'),
     ),
     "crm_mon.txt": (re.compile(r"^[ \t]*(?:\* )?Last updated: ?([^\n]*)$", re.MULTILINE),),
+    "corosync_quorumtool": (re.compile(r"^Date: *([^\n]*)$", re.MULTILINE),),
 }
 
 Stamps = tuple[tuple[int, str], ...]

@@ -26,8 +26,8 @@ TARGET_SHARE = 0.75
 #: whatever the writer's pruning schedule: the bound holds even when a minute's polls are a large
 #: share of it.
 WRITE_PRUNE_SHARE = 0.875
-#: The share of the polls dropped per round while over the size bound.
-ROUND_SHARE = 0.05
+#: The share of the polls dropped per round beyond the share the database is over its target.
+ROUND_SHARE = 0.01
 #: The share of ``max_age_s`` dropped beyond the age bound once it is due.
 AGE_SLACK = 1 / 64
 
@@ -43,11 +43,13 @@ def prune_journal(db: sqlite3.Connection, bounds: Any, now: float | None) -> int
         last = db.execute("SELECT id FROM polls WHERE at < ? ORDER BY at DESC LIMIT 1", (cut,)).fetchone()
         dropped += _in_tx(db, lambda: _drop_through(db, int(last[0]) if last else 0, cut))
     target = int(bounds.max_bytes * TARGET_SHARE)
-    while _db_bytes(db) > target:
+    while (used := _db_bytes(db)) > target:
         count = int(db.execute("SELECT COUNT(*) FROM polls").fetchone()[0])
         if count <= 1:
             break
-        step = max(1, int(count * ROUND_SHARE))
+        # About the share that is over, and a little more: a large journal just past its target
+        # rewrites only the pages it must (each round's deletions pass through the log).
+        step = max(1, int(count * ((used - target) / used + ROUND_SHARE)))
         (last_id,) = db.execute("SELECT id FROM polls ORDER BY id LIMIT 1 OFFSET ?", (step - 1,)).fetchone()
         dropped += _in_tx(db, lambda last_id=int(last_id): _drop_through(db, last_id))
     if dropped:
