@@ -130,7 +130,11 @@ class Journal:
                 if write:
                     self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise journal_error(self.file, f"cannot use the journal: {exc}") from exc
+                # SQLite's own name says more than its message ("disk I/O error" is
+                # SQLITE_IOERR_WRITE on a full disk, SQLITE_IOERR_FSYNC on a failing one).
+                name = getattr(exc, "sqlite_errorname", None)
+                why = f"{exc} ({name})" if name else str(exc)
+                raise journal_error(self.file, f"cannot use the journal: {why}") from exc
             except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
                 raise journal_error(self.file, f"damaged journal data: {exc!r}") from exc
 
