@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import re
 import signal
 import socket
@@ -167,3 +168,27 @@ async def test_a_replayed_capture_is_served_too() -> None:
                 assert "<title>hatui wall: split-brain</title>" in await r.text()
             async with browser.ws_connect(s.url + "ws") as ws:
                 await first_screen(ws, b"CRITICAL")
+
+
+async def closes(ws: aiohttp.ClientWebSocketResponse) -> None:
+    async with asyncio.timeout(60):
+        while not ws.closed:
+            message = await ws.receive()
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                return
+
+
+async def test_a_wall_that_quits_or_cannot_start_closes_its_page(tmp_path: Path) -> None:
+    config = two_cluster_config(tmp_path)
+    with served(["--config", str(config)]) as s:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.ws_connect(s.url + "ws") as ws:
+                await first_screen(ws, b"prod1")
+                await ws.send_str(json.dumps(["stdin", "q"]))  # a passer-by at the kiosk's keyboard
+                await closes(ws)
+            # The file broken after the server checked it: the next wall exits at once.
+            config.write_text("clusters: [\n")
+            async with browser.ws_connect(s.url + "ws") as ws:
+                await closes(ws)
+            await asyncio.to_thread(s.read_log, re.compile("wall \\d+ ended"), 30, 1)
+            assert s.session_processes == []

@@ -60,6 +60,12 @@ class WallService(AppService):
         env.pop(AUTH_ENV, None)  # a wall never needs the password, so it never holds it
         return env
 
+    async def run(self) -> None:
+        await super().run()
+        # The wall is gone (it quit, crashed or never started): the browser must not keep a blank
+        # page on an open socket; closed, the page says so and reloads.
+        await self.remote_close()
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
@@ -163,7 +169,6 @@ class WallServer:
             self.log(f"refused a browser at {request.remote}: {len(self.walls)} walls already run")
             raise web.HTTPServiceUnavailable(text="hatui wall: too many browsers are watching\n")
         ws = web.WebSocketResponse(heartbeat=15)
-        await ws.prepare(request)
         wall = WallService(
             shell_command(self.options.command),
             write_bytes=ws.send_bytes,
@@ -171,9 +176,11 @@ class WallServer:
             close=lambda: _close(ws),
             download_manager=self.downloads,
         )
+        # Counted before the first await, so two browsers at once cannot both take the last place.
         self.walls.add(wall)
         self.sockets.add(ws)
         try:
+            await ws.prepare(request)
             await wall.start(_cells(request.query.get("width"), 80), _cells(request.query.get("height"), 24))
             self.log(f"wall {wall.pid} started for {request.remote}")
             await self._relay(ws, wall)
