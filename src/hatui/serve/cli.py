@@ -11,12 +11,15 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatui.config import discover_config_path
 from hatui.errors import HatuiError
 from hatui.plaintext import clean_line
 from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, print_error, resolve
+
+if TYPE_CHECKING:
+    from hatui.serve.access import Access
 
 DESCRIPTION = """\
 Serve the read-only wall screen (hatui --monitor) to browsers over HTTP, for kiosk wall screens.
@@ -94,7 +97,7 @@ def serve_main(args: argparse.Namespace) -> int:
     return _run(args, access, title, wall_argv(choice, every=args.serve_all, demo_faults=args.demo_faults))
 
 
-def _run(args: argparse.Namespace, access: Any, title: str, wall_args: list[str]) -> int:
+def _run(args: argparse.Namespace, access: Access, title: str, wall_args: list[str]) -> int:
     from hatui.serve.server import ServeOptions, WallServer
 
     options = ServeOptions(
