@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -177,3 +179,17 @@ def test_without_replay_the_recorders_default_journal_of_the_cluster(
     assert main(["events", "--config", str(config), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["cluster"] == CLUSTER and doc["events"][0]["kind"] == "node-unreachable"
+
+
+def test_once_and_events_over_a_journal_never_load_textual(night: Night) -> None:
+    # hatui --once runs where no terminal exists (a monitoring check): a journal changes nothing.
+    code = (
+        "import contextlib, io, sys\n"
+        "from hatui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main(['--once', '--replay', {str(night.path)!r}])\n"
+        f"    main(['events', '--replay', {str(night.path)!r}])\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
