@@ -127,6 +127,17 @@ async def test_opens_at_the_last_poll_without_at_and_is_read_only(night: Night) 
         assert app.check_action("step", (1,)) is not False
 
 
+async def test_the_wall_says_where_the_cursor_is(night: Night) -> None:
+    app = open_at(night, monitor=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        name = str(app.wall_screen.query_one("#wall-cluster", Static).render())
+        assert f"REPLAY {at_of(app):%Y-%m-%d %H:%M:%S} UTC · poll {night.polls}/{night.polls}" in name
+        await pilot.press("left_square_bracket")
+        name = str(app.wall_screen.query_one("#wall-cluster", Static).render())
+        assert f"poll {night.polls - 1}/{night.polls}" in name
+
+
 def test_replay_of_a_capture_directory_is_no_timeline(tmp_path: Path) -> None:
     assert not Journal.is_journal(tmp_path)
 

@@ -147,6 +147,16 @@ class TimelineApp(HatuiApp):
         for header in self.main_screen.query(ClusterHeader):
             header.show_cursor(line)
 
+    def _render_wall(self) -> None:
+        # The wall (--monitor) says where the cursor is under the cluster's name.
+        if not self.wall_screen.is_mounted or not self.timeline.polls:
+            return
+        snap = self.state.snapshot(True)
+        if snap is not None:
+            line = cursor_line(self.timeline, self.index).split(" · [")[0]
+            self.wall_screen.update_from(snap, title=self.session.title, accent=self.session.cluster.accent,
+                                         position=line)  # fmt: skip
+
     async def on_unmount(self) -> None:
         await super().on_unmount()
         self.timeline.journal.close()
