@@ -35,11 +35,12 @@ KEYS_HINT = "[ ] step  { } problem  < > action"
 _NO_POLLS = frozenset({"toggle_pause", "refresh_now", "demo_fault"})
 
 
-def cursor_line(timeline: Timeline, index: int) -> str:
-    """``REPLAY 2026-12-05 03:12:04 UTC · poll 123/4567 · [ ] step …`` for the cursor at ``index``."""
+def cursor_line(timeline: Timeline, index: int, *, keys: bool = True) -> str:
+    """``REPLAY 2026-12-05 03:12:04 UTC · poll 123/4567 · [ ] step …`` for the cursor at ``index``
+    (the count is of the polls loaded: hours around the cursor, more as it moves on)."""
     at = timeline.polls[index].at
-    # Of the polls loaded (hours around the cursor; more load as it moves on).
-    return f"REPLAY {at:%Y-%m-%d %H:%M:%S} UTC · poll {index + 1}/{len(timeline.polls)} · {KEYS_HINT}"
+    line = f"REPLAY {at:%Y-%m-%d %H:%M:%S} UTC · poll {index + 1}/{len(timeline.polls)}"
+    return f"{line} · {KEYS_HINT}" if keys else line
 
 
 class TimelineApp(HatuiApp):
@@ -153,7 +154,7 @@ class TimelineApp(HatuiApp):
             return
         snap = self.state.snapshot(True)
         if snap is not None:
-            line = cursor_line(self.timeline, self.index).split(" · [")[0]
+            line = cursor_line(self.timeline, self.index, keys=False)
             self.wall_screen.update_from(snap, title=self.session.title, accent=self.session.cluster.accent,
                                          position=line)  # fmt: skip
 
