@@ -1,8 +1,9 @@
 """Provides ``python -m bench.journal_size``: how fast a flight recorder's journal grows.
 
 The demo cluster (the reference cluster: 3 nodes, Pacemaker 1.0.9, DRBD 8.3, Xen 3.2; its
-``xm list`` CPU seconds, xentop and /proc/drbd counters change at every poll, as real ones do) is
-polled through the real collectors and parsers, every node every 2 s of simulated time with the
+``xm list`` CPU seconds, xentop and /proc/drbd counters change at every poll, as real ones do; and
+its modern generation: Pacemaker 2.1, DRBD 9, libvirt) is polled through the real collectors and
+parsers, every node every 2 s of simulated time with the
 default interval per source family, and every poll is written as the recorder writes it (verdict,
 problems, events). Midway a node is killed and comes back, so the run holds a failover too.
 
@@ -28,12 +29,14 @@ from bench.common import RESULTS, Result, Target
 
 INTERVAL_S = 2.0
 DAY_S = 86400.0
+GENERATIONS = ("seed", "modern")
 FULL = {"minutes": 30.0}
 QUICK = {"minutes": 1.0}
 
 
-async def measure(minutes: float) -> dict[str, Any]:
-    """Records ``minutes`` of simulated demo cluster time into a scratch journal; returns figures."""
+async def measure(minutes: float, generation: str = "seed") -> dict[str, Any]:
+    """Records ``minutes`` of simulated time of the demo cluster of ``generation`` into a scratch
+    journal; returns figures."""
     from hatui.clock import FrozenClock
     from hatui.journal.store import Bounds, Journal
     from hatui.snapshot.data import problem_dicts
@@ -45,7 +48,7 @@ async def measure(minutes: float) -> dict[str, Any]:
 
     config = demo_config()
     cluster = config.clusters["demo"]
-    demo = demo_cluster(True)
+    demo = demo_cluster(generation)
     clock = FrozenClock(datetime(2026, 12, 5, 0, 0, tzinfo=UTC))
     fake = {"t": 1000.0}
     collectors = [
@@ -96,6 +99,7 @@ async def measure(minutes: float) -> dict[str, Any]:
         await c.close()
     per_round = (size_end - size_half) / (rounds - 1 - half)
     return {
+        "generation": generation,
         "minutes": minutes,
         "nodes": len(cluster.nodes),
         "polls": polls,
@@ -114,51 +118,63 @@ def _settled_size(journal: Any) -> int:
     return int(journal.size_bytes())
 
 
-def _rows(r: dict[str, Any]) -> list[list[str]]:
-    return [
-        ["polls written", f"{r['polls']} ({r['changed_polls']} changed a capture)"],
-        ["events", str(r["events"])],
-        ["journal at the end (file + WAL)", f"{r['size_bytes'] / 1024:.0f} KiB"],
-        ["growth per poll of one node (second half)", f"{r['bytes_per_poll']:.0f} B"],
-        ["growth per day (3 nodes, every 2 s)", f"{r['mib_per_day']:.1f} MiB"],
-        ["write time per poll (one fsync; the machine is shared)", f"{r['write_ms_per_poll']:.2f} ms"],
-    ]
+ROWS = (
+    ("polls written (changed a capture)", lambda r: f"{r['polls']} ({r['changed_polls']})"),
+    ("events", lambda r: str(r["events"])),
+    ("journal at the end (file + WAL)", lambda r: f"{r['size_bytes'] / 1024:.0f} KiB"),
+    ("growth per poll of one node (second half)", lambda r: f"{r['bytes_per_poll']:.0f} B"),
+    ("growth per day (3 nodes, every 2 s)", lambda r: f"{r['mib_per_day']:.1f} MiB"),
+    ("write time per poll (one fsync; a shared machine)", lambda r: f"{r['write_ms_per_poll']:.2f} ms"),
+)
+
+
+def _measure_all(minutes: float) -> list[dict[str, Any]]:
+    return [asyncio.run(measure(minutes, g)) for g in GENERATIONS]
+
+
+def _rows(results: list[dict[str, Any]]) -> list[list[str]]:
+    return [[name, *(cell(r) for r in results)] for name, cell in ROWS]
 
 
 def run(params: dict[str, Any]) -> Result:
     """``python -m bench``'s entry: the figures as a Result."""
     from hatui.journal.store import Bounds
 
-    r = asyncio.run(measure(float(params["minutes"])))
-    result = Result("journal", "7. Flight recorder journal size (demo reference cluster)", params)
-    result.headers = ["figure", "value"]
-    result.rows = _rows(r)
-    result.summary = r
-    days = Bounds().max_bytes / (r["mib_per_day"] * 1024 * 1024) if r["mib_per_day"] > 0 else 0.0
+    results = _measure_all(float(params["minutes"]))
+    result = Result("journal", "7. Flight recorder journal size (demo cluster)", params)
+    result.headers = ["figure", *GENERATIONS]
+    result.rows = _rows(results)
+    result.summary = {r["generation"]: r for r in results}
+    days = {r["generation"]: Bounds().max_bytes / (r["mib_per_day"] * 1024 * 1024) for r in results}
     result.targets = [
         Target(
-            "default size bound", "holds two weeks or more of this cluster", f"{days:.0f} days", days >= 14
+            "default size bound",
+            "two weeks or more of the reference (seed) cluster",
+            ", ".join(f"{g}: {d:.0f} days" for g, d in days.items()),
+            days["seed"] >= 14,
         )
     ]
     result.notes = [
-        f"{r['minutes']:g} simulated minutes, every node every {INTERVAL_S:g} s (default family intervals); "
-        "a node killed and healed midway; growth from the second half of the run"
+        f"{params['minutes']:g} simulated minutes, every node every {INTERVAL_S:g} s (default family "
+        "intervals); a node killed and healed midway; growth from the second half of the run"
     ]
     return result
 
 
-def markdown(r: dict[str, Any]) -> str:
+def markdown(results: list[dict[str, Any]]) -> str:
     """The figures as the Markdown file in ``bench/results``."""
+    r = results[0]
     lines = [
         "# Journal size (python -m bench.journal_size)",
         "",
-        f"Demo reference cluster ({r['nodes']} nodes, seed stack), every node polled every "
-        f"{INTERVAL_S:g} s for {r['minutes']:g} simulated minutes, a node killed and back midway.",
+        f"Demo cluster ({r['nodes']} nodes; seed: Pacemaker 1.0.9, DRBD 8.3, Xen 3.2; modern: Pacemaker "
+        f"2.1, DRBD 9, libvirt), every node polled every {INTERVAL_S:g} s for {r['minutes']:g} "
+        "simulated minutes with the default interval per source family, a node killed and back midway.",
         "",
-        "| figure | value |",
-        "|---|---|",
+        f"| figure | {' | '.join(GENERATIONS)} |",
+        "|---|" + "---|" * len(GENERATIONS),
     ]
-    return "\n".join([*lines, *(f"| {a} | {b} |" for a, b in _rows(r)), ""])
+    return "\n".join([*lines, *(f"| {' | '.join(row)} |" for row in _rows(results)), ""])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,8 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=30.0, help="simulated minutes to record (default 30)")
     p.add_argument("--out", type=Path, default=RESULTS / "journal-size.md")
     args = p.parse_args(argv)
-    result = asyncio.run(measure(args.minutes))
-    text = markdown(result)
+    text = markdown(_measure_all(args.minutes))
     print(text)
     args.out.write_text(text)
     return 0

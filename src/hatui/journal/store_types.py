@@ -18,7 +18,9 @@ class Bounds:
 
     The defaults come from ``python -m bench.journal_size``: the reference cluster (3 nodes, Xen
     counters and /proc/drbd changing at every poll) polled every 2 s grows its journal by about
-    50 MiB a day, so 1 GiB holds about three weeks of it; a quieter cluster reaches the month.
+    48 MiB a day, so 1 GiB holds about three weeks of it; the modern demo (DRBD 9's JSON counters)
+    84 MiB, about twelve days; a quieter cluster reaches the month. Like journald's cap, a size
+    that fits beside other clusters' journals on an admin host; ``--max-size`` raises it.
     """
 
     max_bytes: int = 1024 * MIB
