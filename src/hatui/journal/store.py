@@ -7,9 +7,11 @@ answer "the polls between 03:00 and 03:15" without reading the rest; and every m
 Python can open the file, with the ``sqlite3`` tool too. A hand-made format would have to earn
 each of these.
 
-Outputs are stored once per distinct content (``hatui.journal.blobs``): a capture is a set of
-output hashes, a poll points at a capture and at a verdict (status + problems), both also stored
-once per distinct content. A poll of an unchanged cluster adds one row. The journal holds what a
+Each source of a node is a series with a row only at the polls where its output changed
+(``hatui.journal.store_series``); crm_mon's when-stamps are kept with the poll, apart from the
+output (``hatui.journal.blobs``); outputs are stored once per distinct content, compressed, as a
+delta against an earlier output of the series when that is much smaller. The problems after each
+poll are one more series. A poll of an unchanged cluster adds one row. The journal holds what a
 capture holds (``drbdadm dump all`` prints DRBD's shared secret), so its directory is made 0700
 and its file 0600 (SQLite gives its -wal and -shm files the mode of the database file).
 """
@@ -150,6 +152,8 @@ class Journal:
     ) -> int:
         """Writes one poll in one transaction: the outputs that changed, the verdict after it (when
         it changed) and its events. Returns the poll's id."""
+        if not capture.node:
+            raise journal_error(self.file, "a capture without a node name cannot be written")
         at = capture.collected_at or datetime.now(UTC)
         texts: dict[str, str] = {}
         stamps: dict[str, Stamps] = {}
