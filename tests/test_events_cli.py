@@ -133,8 +133,16 @@ def test_once_at_prints_that_moment(night: Night, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     calm = night.fault_at - timedelta(seconds=3)
     code = main(["--once", "--replay", str(night.path), "--at", iso(calm), "--format", "json"])
-    doc = json.loads(capsys.readouterr().out)
-    assert code == 1 and [d["node"] for d in doc["domains"] if d["name"] == VM] == [VICTIM]
+    out, err = capsys.readouterr()
+    assert code == 1 and [d["node"] for d in json.loads(out)["domains"] if d["name"] == VM] == [VICTIM]
+    assert "nothing recorded" not in err
+    # Long after the recording: the last moment it saw, dated then, and a line saying so.
+    later = night.statuses[-1][0] + timedelta(hours=2)
+    assert main(["--once", "--replay", str(night.path), "--at", iso(later), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert datetime.fromisoformat(json.loads(out)["generated_at"]) == later
+    last = night.statuses[-1][0]
+    assert f"nothing recorded between {last:%Y-%m-%d %H:%M:%S} UTC (the last poll) and" in err
 
 
 def test_once_before_the_journal_is_unknown(night: Night, capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,7 +156,16 @@ def _once_journal(
 
     assert choice.replay is not None
     view, health = moment(choice.replay, cluster, at=choice.at, ignore=config.health_ignore | ignore)
+    newest = max((r.collected_at for r in view.reports if r.collected_at), default=None)
+    if newest is not None and (view.generated_at - newest).total_seconds() > _RECORDING_GAP_S:
+        # The recorder was not running then: what is printed is the last moment it saw.
+        print(f"hatui: nothing recorded between {newest:%Y-%m-%d %H:%M:%S} UTC (the last poll) and "
+              f"{view.generated_at:%Y-%m-%d %H:%M:%S} UTC", file=sys.stderr)  # fmt: skip
     return run.emit(view, health, fmt)
+
+
+#: Seconds without a poll before ``--at`` that ``--once`` points out (polls come every few seconds).
+_RECORDING_GAP_S = 60.0
 
 
 #: What judging and printing a snapshot imports, then each format's printer.
