@@ -157,3 +157,24 @@ def test_a_reader_sees_what_a_writer_adds_meanwhile(tmp_path: Path) -> None:
         assert len(reader.polls()) == 1
         writer.write_poll(replace(_poll("n1", 1)), status="CRITICAL", problems=[], events=[])
         assert [p.status for p in reader.polls()] == ["OK", "CRITICAL"]
+
+
+def test_a_log_left_by_a_deleted_journal_is_not_replayed_into_a_new_one(tmp_path: Path) -> None:
+    """An admin deletes journal.sqlite after a crash and records again: the old -wal beside it
+    (SQLite ignores a log beside a file that is not yet in WAL mode) must not leak old polls."""
+    file = tmp_path / JOURNAL_FILE
+    wal = file.with_name(JOURNAL_FILE + "-wal")
+    with Journal.open(tmp_path, create=True, cluster="old") as j:
+        j.write_poll(_poll("n1", 1), status="OK", problems=[], events=[])
+        j._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        j.write_poll(_poll("n1", 2), status="OK", problems=[], events=[])
+        left = wal.read_bytes()  # as a crash leaves it, polls not yet in the file
+    assert left
+    file.unlink()
+    wal.write_bytes(left)
+    with Journal.open(tmp_path, create=True, cluster="new") as j:
+        assert j.cluster == "new"
+        assert j.polls() == []
+        j.write_poll(_poll("n1", 3), status="OK", problems=[], events=[])
+    with sqlite3.connect(file) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
