@@ -128,6 +128,7 @@ class Journal:
                 except BaseException:
                     if write and self._db.in_transaction:
                         self._db.execute("ROLLBACK")
+                        self._texts.clear()  # it may hold what the rollback undid
                     raise
                 if write:
                     self._db.execute("COMMIT")
@@ -195,6 +196,7 @@ class Journal:
             )
         if self.size_bytes() > self.bounds.max_bytes * WRITE_PRUNE_SHARE:
             with self._guard() as db:
+                self._texts.clear()
                 prune_journal(db, self.bounds, None)
         return poll_id
 
@@ -223,6 +225,8 @@ class Journal:
         """Drops the oldest polls beyond the bounds (age from ``now``, default the real time); returns
         how many polls went."""
         with self._guard() as db:
+            # Blob ids freed by pruning may be given to new outputs: forget the texts read.
+            self._texts.clear()
             return prune_journal(db, self.bounds, _epoch(now or datetime.now(UTC)))
 
     def size_bytes(self) -> int:

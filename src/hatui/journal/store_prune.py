@@ -52,6 +52,10 @@ def prune_journal(db: sqlite3.Connection, bounds: Any, now: float | None) -> int
         step = max(1, int(count * ((used - target) / used + ROUND_SHARE)))
         (last_id,) = db.execute("SELECT id FROM polls ORDER BY id LIMIT 1 OFFSET ?", (step - 1,)).fetchone()
         dropped += _in_tx(db, lambda last_id=int(last_id): _drop_through(db, last_id))
+    if int(db.execute("PRAGMA freelist_count").fetchone()[0]):
+        # Pages freed by anything else (events dropped alone, a write that failed half-way) go
+        # back to the file system too.
+        db.execute("PRAGMA incremental_vacuum")
     if dropped:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return dropped

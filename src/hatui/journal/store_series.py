@@ -32,6 +32,9 @@ class TextCache:
             self._texts.move_to_end(blob_id)
         return text
 
+    def clear(self) -> None:
+        self._texts.clear()
+
     def put(self, blob_id: int, text: str) -> None:
         self._texts[blob_id] = text
         while len(self._texts) > CACHE_SIZE:
