@@ -79,6 +79,14 @@ class Capacity:
         return "N+1 LOST: " + "; ".join(f"{s.node} ({', '.join(s.vms)})" for s in self.stranded)
 
     @property
+    def words(self) -> str:
+        """The badge as every surface shows it (header, wall, fleet): ``badge``, and for an unknown
+        verdict what is missing: ``N+1 ? (no Pacemaker picture: ...)``."""
+        if self.n_plus_one is None:
+            return f"{self.badge} ({self.reason or 'figures missing'})"
+        return self.badge
+
+    @property
     def why(self) -> str:
         """The badge's explanation: what is missing, what would be stranded, or why it holds."""
         if self.n_plus_one is None:

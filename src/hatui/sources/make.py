@@ -43,10 +43,15 @@ def demo_config() -> Config:
     return Config(clusters={DEMO_CLUSTER: cluster}, health_ignore=frozenset({"stonith-disabled"}))
 
 
-def demo_cluster(demo: bool | str) -> DemoCluster:
-    """A fresh demo cluster of the generation ``demo`` names (True: the default one, seed)."""
+def demo_cluster(demo: bool | str, name: str | None = None) -> DemoCluster:
+    """A fresh demo cluster of the generation ``demo`` names (True: the default one, seed); for a
+    cluster of the demo fleet (``--demo --all``, named ``name``), that member's own generation and fault."""
     from hatui.demo import DemoCluster
+    from hatui.sources.demo_fleet import fleet_member, member_cluster
 
+    member = fleet_member(name) if name is not None else None
+    if member is not None:
+        return member_cluster(member)
     return DemoCluster(generation=demo) if isinstance(demo, str) else DemoCluster()
 
 
@@ -54,7 +59,7 @@ async def collect_demo_once(cluster: ClusterConfig, generation: bool | str = Tru
     """One snapshot of a fresh demo cluster."""
     from hatui.sources.fanout import collect_once
 
-    demo = demo_cluster(generation)
+    demo = demo_cluster(generation, cluster.name)
     return await collect_once(cluster, transports={n.name: demo.transport(n.name) for n in cluster.nodes})
 
 
@@ -110,7 +115,7 @@ def make_poller(
         # A journal polls as its last moment (the console's time cursor is hatui.ui.timeline).
         return ReplayPoller(read_replay(replay))
     if demo:
-        sim = demo_cluster(demo)
+        sim = demo_cluster(demo, cluster.name)
         transports = {n.name: sim.transport(n.name) for n in cluster.nodes}
         poller = CollectorPoller(make_collectors(cluster, transports))
         poller.demo = sim  # type: ignore[attr-defined]

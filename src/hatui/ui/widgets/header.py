@@ -73,8 +73,8 @@ def node_mark(problems: tuple[Problem, ...], node: str) -> str:
 def capacity_badge(cap: Capacity) -> tuple[str, str]:
     """(the N+1 badge's words, its class): ``N+1 ok``, ``N+1 LOST: vnode1 (vm1)``, ``N+1 ? (why)``."""
     if cap.n_plus_one is None:
-        return f"{cap.badge} ({cap.reason or 'figures missing'})", "-unknown"
-    return cap.badge, "-ok" if cap.n_plus_one else "-warning"
+        return cap.words, "-unknown"
+    return cap.words, "-ok" if cap.n_plus_one else "-warning"
 
 
 def show_capacity(badge: Static, snap: Snapshot) -> None:
