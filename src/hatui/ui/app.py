@@ -1,26 +1,14 @@
 """Provides HatuiApp, ``make_app`` (the one factory, used by the CLI and the tests) and ``run_app``.
 
 What any console does whatever it watches (plain-text toasts, crash report, screenshots, theme
-variables) is ``hatui.ui.base.ConsoleApp``, which HatuiApp extends with clusters, polls and screens.
-
-Polls run in workers, one per node (named ``poll:<node>``, group ``poll``): each calls
-``poller.poll(node)``, posts a NodePolled message (a finished NodeReport: the sources parse, the
-console never does) and sleeps ``poller.interval(node)``, so a node's polls never overlap and a
-slow node never holds up another. The handler feeds ClusterState; the network is never awaited
-on the UI's own path.
-
-A poll that changed nothing (``Recorded.changed``) redraws nothing: the age ticker keeps the
-header's ages moving. Changed polls that land together are drawn once: the first asks for a
-redraw after the messages already queued (``call_later``), the others find it asked for.
+variables) is ``hatui.ui.base.ConsoleApp``; the sessions and their polls are
+``hatui.ui.sessions.PollingApp``, which HatuiApp extends with screens, keys and actions.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,28 +22,28 @@ from textual.widgets import HelpPanel
 from hatui.clock import Clock, SystemClock
 from hatui.config import ClusterConfig, Config
 from hatui.model.events import ClusterEvent, EventKind
-from hatui.model.report import NodeReport
-from hatui.plaintext import clean_line
 from hatui.sources.poller import Poller
 from hatui.ui.actions_glue import ActionController
-from hatui.ui.base import ConsoleApp, run_console
+from hatui.ui.base import run_console
 from hatui.ui.cells import Palette
 from hatui.ui.demo_faults import demo_of, inject_fault
-from hatui.ui.messages import ActionFinished, DetailRequested, NodePolled, ScreenShown
+from hatui.ui.messages import ActionFinished, DetailRequested, ScreenShown
 from hatui.ui.modes import action_allowed, is_read_only
 from hatui.ui.palette import ClusterCommands
 from hatui.ui.screens.actions_panel import ActionsPanel, QuitScreen, running_line
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
+from hatui.ui.sessions import PollingApp, Session, new_session
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
 from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.table_pane import ERRORS_KEY
-from hatui.watch.listeners import PollListener, build_listeners, close_all, notify_all
-from hatui.watch.state import ClusterState
+from hatui.watch.listeners import build_listeners
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
+
+__all__ = ["HatuiApp", "Session", "make_app", "run_app"]
 
 #: Seconds each cluster stays on the wall screen when several are watched.
 ROTATE_S = 20.0
@@ -63,23 +51,7 @@ ROTATE_S = 20.0
 PAGE_S = 8.0
 
 
-@dataclass(eq=False)
-class Session:
-    """One watched cluster: its config, its poller and what the console knows of it."""
-
-    cluster: ClusterConfig
-    poller: Poller
-    state: ClusterState
-    wake: dict[str, asyncio.Event] = field(default_factory=dict)
-    listeners: list[PollListener] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        """The name people know the cluster by."""
-        return self.cluster.display_name or self.cluster.name
-
-
-class HatuiApp(ConsoleApp):
+class HatuiApp(PollingApp):
     """The hatui console."""
 
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
@@ -107,20 +79,13 @@ class HatuiApp(ConsoleApp):
         clock: Clock,
         theme_name: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(list(sessions), clock)
         self.config = config
-        self.sessions = list(sessions)
         self.monitor = monitor
         self.read_only = any(is_read_only(s.cluster, monitor) for s in self.sessions[:1])
-        self.clock = clock
         self.wanted_theme = theme_name
-        self.paused = False
-        self.held = 0
-        self._render_asked = False
-        self._drawn_at_s = 0
         self.redraws = 0
         """How many times the panes were redrawn with new data (not counting the age ticker)."""
-        """The clock's second at the last redraw (``_redraw_ages``)."""
         self.palette = Palette.plain()
         self.theme_problems: list[str] = []
         self.shown = 0
@@ -129,16 +94,6 @@ class HatuiApp(ConsoleApp):
         self.wall_screen = WallScreen()
         self.actions = ActionController(self)
         """Keys and palette commands that act on the main cluster (``hatui.ui.actions_glue``)."""
-
-    @property
-    def session(self) -> Session:
-        """The cluster the interactive panes show (the one given on the command line)."""
-        return self.sessions[0]
-
-    @property
-    def state(self) -> ClusterState:
-        """The main cluster's state."""
-        return self.session.state
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -179,64 +134,6 @@ class HatuiApp(ConsoleApp):
         self.palette = Palette.from_variables(self.theme_variables)
         self.render_all()
 
-    # -- polling -------------------------------------------------------------------------------
-
-    def _start_polling(self, session: Session) -> None:
-        prefix = "poll:" if session is self.session else f"poll:{session.cluster.name}:"
-        for node in session.poller.nodes:
-            self.run_worker(self._poll(session, node), name=f"{prefix}{node}", group="poll",
-                            exit_on_error=False)  # fmt: skip
-
-    async def _poll(self, session: Session, node: str) -> None:
-        wake = session.wake.setdefault(node, asyncio.Event())
-        while True:
-            try:
-                report = await session.poller.poll(node)
-                capture = session.poller.last_capture(node)
-            except Exception as exc:  # a poller bug must not stop this node's polling
-                report, capture = NodeReport(node=node, unreachable=f"poll failed: {exc!r}"), None
-            heard = bool(session.listeners)  # a journal keeps every poll: none is coalesced away
-            self.post_message(NodePolled(session.cluster.name, report, capture, heard=heard))
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=session.poller.interval(node))
-
-    @on(NodePolled)
-    def _node_polled(self, message: NodePolled) -> None:
-        session = next((s for s in self.sessions if s.cluster.name == message.cluster), None)
-        if session is None:
-            return
-        recorded = session.state.record(message.report)
-        notify_all(session.listeners, message.capture, message.report, session.state, recorded, self.log_line)
-        if recorded.transition == "down":
-            self.notify(f"{message.node} unreachable: {message.report.unreachable}",
-                        title=session.title, severity="error", timeout=8)  # fmt: skip
-        elif recorded.transition == "up":
-            self.notify(f"{message.node} reachable again", title=session.title, timeout=5)
-        if not recorded.changed:
-            self._redraw_ages()
-            return
-        if self.paused:
-            self.held += 1
-            self._render_header()
-            return
-        self._render_soon()
-
-    def log_line(self, line: str) -> None:
-        """What a listener (the recorder, the alerts) has to say: a toast."""
-        self.notify(clean_line(line), title=self.session.title, severity="warning", timeout=10)
-
-    def _render_soon(self) -> None:
-        """One redraw for every change that lands before it runs (a burst of polls)."""
-        if not self._render_asked:
-            self._render_asked = True
-            self.call_later(self._render_asked_for)
-
-    def _render_asked_for(self) -> None:
-        self._render_asked = False
-        if not self.paused:
-            self.render_all()
-
     @on(ScreenShown)
     def _screen_shown(self) -> None:
         self.render_all()
@@ -257,10 +154,7 @@ class HatuiApp(ConsoleApp):
     async def on_unmount(self) -> None:
         # A running action removes its in-flight marker over the transports: before they close.
         await self.actions.close()
-        for session in self.sessions:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(session.poller.close(), timeout=2.0)
-            await close_all(session.listeners, self.log_line)
+        await self.close_sessions()
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -289,9 +183,6 @@ class HatuiApp(ConsoleApp):
         for header in self.main_screen.query(ClusterHeader):
             header.show_running(line)
 
-    def _render_header(self) -> None:
-        self.render_all(panes=False)
-
     def _render_wall(self) -> None:
         if not self.wall_screen.is_mounted:
             return
@@ -309,29 +200,6 @@ class HatuiApp(ConsoleApp):
     @property
     def _paused_count(self) -> int | None:
         return self.held if self.paused else None
-
-    def _tick_ages(self) -> None:
-        # Ages ("stale 42s", "3s ago") move every second: the header and the panes that show ages
-        # are redrawn; every pane only when a verdict that waits on time (settling, actions in
-        # flight) changed.
-        rejudged = False
-        for session in self.sessions:
-            recorded = session.state.refresh()
-            rejudged = rejudged or (recorded is not None and recorded.changed)
-        if self.paused:
-            self._render_header()
-            return
-        self.render_all(ages_only=not rejudged)
-
-    def _redraw_ages(self) -> None:
-        """After a poll that changed nothing: the ages, if the clock moved a second since the last
-        redraw (between ticks the data shown is current; this catches a clock that jumped)."""
-        if int(self.clock.now().timestamp()) == self._drawn_at_s:
-            return
-        if self.paused:
-            self._render_header()
-        else:
-            self.render_all(ages_only=True)
 
     def _next_page(self) -> None:
         self.wall_screen.next_page()
@@ -388,12 +256,6 @@ class HatuiApp(ConsoleApp):
             self.notify(f"resumed ({self.held} updates)", timeout=2)
             self.held = 0
             self.render_all()
-
-    def action_refresh_now(self) -> None:
-        """Wakes every poll worker so that each node is polled at once."""
-        for session in self.sessions:
-            for event in session.wake.values():
-                event.set()
 
     def action_toggle_help(self) -> None:
         """Shows or hides the key panel (built from the real bindings)."""
@@ -475,12 +337,7 @@ def make_app(
         extra: Further clusters for the wall screen to rotate through.
     """
     clk = clock or SystemClock()
-    sessions = [
-        Session(
-            c, p, ClusterState(c.display_name or c.name, p.nodes, clk, cluster=c, ignore=config.health_ignore)
-        )
-        for c, p in [(cluster, poller), *extra]
-    ]
+    sessions = [new_session(config, c, p, clk) for c, p in [(cluster, poller), *extra]]
     return HatuiApp(config, sessions, monitor=monitor, clock=clk, theme_name=theme)
 
 
