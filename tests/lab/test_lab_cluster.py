@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -32,6 +33,18 @@ def test_crm_mon_xml_answers_over_each_nodes_sshd(lab: Lab) -> None:
         st = parse_crm_mon(out)
         assert st.online_nodes == ["vnode1", "vnode2", "vnode3"]
         assert st.dc in lab.nodes
+
+
+def test_a_nodes_ssh_session_runs_none_of_the_hosts_dotfiles(lab: Lab) -> None:
+    """Each node has its own /root: bash run by sshd reads ~/.bashrc, and the host's (pyenv's init
+    on the CI image) made every node's sessions queue on one lock file under the host's /root."""
+    host = os.stat("/root")
+    for node in lab.nodes:
+        out = lab.ssh(node, "stat -c %d:%i ~; echo $PATH; ls -A ~ | grep -c '^.bashrc$'", check=False)
+        home, path, bashrc = out.stdout.split()
+        assert home != f"{host.st_dev}:{host.st_ino}", f"{node} shares the host's /root"
+        # sshd's own PATH: no start-up file of the host added to it.
+        assert (path, bashrc) == ("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "0"), node
 
 
 def test_hatui_config_names_the_nodes_keys_and_known_hosts(lab: Lab) -> None:
