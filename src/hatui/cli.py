@@ -3,6 +3,7 @@
 ``hatui``                      interactive console
 ``hatui --monitor``            read-only wall screen
 ``hatui --once [--format F]``  one snapshot, exit code by health (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+``hatui --once --all``         every cluster of the config, side by side; exit code the worst cluster's
 ``hatui capture DIR``          write every node's raw outputs in the replay layout
 ``hatui record [--dir DIR]``   the flight recorder: poll like the console, write a journal, no screen
 ``hatui log``                  print the audit log of actions run from hatui
@@ -30,7 +31,7 @@ from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error
 
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
-_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme", "record", "at")
+_MAIN_ONLY = ("once", "format", "ignore", "monitor", "theme", "record", "at", "all")
 #: What ``--demo`` may play (``hatui.demo.GENERATIONS``, spelt out here: the demo is not imported on
 #: every start of hatui).
 DEMO_GENERATIONS = ("seed", "modern")
@@ -77,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hatui",
         description="Operations console for Pacemaker/DRBD/Xen clusters.",
         parents=[source],
-        epilog="Exit codes of --once: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (including any error).",
+        epilog="Exit codes of --once: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (including any error). "
+        "With --all, the worst cluster's, ranked CRITICAL > UNKNOWN > WARNING > OK: a cluster nobody "
+        "could read may be down, which is worse than a warning.",
     )
     p.add_argument("--version", action="version", version=f"hatui {__version__}")
     p.add_argument(
@@ -95,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="problem code not to report (repeatable)",
     )
     p.add_argument("--monitor", action="store_true", help="read-only wall-screen mode")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every cluster of the config (with --demo: a demo fleet of three); with --once, printed "
+        "one after the other after a line per cluster",
+    )
     from hatui.journal.events_cli import WHEN_HELP, add_events_parser, when_arg
 
     p.add_argument(
@@ -211,6 +220,10 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.demo and args.replay is not None:
         parser.error("argument --replay: not allowed with argument --demo")
+    if args.all and args.cluster:
+        parser.error("argument --all: not allowed with argument --cluster (--all shows every cluster)")
+    if args.all and args.replay is not None:
+        parser.error("argument --all: not allowed with argument --replay (a replay is one cluster)")
     if args.at is not None and args.replay is None:
         parser.error("argument --at: a moment of a journal: give the journal with --replay JOURNAL")
     if args.command in ("capture", "do", "record", "serve", "events"):
@@ -346,6 +359,7 @@ def _source_choice(args: argparse.Namespace) -> SourceChoice:
         demo=args.demo,
         replay=args.replay,
         at=getattr(args, "at", None),
+        fleet=getattr(args, "all", False),
     )
 
 

@@ -44,6 +44,9 @@ class SourceChoice:
     replay: Path | None = None
     at: datetime | None = None
     """With a journal as ``replay``: the moment to show (None: its last poll)."""
+    fleet: bool = False
+    """Every cluster of the config (``--all``); with ``demo``, the demo fleet
+    (``hatui.sources.demo_fleet``)."""
 
     @property
     def journal(self) -> bool:
@@ -80,6 +83,13 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
             # A replay judged with the health settings of the cluster it came from.
             config = replace(config, health_ignore=_load(choice.config).health_ignore)
         return config, config.cluster()
+    config = config_file(choice)
+    return config, config.cluster(choice.cluster)
+
+
+def config_file(choice: SourceChoice) -> Config:
+    """The config file ``choice`` names (``--config``, ``$HATUI_CONFIG``, the default path), read;
+    raises HatuiError."""
     path = discover_config_path(str(choice.config) if choice.config else None)
     if path is None:
         raise HatuiError(
@@ -88,8 +98,21 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
             "or try --demo",
             "config error",
         )
-    config = _load(path)
-    return config, config.cluster(choice.cluster)
+    return _load(path)
+
+
+def resolve_fleet(choice: SourceChoice) -> tuple[Config, tuple[ClusterConfig, ...]]:
+    """The config and every cluster of it, in its order (``--all``): the demo fleet with ``--demo``;
+    raises HatuiError."""
+    if choice.demo:
+        from hatui.sources.demo_fleet import demo_fleet_config
+
+        config = demo_fleet_config()
+    elif choice.replay is not None:
+        raise HatuiError("a replay is one cluster: --all does not go with --replay", "usage")
+    else:
+        config = config_file(choice)
+    return config, tuple(config.clusters.values())
 
 
 def collect(choice: SourceChoice, cluster: ClusterConfig) -> list[NodeCapture]:
@@ -124,10 +147,14 @@ def run_once(choice: SourceChoice, fmt: str = "text", ignore: Iterable[str] = ()
 
 
 def _once(choice: SourceChoice, fmt: str, ignore: frozenset[str]) -> int:
+    if choice.fleet:
+        from hatui.snapshot.fleet import once_fleet
+
+        return once_fleet(choice, fmt, ignore)
     try:
         config, cluster = resolve(choice)
         if choice.replay is None and not choice.demo:
-            _import_while_nodes_answer(cluster, fmt)
+            import_while_nodes_answer(cluster, fmt)
         if choice.journal:
             return _once_journal(choice, config, cluster, fmt, ignore)
         captures = collect(choice, cluster)
@@ -173,7 +200,7 @@ _AFTER_COLLECTION = ("hatui.model.inflight", "hatui.model.verdict", "hatui.snaps
 _PRINTERS = {"text": ("hatui.snapshot.text",), "yaml": ("yaml",)}
 
 
-def _import_while_nodes_answer(cluster: ClusterConfig, fmt: str) -> None:
+def import_while_nodes_answer(cluster: ClusterConfig, fmt: str) -> None:
     """Imports what judging and printing need in a thread, while the collection waits on the nodes.
 
     A cold ``--once`` spends most of its time waiting on the network (connections, the nodes
