@@ -65,7 +65,7 @@ class FleetRow:
     nodes_total: int
     """Configured nodes."""
     vms_running: int
-    """VMs whose domain runs on some node (what the hypervisors say)."""
+    """VMs whose domain runs on a node that answered (what the hypervisors say, not Pacemaker)."""
     vms_total: int
     capacity: str
     """The N+1 words, as the header's badge shows them (``Capacity.words``)."""
