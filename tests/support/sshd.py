@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import pwd
 import shlex
 import shutil
 import signal
@@ -167,7 +168,7 @@ class SshdServer:
         log = self.log_path.open("ab")
         try:
             self.proc = subprocess.Popen(
-                [str(SSHD), "-D", "-e", "-f", str(self.config_path)],
+                _private_home([str(SSHD), "-D", "-e", "-f", str(self.config_path)]),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -217,6 +218,22 @@ class SshdServer:
     def session_count(self) -> int:
         """How many sessions (remote commands) sshd started so far."""
         return self.log().count("Starting session: command")
+
+
+def _private_home(argv: list[str]) -> list[str]:
+    """``argv`` run with an empty home of its own, when this process may make one (root).
+
+    sshd runs each command through the user's login shell, and Debian's bash reads ``~/.bashrc``
+    even then; a developer's or CI image's ``/root/.bashrc`` (pyenv's rehash takes a lock every
+    shell of the machine shares) would make every test session slower and tie them together. The
+    tmpfs is sshd's alone (a private mount namespace) and is gone with it.
+    """
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        return argv
+    home = pwd.getpwuid(os.geteuid()).pw_dir  # what sshd gives the session, whatever $HOME says
+    script = 'mount -t tmpfs -o mode=700 tmpfs "$0" && exec "$@"'
+    return [unshare, "--mount", "--propagation", "private", "sh", "-c", script, home, *argv]
 
 
 def _descendants(root: int) -> list[int]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import pwd
 import re
 import time
 from collections.abc import Callable
@@ -133,6 +135,21 @@ async def test_run_passes_arguments_and_stdin_verbatim(sshd_factory: MakeServer)
         assert (r.exit_status, r.stdout) == (0, "")
     finally:
         await t.close()
+        await t.close()
+
+
+async def test_a_session_starts_in_an_empty_home_of_its_own(sshd_factory: MakeServer) -> None:  # noqa: F811
+    """As root the test sshd gets a private empty home, so no shell start-up file of this machine
+    (a developer's or a CI image's ~/.bashrc) runs in, slows down or ties together test sessions."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can give sshd a private home")
+    server = sshd_factory("n1")
+    server.trust(user_known_hosts())
+    t = transport_for(server)
+    try:
+        r = await t.run(["sh", "-c", 'ls -A "$HOME"; echo "home=$HOME"'], timeout=5)
+        assert (r.exit_status, r.stdout) == (0, f"home={pwd.getpwuid(0).pw_dir}\n"), r.stdout
+    finally:
         await t.close()
 
 
