@@ -3,7 +3,8 @@
     python -m bench                      # everything (about 15 minutes on 2 cores; the first run
                                          # also generates the large crm_mon XMLs, about 3 minutes)
     python -m bench --quick              # tiny sizes, a few minutes (what the smoke test runs)
-    python -m bench --only scale,fanout  # some of: scale, fanout, console, snapshot, live, memory
+    python -m bench --only scale,fanout  # some of: scale, fanout, console, snapshot, live, memory,
+                                         # journal, fleet_console
     python -m bench --tui-minutes 60     # the console memory run the issue asks for
     python -m bench.profiles             # pyinstrument profiles of --once and the idle console
     python -m bench.console --src TREE   # the console figures of another tree ("before")
@@ -26,11 +27,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import console, fanout, journal_size, live, memory, scale, snapshot
+from bench import console, fanout, fleet_console, journal_size, live, memory, scale, snapshot
 from bench.common import RESULTS, ROOT, Result, markdown_table, report, save, utc_now
 from bench.testbed import Testbed, open_testbed
 
-ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory", "journal")
+ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory", "journal", "fleet_console")
 NEEDS_TESTBED = {"snapshot", "live", "memory"}
 MODULES: dict[str, Any] = {
     "snapshot": snapshot,
@@ -40,6 +41,7 @@ MODULES: dict[str, Any] = {
     "live": live,
     "memory": memory,
     "journal": journal_size,
+    "fleet_console": fleet_console,
 }
 
 

@@ -27,7 +27,16 @@ from pathlib import Path
 from hatui import __version__
 from hatui.errors import HatuiError
 from hatui.plaintext import clean_line
-from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, collect, print_error, resolve, run_once
+from hatui.snapshot.once import (
+    EXIT_UNKNOWN,
+    SourceChoice,
+    collect,
+    config_file,
+    print_error,
+    resolve,
+    resolve_fleet,
+    run_once,
+)
 
 EXAMPLE_CONFIG = "config.example.yaml"
 #: Options of the main parser that mean nothing to a sub-command (``hatui log --once`` is a mistake).
@@ -189,7 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"replay: {clean_line(str(args.replay))}: --at needs a journal (hatui record)", file=sys.stderr)
         return EXIT_UNKNOWN
     try:
-        config, cluster = resolve(choice)
+        fleet = choice.fleet or _several_clusters(choice)
+        if fleet:
+            config, (cluster, *_others) = resolve_fleet(choice)
+        else:
+            config, cluster = resolve(choice)
         if args.replay is not None:
             collect(choice, cluster)  # read it all now: an unreadable replay is a line, not a crash
     except HatuiError as exc:
@@ -199,10 +212,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return run_app(config, cluster, demo=args.demo, replay=args.replay, monitor=args.monitor,
-                       theme=args.theme, record=args.record, at=args.at)  # fmt: skip
+                       theme=args.theme, record=args.record, at=args.at, fleet=fleet)  # fmt: skip
     except HatuiError as exc:  # the journal of --record: refused before the console starts
         print_error(exc)
         return EXIT_UNKNOWN
+
+
+def _several_clusters(choice: SourceChoice) -> bool:
+    """A config file of several clusters and no cluster chosen (no ``--cluster``, no
+    ``default_cluster``): the console opens on the fleet."""
+    if choice.cluster or choice.demo or choice.replay is not None:
+        return False
+    config = config_file(choice)
+    return len(config.clusters) > 1 and config.default_cluster is None
 
 
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:

@@ -44,6 +44,7 @@ from hatui.ui.widgets.drbd import display_drbd, row_key
 
 if TYPE_CHECKING:
     from hatui.ui.app import HatuiApp
+    from hatui.ui.sessions import Session
 
 #: Seconds between two "still waiting" toasts.
 PROGRESS_EVERY_S = 5.0
@@ -53,10 +54,11 @@ __all__ = ["ActionController", "Request"]
 
 
 class ActionController:
-    """The actions of the app's main cluster."""
+    """The actions of one watched cluster (each session of the app has its own)."""
 
-    def __init__(self, app: HatuiApp) -> None:
+    def __init__(self, app: HatuiApp, session: Session) -> None:
         self.app = app
+        self.session = session
         self.poll_interval = 1.0
         self.audit = AuditLog()
         self._runner: Runner | None = None
@@ -70,8 +72,8 @@ class ActionController:
         self._running_workers: set[object] = set()
 
     def _inflight_changed(self, flights: tuple[InFlight, ...]) -> None:
-        self.app.state.inflight = flights
-        self.app.state.ended_markers = self.registry.ended_markers
+        self.session.state.inflight = flights
+        self.session.state.ended_markers = self.registry.ended_markers
 
     async def close(self, timeout: float = 15.0) -> None:
         """On quit: cancels a running action and waits until its in-flight marker is removed.
@@ -107,7 +109,7 @@ class ActionController:
         if spec.kind == "cluster":
             self.request(Request(action))
             return
-        view, display = self.app.state.view, self.app.state.display
+        view, display = self.session.state.view, self.session.state.display
         if key is None or view is None or display is None:
             self.app.notify("no row selected", severity="warning", timeout=3)
             return
@@ -159,11 +161,11 @@ class ActionController:
     def runner(self) -> Runner:
         """The runner over the poller's own transports; refuses for replayed data."""
         if self._runner is None:
-            poller: Any = self.app.session.poller
+            poller: Any = self.session.poller
             if not hasattr(poller, "collector"):
                 raise ActionRefused("these are replayed captures: there is no node to run an action on")
             collectors = [poller.collector(n) for n in poller.nodes]
-            cluster = self.app.session.cluster
+            cluster = self.session.cluster
             self._runner = Runner(
                 cluster,
                 {c.node.name: c.transport for c in collectors},
@@ -177,14 +179,14 @@ class ActionController:
 
     def context(self) -> ActionContext:
         """The cluster as last seen, with the console's mode."""
-        view = self.app.state.view
+        view = self.session.state.view
         if view is None:
             raise ActionRefused("no poll has come in yet")
-        history = tuple(le.event for le in self.app.state.events)
+        history = tuple(le.event for le in self.session.state.events)
         return ActionContext(
             view,
-            self.app.session.cluster,
-            read_only=self.app.read_only,
+            self.session.cluster,
+            read_only=self.app.read_only_of(self.session),
             monitor=self.app.monitor,
             history=history,
             ended_markers=self.registry.ended_markers,
@@ -285,7 +287,7 @@ class ActionController:
     async def _confirm_and_run(self, plan: Plan) -> None:
         runner = self.runner()
         # One action per target (and what is tied to it: a VM's disks...); unrelated ones run side by side.
-        related = related_subjects(plan, self.app.state.view)
+        related = related_subjects(plan, self.session.state.view)
         busy = runner.conflict(plan, related)
         if busy is not None:
             raise ActionRefused(busy)
@@ -326,12 +328,12 @@ class ActionController:
         The constraints are polled least often (30 s by default); without this, a clear right after a
         cancel would be planned from constraints the cancel had already removed.
         """
-        poller: Any = self.app.session.poller
+        poller: Any = self.session.poller
         if not hasattr(poller, "collector"):
             return
         for node in poller.nodes:
             report = await poller.poll(node, force=True)
-            self.app.post_message(NodePolled(self.app.session.cluster.name, report))
+            self.app.post_message(NodePolled(self.session.cluster.name, report))
 
     def _expecting(self, plan: Plan) -> Plan:
         """``plan`` with its confirmation's preview as the expectation (unchanged without one)."""
@@ -341,7 +343,7 @@ class ActionController:
 
     async def _offer_pinned(self, refused: MovesAgain) -> None:
         """A move the cluster would undo: refused, with the pinned move offered instead."""
-        self.audit.refused(self.app.session.cluster.name, "move_resource", refused.resource, refused.message)
+        self.audit.refused(self.session.cluster.name, "move_resource", refused.resource, refused.message)
         choice = await self.app.push_screen_wait(
             ChooseScreen(
                 f"Refused: {refused.resource} would move twice",
@@ -392,4 +394,4 @@ class ActionController:
             severity="warning",
             timeout=8,
         )
-        self.audit.refused(self.app.session.cluster.name, req.action, req.target or "", reason)
+        self.audit.refused(self.session.cluster.name, req.action, req.target or "", reason)

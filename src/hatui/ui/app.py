@@ -28,17 +28,17 @@ from hatui.ui.base import run_console
 from hatui.ui.cells import Palette
 from hatui.ui.demo_faults import demo_of, inject_fault
 from hatui.ui.messages import ActionFinished, DetailRequested, ScreenShown
-from hatui.ui.modes import action_allowed, is_read_only
+from hatui.ui.modes import action_allowed
 from hatui.ui.palette import ClusterCommands
 from hatui.ui.screens.actions_panel import ActionsPanel, QuitScreen, running_line
 from hatui.ui.screens.detail import DetailScreen
 from hatui.ui.screens.main import PANES, MainScreen
 from hatui.ui.screens.wall import WallScreen
-from hatui.ui.sessions import PollingApp, Session, new_session
+from hatui.ui.sessions import Session, new_session
+from hatui.ui.switching import SwitchingApp, fleet_sessions, listen
 from hatui.ui.themes import DEFAULT_THEME, WALL_THEME, load_themes, theme_dirs
 from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.table_pane import ERRORS_KEY
-from hatui.watch.listeners import build_listeners
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
@@ -51,7 +51,7 @@ ROTATE_S = 20.0
 PAGE_S = 8.0
 
 
-class HatuiApp(PollingApp):
+class HatuiApp(SwitchingApp):
     """The hatui console."""
 
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
@@ -64,6 +64,9 @@ class HatuiApp(PollingApp):
         Binding("p", "toggle_pause", "Pause", tooltip="Freeze the screen; polls go on", id="pause"),
         Binding("r", "refresh_now", "Refresh", tooltip="Poll every node now", id="refresh"),
         Binding("w", "toggle_wall", "Wall", tooltip="Switch between panes and the wall layout", id="wall"),
+        # Not "f": the resource panes' f resets a fail-count.
+        Binding("backspace", "fleet", "Fleet", tooltip="Back to every cluster at a glance", id="fleet"),
+        Binding("escape", "fleet", "Fleet", show=False, id="fleet-escape"),
         Binding("t", "next_theme", "Theme", tooltip="Next hatui theme", id="next-theme", show=False),
         Binding(
             "exclamation_mark", "demo_fault", "Fault", tooltip="Demo only: inject a fault", id="demo-fault"
@@ -78,22 +81,17 @@ class HatuiApp(PollingApp):
         monitor: bool,
         clock: Clock,
         theme_name: str | None = None,
+        fleet: bool = False,
     ) -> None:
-        super().__init__(list(sessions), clock)
+        super().__init__(list(sessions), clock, monitor=monitor, fleet=fleet)
         self.config = config
-        self.monitor = monitor
-        self.read_only = any(is_read_only(s.cluster, monitor) for s in self.sessions[:1])
         self.wanted_theme = theme_name
         self.redraws = 0
         """How many times the panes were redrawn with new data (not counting the age ticker)."""
         self.palette = Palette.plain()
         self.theme_problems: list[str] = []
-        self.shown = 0
-        """Index of the session the wall screen shows."""
-        self.main_screen = MainScreen(self.session.title, self.session.cluster.accent)
-        self.wall_screen = WallScreen()
-        self.actions = ActionController(self)
-        """Keys and palette commands that act on the main cluster (``hatui.ui.actions_glue``)."""
+        for session in self.sessions:
+            session.actions = ActionController(self, session)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -101,9 +99,12 @@ class HatuiApp(PollingApp):
         self._setup_themes()
         if self.config.keymap:
             self.set_keymap(dict(self.config.keymap))
-        self.install_screen(self.main_screen, "main")
         self.install_screen(self.wall_screen, "wall")
-        self.push_screen("wall" if self.monitor else "main")
+        if self.fleet_screen is not None:
+            self.install_screen(self.fleet_screen, "fleet")
+            self.push_screen("fleet")
+        else:
+            self.push_screen(self.wall_screen if self.monitor else self.main_screen)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.palette = Palette.from_variables(self.theme_variables)
         for session in self.sessions:
@@ -111,7 +112,7 @@ class HatuiApp(PollingApp):
         self.set_interval(1.0, self._tick_ages, name="tick")
         if self.monitor:
             self.set_interval(PAGE_S, self._next_page, name="wall-page")
-            if len(self.sessions) > 1:
+            if len(self.sessions) > 1 and self.fleet_screen is None:
                 self.set_interval(ROTATE_S, self._rotate, name="wall-rotate")
 
     def _setup_themes(self) -> None:
@@ -143,7 +144,8 @@ class HatuiApp(PollingApp):
         severity = "info" if message.ok else "critical"
         verdict = "done" if message.ok else "FAILED"
         text = f"{message.action} {message.target}: {verdict}: {message.outcome}"
-        self.state.log(ClusterEvent(self.clock.now(), EventKind.ACTION, message.target, None, text, severity))
+        state = (self.session_named(message.cluster) or self.session).state
+        state.log(ClusterEvent(self.clock.now(), EventKind.ACTION, message.target, None, text, severity))
         title = f"{message.action} {message.target}: {verdict}"
         if message.ok:
             self.notify(message.outcome, title=title, timeout=10)
@@ -153,7 +155,9 @@ class HatuiApp(PollingApp):
 
     async def on_unmount(self) -> None:
         # A running action removes its in-flight marker over the transports: before they close.
-        await self.actions.close()
+        for session in self.sessions:
+            if session.actions is not None:
+                await session.actions.close()
         await self.close_sessions()
 
     # -- rendering ------------------------------------------------------------------------------
@@ -170,6 +174,9 @@ class HatuiApp(PollingApp):
             self._drawn_at_s = int(snap.now.timestamp())
             if panes and not ages_only:
                 self.redraws += 1
+        if self.on_fleet:
+            self._render_fleet()
+            return
         if snap is not None and self.main_screen.is_mounted:
             self.main_screen.update_from(snap, self.palette, self.state.events, paused=self._paused_count,
                                          read_only=self.read_only, panes=panes,
@@ -190,11 +197,8 @@ class HatuiApp(PollingApp):
         snap = session.state.snapshot(True)
         if snap is None:
             return
-        pos = (
-            f"cluster {self.shown % len(self.sessions) + 1}/{len(self.sessions)}"
-            if len(self.sessions) > 1
-            else ""
-        )
+        rotating = len(self.sessions) > 1 and self.fleet_screen is None
+        pos = f"cluster {self.shown % len(self.sessions) + 1}/{len(self.sessions)}" if rotating else ""
         self.wall_screen.update_from(snap, title=session.title, accent=session.cluster.accent, position=pos)
 
     @property
@@ -214,6 +218,8 @@ class HatuiApp(PollingApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Refuses cluster-writing actions in read-only mode (see ``hatui.ui.modes``)."""
+        if not self.fleet_allows(action):
+            return False
         if action == "demo_fault":
             return not self.read_only and demo_of(self) is not None
         return action_allowed(self.read_only, action)
@@ -230,7 +236,7 @@ class HatuiApp(PollingApp):
 
     async def action_quit(self) -> None:
         """Quits; while actions run, first says what quitting would leave behind and asks."""
-        running = self.actions.running()
+        running = [r for s in self.sessions if s.actions is not None for r in s.actions.running()]
         if not running:
             self.exit()
             return
@@ -240,7 +246,9 @@ class HatuiApp(PollingApp):
         def answer(quit_now: bool | None) -> None:
             if quit_now:
                 # Each action undoes itself and writes its end record while the console closes.
-                self.actions.cancel_all("cancelled: the console quit")
+                for s in self.sessions:
+                    if s.actions is not None:
+                        s.actions.cancel_all("cancelled: the console quit")
                 self.exit()
 
         self.push_screen(QuitScreen(running), answer)
@@ -268,7 +276,7 @@ class HatuiApp(PollingApp):
         """Switches between the panes and the wall layout."""
         if isinstance(self.screen, DetailScreen):
             self.pop_screen()
-        self.switch_screen("main" if isinstance(self.screen, WallScreen) else "wall")
+        self.switch_screen(self.main_screen if isinstance(self.screen, WallScreen) else self.wall_screen)
 
     @on(DetailRequested)
     def _detail_requested(self, message: DetailRequested) -> None:
@@ -324,6 +332,7 @@ def make_app(
     clock: Clock | None = None,
     theme: str | None = None,
     extra: Sequence[tuple[ClusterConfig, Poller]] = (),
+    fleet: bool = False,
 ) -> HatuiApp:
     """Builds the console for ``cluster`` polled by ``poller``.
 
@@ -334,11 +343,13 @@ def make_app(
         monitor: The read-only wall layout.
         clock: Time source (a FrozenClock in tests).
         theme: A theme name that overrides the config's.
-        extra: Further clusters for the wall screen to rotate through.
+        extra: Further clusters: the wall screen rotates through them, or with ``fleet``, the
+            console opens on the fleet screen (``cluster`` first, then these).
+        fleet: Open on the fleet screen (when there are several clusters).
     """
     clk = clock or SystemClock()
     sessions = [new_session(config, c, p, clk) for c, p in [(cluster, poller), *extra]]
-    return HatuiApp(config, sessions, monitor=monitor, clock=clk, theme_name=theme)
+    return HatuiApp(config, sessions, monitor=monitor, clock=clk, theme_name=theme, fleet=fleet)
 
 
 def run_app(
@@ -351,9 +362,11 @@ def run_app(
     theme: str | None = None,
     record: Path | None = None,
     at: datetime | None = None,
+    fleet: bool = False,
 ) -> int:
     """Runs the console until the user quits; returns the exit code. A journal as ``replay`` opens
-    the time cursor (``hatui.ui.timeline``) at ``at``, or at its last poll.
+    the time cursor (``hatui.ui.timeline``) at ``at``, or at its last poll. With ``fleet``, every
+    cluster of ``config`` is watched and the console opens on the fleet screen.
 
     Raises:
         HatuiError: the journal of ``record`` (or of ``replay``) cannot be opened (before the console starts).
@@ -365,6 +378,12 @@ def run_app(
         from hatui.ui.timeline import run_timeline
 
         return run_timeline(config, cluster, replay, at=at, monitor=monitor, theme=theme)
+    if fleet and replay is None:
+        clock = SystemClock()
+        sessions = fleet_sessions(config, clock, demo=demo)
+        app = HatuiApp(config, sessions, monitor=monitor, clock=clock, theme_name=theme, fleet=True)
+        listen(app.sessions, config, record, app.voice_of)
+        return run_console(app)
     poller = make_poller(config, cluster, demo=demo, replay=replay)
     extra: list[tuple[ClusterConfig, Poller]] = []
     if monitor and not demo and replay is None:
@@ -375,5 +394,5 @@ def run_app(
             if c.name != cluster.name
         ]
     app = make_app(config, cluster, poller, monitor=monitor, theme=theme, extra=extra)
-    app.session.listeners = build_listeners(config, cluster, record_dir=record, log=app.log_line)
+    listen([app.session], config, record, app.voice_of)
     return run_console(app)

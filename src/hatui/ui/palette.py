@@ -30,6 +30,8 @@ def entries(app: Any) -> Iterator[tuple[str, str, Request]]:
     view = app.state.view if hasattr(app, "state") else None
     if not isinstance(controller, ActionController) or view is None or app.monitor:
         return
+    if getattr(app, "on_fleet", False):
+        return  # the fleet screen shows no cluster to act on
     status = view.pacemaker
     nodes = [n.name for n in status.nodes] if status else list(view.node_names)
     for spec in for_kind("cluster", "node", "resource", "vm", "drbd", "snapshot"):

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual import on
 
@@ -31,6 +32,9 @@ from hatui.ui.messages import NodePolled
 from hatui.watch.listeners import PollListener, close_all, notify_all
 from hatui.watch.state import ClusterState
 
+if TYPE_CHECKING:
+    from hatui.ui.actions_glue import ActionController
+
 
 @dataclass(eq=False)
 class Session:
@@ -41,6 +45,8 @@ class Session:
     state: ClusterState
     wake: dict[str, asyncio.Event] = field(default_factory=dict)
     listeners: list[PollListener] = field(default_factory=list)
+    actions: ActionController | None = None
+    """What its keys and palette commands run (the app gives each session its own)."""
 
     @property
     def title(self) -> str:
@@ -61,6 +67,8 @@ class PollingApp(ConsoleApp):
     def __init__(self, sessions: list[Session], clock: Clock) -> None:
         super().__init__()
         self.sessions = sessions
+        self.current = 0
+        """Index of the session shown (the first unless opened from the fleet screen)."""
         self.clock = clock
         self.paused = False
         self.held = 0
@@ -70,8 +78,8 @@ class PollingApp(ConsoleApp):
 
     @property
     def session(self) -> Session:
-        """The cluster the interactive panes show."""
-        return self.sessions[0]
+        """The cluster shown (its panes, its header, what its keys act on)."""
+        return self.sessions[self.current]
 
     @property
     def state(self) -> ClusterState:
@@ -119,7 +127,7 @@ class PollingApp(ConsoleApp):
             return
         recorded = session.state.record(message.report)
         notify_all(session.listeners, message.capture, message.report, session.state, recorded,
-                   self._voice_of(session))  # fmt: skip
+                   self.voice_of(session))  # fmt: skip
         if recorded.transition == "down":
             self.notify(f"{message.node} unreachable: {message.report.unreachable}",
                         title=session.title, severity="error", timeout=8)  # fmt: skip
@@ -136,9 +144,9 @@ class PollingApp(ConsoleApp):
 
     def log_line(self, line: str) -> None:
         """What a listener (the recorder, the alerts) of the shown cluster has to say: a toast."""
-        self._voice_of(self.session)(line)
+        self.voice_of(self.session)(line)
 
-    def _voice_of(self, session: Session) -> Callable[[str], None]:
+    def voice_of(self, session: Session) -> Callable[[str], None]:
         """A listener's voice: a toast titled with its own cluster's name."""
 
         def say(line: str) -> None:
@@ -191,4 +199,4 @@ class PollingApp(ConsoleApp):
         for session in self.sessions:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(session.poller.close(), timeout=2.0)
-            await close_all(session.listeners, self._voice_of(session))
+            await close_all(session.listeners, self.voice_of(session))

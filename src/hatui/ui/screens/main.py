@@ -82,8 +82,8 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
 """
     HELP = HELP_TEMPLATE.format(panes=", ".join(f"**{spec.key}** {spec.label}" for spec in PANES.values()))
 
-    def __init__(self, title: str, accent: str | None) -> None:
-        super().__init__(id="main")
+    def __init__(self, title: str, accent: str | None, *, id: str = "main") -> None:
+        super().__init__(id=id)
         self._title = title
         self._accent = accent
         self.filter_text = ""

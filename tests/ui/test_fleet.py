@@ -1,0 +1,170 @@
+"""The fleet screen: several clusters in one console, each polled on its own, one shown at a time.
+
+The fleet is the demo fleet (``hatui --demo --all``: a healthy seed cluster, a read-only modern one
+and one with a DRBD split-brain) plus a cluster whose nodes are SSH to a closed loopback port: it
+never answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+from ui_harness import SIZE, wait_for
+
+from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.sources.demo_fleet import demo_fleet_config
+from hatui.sources.make import make_poller
+from hatui.ui.app import HatuiApp, make_app
+from hatui.ui.screens.fleet import FleetScreen
+from hatui.ui.screens.main import MainScreen
+from hatui.ui.screens.wall import WallScreen
+from hatui.ui.widgets.fleet import FleetTable
+from support.sshd import free_port
+
+OFFLINE = "offline"
+
+
+@pytest.fixture
+def fleet_config() -> Config:
+    """The demo fleet and a cluster nobody answers for (a port nothing listens on)."""
+    demo = demo_fleet_config()
+    port = free_port()
+    offline = ClusterConfig(
+        name=OFFLINE,
+        nodes=(NodeConfig("gone1", "127.0.0.1", port=port), NodeConfig("gone2", "127.0.0.1", port=port)),
+        display_name="Offline site",
+        connect_timeout=1.0,
+    )
+    return Config(clusters={**demo.clusters, OFFLINE: offline}, health_ignore=demo.health_ignore)
+
+
+def fleet_app(config: Config, *, monitor: bool = False, fleet: bool = True) -> HatuiApp:
+    first, *rest = config.clusters.values()
+
+    def poller(c: ClusterConfig) -> object:
+        return make_poller(config, c, demo=None if c.name == OFFLINE else "seed")
+
+    extra = [(c, poller(c)) for c in rest]
+    return make_app(config, first, poller(first), monitor=monitor, extra=extra, fleet=fleet)  # type: ignore[arg-type]
+
+
+def row_text(app: HatuiApp, cluster: str) -> str:
+    table = app.screen.query_one(FleetTable)
+    return " | ".join(str(c) for c in table.get_row(cluster))
+
+
+def all_polled(app: HatuiApp) -> bool:
+    """Every node of every cluster was polled (answered or not)."""
+    return all(s.state.polls.get(n, 0) >= 1 for s in app.sessions for n in s.poller.nodes)
+
+
+async def open_row(pilot: object, app: HatuiApp, cluster: str) -> None:
+    table = app.screen.query_one(FleetTable)
+    table.move_cursor(row=table.get_row_index(cluster))
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: not isinstance(app.screen, FleetScreen))
+
+
+def header_name(app: HatuiApp) -> str:
+    return str(app.screen.query_one("#cluster-name", Static).render())
+
+
+async def test_the_fleet_shows_each_cluster_in_words_and_opens_one(fleet_config: Config) -> None:
+    app = fleet_app(fleet_config)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, FleetScreen)
+        await wait_for(pilot, lambda: all_polled(app), within=20)
+        # A split-brain settles a few seconds before it counts (as in a single cluster's console).
+        await wait_for(pilot, lambda: "CRITICAL" in row_text(app, "demo-faulted"), within=20)
+        seed, faulted, offline = (row_text(app, c) for c in ("demo-seed", "demo-faulted", OFFLINE))
+        # The demo's seed cluster resyncs a DRBD disk now and then: a warning, never critical.
+        assert "CRITICAL" not in seed and "nodes 3/3 up" in seed and "VMs 7/7 running" in seed
+        assert "CRITICAL" in faulted and "split" in faulted.lower()
+        assert "UNKNOWN" in offline or "CRITICAL" in offline
+        assert "nodes 0/2 up (gone1, gone2 unreachable)" in offline
+        assert "read-only" in row_text(app, "demo-modern") and "operator" in seed
+        summary = str(app.screen.query_one("#fleet-summary", Static).render())
+        assert summary.startswith("4 clusters: ") and "CRITICAL" in summary
+
+        await open_row(pilot, app, "demo-faulted")
+        assert isinstance(app.screen, MainScreen)
+        assert app.session.cluster.name == "demo-faulted"
+        assert "demo-faulted" in header_name(app) and "operator" in header_name(app)
+        assert app.state.health is not None and app.state.health.status.value == "CRITICAL"
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen))
+
+        # Esc on a cluster's panes (no filter to clear) comes back too.
+        await open_row(pilot, app, "demo-seed")
+        assert "demo-seed" in header_name(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen))
+
+
+async def test_every_cluster_keeps_polling_while_another_is_shown(fleet_config: Config) -> None:
+    app = fleet_app(fleet_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: all_polled(app), within=20)
+        await open_row(pilot, app, "demo-seed")
+        hidden = app.session_named("demo-faulted")
+        assert hidden is not None
+        before = dict(hidden.state.polls)
+        await wait_for(pilot, lambda: all(hidden.state.polls[n] > before[n] for n in before), within=20)
+
+
+async def test_a_read_only_cluster_opened_from_the_fleet_runs_no_action(fleet_config: Config) -> None:
+    app = fleet_app(fleet_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: all_polled(app), within=20)
+
+        def action_workers() -> list[str]:
+            return [w.name for w in app.workers if w.group == "action"]
+
+        # An operator cluster: S on a node starts the standby flow (it asks before it runs).
+        await open_row(pilot, app, "demo-seed")
+        assert not app.read_only
+        await pilot.press("2", "S")
+        await wait_for(pilot, lambda: "action:standby" in action_workers())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen))
+        started = len(action_workers())
+
+        await open_row(pilot, app, "demo-modern")
+        assert "read-only" in header_name(app)
+        assert app.read_only and app.actions.session.cluster.name == "demo-modern"
+        assert app.check_action("standby", ()) is False
+        await pilot.press("2", "S")
+        await pilot.pause(0.3)
+        assert len(action_workers()) == started
+        assert isinstance(app.screen, MainScreen)
+        assert app.actions.running() == []
+
+
+async def test_the_wall_on_the_fleet_shows_the_chosen_cluster_and_does_not_rotate(
+    fleet_config: Config,
+) -> None:
+    app = fleet_app(fleet_config, monitor=True)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, FleetScreen)
+        await wait_for(pilot, lambda: all_polled(app), within=20)
+        await open_row(pilot, app, "demo-faulted")
+        assert isinstance(app.screen, WallScreen)
+        await wait_for(pilot, lambda: "demo-faulted" in str(app.screen.query_one("#wall-cluster").render()))
+        assert not [t for t in app._timers if t.name == "wall-rotate"]  # type: ignore[attr-defined]
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen))
+
+
+async def test_one_cluster_opens_on_its_panes_as_before(fleet_config: Config) -> None:
+    seed = fleet_config.clusters["demo-seed"]
+    one = Config(clusters={"demo-seed": seed}, health_ignore=fleet_config.health_ignore)
+    app = fleet_app(one)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, MainScreen)
+        assert app.fleet_screen is None
+        assert app.check_action("fleet", ()) is False
+        await pilot.press("backspace")
+        assert isinstance(app.screen, MainScreen)
+        assert "·" not in header_name(app)  # the title as before: no mode words added
