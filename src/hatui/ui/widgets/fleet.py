@@ -22,12 +22,13 @@ COLUMNS: dict[str, str] = {
     "cluster": "Cluster",
     "mode": "Mode",
     "health": "Health",
-    "problem": "Worst problem",
     "nodes": "Nodes",
     "vms": "VMs",
     "capacity": "N+1",
     "data": "Data",
+    "problem": "Worst problem",
 }
+"""The worst problem comes last: it is the long one, and a narrow terminal cuts it, not the counts."""
 
 #: Verdict -> sort rank, worst first (a cluster nobody could read may be down: before warnings).
 _STATUS_RANK = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "OK": 3}
@@ -47,11 +48,11 @@ def fleet_cells(row: FleetRow, palette: Palette) -> dict[str, Cell]:
         "cluster": cell(row.title),
         "mode": cell(row.mode, palette.warn if row.mode != "read-only" else ""),
         "health": cell(health, health_style, sort=_STATUS_RANK.get(status, 1)),
-        "problem": cell(row.problem_words or "no problems", problem_style),
         "nodes": cell(row.nodes_words, nodes_style, sort=(row.nodes_up - row.nodes_total, row.nodes_up)),
         "vms": cell(row.vms_words, sort=(row.vms_running - row.vms_total, row.vms_running)),
         "capacity": cell(row.capacity, cap_style),
         "data": cell(row.freshness_words, sort=row.oldest_data_s if row.oldest_data_s is not None else 1e12),
+        "problem": cell(row.problem_words or "no problems", problem_style),
     }
 
 
