@@ -7,17 +7,22 @@ never answers.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Static
 from ui_harness import SIZE, wait_for
 
 from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.journal.listener import JournalListener
+from hatui.journal.store import Journal
 from hatui.sources.demo_fleet import demo_fleet_config
 from hatui.sources.make import make_poller
 from hatui.ui.app import HatuiApp, make_app
 from hatui.ui.screens.fleet import FleetScreen
 from hatui.ui.screens.main import MainScreen
 from hatui.ui.screens.wall import WallScreen
+from hatui.ui.switching import listen
 from hatui.ui.widgets.fleet import FleetTable
 from support.sshd import free_port
 
@@ -168,3 +173,24 @@ async def test_one_cluster_opens_on_its_panes_as_before(fleet_config: Config) ->
         await pilot.press("backspace")
         assert isinstance(app.screen, MainScreen)
         assert "·" not in header_name(app)  # the title as before: no mode words added
+
+
+async def test_each_cluster_of_the_fleet_writes_its_own_journal(tmp_path: Path) -> None:
+    config = demo_fleet_config()
+    app = fleet_app(config)
+    listen(app.sessions, config, tmp_path, app.voice_of)
+    writers = {s.cluster.name: s.listeners[0] for s in app.sessions}
+    assert all(isinstance(w, JournalListener) for w in writers.values())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: all(w.polls_written >= 3 for w in writers.values()), within=20)  # type: ignore[attr-defined]
+    statuses = {}
+    for name in config.clusters:
+        journal = Journal.open(tmp_path / name)
+        try:
+            polls = journal.polls()
+        finally:
+            journal.close()
+        assert {p.node for p in polls} == {"vnode1", "vnode2", "vnode3"}
+        statuses[name] = {p.status for p in polls}
+    # Each journal holds its own cluster's verdicts: the healthy one never the split-brain's.
+    assert "CRITICAL" not in statuses["demo-seed"]
