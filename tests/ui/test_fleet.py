@@ -85,7 +85,8 @@ async def test_the_fleet_shows_each_cluster_in_words_and_opens_one(fleet_config:
         # The demo's seed cluster resyncs a DRBD disk now and then: a warning, never critical.
         assert "CRITICAL" not in seed and "nodes 3/3 up" in seed and "VMs 7/7 running" in seed
         assert "CRITICAL" in faulted and "split" in faulted.lower()
-        assert "UNKNOWN" in offline or "CRITICAL" in offline
+        # Nobody could read it: unknown, not OK, and the row says why in words.
+        assert "? UNKNOWN" in offline and "no data yet" in offline and "connection refused" in offline
         assert "nodes 0/2 up (gone1, gone2 unreachable)" in offline
         assert "read-only" in row_text(app, "demo-modern") and "operator" in seed
         summary = str(app.screen.query_one("#fleet-summary", Static).render())
