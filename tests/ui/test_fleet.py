@@ -7,6 +7,7 @@ never answers.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,27 @@ async def test_each_cluster_of_the_fleet_writes_its_own_journal(tmp_path: Path) 
         statuses[name] = {p.status for p in polls}
     # Each journal holds its own cluster's verdicts: the healthy one never the split-brain's.
     assert "CRITICAL" not in statuses["demo-seed"]
+
+
+async def test_a_cluster_that_hangs_never_delays_the_others() -> None:
+    # A port that takes the connection and never says a word: SSH waits for its banner.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        demo = demo_fleet_config()
+        hung = ClusterConfig(
+            name=OFFLINE, nodes=(NodeConfig("mute1", "127.0.0.1", port=port),), connect_timeout=60.0
+        )
+        config = Config(clusters={**demo.clusters, OFFLINE: hung}, health_ignore=demo.health_ignore)
+        app = fleet_app(config)
+        async with app.run_test(size=SIZE) as pilot:
+            others = [s for s in app.sessions if s.cluster.name != OFFLINE]
+            await wait_for(
+                pilot,
+                lambda: all(s.state.polls.get(n, 0) >= 3 for s in others for n in s.poller.nodes),
+                within=20,
+            )
+            stuck = app.session_named(OFFLINE)
+            assert stuck is not None and stuck.state.polls.get("mute1", 0) == 0, "its first poll still waits"
+            assert "waiting" in row_text(app, OFFLINE)
