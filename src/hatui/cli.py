@@ -147,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         "log", parents=[source], add_help=False, allow_abbrev=False, help="print the audit log of actions"
     )
     add_events_parser(sub, source)
-    _add_record_parser(sub, source)
+    from hatui.journal.record_cli import add_record_parser
+
+    add_record_parser(sub, source)
     from hatui.do.args import add_do_parser
 
     add_do_parser(sub, source)
@@ -191,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "capture":
         return _capture(args, choice)
     if args.command == "record":
-        return _record(args, choice)
+        from hatui.journal.record_cli import record_main
+
+        return record_main(args, choice)
     if args.once:
         return run_once(choice, args.format, args.ignore)
     if args.at is not None and not choice.journal:
@@ -279,66 +283,6 @@ def _asks_once(argv: Sequence[str]) -> bool:
         if len(name) > 2 and "--once".startswith(name):
             return True
     return False
-
-
-def _add_record_parser(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], source: argparse.ArgumentParser
-) -> None:
-    rec = sub.add_parser(
-        "record",
-        parents=[source],
-        help="the flight recorder: poll like the console and write a journal (no screen)",
-        description="Poll the cluster like the console and write every poll, verdict, event and action "
-        "into a journal (replay it with --replay DIR). Logs one line per change to stderr; SIGTERM or "
-        "SIGINT stops it cleanly (exit 0). One recorder per journal.",
-    )
-    rec.add_argument(
-        "--dir",
-        type=Path,
-        metavar="DIR",
-        help="journal directory (default: $XDG_STATE_HOME/hatui/journal/CLUSTER)",
-    )
-    from hatui.journal.store_types import DAY_S, MIB, Bounds
-
-    default = Bounds()
-    mib, age = default.max_bytes // MIB, f"{default.max_age_s / DAY_S:g}d"
-    size = f"{mib // 1024}G" if mib % 1024 == 0 else f"{mib}M"
-    rec.add_argument(
-        "--max-size",
-        metavar="SIZE",
-        type=_size,
-        help=f"drop the oldest polls beyond this size (default {size})",
-    )
-    rec.add_argument(
-        "--max-age", metavar="AGE", type=_duration, help=f"drop polls older than this (default {age})"
-    )
-
-
-def _size(text: str) -> int:
-    from hatui.journal.recorder import parse_size
-
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _duration(text: str) -> float:
-    from hatui.durations import parse_duration
-
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"expected a duration above zero, got {text!r}")
-    return seconds
-
-
-def _record(args: argparse.Namespace, choice: SourceChoice) -> int:
-    from hatui.journal.recorder import RecordArgs, run_record
-
-    return run_record(RecordArgs(choice, dir=args.dir, max_size=args.max_size, max_age_s=args.max_age))
 
 
 def _fill_source_defaults(args: argparse.Namespace) -> None:
