@@ -107,3 +107,15 @@ async def test_a_resize_to_the_same_size_keeps_the_cells_and_a_real_one_redraws(
         await pilot.pause()
         assert table.size.width < width
         assert all(line.cell_length == table.size.width for line in (table.render_line(y) for y in range(5)))
+
+
+async def test_a_cell_that_grows_is_shown_whole_even_when_drawn_before_it_was_measured() -> None:
+    """DataTable measures a grown cell when idle; a row drawn in between must not stay cut."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        table.update_cell("r3", "age", "much longer than before", update_width=True)
+        lines(table)  # a draw before the table is idle: at the old width
+        await pilot.pause()
+        assert any("row03" in line and "much longer than before" in line for line in lines(table))

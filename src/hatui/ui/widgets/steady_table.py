@@ -54,6 +54,16 @@ class SteadyTable(DataTable[Any]):
         # Only the row's lines are painted again: a whole-table refresh also repaints the scrollbars.
         self.refresh_row(self.get_row_index(row))
 
+    def _update_column_widths(self, updated_cells: set[Any]) -> None:
+        widths = [c.content_width for c in self.columns.values()]
+        super()._update_column_widths(updated_cells)
+        if [c.content_width for c in self.columns.values()] != widths:
+            # DataTable measures a grown cell when it is next idle, without a new update count: rows
+            # drawn in between are cached at the old widths and would stay cut ("CRITICA").
+            self._clear_caches()
+            self._update_count += 1
+            self.refresh()
+
     def _drop_changed(self) -> None:
         """Drops the cached renders of the rows changed since the last draw: one pass over the
         caches for all of them (a tick changes an age in every row of a pane)."""
