@@ -93,13 +93,18 @@ class FaultsMixin:
 
     def kill_sshd(self: Lab, node: str) -> int:
         """Kills every sshd of the node (listener and sessions); Pacemaker keeps running. Returns how many."""
-        killed = 0
+        killed: list[int] = []
         for pid in self._pids_in_node(node):
             with contextlib.suppress(OSError):
                 if Path(f"/proc/{pid}/comm").read_text().strip() == "sshd":
                     os.kill(pid, signal.SIGKILL)
-                    killed += 1
-        return killed
+                    killed.append(pid)
+        # SIGKILL is delivered, not done: until the listener is gone its socket still accepts a
+        # connection and then resets it, where a node without sshd refuses it.
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return len(killed)
 
     def sshd_listening(self: Lab, node: str) -> bool:
         with socket.socket() as s:
@@ -289,3 +294,13 @@ def _holding(paths: Sequence[Path], timeout: float = 5.0) -> Iterator[None]:
         for fd in held:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (a killed sshd whose parent has not reaped it
+    has closed its sockets already)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"

@@ -102,6 +102,14 @@ def test_record_the_kill_node_drill(healthy_lab: Lab, tmp_path: Path) -> None:
             60,
         )
         report(f"restart {victim}: back in the journal", seen - m0)
+
+        def victim_answers() -> bool:
+            # "back" may be the survivors' Pacemaker seeing it online before its own sshd is up.
+            with Journal.open(journal_dir) as journal:
+                mine = [p for p in journal.polls(since=t0) if p.node == victim]
+            return bool(mine) and mine[-1].reachable
+
+        _until(f"{victim} answering its polls again", victim_answers, 60)
         rec.send_signal(signal.SIGTERM)
         assert rec.wait(timeout=30) == 0, err_path.read_text()
     finally:
