@@ -8,7 +8,9 @@ code the model's health rules spell out to each other, so a new problem code can
 
 from __future__ import annotations
 
-PROBLEM_CODES = frozenset(
+from hatui.model.health_storage import STORAGE_CODES
+
+PROBLEM_CODES = STORAGE_CODES | frozenset(
     {
         "no-quorum",
         "partition",
@@ -51,12 +53,5 @@ PROBLEM_CODES = frozenset(
         "action-in-flight",
         "ring-faulty",
         "n-plus-one",
-        "snapshot-invalid",
-        "snapshot-filling",
-        "pv-missing",
-        "vg-space-low",
-        "iscsi-session-down",
-        "fs-space-low",
-        "lv-missing",
     }
 )
