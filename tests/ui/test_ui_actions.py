@@ -104,7 +104,8 @@ async def press_on(
     """Selects row ``key`` of ``pane``, presses ``action_key`` and returns the screen that opens."""
     await select(pilot, c, pane, key)
     await pilot.press(action_key)  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: isinstance(c.app.screen, opens))
+    # A pushed screen is current before it has composed its widgets: wait for them too.
+    await wait_for(pilot, lambda: isinstance(c.app.screen, opens) and bool(c.app.screen.children))
     screen = c.app.screen
     assert isinstance(screen, opens)
     return screen

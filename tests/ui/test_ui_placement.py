@@ -107,7 +107,12 @@ async def test_a_move_the_cluster_would_undo_is_refused_and_the_pinned_move_offe
         assert isinstance(screen, ConfirmScreen)
         await wait_for(pilot, lambda: screen.preview_lines is not None, within=20)
         screen.query_one("#run", Button).press()
-        await wait_for(pilot, lambda: isinstance(c.app.screen, ChooseScreen), within=10)
+        # The screen is current before it has composed its option list: wait for the list.
+        await wait_for(
+            pilot,
+            lambda: isinstance(c.app.screen, ChooseScreen) and bool(c.app.screen.query(OptionList)),
+            within=10,
+        )
         offer = c.app.screen
         assert isinstance(offer, ChooseScreen)
         assert offer.title_text == "Refused: sentinel would move twice"
