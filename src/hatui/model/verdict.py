@@ -4,9 +4,9 @@ The rules that find problems live in ``health*.py``; ``judge`` runs them over a 
 then applies what it knows of time and of hatui's own actions:
 
 - Subjects. Each problem says what it is about (``kind``) and which other subjects it concerns
-  (``affects``: ``vm:sentinel``, ``resource:sentinel``, ``drbd:sentinel-root``, ``node:vnode1``).
-  A pane shows beside a row the problems whose keys hold that row's key, and a row's state is the
-  worst of them; no pane judges on its own.
+  (``affects``: ``vm:sentinel``, ``resource:sentinel``, ``drbd:sentinel-root``, ``node:vnode1``;
+  ``hatui.model.verdict_subjects``). A pane shows beside a row the problems whose keys hold that
+  row's key, and a row's state is the worst of them; no pane judges on its own.
 - Ages. The view holds only what nodes said on their last good poll; a node that stopped answering
   keeps its data on screen ("last seen 42s ago") but never in the verdict, so a dead node's last
   domain list cannot make a VM "run on two nodes". Nodes are polled on their own loops, so two
@@ -42,6 +42,7 @@ from hatui.model.health_types import CRITICAL, INFO, SETTLING, Health, HealthSta
 from hatui.model.inflight import InFlight
 from hatui.model.pacemaker import ClusterStatus
 from hatui.model.verdict_ages import superseded
+from hatui.model.verdict_subjects import SubjectIndex
 from hatui.model.view import ClusterView
 from hatui.model.vms import VmRow, vm_rows
 from hatui.model.words import ResourceRole
@@ -75,17 +76,6 @@ _MOVING_ROLES = {
     ResourceRole.PROMOTING,
     ResourceRole.DEMOTING,
 }
-
-_CLUSTER_CODES = frozenset(
-    ["no-quorum", "partition", "maintenance-mode", "stonith-disabled", "no-nodes", "no-dc", "no-node-polled"]
-)
-#: Node problems that put in doubt the VMs Pacemaker places on that node.
-_NODE_DOUBTS = frozenset(
-    ["node-unreachable", "host-key-changed", "host-key-unknown", "node-unclean", "node-offline"]
-)
-_NODE_CODES = _NODE_DOUBTS | frozenset(
-    ["node-standby", "node-maintenance", "node-not-member", "pacemaker-unread", "fence-failed"]
-)
 
 Ident = tuple[str, str, str | None]
 
@@ -157,8 +147,7 @@ def judge(
     now = view.generated_at
     skip = set(ignore)
     actions = tuple(inflight)
-    rows = vm_rows(view)
-    index = _Index(view, rows)
+    index = SubjectIndex(vm_rows(view))
     found = [index.tag(p) for p in find_problems(view) if p.code not in skip]
     found = _without_own_constraints(found, actions)
     if "action-in-flight" not in skip:
@@ -189,7 +178,7 @@ def judge(
 
 def _settle(
     p: Problem,
-    index: _Index,
+    index: SubjectIndex,
     moving: dict[str, str],
     cib_age: float | None,
     now: datetime,
@@ -286,70 +275,6 @@ def _ctime(text: str | None) -> datetime | None:
         except ValueError:
             continue
     return None
-
-
-class _Index:
-    """Which VM a resource, disk or node concerns, built once per view."""
-
-    def __init__(self, view: ClusterView, rows: tuple[VmRow, ...]) -> None:
-        self.vm_of_resource: dict[str, str] = {}
-        self.vms_of_disk: dict[str, set[str]] = {}
-        self.vms_on_node: dict[str, set[str]] = {}
-        self.resource_of_vm: dict[str, str] = {}
-        for row in rows:
-            if row.resource is not None:
-                self.vm_of_resource[row.resource] = row.name
-                self.resource_of_vm[row.name] = row.resource
-            for disk in row.disk_names:
-                self.vms_of_disk.setdefault(disk, set()).add(row.name)
-            for d in row.disks:
-                self.vms_of_disk.setdefault(d.label, set()).add(row.name)
-            for n in row.pcmk_nodes:
-                self.vms_on_node.setdefault(n, set()).add(row.name)
-
-    def tag(self, p: Problem) -> Problem:
-        """``p`` with its ``kind`` and ``affects`` filled in."""
-        kind = p.kind or _kind(p.code)
-        more: set[str] = set(p.affects)
-        if kind == "resource":
-            vm = self.vm_of_resource.get(p.subject)
-            if vm is not None:
-                more.add(f"vm:{vm}")
-        elif kind == "vm":
-            rid = self.resource_of_vm.get(p.subject)
-            if rid is not None:
-                more.add(f"resource:{rid}")
-        elif kind == "drbd":
-            base = p.subject.split("/")[0]
-            vms = self.vms_of_disk.get(p.subject, set()) | self.vms_of_disk.get(base, set())
-            more |= {f"vm:{v}" for v in vms}
-        elif kind == "node" and p.code in _NODE_DOUBTS:
-            more |= {f"vm:{v}" for v in self.vms_on_node.get(p.subject, ())}
-        if p.node and kind != "cluster":
-            more |= {f"node:{n.strip()}" for n in p.node.split(",")}
-        return replace(p, kind=kind, affects=frozenset(more))
-
-    def resources_of(self, p: Problem) -> list[str]:
-        """The Pacemaker resources a problem is about (itself, its VM's, its disks' VMs')."""
-        out = [k.split(":", 1)[1] for k in p.keys if k.startswith("resource:")]
-        for k in p.keys:
-            if k.startswith("vm:") and k[3:] in self.resource_of_vm:
-                out.append(self.resource_of_vm[k[3:]])
-        return out
-
-
-def _kind(code: str) -> str:
-    if code in _CLUSTER_CODES:
-        return "cluster"
-    if code in _NODE_CODES:
-        return "node"
-    if code.startswith(("domain-", "vm-")):
-        return "vm"
-    if code.startswith("drbd-"):
-        return "drbd"
-    if code == "ring-faulty":
-        return "link"
-    return "resource"
 
 
 def vm_state(problems: Iterable[Problem], vm: str) -> tuple[Problem, ...]:
