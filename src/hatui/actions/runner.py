@@ -18,7 +18,8 @@ its step for the actions panel (``hatui.actions.running``).
 Actions on unrelated targets run side by side; a plan whose target another running plan acts on is
 refused with the reason. ``cancel`` stops one action: a cancelled move or ban removes the
 ``cli-prefer``/``cli-ban`` constraints it made (by id, only those), then its marker, and the end
-record says which constraints are still in the CIB. Quitting the console cancels the same way.
+record says which constraints are still in the CIB (``hatui.actions.leftovers``). Quitting the
+console cancels the same way.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from datetime import UTC, datetime
 
 from hatui.actions import long_run
 from hatui.actions.audit import AuditLog
-from hatui.actions.commands import Command, Tools, query_constraints, steer_remove
+from hatui.actions.commands import Command
+from hatui.actions.leftovers import PlanConstraints, RunCommands, run_finally, wind_down
 from hatui.actions.marking import in_flight, restamp, time_limit
 from hatui.actions.observer import CollectorObserver as CollectorObserver
 from hatui.actions.observer import Observer
@@ -45,9 +47,7 @@ from hatui.actions.safety import NeedsOverride
 from hatui.config import ClusterConfig
 from hatui.errors import ActionRefused, HatuiError, TransportError
 from hatui.model.inflight import InFlightRegistry
-from hatui.model.pacemaker import Constraint
 from hatui.model.view import ClusterView
-from hatui.parsers.constraints import parse_constraints
 from hatui.transport.base import CommandResult, Transport
 
 Progress = Callable[[str], None]
@@ -232,10 +232,10 @@ class Runner:
             if missing is not None:
                 say(f"{plan.action} {plan.target} {stopped}; audit record missing: {missing}")
             raise
-        closing_note = await self._finally(plan, results, say)
+        closing_note = await run_finally(plan, bool(results), self._run_each(results, say))
         if closing_note:
             ok, outcome = False, outcome + closing_note
-        left = await self._leftovers(plan)
+        left = await self._cib(plan).leftovers()
         if left:
             outcome += f"; left in the CIB: {', '.join(left)}"
             if ok:
@@ -346,12 +346,12 @@ class Runner:
                 return f"timed out after {wait.timeout_s:g}s waiting for {wait.what} (still: {last})", view
             await asyncio.sleep(self.poll_interval)
 
-    async def _finally(self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress) -> str:
-        """Runs the plan's ``finally`` commands once anything ran; ``""`` or why one failed."""
-        if not plan.finally_commands or not results:
-            return ""
-        failure = await self._commands(plan.finally_commands, results, say)
-        return f"; {failure}" if failure else ""
+    def _cib(self, plan: Plan) -> PlanConstraints:
+        return PlanConstraints(plan, self.transports, self.cluster.command_timeout)
+
+    def _run_each(self, results: list[tuple[str, CommandResult]], say: Progress) -> RunCommands:
+        """``_commands`` for one action: its results, its progress."""
+        return lambda commands: self._commands(commands, results, say)
 
     async def _end_stopped(
         self,
@@ -363,70 +363,11 @@ class Runner:
         undo: bool,
     ) -> tuple[str, list[str], str | None]:
         """Winds a cancelled or broken action down and writes its end record with what is left."""
-        note, left = await self._wind_down(me.plan, results, say, undo=undo)
+        # A read-only cluster is never written to, not even to undo.
+        run, undo = self._run_each(results, say), undo and not self.read_only
+        note, left = await wind_down(self._cib(me.plan), run, ran=bool(results), undo=undo)
         outcome = stopped + note
         missing = self.audit.ended(
             me.id, self.cluster.name, me.plan, ok=False, outcome=outcome, results=results, left=left
         )
         return outcome, left, missing
-
-    async def _wind_down(
-        self, plan: Plan, results: list[tuple[str, CommandResult]], say: Progress, *, undo: bool
-    ) -> tuple[str, list[str]]:
-        """After a cancel or an error: undoes a cancelled plan's constraints, removes its marker.
-
-        Returns the note for the outcome and the constraints of the plan still in the CIB.
-        """
-        if not results:
-            return "; nothing had run", []
-        note = ""
-        if undo and plan.steers and not self.read_only:
-            present = await self._ours_present(plan, plan.steers)
-            if present is not None:
-                node = plan.commands[0].node
-                tools = Tools(sudo=plan.commands[0].argv[:1] == ("sudo",))
-                removes = [steer_remove(cid, run_on=node, tools=tools) for cid in present]
-                failed = [f for c in removes if (f := await self._commands((c,), results, say)) is not None]
-                note += f"; removed {', '.join(present)}" if present else "; none of its constraints were set"
-                note += "".join(f"; {f}" for f in failed)
-        note += await self._finally(plan, results, say)
-        ours = (*plan.steers, *((plan.marker,) if plan.marker else ()))
-        found = await self._ours_present(plan, ours) if ours else []
-        left = found or []
-        if found is None:
-            note += f"; could not read the constraints: check {', '.join(ours)}"
-        elif left:
-            where = ", ".join(plan.moves) or plan.target
-            note += f"; left in the CIB: {', '.join(left)} (clear them: c on {where})"
-        elif ours:
-            note += "; nothing of it left in the CIB"
-        return note, left
-
-    async def _ours_present(self, plan: Plan, ids: Sequence[str]) -> list[str] | None:
-        """Which of ``ids`` the CIB holds now (None: the constraints could not be read)."""
-        constraints = await self._constraints(plan)
-        if isinstance(constraints, str):
-            return None
-        have = {k.id for k in constraints}
-        return [cid for cid in ids if cid in have]
-
-    async def _leftovers(self, plan: Plan) -> list[str]:
-        rsc = plan.leftovers_of
-        if rsc is None or not plan.commands:
-            return []
-        constraints = await self._constraints(plan)
-        if isinstance(constraints, str):
-            return [f"(could not read the constraints on {plan.commands[0].node}: {constraints})"]
-        return [k.id for k in constraints if k.resource == rsc and k.leftover_kind]
-
-    async def _constraints(self, plan: Plan) -> tuple[Constraint, ...] | str:
-        """The CIB's constraints, read on the node the plan runs on; or why they could not be read."""
-        node = plan.commands[0].node
-        c = query_constraints(run_on=node, tools=Tools(sudo=plan.commands[0].argv[:1] == ("sudo",)))
-        try:
-            result = await self.transports[node].run(c.argv, timeout=self.cluster.command_timeout)
-            if not result.ok:
-                return f"{c.line} exited {result.exit_status}"
-            return parse_constraints(result.stdout)
-        except HatuiError as exc:
-            return exc.message
