@@ -8,6 +8,8 @@ make hatui hold alerts without end: past ``MAX_PENDING`` an alert is dropped and
 
 A command's standard output is discarded (in the console it would scribble over the screen); the
 end of its standard error is kept for the log line, cleaned (it is the command's text, not ours).
+What came of each alert is also handed to the ``done`` callback given with it (the journal notes it
+beside the alert: ``hatui.alerts.history`` names the outcomes).
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hatui.alerts.engine import Alert
+from hatui.alerts.history import DELIVERED, DROPPED, FAILED, TIMED_OUT
 from hatui.alerts.payload import alert_json, mail_message
 from hatui.plaintext import clean_line
 
 Log = Callable[[str], None]
+#: Told what came of one alert: its outcome and, unless delivered, why.
+Done = Callable[[str, str | None], None]
 
 #: Alerts waiting for a worker; more are dropped (and logged).
 MAX_PENDING = 100
@@ -40,6 +45,7 @@ class Job:
     alert: Alert
     argv: tuple[str, ...]
     stdin: bytes
+    done: Done | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -47,13 +53,14 @@ class Job:
         return clean_line(f"alert {self.alert.rule.name} ({self.alert.state} {p.code} {p.subject})")
 
 
-def job_for(alert: Alert, cluster: str, host: str) -> Job:
+def job_for(alert: Alert, cluster: str, host: str, done: Done | None = None) -> Job:
     """The command (argv, JSON on stdin) or the ``sendmail -t -oi`` run of one alert."""
     rule = alert.rule
     if rule.mail is not None:
-        return Job(alert, (rule.mail.sendmail, "-t", "-oi"), mail_message(alert, cluster, host, rule.mail))
+        message = mail_message(alert, cluster, host, rule.mail)
+        return Job(alert, (rule.mail.sendmail, "-t", "-oi"), message, done)
     assert rule.command is not None
-    return Job(alert, rule.command, alert_json(alert, cluster, host))
+    return Job(alert, rule.command, alert_json(alert, cluster, host), done)
 
 
 class Dispatcher:
@@ -66,26 +73,37 @@ class Dispatcher:
         self._queue: asyncio.Queue[Job] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._closed = False
-        self._busy = 0
+        self._running: list[Job] = []
         self.delivered = 0
         self.failed = 0
 
-    def submit(self, alert: Alert) -> None:
-        """Queues ``alert``; returns at once. Needs a running event loop (the poller's)."""
-        job = job_for(alert, self.cluster, self.host)
+    def submit(self, alert: Alert, done: Done | None = None) -> None:
+        """Queues ``alert``; returns at once. Needs a running event loop (the poller's). ``done``
+        is told what came of it (from a worker, or at once when it cannot be queued)."""
+        job = job_for(alert, self.cluster, self.host, done)
         if self._closed:
-            self.log(f"{job.label}: not sent, hatui is stopping")
+            self._end(job, DROPPED, "not sent, hatui is stopping")
             return
         try:
             queue = self._start()
         except RuntimeError:
-            self.log(f"{job.label}: not sent, no event loop to run it on")
+            self._end(job, DROPPED, "not sent, no event loop to run it on")
             return
         try:
             queue.put_nowait(job)
         except asyncio.QueueFull:
             self.failed += 1
-            self.log(f"{job.label}: dropped, {MAX_PENDING} alerts are already waiting to be sent")
+            self._end(job, DROPPED, f"dropped, {MAX_PENDING} alerts are already waiting to be sent")
+
+    def _end(self, job: Job, outcome: str, reason: str | None) -> None:
+        """Logs what went wrong with ``job`` (nothing when delivered) and tells its ``done``."""
+        if reason is not None:
+            self.log(f"{job.label}: {reason}")
+        if job.done is not None:
+            try:
+                job.done(outcome, reason)
+            except Exception as exc:  # noting the outcome must not stop the delivery of others
+                self.log(f"{job.label}: its outcome was not noted: {exc}")
 
     def _start(self) -> asyncio.Queue[Job]:
         if self._queue is None:
@@ -97,14 +115,14 @@ class Dispatcher:
     async def _work(self, queue: asyncio.Queue[Job]) -> None:
         while True:
             job = await queue.get()
-            self._busy += 1
+            self._running.append(job)
             try:
                 await self._deliver(job)
             except Exception as exc:  # a bug here must not end the worker
                 self.failed += 1
-                self.log(f"{job.label}: not sent: {exc!r}")
+                self._end(job, FAILED, f"not sent: {exc!r}")
             finally:
-                self._busy -= 1
+                self._running.remove(job)
                 queue.task_done()
 
     async def _deliver(self, job: Job) -> None:
@@ -114,16 +132,17 @@ class Dispatcher:
             rc, err = await run_with_limit(job.argv, job.stdin, limit)
         except OSError as exc:
             self.failed += 1
-            self.log(f"{job.label}: cannot run {what}: {exc.strerror or exc}")
+            self._end(job, FAILED, f"cannot run {what}: {exc.strerror or exc}")
             return
         if rc is None:
             self.failed += 1
-            self.log(f"{job.label}: {what} still running after {limit:g}s, killed{_tail(err)}")
+            self._end(job, TIMED_OUT, f"{what} still running after {limit:g}s, killed{_tail(err)}")
         elif rc != 0:
             self.failed += 1
-            self.log(f"{job.label}: {what} failed with exit status {rc}{_tail(err)}")
+            self._end(job, FAILED, f"{what} failed with exit status {rc}{_tail(err)}")
         else:
             self.delivered += 1
+            self._end(job, DELIVERED, None)
 
     async def aclose(self, grace_s: float) -> None:
         """Lets queued alerts go out for up to ``grace_s`` seconds, then stops what still runs."""
@@ -132,11 +151,18 @@ class Dispatcher:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._queue.join(), grace_s)
-        left = self._queue.qsize() + self._busy
+        unsent = [*self._running]
+        while not self._queue.empty():
+            unsent.append(self._queue.get_nowait())
+        left = len(unsent)
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
+        for job in unsent:  # one log line for them all, below; each outcome noted
+            if job.done is not None:
+                with contextlib.suppress(Exception):
+                    job.done(DROPPED, f"not sent: hatui stopped first (within {grace_s:g}s)")
         if left:
             self.failed += left
             self.log(

@@ -12,6 +12,12 @@ nothing and reads no clock, so every rule below is tested with a FrozenClock:
   is not told ``new``, once it outlived the debounce) is gone from the verdict, or no longer matches.
 - Rate limit: at most N alerts of one rule in any period; the others are dropped, counted and kept
   in ``dropped`` for the caller to log (the engine itself writes nowhere).
+- Settling: a problem the engine follows that reads ``settling`` again is held as it was (neither
+  matched nor cleared). A running verdict never softens a problem it showed at full severity, but a
+  verdict started afresh (a restarted recorder) counts settle windows from its own first sighting.
+- Restore: ``restore`` takes the alerts a previous run sent (``AlertRecord``, from the journal), so a
+  problem already told about is not sent as new again, its reminder comes due from the last time it
+  went out, its clearing is still owed, and the rate limit counts what was sent before.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from hatui.alerts.history import AlertRecord
 from hatui.alerts.rules import AlertRule
-from hatui.model.health_types import Problem
+from hatui.model.health_types import SETTLING, Problem
 from hatui.model.verdict import Ident, ident
 
 
@@ -52,6 +59,8 @@ class _Track:
     told: bool = False
     """Its clearing is owed: a new or reminder went out (or the rule is not told of new ones)."""
     last_sent: datetime | None = None
+    since: datetime | None = None
+    """When a previous run first saw it (restored): the alerts' ``since`` stays the first sighting."""
 
 
 @dataclass(slots=True)
@@ -77,6 +86,32 @@ class AlertEngine:
         """How many alerts of ``rule`` the rate limit dropped so far."""
         return self._state[rule].dropped
 
+    def restore(self, records: Iterable[AlertRecord]) -> int:
+        """Takes up what the alerts ``records`` (oldest first) say was sent by a previous run of
+        these rules: each problem whose last alert was ``new`` or ``reminder`` is followed again as
+        told (its reminder due from then); one whose last alert was ``cleared`` is not. Records of
+        rules this engine does not have are skipped. Returns how many problems it follows now."""
+        for record in records:
+            st = self._state.get(record.rule)
+            if st is None:
+                continue
+            rule = next(r for r in self.rules if r.name == record.rule)
+            key = ident(record.problem)
+            if record.state == "cleared":
+                st.tracks.pop(key, None)
+            else:
+                track = st.tracks.get(key)
+                since = record.problem.since or record.at
+                if track is None:
+                    track = st.tracks[key] = _Track(first=since, problem=record.problem, since=since)
+                track.problem, track.live, track.last_sent = record.problem, True, record.at
+                track.told = track.told or record.told
+            if record.told:
+                st.sent.append(record.at)
+                while len(st.sent) > rule.rate_limit.count:  # the limit looks at the last N only
+                    st.sent.popleft()
+        return sum(len(st.tracks) for st in self._state.values())
+
     def observe(self, now: datetime, problems: Sequence[Problem], status: str | None) -> list[Alert]:
         """The alerts due at ``now`` for the verdict ``status`` with ``problems``."""
         out: list[Alert] = []
@@ -97,6 +132,7 @@ class AlertEngine:
     ) -> list[Alert]:
         out: list[Alert] = []
         current = {ident(p): p for p in problems if rule.matches(p)}
+        held = {ident(p) for p in problems if p.severity == SETTLING} & st.tracks.keys()
         debounce = timedelta(seconds=rule.debounce_s)
         reminder = timedelta(seconds=rule.reminder_s) if rule.reminder_s is not None else None
         for key, problem in current.items():
@@ -124,7 +160,7 @@ class AlertEngine:
                 wake.append(track.first + debounce)
             elif reminder is not None and track.last_sent is not None:
                 wake.append(track.last_sent + reminder)
-        for key in [k for k in st.tracks if k not in current]:
+        for key in [k for k in st.tracks if k not in current and k not in held]:
             track = st.tracks.pop(key)
             if track.told and "cleared" in rule.on:
                 alert = self._alert(rule, "cleared", track, now, status)
@@ -134,7 +170,8 @@ class AlertEngine:
 
     @staticmethod
     def _alert(rule: AlertRule, state: str, track: _Track, now: datetime, status: str | None) -> Alert:
-        return Alert(rule, state, track.problem, track.problem.since or track.first, now, status)
+        seen = [t for t in (track.since, track.problem.since) if t is not None]
+        return Alert(rule, state, track.problem, min(seen, default=track.first), now, status)
 
     def _admit(self, rule: AlertRule, st: _RuleState, now: datetime, alert: Alert) -> bool:
         """True when ``rule`` may send one more alert at ``now``; else it is counted as dropped."""

@@ -7,16 +7,25 @@ the console (``hatui.watch.listeners.build_listeners``).
 
 Polls that change nothing come every few seconds per node; the engine is asked again only when the
 verdict changed or a debounce or reminder may have come due (``AlertEngine.wake_at``).
+
+Beside a journal (``hatui record``, ``--record``) every alert decided is written into it with what
+came of its delivery (``hatui.journal.store_alerts``), and a listener opened on a journal restores
+its engine from the alerts written there before. It then judges first the verdict that heard every
+node: one node's first poll alone does not show the problems seen on the others, and a problem the
+last run told about must not look cleared for that.
 """
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from hatui.alerts.dispatch import Dispatcher
+from hatui.alerts.dispatch import Dispatcher, Done
 from hatui.alerts.engine import Alert, AlertEngine
+from hatui.alerts.history import QUEUED, RATE_LIMITED, AlertRecord
 from hatui.alerts.rules import AlertRule
 from hatui.config import ClusterConfig
 from hatui.model.capture import NodeCapture
@@ -25,6 +34,9 @@ from hatui.model.report import NodeReport
 from hatui.plaintext import clean_line
 from hatui.watch.state import ClusterState, Recorded
 
+if TYPE_CHECKING:
+    from hatui.journal.store import Journal
+
 Log = Callable[[str], None]
 
 
@@ -32,20 +44,41 @@ class AlertListener:
     """The alert rules of one cluster, fed by its polls."""
 
     def __init__(
-        self, cluster: str, rules: Iterable[AlertRule], log: Log, *, host: str | None = None
+        self,
+        cluster: str,
+        rules: Iterable[AlertRule],
+        log: Log,
+        *,
+        host: str | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.cluster = cluster
         self.log = log
         self.engine = AlertEngine(rules)
         self.dispatcher = Dispatcher(cluster, host or socket.gethostname(), log)
+        self.journal = journal
         self._seen: Health | None = None
+        self.restored = self._restore() if journal is not None else 0
+        """How many problems the alerts in the journal left told about (followed again)."""
 
     @classmethod
-    def for_cluster(cls, cluster: ClusterConfig, log: Log) -> AlertListener | None:
-        """The listener of ``cluster``'s ``alerts:`` rules; None when it has none."""
+    def for_cluster(
+        cls, cluster: ClusterConfig, log: Log, *, journal: Journal | None = None
+    ) -> AlertListener | None:
+        """The listener of ``cluster``'s ``alerts:`` rules (written into ``journal`` when given, and
+        restored from it); None when it has none."""
         if not cluster.alerts:
             return None
-        return cls(cluster.name, cluster.alerts, log)
+        return cls(cluster.name, cluster.alerts, log, journal=journal)
+
+    def _restore(self) -> int:
+        assert self.journal is not None
+        try:
+            records = self.journal.alerts()
+        except Exception as exc:  # the rules still run; only what they sent before is unknown
+            self.log(clean_line(f"alerts sent before this start not read from the journal: {exc}"))
+            return 0
+        return self.engine.restore(records)
 
     def polled(
         self, capture: NodeCapture | None, report: NodeReport, state: ClusterState, recorded: Recorded
@@ -54,6 +87,8 @@ class AlertListener:
         health = state.health
         if health is None:
             return
+        if self.restored and not all(n in state.polls for n in state.nodes):
+            return  # a verdict that has not heard every node yet (module docstring)
         now = state.clock.now()
         if health is self._seen and not self._due(now):
             return
@@ -65,17 +100,48 @@ class AlertListener:
         alerts = self.engine.observe(now, health.problems, health.status.value)
         for dropped in self.engine.dropped:
             rule = dropped.rule
+            why = f"rate limit {rule.rate_limit} reached"
             self.log(
                 clean_line(
                     f"alert {rule.name} ({dropped.state} {dropped.problem.code} {dropped.problem.subject}): "
-                    f"dropped, rate limit {rule.rate_limit} reached "
-                    f"({self.engine.dropped_count(rule.name)} dropped so far)"
+                    f"dropped, {why} ({self.engine.dropped_count(rule.name)} dropped so far)"
                 )
             )
+            self._write(dropped, RATE_LIMITED, why)
         self.engine.dropped.clear()
         for alert in alerts:
-            self.dispatcher.submit(alert)
+            self.dispatcher.submit(alert, self._noter(self._write(alert, QUEUED, None)))
         return alerts
+
+    def _write(self, alert: Alert, outcome: str, reason: str | None) -> int | None:
+        """Writes ``alert`` into the journal (when there is one); its row id, None when not written."""
+        if self.journal is None:
+            return None
+        record = AlertRecord(
+            at=alert.at,
+            rule=alert.rule.name,
+            state=alert.state,
+            problem=replace(alert.problem, since=alert.since),
+            delivery="mail" if alert.rule.mail is not None else "command",
+            outcome=outcome,
+            reason=reason,
+        )
+        try:
+            return self.journal.write_alert(record)
+        except Exception as exc:  # the alert still goes out; a restart may send it again
+            self.log(clean_line(f"alert {alert.rule.name} not written into the journal: {exc}"))
+            return None
+
+    def _noter(self, alert_id: int | None) -> Done | None:
+        """What notes the delivery's outcome beside the alert ``alert_id`` in the journal."""
+        journal = self.journal
+        if journal is None or alert_id is None:
+            return None
+
+        def done(outcome: str, reason: str | None) -> None:
+            journal.set_alert_outcome(alert_id, outcome, reason)
+
+        return done
 
     def _due(self, now: datetime) -> bool:
         wake = self.engine.wake_at

@@ -25,14 +25,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatui import __version__
 from hatui.errors import HatuiError
 from hatui.journal.blobs import Stamps, digest, join_stamps, split_stamps
 from hatui.journal.store_open import connect, journal_file
 from hatui.journal.store_prune import WRITE_PRUNE_SHARE, prune_journal
-from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, journal_error
+from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, create_alert_tables, journal_error
 from hatui.journal.store_series import TextCache, read_series, write_series
 from hatui.journal.store_types import JOURNAL_FILE, Bounds, JournalEvent, PollRow
 from hatui.journal.store_types import epoch as _epoch
@@ -40,6 +40,9 @@ from hatui.journal.store_types import from_epoch as _time
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent
 from hatui.model.stack import StackInfo
+
+if TYPE_CHECKING:
+    from hatui.alerts.history import AlertRecord
 
 __all__ = ["JOURNAL_FILE", "SCHEMA", "Bounds", "Journal", "JournalEvent", "PollRow"]
 
@@ -87,19 +90,23 @@ class Journal:
         if cluster is not None and meta["cluster"] != cluster:
             db.close()
             raise journal_error(file, f"a journal of cluster {meta['cluster']!r}, not {cluster!r}")
-        return cls(file, db, meta, bounds)
+        journal = cls(file, db, meta, bounds)
+        if create:  # a writer: a journal made before the alert table gets it now
+            try:
+                with journal._guard(write=True) as tx:
+                    create_alert_tables(tx)
+            except BaseException:
+                db.close()
+                raise
+        return journal
 
     @staticmethod
     def is_journal(path: Path) -> bool:
-        """True for a directory holding ``journal.sqlite`` or a file that starts as SQLite files do."""
-        path = Path(path)
-        if path.is_dir():
-            return (path / JOURNAL_FILE).is_file()
-        try:
-            with path.open("rb") as f:
-                return f.read(16) == b"SQLite format 3\x00"
-        except OSError:
-            return False
+        """True for a directory holding ``journal.sqlite`` or a file that starts as SQLite files do,
+        and for a path this user may not look into (opening it then says so in one line)."""
+        from hatui.journal.store_open import looks_like_journal
+
+        return looks_like_journal(Path(path), JOURNAL_FILE)
 
     def close(self) -> None:
         """Closes the file (the write-ahead log is folded into it when no one else has it open)."""
@@ -221,6 +228,20 @@ class Journal:
                 ),
             )
 
+    def write_alert(self, record: AlertRecord) -> int:
+        """Writes one alert the rules decided (``hatui.journal.store_alerts``); returns its id."""
+        from hatui.journal.store_alerts import write_alert
+
+        with self._guard(write=True) as db:
+            return write_alert(db, record)
+
+    def set_alert_outcome(self, alert_id: int, outcome: str, reason: str | None = None) -> None:
+        """Notes what came of the delivery of the alert ``alert_id``."""
+        from hatui.journal.store_alerts import set_outcome
+
+        with self._guard(write=True) as db:
+            set_outcome(db, alert_id, outcome, reason)
+
     def prune(self, now: datetime | None = None) -> int:
         """Drops the oldest polls beyond the bounds (age from ``now``, default the real time); returns
         how many polls went."""
@@ -309,8 +330,34 @@ class Journal:
             texts = read_series(db, node, poll_id, self._texts, where)
             return row[0], list(self._json(texts.get(source, "[]"), where))
 
+    def problem_changes(self, first_id: int, last_id: int) -> list[tuple[int, list[dict[str, Any]]]]:
+        """(poll id, problems after it) where the recorded problems changed between polls
+        ``first_id`` and ``last_id``, led by those in force at ``first_id``
+        (``hatui.journal.store_verdicts``: reads only the polls where they changed)."""
+        from hatui.journal.store_verdicts import problem_changes
+
+        where = f"{self.file}: polls {first_id}..{last_id}"
+        with self._guard() as db:
+            rows = problem_changes(db, first_id, last_id, self._texts, where)
+            return [(poll_id, list(self._json(text, where))) for poll_id, text in rows]
+
+    def meta_value(self, key: str) -> str | None:
+        """The meta value ``key`` (e.g. the recorder's health settings); None when it has none."""
+        from hatui.journal.store_verdicts import meta_value
+
+        with self._guard() as db:
+            return meta_value(db, key)
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        """Sets the meta value ``key`` (one transaction)."""
+        from hatui.journal.store_verdicts import set_meta_value
+
+        with self._guard(write=True) as db:
+            set_meta_value(db, key, value)
+
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
-        """The events between ``since`` and ``until`` (both included), in the order they happened."""
+        """The events between ``since`` and ``until`` (both included), in the order they happened,
+        the alerts sent among them."""
         lo, hi = _range(since, until)
         with self._guard() as db:
             rows = db.execute(
@@ -318,10 +365,22 @@ class Journal:
                 " WHERE at >= ? AND at <= ? ORDER BY at, id",
                 (lo, hi),
             ).fetchall()
-            return [
+            found = [
                 JournalEvent(_time(at), str(k), str(s), n, str(m), str(sev), p)
                 for at, k, s, n, m, sev, p in rows
             ]
+        from hatui.journal.store_alerts import alert_event
+
+        # The alerts sent are events too (kind ``alert``); a stable sort keeps the order within a time.
+        found += [alert_event(record) for record in self.alerts(since, until)]
+        return sorted(found, key=lambda e: e.at)
+
+    def alerts(self, since: datetime | None = None, until: datetime | None = None) -> list[AlertRecord]:
+        """The alerts decided between ``since`` and ``until`` (both included), oldest first."""
+        from hatui.journal.store_alerts import read_alerts
+
+        with self._guard() as db:
+            return read_alerts(db, *_range(since, until))
 
     def _json(self, text: str, where: str) -> Any:
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from hatui.journal.store_alerts import prune_alerts
 from hatui.journal.store_schema import VERDICT_SERIES
 
 #: The share of ``max_bytes`` the database is pruned down to.
@@ -75,8 +76,8 @@ def _in_tx(db: sqlite3.Connection, work: Any) -> int:
 
 
 def _drop_through(db: sqlite3.Connection, last_id: int, event_cut: float | None = None) -> int:
-    """Drops the polls up to ``last_id`` with their events, the events (actions included) older
-    than ``event_cut`` (default: the first poll kept), and what only they used."""
+    """Drops the polls up to ``last_id`` with their events, the events (actions included) and
+    alerts older than ``event_cut`` (default: the first poll kept), and what only they used."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped_blobs (id INTEGER PRIMARY KEY)")
     db.execute("DELETE FROM dropped_blobs")
     for node, source in db.execute("SELECT node, source FROM series").fetchall():
@@ -87,6 +88,7 @@ def _drop_through(db: sqlite3.Connection, last_id: int, event_cut: float | None 
         event_cut = db.execute("SELECT MIN(at) FROM polls").fetchone()[0]
     if event_cut is not None:
         db.execute("DELETE FROM events WHERE at < ?", (event_cut,))
+        prune_alerts(db, event_cut)
     _drop_blobs(db)
     return int(n)
 

@@ -46,6 +46,16 @@ CREATE TABLE events (id INTEGER PRIMARY KEY, at REAL NOT NULL, poll_id INTEGER, 
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_poll ON events (poll_id);
 """
+# Every alert the rules decided (``hatui.journal.store_alerts``), with what came of its delivery:
+# a recorder started again restores its alert engine from it. Added within hatui.journal/1: an
+# older hatui ignores the table; a writer opening a journal made before it adds it (IF NOT EXISTS).
+ALERT_TABLES = """
+CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, at REAL NOT NULL, rule TEXT NOT NULL,
+    state TEXT NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL, subject TEXT NOT NULL, node TEXT,
+    kind TEXT NOT NULL DEFAULT '', message TEXT NOT NULL, since REAL, delivery TEXT NOT NULL,
+    outcome TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS alerts_at ON alerts (at);
+"""
 #: The series of a capture's own fields (errors, unreachable, its kind, stack) as JSON.
 META_SOURCE = ""
 #: The (node, source) of the series of the cluster's problems after each poll (a JSON list).
@@ -59,10 +69,20 @@ def journal_error(file: Path, what: str) -> HatuiError:
 
 def create_tables(db: sqlite3.Connection, meta: dict[str, str]) -> None:
     """Lays out an empty database as a journal (inside the caller's transaction)."""
-    for statement in _TABLES.split(";"):
+    _run(db, _TABLES)
+    create_alert_tables(db)
+    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+
+
+def create_alert_tables(db: sqlite3.Connection) -> None:
+    """Adds the alert table to a journal that has none yet (a no-op when it has)."""
+    _run(db, ALERT_TABLES)
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
-    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
 
 
 def has_tables(db: sqlite3.Connection) -> tuple[bool, bool]:

@@ -69,6 +69,8 @@ class EventKind(StrEnum):
     PROBLEM_GONE = "problem-gone"
     ACTION = "action"
     """An action an admin ran from hatui (logged by the console, never by ``diff``)."""
+    ALERT = "alert"
+    """An alert the rules sent (from a journal: ``hatui.journal.store_alerts``; never by ``diff``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,8 +64,9 @@ def notify_all(
 
 
 async def close_all(listeners: Iterable[PollListener], log: Log) -> None:
-    """Closes every listener; one that fails is logged and the others still close."""
-    for listener in listeners:
+    """Closes every listener, the last built first (the alert rules note their last outcomes in the
+    journal before it closes); one that fails is logged and the others still close."""
+    for listener in reversed(list(listeners)):
         try:
             await listener.aclose()
         except Exception as exc:
@@ -81,7 +82,8 @@ def build_listeners(
     bounds: Bounds | None = None,
 ) -> list[PollListener]:
     """The listeners of one watched cluster: the journal (when ``record_dir``), the alert rules
-    (when the cluster has any). ``bounds``: the journal's size and age bounds (default: the store's).
+    (when the cluster has any; beside a journal they write their alerts into it and, started again,
+    take up what they sent before). ``bounds``: the journal's size and age bounds (default: the store's).
 
     Raises:
         HatuiError: the journal cannot be opened (not a journal, another cluster's, locked by a
@@ -90,14 +92,17 @@ def build_listeners(
     # Imported when asked for: the journal (sqlite3) and the alert dispatch are not loaded by a
     # console that neither records nor alerts.
     listeners: list[PollListener] = []
+    journal = None
     if record_dir is not None:
         from hatui.journal.listener import JournalListener
 
-        listeners.append(JournalListener.open(record_dir, cluster, log=log, bounds=bounds))
+        recorder = JournalListener.open(record_dir, cluster, log=log, bounds=bounds)
+        listeners.append(recorder)
+        journal = recorder.journal
     if cluster.alerts:
         from hatui.alerts.listener import AlertListener
 
-        alert = AlertListener.for_cluster(cluster, log)
+        alert = AlertListener.for_cluster(cluster, log, journal=journal)
         if alert is not None:
             listeners.append(alert)
     return listeners
