@@ -7,7 +7,9 @@ taken from the event log but from the audit log, which every hatui (console or `
 writes before and after an action: the listener reads it from its start, then what is appended,
 at most once a second, and writes this cluster's records made since the journal was (within its
 age bound). The store skips a record it already holds, so a recorder started again catches up on
-the actions run while it was down. The journal is pruned to its bounds once a minute.
+the actions run while it was down. The journal is pruned to its bounds once a minute. The
+settings the verdict is judged with (ignored codes, ``vm_disks``, the snapshot threshold) go into
+the journal's meta with the first poll and whenever they change, for the replay.
 
 One journal has one writer: ``open`` takes an exclusive ``flock`` on ``journal.lock`` beside it
 and refuses a journal another hatui is recording (the lock goes with the process, ``kill -9``
@@ -29,6 +31,7 @@ from typing import Any
 from hatui.actions.audit import default_path as default_audit_path
 from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
+from hatui.journal.health_settings import HEALTH_KEY, HealthSettings
 from hatui.journal.store import Bounds, Journal
 from hatui.model.capture import NodeCapture
 from hatui.model.events import EventKind
@@ -120,6 +123,8 @@ class JournalListener:
         self._failing: str | None = None
         self._lost = 0
         """Polls not written since the journal last failed."""
+        self._settings: HealthSettings | None = None
+        """The health settings last written into the journal."""
         max_age = timedelta(seconds=journal.bounds.max_age_s)
         # The audit log says when to the second; the journal was made some fraction of one later.
         self._actions_since = max(journal.created, datetime.now(UTC) - max_age) - timedelta(seconds=1)
@@ -181,6 +186,7 @@ class JournalListener:
             capture = NodeCapture(node=report.node, unreachable=report.unreachable or "no capture")
         if capture.collected_at is None:
             capture = replace(capture, collected_at=now)
+        self._keep_settings(state)
         health = state.health
         # Actions come from the audit log (every hatui writes it), not from this console's own log.
         events = []
@@ -199,6 +205,16 @@ class JournalListener:
         self.polls_written += 1
         if state.events:
             self._seq = state.events[-1].seq
+
+    def _keep_settings(self, state: ClusterState) -> None:
+        """Writes the settings the verdict is judged with, with the first poll and when they change,
+        so a replay judges as this recorder did (``hatui.journal.health_settings``)."""
+        settings = HealthSettings.of(state.ignore, state.cluster)
+        if settings == self._settings:
+            return
+        if settings != HealthSettings.from_json(self.journal.meta_value(HEALTH_KEY)):
+            self.journal.set_meta_value(HEALTH_KEY, settings.to_json())
+        self._settings = settings
 
     def copy_actions(self) -> int:
         """Writes this cluster's audit records written since the last look; returns how many."""

@@ -6,7 +6,8 @@ found by asking for widening spans of time (ten minutes, two hours, a day...) ba
 from it, and the timeline loads only the polls around its cursor. What lies before those polls but
 still matters (a node's last good poll when it has been down for long) is found the same way.
 
-Also here: ``journal_config``, the read-only cluster a journal replays as, and ``captures_at``,
+Also here: ``journal_config``, the read-only cluster a journal replays as, judged with the health
+settings the recorder kept in the journal (``recorded_settings``), and ``captures_at``,
 the one-poll replay of a moment (``hatui capture --replay JOURNAL``).
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.errors import HatuiError
+from hatui.journal.health_settings import HEALTH_KEY, HealthSettings
 from hatui.journal.store import Journal, PollRow
 from hatui.model.capture import NodeCapture
 from hatui.sources.make import DEMO_CLUSTER, demo_config
@@ -79,10 +81,22 @@ def journal_config(journal: Journal, at: datetime | None = None) -> Config:
     nodes = sorted({c.node for c in journal.captures_at(poll.id)})
     name = journal.cluster
     cluster = ClusterConfig(name=name, nodes=tuple(NodeConfig(n, n) for n in nodes), mode="read-only")
-    # The demo's journal is judged as the demo judged it (its own config ignores some codes); any
-    # other cluster's with the health settings of --config (``hatui.snapshot.once.resolve``).
-    ignore = demo_config().health_ignore if name == DEMO_CLUSTER else frozenset()
-    return Config(clusters={name: cluster}, health_ignore=ignore)
+    config = Config(clusters={name: cluster})
+    settings = recorded_settings(journal)
+    return config if settings is None else settings.apply(config, cluster)[0]
+
+
+def recorded_settings(journal: Journal) -> HealthSettings | None:
+    """The health settings ``journal`` was recorded with (``hatui.journal.health_settings``); None
+    when it has none (a journal of an older hatui, or damaged settings).
+
+    An older journal of the demo is judged as the demo judges (its own config ignores some codes);
+    ``--config`` adds its ignored codes to any journal's (``hatui.snapshot.once.resolve``).
+    """
+    settings = HealthSettings.from_json(journal.meta_value(HEALTH_KEY))
+    if settings is None and journal.cluster == DEMO_CLUSTER:
+        return HealthSettings(demo_config().health_ignore)
+    return settings
 
 
 def open_journal_config(path: Path, at: datetime | None = None) -> Config:

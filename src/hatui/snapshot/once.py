@@ -80,8 +80,9 @@ def resolve(choice: SourceChoice) -> tuple[Config, ClusterConfig]:
         else:
             config = replay_config(choice.replay)
         if choice.config:
-            # A replay judged with the health settings of the cluster it came from.
-            config = replace(config, health_ignore=_load(choice.config).health_ignore)
+            # A replay judged with the health settings of the cluster it came from (a journal's
+            # own, kept by its recorder, and the codes --config ignores).
+            config = replace(config, health_ignore=config.health_ignore | _load(choice.config).health_ignore)
         return config, config.cluster()
     config = config_file(choice)
     return config, config.cluster(choice.cluster)
