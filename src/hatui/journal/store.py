@@ -355,31 +355,6 @@ class Journal:
         with self._guard(write=True) as db:
             set_meta_value(db, key, value)
 
-    def problem_changes(self, first_id: int, last_id: int) -> list[tuple[int, list[dict[str, Any]]]]:
-        """(poll id, problems after it) where the recorded problems changed between polls
-        ``first_id`` and ``last_id``, led by those in force at ``first_id``
-        (``hatui.journal.store_verdicts``: reads only the polls where they changed)."""
-        from hatui.journal.store_verdicts import problem_changes
-
-        where = f"{self.file}: polls {first_id}..{last_id}"
-        with self._guard() as db:
-            rows = problem_changes(db, first_id, last_id, self._texts, where)
-            return [(poll_id, list(self._json(text, where))) for poll_id, text in rows]
-
-    def meta_value(self, key: str) -> str | None:
-        """The meta value ``key`` (e.g. the recorder's health settings); None when it has none."""
-        from hatui.journal.store_verdicts import meta_value
-
-        with self._guard() as db:
-            return meta_value(db, key)
-
-    def set_meta_value(self, key: str, value: str) -> None:
-        """Sets the meta value ``key`` (one transaction)."""
-        from hatui.journal.store_verdicts import set_meta_value
-
-        with self._guard(write=True) as db:
-            set_meta_value(db, key, value)
-
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
         """The events between ``since`` and ``until`` (both included), in the order they happened,
         the alerts sent among them."""

@@ -7,17 +7,51 @@ newer schema) ends in one ``HatuiError`` line naming the file, never a traceback
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from hatui.errors import HatuiError
 from hatui.journal.store_schema import create_tables, has_tables, journal_error, read_meta
 
 #: Milliseconds a writer waits for another's transaction (a reader never blocks it in WAL mode).
 BUSY_TIMEOUT_MS = 10_000
 #: The write-ahead log's size past which it is checkpointed (and cut back to).
 WAL_MAX_BYTES = 4 * 1024 * 1024
+
+
+def looks_like_journal(path: Path, name: str) -> bool:
+    """True for a directory holding ``name`` or a file that starts as SQLite files do, and for a
+    path this user may not look into: opening it then says so (``journal_file``, ``connect``)
+    instead of it being taken for something else."""
+    try:
+        if path.is_dir():
+            return (path / name).is_file()
+        with path.open("rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+
+
+def _denied(path: Path, exc: OSError, *, create: bool) -> HatuiError:
+    """One line for a journal this user may not read (or, a writer, not write)."""
+    what = "write" if create else "read"
+    return journal_error(path, f"cannot {what} the journal: {exc.strerror or exc} (as {_user()})")
+
+
+def _user() -> str:
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def journal_file(path: Path, name: str, *, create: bool) -> Path:
@@ -29,13 +63,16 @@ def journal_file(path: Path, name: str, *, create: bool) -> Path:
     Raises:
         HatuiError: ``path`` is missing (without ``create``) or is a directory without a journal.
     """
-    if path.is_dir():
-        file = path / name
-        if not file.exists() and not create:
-            raise journal_error(path, f"not a journal: no {name} in this directory")
-        return file
-    if path.exists():
-        return path
+    try:
+        if path.is_dir():
+            file = path / name
+            if not file.exists() and not create:
+                raise journal_error(path, f"not a journal: no {name} in this directory")
+            return file
+        if path.exists():
+            return path
+    except PermissionError as exc:  # a directory this user may not enter
+        raise _denied(path, exc, create=create) from None
     if not create:
         raise journal_error(path, "no such journal")
     directory, file = (path.parent, path) if path.suffix == ".sqlite" else (path, path / name)
@@ -60,6 +97,29 @@ def _make_owner_only(file: Path) -> None:
     os.close(fd)
 
 
+def _address(file: Path, *, create: bool) -> str:
+    """The URI SQLite opens ``file`` by. A reader who may not write the journal's directory (a
+    copy on a read-only disk, another user's recording) cannot make the index SQLite keeps beside
+    it (``-shm``); with no write-ahead log there, no writer has it open, and the file is read as
+    it is (``immutable``). With a log there, SQLite says it cannot read it, and ``connect`` says why.
+    """
+    uri = f"file:{quote(str(file.absolute()))}"
+    writable = os.access(file.parent, os.W_OK | os.X_OK)
+    if create or writable or file.with_name(file.name + "-wal").exists():
+        return uri
+    return f"{uri}?immutable=1"
+
+
+def _check_access(file: Path, *, create: bool) -> None:
+    """Raises PermissionError when this user may not read the journal (a writer: nor write it, nor
+    its directory, where SQLite keeps the write-ahead log): SQLite would only say "unable to open
+    database file", or fail each write later."""
+    if not os.access(file, os.R_OK | (os.W_OK if create else 0)):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    if create and not os.access(file.parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)}: its directory {file.parent}")
+
+
 def connect(
     file: Path, *, create: bool, new_meta: dict[str, str], bounds: Any
 ) -> tuple[sqlite3.Connection, dict[str, str]]:
@@ -71,18 +131,26 @@ def connect(
     Raises:
         HatuiError: see the module docstring.
     """
-    if create:
-        _make_owner_only(file)
-    elif not file.is_file():
-        raise journal_error(file, "not a journal: not a regular file")
     try:
-        db = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False, timeout=10.0)
+        if create:
+            _make_owner_only(file)
+        elif not file.is_file():
+            raise journal_error(file, "not a journal: not a regular file")
+        _check_access(file, create=create)
+    except PermissionError as exc:
+        raise _denied(file, exc, create=create) from None
+    try:
+        db = sqlite3.connect(_address(file, create=create), uri=True, isolation_level=None,
+                             check_same_thread=False, timeout=10.0)  # fmt: skip
     except sqlite3.Error as exc:
         raise journal_error(file, f"cannot open: {exc}") from exc
     try:
         meta = _prepare(db, file, create=create, new_meta=new_meta, bounds=bounds)
     except sqlite3.DatabaseError as exc:
         db.close()
+        if not create and not os.access(file.parent, os.W_OK | os.X_OK):
+            why = f"SQLite needs to write beside it and {_user()} may not write {file.parent}"
+            raise journal_error(file, f"cannot read the journal: {why} (copy it somewhere writable)") from exc
         raise journal_error(file, f"not a journal, or a damaged one: {exc}") from exc
     except BaseException:
         db.close()
