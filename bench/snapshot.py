@@ -24,16 +24,12 @@ costs, and ``collect_once`` in-process what the SSH part costs without it. Extra
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import os
 import random
 import shlex
 import shutil
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +37,11 @@ import yaml
 
 from bench import floor
 from bench.common import Result, Target, hatui_argv, ms, run_child, stats
+from bench.snapshot_breakdown import breakdown, in_process, node_side_costs, node_side_table
 from bench.testbed import Testbed
 from hatui.config import load_config
-from hatui.model.health import evaluate
-from hatui.snapshot.run import emit, make_view
-from hatui.sources.commands import DETECT_COMMANDS, commands_for
+from hatui.sources.commands import commands_for
 from hatui.sources.fanout import collect_once
-from hatui.transport.ssh import SSHTransport
 
 HATUI = "hatui --once (3 nodes, all layers)"
 HATUI_COLD = "hatui --once, stack cache emptied before each run"
@@ -236,7 +230,7 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
         usable, skipped = _validate(cands)
         skipped.update({n: f"dropped: {why}" for n, why in dropped.items()})
         times, failures = _rounds(usable, params["rounds"])
-        inproc, timelines, one_cmd = _inprocess(bed, max(1, params["rounds"] // 2))
+        inproc, timelines, one_cmd = in_process(bed, max(1, params["rounds"] // 2))
         times["hatui collect_once in-process (no interpreter start)"] = inproc
         med[label] = {n: stats(t)["median"] for n, t in times.items() if t}
         raw["phases"][label] = {
@@ -246,15 +240,8 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
             "collect_once_timelines": timelines,
             "remote_true_s": one_cmd,
         }
-        title, headers, rows = _breakdown(timelines, med[label].get("hatui --version (interpreter start)"))
-        rows.append(
-            [
-                "(one node) one remote command `true` over an open connection",
-                "",
-                "",
-                ms(stats(one_cmd)["median"]),
-            ]
-        )
+        interpreter_s = med[label].get("hatui --version (interpreter start)")
+        title, headers, rows = breakdown(timelines, interpreter_s, one_cmd)
         result.extra_tables.append((f"{title}, {label}", headers, rows))
         _targets(result, med[label], skipped, label)
     names = [*all_cands, "hatui collect_once in-process (no interpreter start)"]
@@ -273,16 +260,7 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
         result.rows.append(row)
     costs = node_side_costs(bed)
     raw["node_side_costs_s"] = costs
-    detect = sum(stats(v)["median"] for k, v in costs.items() if k.startswith("detect"))
-    poll = sum(stats(v)["median"] for k, v in costs.items() if k.startswith("poll"))
-    result.extra_tables.append(
-        (
-            f"Node-side cost of each command hatui runs (first node, idle, sequential, {phases[-1][0]})",
-            ["command", "median"],
-            [[k, ms(stats(v)["median"])] for k, v in costs.items()]
-            + [["sum: detection batch", ms(detect)], ["sum: poll batch", ms(poll)]],
-        )
-    )
+    result.extra_tables.append(node_side_table(costs, phases[-1][0]))
     result.summary = {"median_s": med}
     result.raw = raw
     result.notes.extend(bed.notes)
@@ -351,125 +329,3 @@ def _targets(result: Result, med: dict[str, float], skipped: dict[str, str], lab
                 med[LOOP] / base >= 3.0,
             )
         )
-
-
-def _inprocess(bed: Testbed, runs: int) -> tuple[list[float], list[dict[str, Any]], list[float]]:
-    """``collect_once`` timed in this process, with a per-node timeline of where its time goes, and
-    the cost of one trivial remote command over an open connection to the first node."""
-    cluster = load_config(bed.config_path).cluster()
-    out, timelines = [], []
-    for _ in range(runs):
-        with _timeline() as steps:
-            t0 = time.perf_counter()
-            captures = asyncio.run(collect_once(cluster))
-            took = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            view = make_view(cluster.name, captures, cluster=cluster)
-            emit(view, evaluate(view), "text", out=io.StringIO(), err=io.StringIO())
-            model_s = time.perf_counter() - t1
-        out.append(took)
-        timelines.append({"collect_s": took, "parse_model_render_s": model_s, "nodes": steps})
-    return out, timelines, asyncio.run(_remote_true(cluster, max(5, runs * 2)))
-
-
-async def _remote_true(cluster: Any, count: int) -> list[float]:
-    transport = SSHTransport.from_config(cluster.nodes[0], cluster)
-    try:
-        await transport.run(["true"], timeout=10)  # connects
-        times = []
-        for _ in range(count):
-            t0 = time.perf_counter()
-            await transport.run(["true"], timeout=10)
-            times.append(time.perf_counter() - t0)
-        return times
-    finally:
-        await transport.close()
-
-
-@contextlib.contextmanager
-def _timeline() -> Iterator[dict[str, dict[str, list[float]]]]:
-    """Times every SSH connect and every remote command (exec channel) per node while active."""
-    steps: dict[str, dict[str, list[float]]] = {}
-    open_, run_line = SSHTransport._open, SSHTransport._run_line
-
-    async def timed_open(self: SSHTransport) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return await open_(self)
-        finally:
-            steps.setdefault(self.node, {}).setdefault("connect_s", []).append(time.perf_counter() - t0)
-
-    async def timed_run_line(self: SSHTransport, *args: Any, **kwargs: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return await run_line(self, *args, **kwargs)
-        finally:
-            steps.setdefault(self.node, {}).setdefault("commands_s", []).append(time.perf_counter() - t0)
-
-    SSHTransport._open = timed_open  # type: ignore[method-assign]
-    SSHTransport._run_line = timed_run_line  # type: ignore[method-assign]
-    try:
-        yield steps
-    finally:
-        SSHTransport._open = open_  # type: ignore[method-assign]
-        SSHTransport._run_line = run_line  # type: ignore[method-assign]
-
-
-def _breakdown(
-    timelines: list[dict[str, Any]], interpreter_s: float | None
-) -> tuple[str, list[str], list[list[str]]]:
-    """Where a cold ``--once`` spends its time: per node connect, detection and poll (medians)."""
-    per_node: dict[str, dict[str, list[float]]] = {}
-    for tl in timelines:
-        for node, steps in tl["nodes"].items():
-            d = per_node.setdefault(node, {"connect": [], "detect": [], "poll": []})
-            d["connect"] += steps.get("connect_s", [])[:1]
-            cmds = steps.get("commands_s", [])
-            # The first batch: detection (nothing cached) or the guarded poll (stack cache warm:
-            # then there is no second). The second: the poll after a detection.
-            d["detect"] += cmds[:1]
-            d["poll"] += cmds[1:2]
-    rows = [
-        [
-            node,
-            ms(stats(d["connect"])["median"]),
-            ms(stats(d["detect"])["median"]),
-            ms(stats(d["poll"])["median"]) if d["poll"] else "none",
-        ]
-        for node, d in per_node.items()
-    ]
-    model = stats([tl["parse_model_render_s"] for tl in timelines])["median"]
-    rows.append(["(all nodes) parse + model + text output", "", "", ms(model)])
-    if interpreter_s is not None:
-        rows.append(["(process) interpreter start (hatui --version)", "", "", ms(interpreter_s)])
-    return (
-        "Where --once spends its time (in-process collect_once, nodes in parallel; medians)",
-        ["node", "SSH connect", "first batch (detection or guarded poll)", "second batch (poll)"],
-        rows,
-    )
-
-
-def node_side_costs(bed: Testbed, runs: int = 3) -> dict[str, list[float]]:
-    """Seconds each detection and poll command takes ON the first node, run one after the other
-    there as hatui's batch runs them (timed inside the node with ``date``, over one ssh command)."""
-    cluster = load_config(bed.config_path).cluster()
-    stack = asyncio.run(collect_once(cluster))[0].stack
-    cmds = {
-        **{f"detect {k}": v for k, v in DETECT_COMMANDS.items()},
-        **{f"poll {k}": v for k, v in commands_for(stack).items()},
-    }
-    lines = ["LC_ALL=C; export LC_ALL", "PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin; export PATH"]
-    for name, argv in cmds.items():
-        lines.append(
-            f"a=$(date +%s%N); _e=$(timeout -k 2 11 {shlex.join(argv)} 2>&1 >/dev/null </dev/null); "
-            f"b=$(date +%s%N); echo {shlex.quote(name)} $(( (b - a) / 1000 ))"
-        )
-    script = "sh -c " + shlex.quote("\n".join(lines))
-    out: dict[str, list[float]] = {name: [] for name in cmds}
-    for _ in range(runs):
-        r = run_child([*bed.ssh_argv(bed.nodes[0]), script], timeout=60)
-        for line in r.stdout.splitlines():
-            name, _, micros = line.rpartition(" ")
-            if name in out and micros.isdigit():
-                out[name].append(int(micros) / 1e6)
-    return out
