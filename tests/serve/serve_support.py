@@ -10,10 +10,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 URL_LINE = re.compile(r"at (http://\S+/) \(")
 WALL_LINE = re.compile(r"wall (\d+) started")
@@ -74,6 +75,61 @@ def wait_until(predicate: object, within: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not in {within}s: {what}")
         time.sleep(0.1)
+
+
+async def until(pilot: Any, holds: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    """Lets an app under test run until ``holds()`` (bounded: a shared CI machine is slow, never stuck)."""
+    deadline = time.monotonic() + within
+    while not holds():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {within}s: {what}")
+        await pilot.pause(0.05)
+
+
+def spy_on_commands(app: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Every command the simulated nodes of ``app``'s demo clusters run from now: (cluster, node, argv)."""
+    reached: list[tuple[str, str, tuple[str, ...]]] = []
+    for session in app.sessions:
+        demo = session.poller.demo
+
+        def spy(node: str, argv: Sequence[str], stdin: str | None = None, *, _run: Any = demo.execute,
+                _name: str = session.cluster.name) -> Any:  # fmt: skip
+            reached.append((_name, node, tuple(argv)))
+            return _run(node, argv, stdin)
+
+        demo.execute = spy
+    return reached
+
+
+async def every_door_refuses(pilot: Any, app: Any, reached: list[tuple[str, str, tuple[str, ...]]]) -> None:
+    """Asserts the cluster ``app`` shows runs no action: not from a key, not from the UI's request, not
+    even a plan built as if for an operator handed to its runner; and no command of one reached a node."""
+    import dataclasses
+
+    import pytest
+
+    from hatui.actions.catalog import plan_action
+    from hatui.errors import ActionRefused
+    from hatui.ui.actions_glue import Request
+    from hatui.ui.modes import WRITE_ACTIONS
+
+    assert app.monitor and app.read_only
+    assert not any(app.check_action(a, ()) for a in WRITE_ACTIONS)
+    polled = len(reached)
+    await pilot.press("2", "S", "x", "m")  # a passer-by at the kiosk's keyboard
+    # The UI's door: a request from a key or the palette.
+    app.actions.request(Request("standby", "vnode1"))
+    await until(
+        pilot,
+        lambda: any("monitor mode runs no actions" in n.message for n in app._notifications),
+        "the refusal shown",
+    )
+    # Below the UI: a plan built as if the console were an operator's, handed to the wall's runner.
+    ctx = dataclasses.replace(app.actions.context(), monitor=False, read_only=False)
+    with pytest.raises(ActionRefused, match="monitor mode runs no actions"):
+        await app.actions.runner().run(plan_action(ctx, "standby", "vnode1"))
+    writes = [a for _c, _n, a in reached[polled:] if "standby" in " ".join(a) or "-v" in a]
+    assert writes == [], "no command of an action reached a node"
 
 
 @contextmanager

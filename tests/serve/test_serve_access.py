@@ -104,6 +104,7 @@ def test_hatui_serve_refuses_an_open_wall_beyond_loopback_before_listening(
     ("argv", "why"),
     [
         (["serve", "--demo", "--all", "--cluster", "x"], "--all and --cluster do not go together"),
+        (["serve", "--demo", "--rotate"], "--rotate goes with --all"),
         (["serve", "--demo-faults", "f", "--replay", "d"], "--demo-faults goes with --demo"),
         (["serve", "--demo", "--max-walls", "0"], "--max-walls must be at least 1"),
     ],

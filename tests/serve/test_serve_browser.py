@@ -21,6 +21,7 @@ from hatui.serve.access import AUTH_ENV, COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLEET = ("demo-seed", "demo-modern", "demo-faulted")
 
 pytestmark = [
     pytest.mark.slow,
@@ -112,6 +113,39 @@ def test_the_wall_in_chromium_shows_cluster_badge_problems_and_a_fault_at_the_ne
         while not ended.is_displayed() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert ended.is_displayed()
+
+
+def test_all_shows_every_cluster_of_the_fleet_a_fault_at_the_next_poll_and_opens_a_wall(
+    tmp_path: Path,
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    faults = tmp_path / "faults"
+    with served(["--demo", "--all", "--demo-faults", str(faults)]) as s, chromium() as driver:
+        driver.get(s.url + "?fontsize=12")  # small enough for every column of the fleet
+        assert driver.title == "hatui wall: demo-seed: csifi · demo-modern: csifi · demo-faulted: csifi"
+        text = screen_until(
+            driver, lambda t: "3 clusters:" in t and "split-brain" in t, 60, "the fleet and the split-brain"
+        )
+        assert "hatui fleet" in text
+        rows = {name: line for line in text.splitlines() for name in FLEET if name in line}
+        assert set(rows) == set(FLEET), "a row for each cluster of the demo fleet"
+        assert "CRITICAL" in rows["demo-faulted"] and "DRBD www-root split-brain" in rows["demo-faulted"]
+        assert all("read-only" in row for row in rows.values()), "a served wall acts on no cluster"
+        assert len(s.session_processes) == 1, "one wall process for the one browser, polling all three"
+        # A drill on one cluster of the fleet: its row shows the dead node at its next poll (2 s).
+        faults.write_text("demo-modern kill-node vnode3\n")
+        text = screen_until(driver, lambda t: "(vnode3 unreachable)" in t, 30, "the killed node in its row")
+        driver.save_screenshot(str(tmp_path / "fleet-after-fault.png"))
+        killed = [line for line in text.splitlines() if "nodes 2/3 up (vnode3 unreachable)" in line]
+        assert len(killed) == 1 and "demo-modern" in killed[0], text
+        # The keyboard of the kiosk: Enter opens a cluster's wall, Backspace comes back to the fleet.
+        keyboard = driver.find_element("css selector", ".xterm-helper-textarea")  # where xterm.js listens
+        keyboard.send_keys(Keys.DOWN, Keys.DOWN, Keys.ENTER)
+        text = screen_until(driver, lambda t: "PROBLEMS" in t, 30, "the wall of the faulted cluster")
+        assert "demo-faulted: csifi" in text and "3 clusters:" not in text
+        keyboard.send_keys(Keys.BACKSPACE)
+        screen_until(driver, lambda t: "3 clusters:" in t, 30, "the fleet again")
 
 
 def test_behind_basic_auth_the_browser_gets_the_wall_through_its_session_cookie() -> None:

@@ -149,7 +149,11 @@ async def test_a_config_file_one_cluster_or_all(tmp_path: Path) -> None:
             async with browser.get(s.url) as r:
                 assert "<title>hatui wall: Production · Test lab</title>" in await r.text()
             async with browser.ws_connect(s.url + "ws") as ws:
-                await first_screen(ws, b"prod1")
+                seen = await first_screen(ws, b"Test lab")  # every cluster at once, a row each
+                assert b"hatui fleet" in seen and b"Production" in seen
+    with served(["--config", str(config), "--all", "--rotate"]) as s:
+        async with aiohttp.ClientSession() as browser, browser.ws_connect(s.url + "ws") as ws:
+            await first_screen(ws, b"prod1")  # the first cluster's wall (the rotation starts there)
     with served(["--config", str(config), "--cluster", "test"]) as s:
         async with aiohttp.ClientSession() as browser:
             async with browser.get(s.url) as r:

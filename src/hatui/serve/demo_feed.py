@@ -6,11 +6,17 @@ demo runs in a process per browser, so a drill (or a test) says what goes wrong 
 ``hatui serve --demo --demo-faults FILE``. Every wall process reads the whole file, so a browser
 that connects later sees the same faulted cluster as the others. Only whole lines count: a line
 still being written is taken at the next poll.
+
+With ``--all`` the demo is a fleet of clusters, each with a feed of its own on the same file: a line
+``CLUSTER FAULT TARGET`` (``demo-modern kill-node vnode3``) goes to the cluster it names, a line
+without a cluster to the first one. A bad line is reported by one feed only (the cluster's it names,
+else the first's), so it is one line in the server's log, not one per cluster.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +28,18 @@ from hatui.sources.poller import Poller
 
 
 class FaultFeed:
-    """Injects into ``demo`` each fault line of ``path`` once, in the order the lines were added."""
+    """Injects into ``demo`` each fault line of ``path`` meant for it once, in the order the lines
+    were added; in a fleet (``fleet``: every cluster's name, in order), ``cluster`` is the demo's own."""
 
-    def __init__(self, demo: Any, path: Path) -> None:
+    def __init__(
+        self, demo: Any, path: Path, *, cluster: str | None = None, fleet: Sequence[str] = ()
+    ) -> None:
         self.demo = demo
         self.path = path
+        self.cluster = cluster
+        self.fleet = tuple(fleet)
+        self.first = not self.fleet or cluster == self.fleet[0]
+        """Takes the lines that name no cluster and reports the lines nobody takes."""
         self.taken = 0
         """How many whole lines of the file were already applied."""
 
@@ -45,17 +58,29 @@ class FaultFeed:
         self.taken = max(self.taken, len(lines))
         return [d for d in done if d]
 
-    def _inject(self, words: list[str]) -> str:
-        if not words:
+    def _inject(self, line: list[str]) -> str:
+        words = line
+        if self.fleet and words and words[0] in self.fleet:
+            if words[0] != self.cluster:
+                return ""  # another cluster's feed takes it (and reports it when it is wrong)
+            words = words[1:]
+        elif not (words and self.first):
             return ""
+        elif self.fleet and len(words) == 3:
+            return f"demo faults: no cluster {words[0]!r} in the fleet ({', '.join(self.fleet)})"
         if len(words) != 2:
-            return f"demo faults: expected FAULT TARGET, got {' '.join(words)!r}"
+            shape = "[CLUSTER] FAULT TARGET" if self.fleet else "FAULT TARGET"
+            return f"demo faults: expected {shape}, got {' '.join(line)!r}"
         fault, target = words
         try:
             self.demo.inject(fault, target)
         except HatuiError as exc:
-            return f"demo faults: {fault} {target}: {exc.message}"
-        return f"demo faults: injected {fault} {target}"
+            return f"demo faults: {self._where}{fault} {target}: {exc.message}"
+        return f"demo faults: injected {self._where}{fault} {target}"
+
+    @property
+    def _where(self) -> str:
+        return f"{self.cluster} " if self.fleet else ""
 
 
 class FeedingPoller:

@@ -1,11 +1,17 @@
 """Provides the process ``hatui serve`` starts for each browser: the wall, read-only by construction.
 
-``python -m hatui.serve.wall [--config P] [--cluster N | --all] [--demo G | --replay D]
+``python -m hatui.serve.wall [--config P] [--cluster N | --all [--rotate]] [--demo G | --replay D]
 [--demo-faults F]`` runs the console's wall layout (``--monitor``) under the terminal driver
 textual-serve's protocol expects (``TEXTUAL_DRIVER``, set by the server). There is no option to
 leave monitor mode: the app is built with ``monitor=True`` whatever the config's ``mode`` says, so
 the action glue refuses every action before planning it and the runner refuses every plan
 (``hatui.actions.runner``), whatever a browser's keyboard sends.
+
+With ``--all`` the wall opens on the fleet screen, every cluster of the config at once (with
+``--demo``: the demo fleet), as ``hatui --monitor --all`` does: a wall screen for several clusters
+must show a cluster in trouble the moment it is, not when the rotation reaches it. Enter (or a
+click) opens a cluster's wall and Backspace comes back, still read-only. ``--rotate`` keeps the
+older layout: the wall of one cluster at a time, each for ``hatui.ui.app.ROTATE_S`` seconds.
 """
 
 from __future__ import annotations
@@ -18,16 +24,20 @@ from typing import TYPE_CHECKING
 
 from hatui.config import ClusterConfig, Config
 from hatui.errors import HatuiError
-from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, print_error, resolve
+from hatui.snapshot.once import EXIT_UNKNOWN, SourceChoice, print_error, resolve, resolve_fleet
 
 if TYPE_CHECKING:
+    from hatui.sources.poller import Poller
     from hatui.ui.app import HatuiApp
 
 
-def watched_clusters(config: Config, cluster: ClusterConfig, every: bool) -> list[ClusterConfig]:
-    """The clusters a wall shows: ``cluster``, then (with ``every``) the config's others in order."""
-    others = [c for c in config.clusters.values() if c.name != cluster.name] if every else []
-    return [cluster, *others]
+def watched(choice: SourceChoice) -> tuple[Config, tuple[ClusterConfig, ...]]:
+    """The config and the clusters a wall shows: with ``choice.fleet`` every cluster of the config
+    in its order (the demo fleet with ``--demo``), else the one chosen; raises HatuiError."""
+    if choice.fleet:
+        return resolve_fleet(choice)
+    config, cluster = resolve(choice)
+    return config, (cluster,)
 
 
 def build_wall(
@@ -37,8 +47,10 @@ def build_wall(
     demo: bool | str | None = None,
     replay: Path | None = None,
     demo_faults: Path | None = None,
+    rotate: bool = False,
 ) -> HatuiApp:
-    """The wall app for ``clusters`` (the first shown first; the wall rotates through the rest).
+    """The wall app for ``clusters``: with several, on the fleet screen (``rotate``: the wall
+    rotating through them, the first shown first).
 
     Always in monitor mode: this function has no way to ask for anything else. And without poll
     listeners (``hatui.watch.listeners``): a wall runs per browser, so its alerts would page once
@@ -48,25 +60,31 @@ def build_wall(
     from hatui.sources.make import make_poller
     from hatui.ui.app import make_app
 
-    first, *rest = clusters
-    poller = make_poller(config, first, demo=demo, replay=replay)
-    if demo and demo_faults is not None:
-        from hatui.serve.demo_feed import FaultFeed, FeedingPoller
+    names = [c.name for c in clusters] if len(clusters) > 1 else []
+    pollers: list[tuple[ClusterConfig, Poller]] = []
+    for cluster in clusters:
+        poller = make_poller(config, cluster, demo=demo, replay=replay)
+        if demo and demo_faults is not None:
+            from hatui.serve.demo_feed import FaultFeed, FeedingPoller
 
-        poller = FeedingPoller(poller, FaultFeed(getattr(poller, "demo"), demo_faults))  # noqa: B009
-    extra = [(c, make_poller(config, c)) for c in rest]
-    return make_app(config, first, poller, monitor=True, extra=extra)
+            demo_sim = getattr(poller, "demo")  # noqa: B009
+            poller = FeedingPoller(
+                poller, FaultFeed(demo_sim, demo_faults, cluster=cluster.name, fleet=names)
+            )
+        pollers.append((cluster, poller))
+    (first, poller), *extra = pollers
+    return make_app(config, first, poller, monitor=True, extra=extra, fleet=not rotate)
 
 
-def wall_argv(choice: SourceChoice, *, every: bool = False, demo_faults: Path | None = None) -> list[str]:
+def wall_argv(choice: SourceChoice, *, rotate: bool = False, demo_faults: Path | None = None) -> list[str]:
     """The arguments of ``python -m hatui.serve.wall`` for ``choice`` (the server builds them)."""
     out: list[str] = []
     if choice.config is not None:
         out += ["--config", str(choice.config.resolve())]
     if choice.cluster:
         out += ["--cluster", choice.cluster]
-    if every:
-        out.append("--all")
+    if choice.fleet:
+        out += ["--all", "--rotate"] if rotate else ["--all"]
     if choice.demo:
         out.append(f"--demo={choice.demo if isinstance(choice.demo, str) else 'seed'}")
     if choice.replay is not None:
@@ -81,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path)
     p.add_argument("--cluster")
     p.add_argument("--all", action="store_true", dest="every")
+    p.add_argument("--rotate", action="store_true")
     p.add_argument("--demo", choices=("seed", "modern"))
     p.add_argument("--replay", type=Path)
     p.add_argument("--demo-faults", type=Path)
@@ -110,15 +129,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if sys.platform == "linux":
         die_with_the_server()
-    choice = SourceChoice(config=args.config, cluster=args.cluster, demo=args.demo, replay=args.replay)
+    choice = SourceChoice(
+        config=args.config, cluster=args.cluster, demo=args.demo, replay=args.replay, fleet=args.every
+    )
     try:
-        config, cluster = resolve(choice)
+        config, clusters = watched(choice)
         app = build_wall(
             config,
-            watched_clusters(config, cluster, args.every),
+            clusters,
             demo=args.demo,
             replay=args.replay,
             demo_faults=args.demo_faults,
+            rotate=args.rotate,
         )
     except HatuiError as exc:
         print_error(exc)

@@ -17,6 +17,7 @@ every cluster of the config, each with its own poller; ``listen`` gives each its
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,15 +43,17 @@ if TYPE_CHECKING:
 ON_A_CLUSTER = frozenset({"actions_panel", "toggle_wall", "demo_fault", "toggle_pause"})
 
 
-def fleet_rows(sessions: Sequence[Session], now: datetime) -> list[FleetRow]:
-    """One row per session, in the sessions' order (the config's)."""
+def fleet_rows(sessions: Sequence[Session], now: datetime, *, monitor: bool = False) -> list[FleetRow]:
+    """One row per session, in the sessions' order (the config's); its mode is what this console
+    lets one do (``monitor``: read-only, whatever the config says), as the cluster's header says."""
     rows = []
     for s in sessions:
         snap = s.state.snapshot()
         if snap is None:
-            rows.append(fleet_row(s.cluster, None, None, now=now, last_good={}))
+            row = fleet_row(s.cluster, None, None, now=now, last_good={})
         else:
-            rows.append(fleet_row(s.cluster, snap.view, snap.health, now=now, last_good=snap.last_good))
+            row = fleet_row(s.cluster, snap.view, snap.health, now=now, last_good=snap.last_good)
+        rows.append(replace(row, mode=mode_word(s.cluster, monitor)))
     return rows
 
 
@@ -172,4 +175,4 @@ class SwitchingApp(PollingApp):
         assert self.fleet_screen is not None
         now = self.clock.now()
         self._drawn_at_s = int(now.timestamp())
-        self.fleet_screen.update_from(fleet_rows(self.sessions, now), self.palette, now)
+        self.fleet_screen.update_from(fleet_rows(self.sessions, now, monitor=self.monitor), self.palette, now)
