@@ -332,7 +332,7 @@ class Journal:
 
     def problem_changes(self, first_id: int, last_id: int) -> list[tuple[int, list[dict[str, Any]]]]:
         """(poll id, problems after it) where the recorded problems changed between polls
-        ``first_id`` and ``last_id``, led by those in force at ``first_id``
+        ``first_id`` and ``last_id``, led by those in force before ``first_id``
         (``hatui.journal.store_verdicts``: reads only the polls where they changed)."""
         from hatui.journal.store_verdicts import problem_changes
 

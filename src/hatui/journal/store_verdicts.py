@@ -18,16 +18,16 @@ def problem_changes(
     db: sqlite3.Connection, first_id: int, last_id: int, cache: TextCache, where: str
 ) -> list[tuple[int, str]]:
     """(poll id, the problems' JSON after it) at each poll from ``first_id`` to ``last_id`` where
-    they changed, led by the value in force at ``first_id`` (its poll id may be earlier). The JSON
-    of a poll with no problems is ``[]``."""
+    they changed, led by the value in force before ``first_id`` (at an earlier poll; none when the
+    series starts later). The JSON of a poll with no problems is ``[]``."""
     node, source = VERDICT_SERIES
     before = db.execute(
-        "SELECT poll_id, blob_id FROM outputs WHERE node = ? AND source = ? AND poll_id <= ?"
+        "SELECT poll_id, blob_id FROM outputs WHERE node = ? AND source = ? AND poll_id < ?"
         " ORDER BY poll_id DESC LIMIT 1",
         (node, source, first_id),
     ).fetchall()
     rows = db.execute(
-        "SELECT poll_id, blob_id FROM outputs WHERE node = ? AND source = ? AND poll_id > ? AND poll_id <= ?"
+        "SELECT poll_id, blob_id FROM outputs WHERE node = ? AND source = ? AND poll_id >= ? AND poll_id <= ?"
         " ORDER BY poll_id",
         (node, source, first_id, last_id),
     ).fetchall()

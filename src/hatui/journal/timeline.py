@@ -32,7 +32,7 @@ from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal, JournalEvent, PollRow
-from hatui.journal.timeline_find import chunks_back, first_poll, last_poll, no_poll_error
+from hatui.journal.timeline_find import ProblemSets, chunks_back, first_poll, last_poll, no_poll_error
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.health import INFO, SETTLING, Health
@@ -90,6 +90,7 @@ class Timeline:
         self._reports: dict[int, NodeReport] = {}
         self._cached: tuple[int, ClusterState] | None = None
         self._before: dict[str, tuple[PollRow | None, PollRow | None]] = {}
+        self._problem_sets = ProblemSets(journal)
 
     def _set(self, polls: list[PollRow]) -> None:
         # In time order (the journal keeps them in the order they were written).
@@ -157,10 +158,12 @@ class Timeline:
         """The nearest poll after (``direction`` > 0) or before ``index`` that is a mark of ``kind``;
         loads more of the journal that way until one is found. None when there is none.
 
-        ``problem``: the verdict's status changed there, or a problem appeared or cleared (its
-        events: ``problem-new``/``problem-gone`` and the warning/critical events that stand for
-        one, like a node going unreachable). ``action``: the first poll at or after an action
-        from the audit log (so the action is in the event log there).
+        ``problem``: the verdict's status changed there, the recorded problems changed (their
+        codes and subjects: a problem settling that appears and goes without changing the status
+        is a stop, a resync's percentage is not), or an event stands for a problem (``problem-new``
+        /``problem-gone`` and the warning/critical events, like a node going unreachable).
+        ``action``: the first poll at or after an action from the audit log (so the action is in
+        the event log there).
         """
         if kind not in MARK_KINDS:
             raise ValueError(f"mark kind {kind!r}: one of {', '.join(MARK_KINDS)}")
@@ -189,6 +192,8 @@ class Timeline:
         if kind == "problem":
             polls = self.polls
             found |= {i for i in range(1, len(polls)) if polls[i].status != polls[i - 1].status}
+            changed = self._problem_sets.changes(min(p.id for p in polls), max(p.id for p in polls))
+            found |= {i for poll_id in changed if (i := self._index_of.get(poll_id)) is not None}
         for ev in self.events:
             if not lo <= ev.at <= hi and not (kind == "action" and self._ends[1] and ev.at > hi):
                 continue

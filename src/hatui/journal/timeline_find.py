@@ -6,6 +6,9 @@ found by asking for widening spans of time (ten minutes, two hours, a day...) ba
 from it, and the timeline loads only the polls around its cursor. What lies before those polls but
 still matters (a node's last good poll when it has been down for long) is found the same way.
 
+``ProblemSets`` finds where the recorded problems changed (the timeline's problem marks) from the
+rows of the polls where they did, not from every poll.
+
 Also here: ``journal_config``, the read-only cluster a journal replays as, judged with the health
 settings the recorder kept in the journal (``recorded_settings``), and ``captures_at``,
 the one-poll replay of a moment (``hatui capture --replay JOURNAL``).
@@ -66,6 +69,48 @@ def chunks_back(journal: Journal, before: datetime, span: timedelta) -> Iterator
         since = last.at - span
         yield sorted(journal.polls(since=since, until=last.at), key=lambda p: (p.at, p.id), reverse=True)
         until = since - timedelta(microseconds=1)
+
+
+class ProblemSets:
+    """Where the recorded problems' (code, subject) set changed: the timeline's problem marks.
+
+    Read from the journal's problems series, which has a row only where the problems changed
+    (``Journal.problem_changes``), so a long calm costs nothing; during a resync it changes at every
+    poll (its percentage), its keys do not. The rows read are kept by poll id, and a wider span
+    reads only the ids not read yet, so the rows kept always run on without a gap.
+    """
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self._keys: dict[int, frozenset[tuple[str, str]]] = {}
+        """Poll id -> the set after it, at the polls where the problems changed."""
+        self._shared: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
+        """One object per distinct set (thousands of rows of a resync hold the same few)."""
+        self._read: tuple[int, int] | None = None
+        """The poll ids whose rows ``_keys`` holds."""
+
+    def changes(self, lo: int, hi: int) -> list[int]:
+        """The poll ids from ``lo`` to ``hi`` after which the set differs from the one before."""
+        spans, read = [(lo, hi)], (lo, hi)
+        if self._read is not None:
+            done_lo, done_hi = self._read
+            spans = [(a, b) for a, b in ((lo, done_lo - 1), (done_hi + 1, hi)) if a <= b]
+            read = (min(lo, done_lo), max(hi, done_hi))
+        for first, last in spans:
+            for poll_id, problems in self.journal.problem_changes(first, last):
+                keys = frozenset(
+                    (str(p.get("code")), str(p.get("subject"))) for p in problems if isinstance(p, dict)
+                )
+                self._keys[poll_id] = self._shared.setdefault(keys, keys)
+        self._read = read
+        found: list[int] = []
+        previous: frozenset[tuple[str, str]] | None = None
+        for poll_id in sorted(self._keys):
+            keys = self._keys[poll_id]
+            if previous is not None and keys != previous and lo <= poll_id <= hi:
+                found.append(poll_id)
+            previous = keys
+        return found
 
 
 def journal_config(journal: Journal, at: datetime | None = None) -> Config:
