@@ -74,7 +74,8 @@ def add_serve_parser(sub: Any, source: argparse.ArgumentParser) -> argparse.Argu
         "--demo-faults",
         type=Path,
         metavar="FILE",
-        help="with --demo: inject the faults FILE lists, one 'FAULT TARGET' a line, as lines are added",
+        help="with --demo: inject the faults FILE lists, one 'FAULT TARGET' a line, as lines are added "
+        "(with --all: 'CLUSTER FAULT TARGET'; no CLUSTER: the first one)",
     )
     return p
 
