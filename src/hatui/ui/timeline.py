@@ -5,8 +5,9 @@
 ``hatui.journal.timeline.Timeline`` (the settling, the stale nodes, the events up to the cursor).
 No poll worker runs; the keys move the cursor:
 
-``[`` ``]`` one poll back/forward · ``{`` ``}`` previous/next problem (the verdict changed, a
-problem appeared or cleared) · ``<`` ``>`` previous/next action from the audit log. The header
+``[`` ``]`` one poll back/forward · ``{`` ``}`` previous/next problem (the verdict's status or the
+recorded problems changed: ``Timeline.next_mark``) · ``<`` ``>`` previous/next action from the
+audit log. The header
 says where the cursor is:
 ``REPLAY 2026-12-05 03:12:04 UTC · poll 123/4567 · [ ] step  { } problem  < > action``.
 
