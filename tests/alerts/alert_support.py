@@ -1,10 +1,13 @@
-"""Helpers for the alert tests: small executable scripts, waiting for what they write, and rules
-read from a config as the file would give them."""
+"""Helpers for the alert tests: small executable scripts, waiting for what they write, rules read
+from a config as the file would give them, and the config of a recorder watching a real sshd node
+beside one that never answers."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ import pytest
 from hatui.alerts.rules import AlertRule
 from hatui.config import parse_config
 from hatui.errors import ConfigError
+from support.sshd import SshdServer, free_port, install_stack_tools
 
 
 def script(tmp_path: Path, name: str, body: str) -> str:
@@ -67,3 +71,46 @@ def refused(alerts: Any) -> str:
     with pytest.raises(ConfigError) as err:
         rules(alerts)
     return str(err.value)
+
+
+def wait_until(predicate: Callable[[], bool], what: str, within: float = 60.0) -> None:
+    """Waits (bounded) until ``predicate`` holds, for tests driving child processes."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {within:.0f}s: {what}")
+        time.sleep(0.1)
+
+
+def unreachable_rule(name: str, how: str, *more: str) -> str:
+    """The YAML of a rule following ``node-unreachable`` with a 1 s debounce, sent ``how``
+    (``command: [...]`` or ``mail: {...}``), with ``more`` keys (``reminder: 8s``)."""
+    keys = ["codes: [node-unreachable]", "debounce: 1s", *more, how]
+    return f"      - name: {name}\n" + "".join(f"        {k}\n" for k in keys)
+
+
+def lab_config(tmp_path: Path, sshd_factory: Callable[..., SshdServer], alerts: str) -> Path:
+    """A config (0600) of cluster ``lab``: vnode1 a real sshd serving the lab's outputs, vnode2 a
+    port nothing listens on (``node-unreachable vnode2`` at every poll); ``alerts`` is the YAML of
+    its ``alerts:`` list, indented by six spaces."""
+    server = sshd_factory("vnode1", start=False)
+    install_stack_tools(server.bin_dir, tmp_path / "calls")
+    server.start()
+    known = tmp_path / "known_hosts"
+    server.trust(known)
+    vnode1 = f"{{name: vnode1, host: {server.host}, port: {server.port}, user: root, "
+    vnode1 += f"identity_file: {server.client_key}}}"
+    config = tmp_path / "hatui.yaml"
+    config.write_text(
+        f"""clusters:
+  lab:
+    known_hosts: {known}
+    connect_timeout: 2
+    nodes:
+      - {vnode1}
+      - {{name: vnode2, host: 127.0.0.1, port: {free_port()}}}
+    alerts:
+{alerts}"""
+    )
+    config.chmod(0o600)
+    return config

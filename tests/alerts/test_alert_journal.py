@@ -21,7 +21,9 @@ from hatui.alerts.rules import AlertRule, RateLimit
 from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.journal.store import Bounds, Journal
+from hatui.journal.timeline import Timeline
 from hatui.model.capture import NodeCapture
+from hatui.model.events import EventKind
 from hatui.model.health_types import WARNING, Problem
 from hatui.sources.parse import build_report
 from hatui.watch.listeners import PollListener, build_listeners, close_all, notify_all
@@ -110,6 +112,13 @@ async def test_a_second_run_takes_up_what_the_first_sent_and_owes_its_clearing(t
     assert events[0].message.startswith("page new warning node-unreachable vnode3: ")
     assert events[0].message.endswith("(command: delivered)")
     assert (events[0].severity, events[0].subject, events[0].node) == ("info", "vnode3", "vnode3")
+    # The timeline's Events pane shows them among the others, up to the poll of the cursor.
+    with Journal.open(where) as journal:
+        timeline = Timeline(journal, cluster(rule))
+        logged = timeline.state_at(len(timeline) - 1).events
+    assert [le.event.message for le in logged if le.event.kind is EventKind.ALERT] == [
+        e.message for e in events
+    ]
 
 
 async def test_failed_and_rate_limited_alerts_are_written_with_why(tmp_path: Path) -> None:
