@@ -1,11 +1,12 @@
 """Provides ``hatui events``: a journal's event list, and ``parse_when``, the times the timeline takes.
 
 ``hatui events [--replay JOURNAL] [--since TIME] [--until TIME] [--format text|json]`` prints what
-changed (nodes, resources, DRBD, domains), the problems appearing and clearing, and the actions
-from the audit log, oldest first. Without ``--replay`` it reads the journal ``hatui record`` writes
-by default for the cluster of the config (``--config``, ``--cluster``) or of ``--demo``. Text is one
-line per event, times in UTC; JSON is ``hatui.events/1``: ``{"schema", "cluster", "since",
-"until", "events": [...]}`` with each event as ``JournalEvent.to_dict`` gives it. Event text came
+changed (nodes, resources, DRBD, domains), the problems appearing and clearing, the actions
+from the audit log and the alerts sent (kind ``alert``, ``hatui.journal.store_alerts``), oldest
+first. Without ``--replay`` it reads the journal ``hatui record`` writes by default for the cluster
+of the config (``--config``, ``--cluster``) or of ``--demo``. Text is one line per event, times in
+UTC; JSON is ``hatui.events/1``: ``{"schema", "cluster", "since", "until", "events": [...]}`` with
+each event as ``JournalEvent.to_dict`` gives it. Event text came
 from the nodes: the text lines are cleaned (``hatui.plaintext.clean_line``), so a message cannot
 move the terminal's cursor.
 
@@ -70,9 +71,10 @@ def add_events_parser(sub: Any, source: argparse.ArgumentParser) -> None:
         parents=[source],
         help="print the events of a journal (hatui events [--replay JOURNAL])",
         description="Print the events a journal recorded (hatui record, or the console's --record): "
-        "what changed, problems appearing and clearing, actions from the audit log; oldest first, "
-        "times in UTC. Without --replay: the journal hatui record writes by default for the cluster "
-        "(--config, --cluster). Exit 0, or 3 when there is no journal to read.",
+        "what changed, problems appearing and clearing, actions from the audit log, alerts sent "
+        "(kind alert); oldest first, times in UTC. Without --replay: the journal hatui record "
+        "writes by default for the cluster (--config, --cluster). Exit 0, or 3 when there is no "
+        "journal to read.",
         epilog=f"TIME: {WHEN_HELP}.",
     )
     p.add_argument("--since", metavar="TIME", type=when_arg, help="only events at or after TIME")
