@@ -124,10 +124,11 @@ def test_all_shows_every_cluster_of_the_fleet_a_fault_at_the_next_poll_and_opens
     with served(["--demo", "--all", "--demo-faults", str(faults)]) as s, chromium() as driver:
         driver.get(s.url + "?fontsize=12")  # small enough for every column of the fleet
         assert driver.title == "hatui wall: demo-seed: csifi · demo-modern: csifi · demo-faulted: csifi"
+        # A split-brain settles a few seconds before it counts: wait for its row to say CRITICAL.
         text = screen_until(
-            driver, lambda t: "3 clusters:" in t and "split-brain" in t, 60, "the fleet and the split-brain"
+            driver, lambda t: "critical: DRBD www-root split-brain" in t, 60, "the split-brain"
         )
-        assert "hatui fleet" in text
+        assert "hatui fleet" in text and "3 clusters:" in text
         rows = {name: line for line in text.splitlines() for name in FLEET if name in line}
         assert set(rows) == set(FLEET), "a row for each cluster of the demo fleet"
         assert "CRITICAL" in rows["demo-faulted"] and "DRBD www-root split-brain" in rows["demo-faulted"]
