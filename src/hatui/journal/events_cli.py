@@ -10,7 +10,8 @@ each event as ``JournalEvent.to_dict`` gives it. Event text came
 from the nodes: the text lines are cleaned (``hatui.plaintext.clean_line``), so a message cannot
 move the terminal's cursor.
 
-Exit codes: 0 printed (also when no event is in the range), 3 no journal to read (one line on stderr).
+Exit codes: 0 printed (also when no event is in the range), 3 no journal to read: none there, not
+a journal, or one this user may not read (one line on stderr).
 
 ``parse_when`` lives here, not in the timeline, so the command line reads ``--at`` without loading
 the model: it takes ISO 8601 with or without seconds and zone, a time without zone being local.
@@ -74,7 +75,7 @@ def add_events_parser(sub: Any, source: argparse.ArgumentParser) -> None:
         "what changed, problems appearing and clearing, actions from the audit log, alerts sent "
         "(kind alert); oldest first, times in UTC. Without --replay: the journal hatui record "
         "writes by default for the cluster (--config, --cluster). Exit 0, or 3 when there is no "
-        "journal to read.",
+        "journal to read (none there, not a journal, or one this user may not read).",
         epilog=f"TIME: {WHEN_HELP}.",
     )
     p.add_argument("--since", metavar="TIME", type=when_arg, help="only events at or after TIME")
