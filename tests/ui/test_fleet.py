@@ -92,6 +92,15 @@ async def test_the_fleet_shows_each_cluster_in_words_and_opens_one(fleet_config:
         assert "read-only" in row_text(app, "demo-modern") and "operator" in seed
         summary = str(app.screen.query_one("#fleet-summary", Static).render())
         assert summary.startswith("4 clusters: ") and "CRITICAL" in summary
+        # The table's last column is cut at this width; below it the worst problems wrap, in full,
+        # the critical cluster first, and the footer names the key that opens a cluster.
+        problems = str(app.screen.query_one("#fleet-problems", Static).render())
+        lines = problems.splitlines()
+        assert lines[0].startswith("demo-faulted: csifi  ✖ critical: DRBD www-root split-brain: "), lines
+        assert "vnode2 Secondary/UpToDate StandAlone" in problems
+        assert any(line.startswith("Offline site  ? ") or "Offline site" in line for line in lines), lines
+        footer = " ".join(str(w.render()) for w in app.screen.query("FooterKey"))
+        assert "Open" in footer, footer
 
         await open_row(pilot, app, "demo-faulted")
         assert isinstance(app.screen, MainScreen)

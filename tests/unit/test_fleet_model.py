@@ -111,6 +111,14 @@ def test_worst_is_by_severity_then_the_oldest_and_never_info() -> None:
     assert row.problem_words == "critical: c-old happened (5m03s)"
     only_info = Health(HealthStatus.OK, (problems[0],))
     assert fleet_row(cluster, None, only_info, now=NOW, last_good={}).worst is None
+    # Every counted problem, worst first; the lines name the first ``limit`` and count the rest.
+    assert [p.code for p in row.problems] == ["c-old", "c-new", "w-new", "s"]
+    assert row.problem_lines(limit=2) == [
+        (CRITICAL, "critical: c-old happened (5m03s)"),
+        (CRITICAL, "critical: c-new happened"),
+        (INFO, "… and 2 more"),
+    ]
+    assert fleet_row(cluster, None, only_info, now=NOW, last_good={}).problem_lines() == []
 
 
 @pytest.mark.parametrize(

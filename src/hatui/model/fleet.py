@@ -75,6 +75,8 @@ class FleetRow:
     """Age of the oldest node data shown, in seconds; None when nothing came in yet."""
     unreachable: tuple[str, ...]
     """Nodes that did not answer their last poll, in config order."""
+    problems: tuple[Problem, ...] = ()
+    """Every problem that counts (not ``info``), worst first: ``worst`` is the first."""
 
     @property
     def status_word(self) -> str:
@@ -88,6 +90,16 @@ class FleetRow:
             return ""
         age = f" ({fmt_age(self.worst_age_s)})" if self.worst_age_s is not None else ""
         return f"{self.worst.severity}: {self.worst.message}{age}"
+
+    def problem_lines(self, limit: int = 3) -> list[tuple[str, str]]:
+        """(severity, words) of the first ``limit`` problems, worst first (the worst with its age),
+        then ``… and N more`` (severity ``info``) when there are more."""
+        lines = [(p.severity, f"{p.severity}: {p.message}") for p in self.problems[:limit]]
+        if lines:
+            lines[0] = (lines[0][0], self.problem_words)
+        if len(self.problems) > limit:
+            lines.append((INFO, f"… and {len(self.problems) - limit} more"))
+        return lines
 
     @property
     def nodes_words(self) -> str:
@@ -119,7 +131,8 @@ def fleet_row(
     """The fleet row of ``cluster``: ``view`` and ``health`` as its console has them (None before
     the first poll), ``last_good`` node -> when its last good data came in."""
     status = health.status if health is not None else None
-    worst = _worst(health.problems) if health is not None else None
+    counted = _worst_first(health.problems) if health is not None else ()
+    worst = counted[0] if counted else None
     age = None
     if worst is not None and worst.since is not None:
         age = max(0.0, (now - worst.since).total_seconds())
@@ -143,16 +156,17 @@ def fleet_row(
         capacity_ok=cap.n_plus_one,
         oldest_data_s=max(0.0, max(ages)) if ages else None,
         unreachable=_unreachable(view, configured),
+        problems=counted,
     )
 
 
-def _worst(problems: Iterable[Problem]) -> Problem | None:
-    """The worst problem that counts: severity first, then the one seen first (unknown: last)."""
+def _worst_first(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """The problems that count, worst first: severity, then the one seen first (unknown: last)."""
     counted = [p for p in problems if p.severity != INFO]
-    if not counted:
-        return None
     # Stable: problems of one severity and no ``since`` keep the verdict's order.
-    return min(counted, key=lambda p: (p.rank, p.since is None, p.since.timestamp() if p.since else 0.0))
+    return tuple(
+        sorted(counted, key=lambda p: (p.rank, p.since is None, p.since.timestamp() if p.since else 0.0))
+    )
 
 
 def _unreachable(view: ClusterView | None, configured: tuple[str, ...]) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,9 +24,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from hatui.model.fleet import FleetRow
-from hatui.ui.cells import Palette, set_text
+from hatui.plaintext import clean_line
+from hatui.ui.cells import Palette, set_text, severity_mark
 from hatui.ui.messages import ScreenShown
 from hatui.ui.screens.main import MainScreen
+from hatui.ui.widgets.fleet import STATUS_RANK as _STATUS_RANK
 from hatui.ui.widgets.fleet import FleetTable
 from hatui.ui.widgets.footer import SteadyFooter
 
@@ -39,6 +43,25 @@ class ClusterChosen(Message):
 
 class BackToFleet(Message):
     """A cluster's screen asks to go back to the fleet."""
+
+
+def problems_text(rows: Sequence[FleetRow], palette: Palette) -> Text:
+    """Each cluster with problems, worst cluster first, and its worst problems in full.
+
+    The table's last column is cut by a narrow terminal or a kiosk's large font; here the words
+    wrap instead, so the wall always says what is wrong, not only where.
+    """
+    ranked = sorted((r for r in rows if r.problems), key=lambda r: _STATUS_RANK.get(r.status_word, 1))
+    text = Text(no_wrap=False)
+    for row in ranked:
+        title = clean_line(row.title)
+        for i, (severity, words) in enumerate(row.problem_lines()):
+            if text:
+                text.append("\n")
+            # Later lines are indented under the first problem: the cluster's name stands alone.
+            text.append(title + "  " if i == 0 else " " * (cell_len(title) + 2), style="bold")
+            text.append(f"{severity_mark(severity)} {clean_line(words)}", style=palette.severity(severity))
+    return text or Text("no cluster has a problem", style=palette.ok)
 
 
 def fleet_line(rows: Sequence[FleetRow], now: datetime) -> str:
@@ -60,7 +83,8 @@ class FleetScreen(Screen[None]):
     HELP = """\
 # Fleet
 One row per cluster: its verdict, worst problem and how long it has lasted, nodes up, VMs running,
-N+1 and how old its data is. **Enter** opens the cluster (its panes, or its wall with --monitor);
+N+1 and how old its data is. Below the table, each cluster with problems and its worst ones in full.
+**Enter** opens the cluster (its panes, or its wall with --monitor);
 **Backspace** (or **Esc** on its panes) comes back here. Every cluster is polled all the time.
 """
 
@@ -71,6 +95,7 @@ N+1 and how old its data is. **Enter** opens the cluster (its panes, or its wall
         yield Static("hatui fleet", id="fleet-title")
         yield Static("waiting for the first polls", id="fleet-summary")
         yield FleetTable(id="fleet-table")
+        yield Static("", id="fleet-problems")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -85,6 +110,11 @@ N+1 and how old its data is. **Enter** opens the cluster (its panes, or its wall
         """Shows ``rows`` (config order) and the count of clusters by verdict."""
         set_text(self.query_one("#fleet-summary", Static), fleet_line(rows, now))
         self.table.show(rows, palette)
+        problems = problems_text(rows, palette)
+        shown = self.query_one("#fleet-problems", Static)
+        if getattr(shown, "hatui_problems", None) != problems.markup:  # ages tick: once a second at most
+            shown.hatui_problems = problems.markup  # type: ignore[attr-defined]
+            shown.update(problems)
 
     def action_open(self) -> None:
         """Opens the cluster under the cursor."""

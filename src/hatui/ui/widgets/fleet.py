@@ -9,8 +9,9 @@ keyed by the cluster's config name and updated in place, so the cursor stays on 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.widgets.data_table import ColumnKey
 
 from hatui.model.fleet import FleetRow
@@ -31,7 +32,7 @@ COLUMNS: dict[str, str] = {
 """The worst problem comes last: it is the long one, and a narrow terminal cuts it, not the counts."""
 
 #: Verdict -> sort rank, worst first (a cluster nobody could read may be down: before warnings).
-_STATUS_RANK = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "OK": 3}
+STATUS_RANK = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "OK": 3}
 
 
 def fleet_cells(row: FleetRow, palette: Palette) -> dict[str, Cell]:
@@ -47,7 +48,7 @@ def fleet_cells(row: FleetRow, palette: Palette) -> dict[str, Cell]:
     return {
         "cluster": cell(row.title),
         "mode": cell(row.mode, palette.warn if row.mode != "read-only" else ""),
-        "health": cell(health, health_style, sort=_STATUS_RANK.get(status, 1)),
+        "health": cell(health, health_style, sort=STATUS_RANK.get(status, 1)),
         "nodes": cell(row.nodes_words, nodes_style, sort=(row.nodes_up - row.nodes_total, row.nodes_up)),
         "vms": cell(row.vms_words, sort=(row.vms_running - row.vms_total, row.vms_running)),
         "capacity": cell(row.capacity, cap_style),
@@ -58,6 +59,12 @@ def fleet_cells(row: FleetRow, palette: Palette) -> dict[str, Cell]:
 
 class FleetTable(SteadyTable):
     """The fleet: a row per cluster in the config's order, the cursor on a row (``Enter`` opens it)."""
+
+    # The table's own Enter (select the row) is hidden from the footer, and it shadows the screen's:
+    # say here what it does, so the one key that leads anywhere from the fleet is on screen.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", tooltip="Open the cluster under the cursor"),
+    ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
