@@ -72,11 +72,13 @@ def pages(spool: Path) -> list[tuple[str, str]]:
     return [(d["state"], d["problem"]["subject"]) for d in docs]
 
 
-async def test_a_second_run_takes_up_what_the_first_sent_and_owes_its_clearing(tmp_path: Path) -> None:
+async def vnode3_paged(tmp_path: Path, debounce_s: float) -> tuple[ClusterConfig, Path, FrozenClock, Run]:
+    """A first run that paged ``node-unreachable vnode3`` (into ``tmp_path/spool``) and stopped:
+    the config, the journal's directory, the clock, and the run."""
     spool = tmp_path / "spool"
     spool.mkdir()
     page = script(tmp_path, "page", f'cat > "{spool}/$(date +%s%N)"\n')
-    rule = AlertRule("page", command=(page,), debounce_s=10, codes=frozenset(UNREACHABLE))
+    rule = AlertRule("page", command=(page,), debounce_s=debounce_s, codes=frozenset(UNREACHABLE))
     clock, where = FrozenClock(), tmp_path / "journal"
     first = Run(cluster(rule), where, clock)
     first.round()
@@ -85,9 +87,15 @@ async def test_a_second_run_takes_up_what_the_first_sent_and_owes_its_clearing(t
         first.round("vnode3")
     await first.close()
     assert pages(spool) == [("new", "vnode3")]
+    return cluster(rule), where, clock, first
+
+
+async def test_a_second_run_takes_up_what_the_first_sent_and_owes_its_clearing(tmp_path: Path) -> None:
+    config, where, clock, first = await vnode3_paged(tmp_path, debounce_s=10)
+    spool = tmp_path / "spool"
 
     clock.advance(120)  # the recorder was stopped for two minutes; vnode3 is still down
-    second = Run(cluster(rule), where, clock)
+    second = Run(config, where, clock)
     assert second.alerts.restored == 1
     second.poll(capture("vnode1"))  # one node's verdict does not show vnode3: no clearing from it
     for _ in range(5):
@@ -114,11 +122,28 @@ async def test_a_second_run_takes_up_what_the_first_sent_and_owes_its_clearing(t
     assert (events[0].severity, events[0].subject, events[0].node) == ("info", "vnode3", "vnode3")
     # The timeline's Events pane shows them among the others, up to the poll of the cursor.
     with Journal.open(where) as journal:
-        timeline = Timeline(journal, cluster(rule))
+        timeline = Timeline(journal, config)
         logged = timeline.state_at(len(timeline) - 1).events
     assert [le.event.message for le in logged if le.event.kind is EventKind.ALERT] == [
         e.message for e in events
     ]
+
+
+async def test_a_node_never_heard_after_the_restart_holds_the_rules_back_a_minute_at_most(
+    tmp_path: Path,
+) -> None:
+    config, where, clock, _first = await vnode3_paged(tmp_path, debounce_s=0)
+    spool = tmp_path / "spool"
+    second = Run(config, where, clock)
+    for _ in range(12):  # vnode3's poll never ends: only vnode1 and vnode2 are heard, for 55 s
+        clock.advance(5)
+        second.poll(capture("vnode1"))
+        second.poll(capture("vnode2"))
+    assert pages(spool) == [("new", "vnode3")]
+    clock.advance(5)
+    second.poll(capture("vnode1"))  # a minute: the rules judge what they have
+    await second.close()
+    assert pages(spool) == [("new", "vnode3"), ("cleared", "vnode3")]
 
 
 async def test_failed_and_rate_limited_alerts_are_written_with_why(tmp_path: Path) -> None:

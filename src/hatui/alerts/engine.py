@@ -75,6 +75,7 @@ class AlertEngine:
 
     def __init__(self, rules: Iterable[AlertRule]) -> None:
         self.rules = tuple(rules)
+        self._rules = {rule.name: rule for rule in self.rules}
         self._state = {rule.name: _RuleState() for rule in self.rules}
         self.dropped: list[Alert] = []
         """Alerts the rate limit held back since the caller last emptied this list."""
@@ -92,10 +93,9 @@ class AlertEngine:
         told (its reminder due from then); one whose last alert was ``cleared`` is not. Records of
         rules this engine does not have are skipped. Returns how many problems it follows now."""
         for record in records:
-            st = self._state.get(record.rule)
-            if st is None:
+            st, rule = self._state.get(record.rule), self._rules.get(record.rule)
+            if st is None or rule is None:
                 continue
-            rule = next(r for r in self.rules if r.name == record.rule)
             key = ident(record.problem)
             if record.state == "cleared":
                 st.tracks.pop(key, None)

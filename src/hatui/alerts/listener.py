@@ -12,7 +12,8 @@ Beside a journal (``hatui record``, ``--record``) every alert decided is written
 came of its delivery (``hatui.journal.store_alerts``), and a listener opened on a journal restores
 its engine from the alerts written there before. It then judges first the verdict that heard every
 node: one node's first poll alone does not show the problems seen on the others, and a problem the
-last run told about must not look cleared for that.
+last run told about must not look cleared for that (after ``FIRST_VERDICT_WAIT_S`` it judges
+anyway: a node whose poll never ends must not keep the rules silent).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hatui.alerts.dispatch import Dispatcher, Done
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
     from hatui.journal.store import Journal
 
 Log = Callable[[str], None]
+
+#: How long a listener that restored alerts waits for every node's first poll before it judges.
+FIRST_VERDICT_WAIT_S = 60.0
 
 
 class AlertListener:
@@ -60,6 +64,8 @@ class AlertListener:
         self._seen: Health | None = None
         self.restored = self._restore() if journal is not None else 0
         """How many problems the alerts in the journal left told about (followed again)."""
+        self._heard_all = not self.restored
+        self._waiting_since: datetime | None = None
 
     @classmethod
     def for_cluster(
@@ -87,9 +93,9 @@ class AlertListener:
         health = state.health
         if health is None:
             return
-        if self.restored and not all(n in state.polls for n in state.nodes):
-            return  # a verdict that has not heard every node yet (module docstring)
         now = state.clock.now()
+        if not self._heard_all and not self._every_node_heard(state, now):
+            return  # a verdict that has not heard every node yet (module docstring)
         if health is self._seen and not self._due(now):
             return
         self._seen = health
@@ -142,6 +148,14 @@ class AlertListener:
             journal.set_alert_outcome(alert_id, outcome, reason)
 
         return done
+
+    def _every_node_heard(self, state: ClusterState, now: datetime) -> bool:
+        """True once every node of ``state`` was polled (or ``FIRST_VERDICT_WAIT_S`` went by)."""
+        if self._waiting_since is None:
+            self._waiting_since = now
+        waited = now - self._waiting_since >= timedelta(seconds=FIRST_VERDICT_WAIT_S)
+        self._heard_all = waited or all(n in state.polls for n in state.nodes)
+        return self._heard_all
 
     def _due(self, now: datetime) -> bool:
         wake = self.engine.wake_at
