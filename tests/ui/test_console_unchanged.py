@@ -1,5 +1,6 @@
-"""The console does no work for polls that change nothing, draws a burst of changes once, and
-builds a hidden pane's rows when it is shown (current then)."""
+"""The console does no work for polls that change nothing, draws a burst of changes once, fills
+the hidden panes once when idle after start-up, and brings a hidden pane's rows up to date when it
+is shown (current then)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ async def test_a_hidden_pane_is_brought_up_to_date_when_shown(console: ConsoleFa
         await c.next_polls(pilot)
         screen = c.app.main_screen
         resources = screen._pane("resources")  # read without bringing it up to date
+        await wait_for(pilot, lambda: resources.snapshot is not None)  # its first fill, when idle
         first = resources.snapshot
         for n in NODES:
             c.poller.replace(capture(n, "standby"))
@@ -76,3 +78,18 @@ async def test_a_hidden_pane_is_brought_up_to_date_when_shown(console: ConsoleFa
         assert resources.snapshot is not None
         assert resources.snapshot.health is c.app.state.health
         assert "vnode2" in resources.cell_text("sentinel", "where")
+
+
+async def test_hidden_panes_are_filled_once_after_start_up_without_being_shown(
+    console: ConsoleFactory,
+) -> None:
+    c = console()
+    async with c.app.run_test(size=SIZE) as pilot:
+        await c.next_polls(pilot)
+        screen = c.app.main_screen
+        hidden = [screen._pane(p) for p in ("resources", "drbd", "events")]
+        await wait_for(pilot, lambda: all(p.snapshot is not None for p in hidden))
+        assert screen.active_id == "vms"
+        resources = screen._pane("resources")
+        assert not resources.has_pending
+        assert "sentinel" in resources.row_keys

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets import DataTable, Input
 
 from hatui.ui.widgets.steady_table import SteadyTable
@@ -119,3 +120,39 @@ async def test_a_cell_that_grows_is_shown_whole_even_when_drawn_before_it_was_me
         lines(table)  # a draw before the table is idle: at the old width
         await pilot.pause()
         assert any("row03" in line and "much longer than before" in line for line in lines(table))
+
+
+async def test_a_real_resize_keeps_the_rendered_cells_and_pads_the_rows_to_the_new_width() -> None:
+    """A cell's render depends on its column's width, not the table's: only rows and lines are redone."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        kept, width = renders(table, "r4"), table.size.width
+        assert kept
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert table.size.width < width
+        drawn = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        assert all(line.cell_length == table.size.width for line in drawn)
+        assert any("row04" in line.text for line in drawn)
+        assert renders(table, "r4") == kept  # no cell rendered again
+
+
+async def test_rows_added_are_measured_before_they_are_drawn_and_not_drawn_again() -> None:
+    """DataTable measures added rows when idle and then renders every cell again; here a row is
+    measured at its first draw (shown whole) and the cells drawn stay cached."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        table.add_row("a-row-with-a-long-name", "1s", key="long")
+        table.sort("name")  # first: on the screen
+        region = Region(0, 0, table.size.width, table.size.height)
+        first = table.render_lines(region)  # drawn before the table was idle
+        assert any("a-row-with-a-long-name" in line.text for line in first)
+        kept = renders(table, "r4")
+        assert kept
+        await pilot.pause()  # the table is idle now: nothing left to measure, nothing redrawn
+        table.render_lines(region)
+        assert renders(table, "r4") == kept  # no cell rendered again

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from hatui.ui.cells import Palette
@@ -25,6 +26,9 @@ from hatui.ui.widgets.storage import StoragePane
 from hatui.ui.widgets.table_pane import TablePane
 from hatui.ui.widgets.vms import VmsPane
 from hatui.watch.state import LoggedEvent, Snapshot
+
+#: How long after a redraw a hidden pane that never showed data is filled (``MainScreen._fill_one``).
+FILL_AFTER_S = 0.2
 
 
 class PaneSpec(NamedTuple):
@@ -89,6 +93,7 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         self.filter_text = ""
         self._problem_count = 0
         self._keys: dict[str, str] = {}
+        self._fill_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(self._title, self._accent, id="header")
@@ -201,6 +206,23 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
             return
         self._problem_count = len(snap.health.problems)
         self._set_tab_label("problems")
+        if self._fill_timer is None and self._unfilled():
+            self._fill_timer = self.set_timer(FILL_AFTER_S, self._fill_one, name="fill-hidden")
+
+    def _unfilled(self) -> list[TablePane]:
+        """Hidden panes that have data waiting but have never shown any."""
+        return [p for p in map(self._pane, PANES) if p.snapshot is None and p.has_pending]
+
+    def _fill_one(self) -> None:
+        # A pane's first fill (1,000 rows added, then measured) was most of its first show: it is
+        # done once, while the console is idle after start-up, one pane per timer so that a key
+        # pressed meanwhile waits for one pane at most. Later changes still wait for the show.
+        self._fill_timer = None
+        waiting = [p for p in self._unfilled() if p.id != self.active_id]
+        if waiting:
+            waiting[0].catch_up()
+        if len(waiting) > 1:
+            self._fill_timer = self.set_timer(FILL_AFTER_S, self._fill_one, name="fill-hidden")
 
     def on_screen_resume(self) -> None:
         self.app.post_message(ScreenShown())

@@ -7,12 +7,15 @@ visible cell through Rich again. ``update_cell`` here drops only the changed row
 column must grow.
 
 DataTable also throws away every cache on each style update, and moving the focus is one (twice
-per pane switch: the old table loses it, the new one gains it); showing a hidden table again sends
-it a Resize to the size it had, which bumps the update count. A Resize to the size last drawn is
-ignored here. The caches are keyed by the focus/hover state, so after a style update that left the
-styles as they were for that state nothing cached is wrong: at its next draw the table compares
-the styles it renders with (its own and its component classes') with those last seen in the same
-state and drops its caches only on a real difference (a theme, a class that restyles it).
+per pane switch: the old table loses it, the new one gains it); every Resize (a hidden table shown
+again gets one to the size it had) bumps the update count, and so does measuring the rows added,
+which DataTable does when idle, after it drew them. Here a Resize only makes the rows be padded to
+the new width (a cell's render does not depend on it), and added rows are measured before they are
+drawn, keeping the count unless a column's width changed. The caches are keyed by the
+focus/hover state, so after a style update that left the styles as they were for that state
+nothing cached is wrong: at its next draw the table compares the styles it renders with (its own
+and its component classes') with those last seen in the same state and drops its caches only on
+a real difference (a theme, a class that restyles it).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
@@ -33,7 +36,8 @@ class SteadyTable(DataTable[Any]):
         super().__init__(**kwargs)
         #: Pseudo-class state -> the styles the table rendered with in that state.
         self._seen: dict[Any, tuple[Any, ...]] = {}
-        self._drawn_size: Size | None = None
+        #: The table width the cached rows were padded to.
+        self._rows_width = 0
         #: Rows whose cells changed since the last draw (their cached renders are out of date).
         self._changed_rows: set[RowKey] = set()
         self._styles_to_check = False
@@ -83,14 +87,48 @@ class SteadyTable(DataTable[Any]):
             self._check_styles()
         if self._changed_rows:
             self._drop_changed()
+        if self.size.width != self._rows_width:
+            self._rows_width = self.size.width
+            self._row_render_cache.clear()  # keyed without the width they were padded to
+        self._measure_pending()
         return super().render_lines(crop)
 
+    def _measure_pending(self) -> None:
+        """Measures the rows added and the cells widened since the last draw now, as DataTable
+        would when next idle: a pane's rows added on its first show were drawn at the widths of
+        before, then measured, then drawn again (every visible cell twice)."""
+        if self._updated_cells:
+            cells, self._updated_cells = self._updated_cells, set()
+            self._update_column_widths(cells)
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            rows, self._new_rows = self._new_rows, set()
+            self._update_dimensions(rows)
+
     def _on_resize(self, event: events.Resize) -> None:
-        # A pane shown again gets a Resize to the size it had: DataTable would then re-render
-        # every cell (the cell cache is not keyed by width; a resize bumps its update count).
-        if event.size == self._drawn_size:
-            event.prevent_default()
-        self._drawn_size = event.size
+        # DataTable bumps its update count on every Resize, so every visible cell is rendered
+        # through Rich again (a pane shown for the first time: once on that show, once on the next).
+        # A cell's render depends on its column's width only, never on the table's size; the rows,
+        # padded out to the table's width, are redone when they are drawn at another width.
+        event.prevent_default()
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        # DataTable measures added rows when idle and then bumps the update count, which throws
+        # away the cells drawn meanwhile (a pane's rows added on its first show: every visible
+        # cell drawn twice). They are right unless a width changed; then the bump stays.
+        new_rows = list(new_rows)
+        count, widths = self._update_count, self._widths()
+        super()._update_dimensions(new_rows)
+        auto_height = any(row.auto_height for key in new_rows if (row := self.rows.get(key)) is not None)
+        if self._widths() == widths and not auto_height:
+            self._update_count = count
+
+    def _widths(self) -> tuple[Any, ...]:
+        return (
+            self._label_column.content_width,
+            self._labelled_row_exists,
+            tuple(c.content_width for c in self.ordered_columns),
+        )
 
     def render_styles(self) -> tuple[Any, ...] | None:
         """Every style the table's cells are drawn with, in the current state (None while the

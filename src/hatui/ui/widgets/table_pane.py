@@ -167,6 +167,11 @@ class TablePane(Vertical, can_focus=False):
         """Keeps ``snap`` for later: the pane is hidden, its rows are built when it is shown."""
         self._pending = (snap, palette)
 
+    @property
+    def has_pending(self) -> bool:
+        """True when a snapshot kept by ``defer`` waits to be shown."""
+        return self._pending is not None
+
     def catch_up(self) -> None:
         """Applies the snapshot kept by ``defer``, if any (before the pane is shown or read)."""
         if self._pending is not None and self.is_mounted:
