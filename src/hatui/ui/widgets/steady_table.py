@@ -2,9 +2,9 @@
 
 DataTable keys every cached cell, row and line by one update count, bumped by any change to any
 cell: one changed cell (a resource that failed, a node's "ok 3s ago") made the table render every
-visible cell through Rich again. ``update_cell`` here drops only the changed row's cached cells
-(and the drawn lines, which are cheap to rebuild from them) and repaints only that row, unless the
-column must grow.
+visible cell through Rich again. ``update_cell`` here drops only the changed cell's cached render
+(and its row's and the drawn lines, which are cheap to rebuild from the cells) and repaints only
+that row, unless the column must grow.
 
 DataTable also throws away every cache on each style update, and moving the focus is one (twice
 per pane switch: the old table loses it, the new one gains it); every Resize (a hidden table shown
@@ -38,14 +38,15 @@ class SteadyTable(DataTable[Any]):
         self._seen: dict[Any, tuple[Any, ...]] = {}
         #: The table width the cached rows were padded to.
         self._rows_width = 0
-        #: Rows whose cells changed since the last draw (their cached renders are out of date).
-        self._changed_rows: set[RowKey] = set()
+        #: Cells changed since the last draw (their cached renders, and their rows', are out of date).
+        self._changed_cells: set[tuple[RowKey, ColumnKey]] = set()
         self._styles_to_check = False
 
     def update_cell(
         self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False
     ) -> None:
-        """As DataTable's, but only the row's cached renders are dropped (see the module doc)."""
+        """As DataTable's, but only the cell's cached renders (and its row's) are dropped (see the
+        module doc)."""
         if update_width:
             super().update_cell(row_key, column_key, value, update_width=True)
             return  # a column that grows re-lays every row out
@@ -54,7 +55,7 @@ class SteadyTable(DataTable[Any]):
         if row not in self._row_locations or column not in self._column_locations:
             raise CellDoesNotExist(f"No cell exists for row_key={row!r}, column_key={column!r}.")
         self._data[row][column] = value
-        self._changed_rows.add(row)
+        self._changed_cells.add((row, column))
         # Only the row's lines are painted again: a whole-table refresh also repaints the scrollbars.
         self.refresh_row(self.get_row_index(row))
 
@@ -69,14 +70,16 @@ class SteadyTable(DataTable[Any]):
             self.refresh()
 
     def _drop_changed(self) -> None:
-        """Drops the cached renders of the rows changed since the last draw: one pass over the
-        caches for all of them (a tick changes an age in every row of a pane)."""
-        rows, self._changed_rows = self._changed_rows, set()
+        """Drops the cached renders of the cells changed since the last draw and of their rows: one
+        pass over the caches for all of them (a tick changes an age in every row of a pane; the
+        row's other cells, rendered through Rich, stay)."""
+        cells, self._changed_cells = self._changed_cells, set()
+        rows = {row for row, _ in cells}
         indexes = {self._row_locations.get(r) for r in rows}
         # LRUCache has keys() but no __iter__.
         for index_key in [k for k in self._row_renderable_cache.keys() if k[1] in indexes]:  # noqa: SIM118
             self._row_renderable_cache.discard(index_key)
-        for cell_key in [k for k in self._cell_render_cache.keys() if k[0] in rows]:  # noqa: SIM118
+        for cell_key in [k for k in self._cell_render_cache.keys() if k[:2] in cells]:  # noqa: SIM118
             self._cell_render_cache.discard(cell_key)
         for row_key_ in [k for k in self._row_render_cache.keys() if k[0] in rows]:  # noqa: SIM118
             self._row_render_cache.discard(row_key_)
@@ -85,7 +88,7 @@ class SteadyTable(DataTable[Any]):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._styles_to_check:
             self._check_styles()
-        if self._changed_rows:
+        if self._changed_cells:
             self._drop_changed()
         if self.size.width != self._rows_width:
             self._rows_width = self.size.width
