@@ -187,7 +187,8 @@ class HatuiApp(SwitchingApp):
     def _render_running(self) -> None:
         # The header's line while an action runs: what, step, what it waits for, elapsed and limit.
         line = running_line(self.actions.running(), time.monotonic())
-        for header in self.main_screen.query(ClusterHeader):
+        # The header is a child of the screen; query() walked every widget under it on each redraw.
+        for header in self.main_screen.query_children(ClusterHeader):
             header.show_running(line)
 
     def _render_wall(self) -> None:
