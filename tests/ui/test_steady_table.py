@@ -9,7 +9,8 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
+from ui_harness import wait_for
 
 from hatui.ui.widgets.steady_table import SteadyTable
 
@@ -160,3 +161,35 @@ async def test_rows_added_are_measured_before_they_are_drawn_and_not_drawn_again
         await pilot.pause()  # the table is idle now: nothing left to measure, nothing redrawn
         table.render_lines(region)
         assert renders(table, "r4") == kept  # no cell rendered again
+
+
+class LabelledTableApp(TableApp):
+    def compose(self) -> ComposeResult:
+        yield Static("one line", id="label")
+        yield from super().compose()
+
+
+async def test_a_layout_pass_that_moves_nothing_of_the_table_leaves_its_scroll_bars_alone() -> None:
+    """The screen lays out again when a line above changes shape; ScrollView repainted both scroll
+    bars each time (one frame after the rest). Rows added still update them."""
+    app = LabelledTableApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one(SteadyTable)
+        await pilot.pause()
+        top = table.region.y
+        bar = table.vertical_scrollbar
+        repaints: list[object] = []
+        real_refresh = bar.refresh
+
+        def counted_refresh(*args: Any, **kwargs: Any) -> Any:
+            repaints.append(args)
+            return real_refresh(*args, **kwargs)
+
+        bar.refresh = counted_refresh  # type: ignore[method-assign]
+        app.query_one("#label", Static).update("a line\nthat became two", layout=True)
+        await wait_for(pilot, lambda: table.region.y == top + 1)  # laid out again: the table moved down a line...
+        assert not repaints  # ...and its scroll bars were not repainted for it
+        for i in range(ROWS, ROWS + 20):
+            table.add_row(f"row{i:02}", f"{i}s", key=f"r{i}")
+        await wait_for(pilot, lambda: bool(repaints))
+        assert bar.window_virtual_size == table.virtual_size.height

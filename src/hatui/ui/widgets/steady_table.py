@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
@@ -38,6 +38,8 @@ class SteadyTable(DataTable[Any]):
         self._seen: dict[Any, tuple[Any, ...]] = {}
         #: The table width the cached rows were padded to.
         self._rows_width = 0
+        #: The sizes of the last layout pass (``_size_updated``).
+        self._sized: tuple[Size, ...] = ()
         #: Cells changed since the last draw (their cached renders, and their rows', are out of date).
         self._changed_cells: set[tuple[RowKey, ColumnKey]] = set()
         self._styles_to_check = False
@@ -114,6 +116,19 @@ class SteadyTable(DataTable[Any]):
         # A cell's render depends on its column's width only, never on the table's size; the rows,
         # padded out to the table's width, are redone when they are drawn at another width.
         event.prevent_default()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Every layout pass of the screen (a tab label, a header line that changed shape) hands a
+        # scroll view the size of its arranged content, which for a table is never its own virtual
+        # size: ScrollView then updated and repainted both scroll bars, one frame after the rest
+        # (about 25 ms more before a change was on the screen). Nothing to do when nothing moved.
+        seen = (size, virtual_size, container_size, self.virtual_size)
+        if seen == self._sized:
+            return False
+        self._sized = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _update_dimensions(self, new_rows: Any) -> None:
         # DataTable measures added rows when idle and then bumps the update count, which throws
