@@ -187,8 +187,9 @@ async def test_a_layout_pass_that_moves_nothing_of_the_table_leaves_its_scroll_b
 
         bar.refresh = counted_refresh  # type: ignore[method-assign]
         app.query_one("#label", Static).update("a line\nthat became two", layout=True)
-        await wait_for(pilot, lambda: table.region.y == top + 1)  # laid out again: the table moved down a line...
-        assert not repaints  # ...and its scroll bars were not repainted for it
+        # Laid out again (the table moved down a line), and its scroll bars were not repainted for it.
+        await wait_for(pilot, lambda: table.region.y == top + 1)
+        assert not repaints
         for i in range(ROWS, ROWS + 20):
             table.add_row(f"row{i:02}", f"{i}s", key=f"r{i}")
         await wait_for(pilot, lambda: bool(repaints))
