@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.content import Content
+from textual.css.scalar import Unit
 
 from hatui.durations import fmt_age as fmt_age
 from hatui.plaintext import clean_block, clean_line
@@ -131,9 +132,20 @@ def set_text(widget: Any, text: str) -> None:
         # Plain Text: cluster output may hold brackets that markup would try to parse.
         shown = plain(text)
         shape = [cell_len(line) for line in shown.plain.split("\n")]
-        layout = getattr(widget, "hatui_shape", None) != shape
+        layout = getattr(widget, "hatui_shape", None) != shape and sized_by_content(widget)
         widget.hatui_shape = shape
         widget.update(shown, layout=layout)
+
+
+def sized_by_content(widget: Any) -> bool:
+    """False when the widget's size is set whatever it shows (``#problem-line``: the whole width,
+    one row high): a text of another shape then needs no layout pass of the screen."""
+    styles = getattr(widget, "styles", None)
+    if styles is None:
+        return True
+    width, height = styles.width, styles.height
+    fixed_width = width is None or width.unit is Unit.CELLS  # None: as wide as its container
+    return not (fixed_width and height is not None and height.unit is Unit.CELLS)
 
 
 def severity_cell(severity: str, palette: Palette) -> Cell:

@@ -8,9 +8,10 @@ from typing import ClassVar, NamedTuple
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from hatui.ui.cells import Palette
 from hatui.ui.messages import ScreenShown
@@ -142,9 +143,16 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         if pane == "problems":
             label += f" ({self._problem_count})"
         tab = self.query_one(TabbedContent).get_tab(f"tab-{pane}")
-        if str(tab.label) != label:
-            # Relabelling a tab re-runs the tab underline animation: only do it on a change.
+        if str(tab.label) == label:
+            return  # relabelling a tab re-runs the tab underline animation: only do it on a change
+        new = Content.from_text(label)
+        if new.cell_length != tab.label.cell_length:
             tab.label = label
+            return
+        # As wide as before ("Problems (3)" -> "(4)"): nothing moves, so neither a layout pass of
+        # the whole screen (which Tab.label asks for) nor the underline's move is needed.
+        tab._label = new
+        Static.update(tab, new, layout=False)
 
     def pane(self, pane_id: str) -> TablePane:
         """The pane called ``pane_id`` (``vms``, ``nodes``, ...), brought up to date if hidden."""
