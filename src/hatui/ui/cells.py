@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len
+from rich.cells import cached_cell_len, cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
@@ -146,6 +146,26 @@ def sized_by_content(widget: Any) -> bool:
     width, height = styles.width, styles.height
     fixed_width = width is None or width.unit is Unit.CELLS  # None: as wide as its container
     return not (fixed_width and height is not None and height.unit is Unit.CELLS)
+
+
+#: Most text widths kept between trims of Rich's width cache (``trim_width_cache``).
+WIDTH_CACHE_CAP = 512
+
+
+def trim_width_cache(cap: int = WIDTH_CACHE_CAP) -> bool:
+    """Empties Rich's cache of text widths once it holds more than ``cap`` strings; True if it did.
+
+    Textual measures every string it lays out through ``rich.cells.cached_cell_len``, a cache of
+    4,096 strings of any length. A console's texts change with the clock (ages, stamps, counters),
+    so the cache fills with strings never shown again: about one a second on a quiet cluster, so
+    it grows for over an hour before its own limit holds (measured: the console grew ~100 KiB a
+    minute, linearly, polling the lab). Called once a second, this keeps it at a few hundred
+    strings; measuring a short string again costs microseconds.
+    """
+    if cached_cell_len.cache_info().currsize <= cap:
+        return False
+    cached_cell_len.cache_clear()
+    return True
 
 
 def severity_cell(severity: str, palette: Palette) -> Cell:

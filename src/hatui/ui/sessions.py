@@ -28,6 +28,7 @@ from hatui.model.report import NodeReport
 from hatui.plaintext import clean_line
 from hatui.sources.poller import Poller
 from hatui.ui.base import ConsoleApp
+from hatui.ui.cells import trim_width_cache
 from hatui.ui.messages import NodePolled
 from hatui.watch.listeners import PollListener, close_all, notify_all
 from hatui.watch.state import ClusterState
@@ -169,6 +170,7 @@ class PollingApp(ConsoleApp):
         # Ages ("stale 42s", "3s ago") move every second: the header and the panes that show ages
         # are redrawn; every pane only when a verdict that waits on time (settling, actions in
         # flight) changed.
+        trim_width_cache()
         rejudged = False
         for session in self.sessions:
             recorded = session.state.refresh()
