@@ -129,9 +129,14 @@ def test_all_shows_every_cluster_of_the_fleet_a_fault_at_the_next_poll_and_opens
             driver, lambda t: "critical: DRBD www-root split-brain" in t, 60, "the split-brain"
         )
         assert "hatui fleet" in text and "3 clusters:" in text
-        rows = {name: line for line in text.splitlines() for name in FLEET if name in line}
+        # The table's rows (the lines below it list each cluster's problems in full).
+        rows = {
+            name: line for line in text.splitlines() for name in FLEET if name in line and "nodes " in line
+        }
         assert set(rows) == set(FLEET), "a row for each cluster of the demo fleet"
         assert "CRITICAL" in rows["demo-faulted"] and "DRBD www-root split-brain" in rows["demo-faulted"]
+        below = [line for line in text.splitlines() if line.startswith("demo-faulted: csifi  ✖ critical: ")]
+        assert len(below) == 1 and "vnode2 Secondary/UpToDate StandAlone" in below[0], text
         assert all("read-only" in row for row in rows.values()), "a served wall acts on no cluster"
         assert len(s.session_processes) == 1, "one wall process for the one browser, polling all three"
         # A drill on one cluster of the fleet: its row shows the dead node at its next poll (2 s).
