@@ -41,6 +41,8 @@ from hatui.transport.ssh import SSHTransport
 POLLS: Counter[str] = Counter()
 COMMANDS: Counter[str] = Counter()
 APPLY_MS: list[float] = []
+#: Per changed poll timed: every screen write (ms after the dispatch) up to the quiet that ended it.
+APPLY_WRITES: list[list[float]] = []
 #: [key, ms] per key press: from the key event's creation to the screen written (as APPLY_MS).
 KEY_MS: list[list[Any]] = []
 #: Reports (by id) that bring a change; the dispatch wrapper times only those.
@@ -108,9 +110,12 @@ def _install_timing() -> None:
 
     dispatch, display = App._dispatch_message, App._display
     last_write = [0.0]
+    writes: list[float] = []  # the latest writes' times, for APPLY_WRITES
 
     def noted_display(self: App[Any], *args: Any, **kwargs: Any) -> None:
         last_write[0] = time.monotonic()
+        writes.append(last_write[0])
+        del writes[:-64]
         display(self, *args, **kwargs)
 
     #: id(message) -> when its latest dispatch ended (a key event is dispatched more than once:
@@ -129,6 +134,8 @@ def _install_timing() -> None:
                 break
         del handled_at[mid]
         into.append(took * 1000 if label is None else [label, took * 1000])
+        if label is None:
+            APPLY_WRITES.append([round((w - t0) * 1000, 1) for w in writes if t0 <= w <= t0 + took])
 
     async def timed_dispatch(self: App[Any], message: Any) -> None:
         mid = id(message)
@@ -162,7 +169,7 @@ def _dump(_signum: int, _frame: object) -> None:
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             json.dump({"polls": dict(POLLS), "commands": dict(COMMANDS), "apply_ms": APPLY_MS,
-                       "key_ms": KEY_MS, "flips": FLIPS}, f)  # fmt: skip
+                       "key_ms": KEY_MS, "flips": FLIPS, "apply_writes_ms": APPLY_WRITES}, f)  # fmt: skip
         os.replace(tmp, path)
 
 

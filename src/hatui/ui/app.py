@@ -109,7 +109,10 @@ class HatuiApp(SwitchingApp):
         self.palette = Palette.from_variables(self.theme_variables)
         for session in self.sessions:
             self._start_polling(session)
-        self.set_interval(1.0, self._tick_ages, name="tick")
+        # Half a second out of step with the polls, which start now and repeat every whole number
+        # of seconds (a replay's exactly): a changed poll that lands just after the ticker's frame
+        # waits one to two frame periods for the next one (Textual's frame timer keeps its grid).
+        self.set_timer(0.5, lambda: self.set_interval(1.0, self._tick_ages, name="tick"))
         if self.monitor:
             self.set_interval(PAGE_S, self._next_page, name="wall-page")
             if len(self.sessions) > 1 and self.fleet_screen is None:
