@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from textual.binding import Binding
@@ -326,3 +327,26 @@ def test_a_row_key_gives_the_request_of_a_snapshot_or_backup_action() -> None:
 def test_the_pane_binds_the_snapshot_and_backup_actions_and_no_other_vm_action() -> None:
     keys = {b.id: b.key for b in StoragePane.BINDINGS if isinstance(b, Binding)}
     assert keys == {"snapshot-create": "n", "backup-run": "B", "snapshot-remove": "X"}
+
+
+async def test_an_age_tick_that_moves_no_shown_age_keeps_the_storage_rows(console: ConsoleFactory) -> None:
+    """The ages ticker hands the pane a new snapshot every second; its rows are built again only
+    when a snapshot's age (shown in whole units) or a stale node's note changed."""
+    c = console(storage_cluster())
+    async with c.app.run_test(size=SIZE) as pilot:
+        await c.next_polls(pilot)
+        await pilot.press("7")
+        pane = main(c.app).pane("storage")
+        await wait_for(pilot, lambda: f"snap:vg1/{SNAP}@vnode1" in pane.row_keys)
+        snap = pane.snapshot
+        assert snap is not None
+        rows = pane.build_rows(snap)
+        later = replace(snap, now=snap.now + timedelta(seconds=1))  # the ages shown are the same
+        assert pane.build_rows(later) is rows
+        months = replace(snap, now=snap.now + timedelta(days=60))
+        moved = pane.build_rows(months)
+        assert moved is not rows
+        key = f"snap:vg1/{SNAP}@vnode1"
+        before = next(r for r in rows if r.key == key).cells[-1].plain
+        after = next(r for r in moved if r.key == key).cells[-1].plain
+        assert before != after
