@@ -12,6 +12,7 @@ of a shorter run).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from bench import synth
 from bench.cibgen import crm_mon_xml
-from bench.common import Result, Target, hatui_argv, peak_rss_kib, stats
+from bench.common import ROOT, Result, Target, hatui_argv, peak_rss_kib, stats
 from bench.testbed import Testbed
 from bench.tui import TuiProcess
 from hatui.replay import write_capture_dir
@@ -65,6 +66,7 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
             result.rows.append([name, _mib(stats(rss)["median"]), str(len(rss))])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    raw["source"] = _source()
     samples = _tui_samples(bed, params)
     raw["tui_samples"] = samples
     duration_min = params["tui_minutes"]
@@ -108,11 +110,30 @@ def run(params: dict[str, Any], bed: Testbed) -> Result:
         )
     result.raw = raw
     result.notes.extend(bed.notes)
+    result.notes.append(f"hatui source: {raw['source']}")
     result.notes.append(
         f"console sampled every {params['sample_s']:g} s for {duration_min:g} min; run "
         "`python -m bench --only memory --tui-minutes 60` for the hour the issue asks about."
     )
     return result
+
+
+def _source() -> str:
+    """The commit the console runs from, and whether ``src/`` differs from it (an hour-long run
+    is compared with runs at other commits, and the tree may hold work not yet committed)."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "not a git checkout"
+    dirty = git("status", "--porcelain", "--", "src")
+    return f"commit {commit}" + (", with uncommitted changes in src/" if dirty else ", src/ as committed")
 
 
 def _tui_samples(bed: Testbed, params: dict[str, Any]) -> list[dict[str, Any]]:
