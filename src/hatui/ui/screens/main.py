@@ -9,9 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static, Tab, TabbedContent, TabPane
+from textual.widgets._tabs import Underline
 
 from hatui.ui.cells import Palette
 from hatui.ui.messages import ScreenShown
@@ -23,6 +26,7 @@ from hatui.ui.widgets.header import ClusterHeader
 from hatui.ui.widgets.nodes import NodesPane
 from hatui.ui.widgets.problems import ProblemsPane
 from hatui.ui.widgets.resources import ResourcesPane
+from hatui.ui.widgets.steady_table import SteadyTable
 from hatui.ui.widgets.storage import StoragePane
 from hatui.ui.widgets.table_pane import TablePane
 from hatui.ui.widgets.vms import VmsPane
@@ -243,13 +247,64 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         """Switches to a pane (current before its first frame) and puts the keyboard focus in its table."""
         shown = self.pane(pane)
         self.query_one(TabbedContent).active = f"tab-{pane}"
-        shown.table.focus()
+        self._underline_active()
+        # Focused now rather than after this message (Widget.focus waits for the app's next turn),
+        # and styled for it now: the footer's keys and the focus style are in the switch's frame.
+        before, table = self.focused, shown.table
+        self.set_focus(table)
+        if self.focused is table and before is not table:
+            if isinstance(before, SteadyTable):
+                before.show_focus(False)
+            if isinstance(table, SteadyTable):
+                table.show_focus(True)
+        self._hand_over_refreshes()
+
+    def _hand_over_refreshes(self) -> None:
+        """Hands every widget's pending layout and repaint requests to the screen now.
+
+        A widget hands them over when it is next idle, each in its own turn; the screen's frame
+        timer fired once the first (a pane shown) had arrived, and the others (its table and
+        scroll bars restyled for the focus, the footer's keys) came after that frame and made a
+        second, 17-33 ms later, drawing the same again. Posted now, in order, before the screen
+        handles any of them, they are all in the switch's frame.
+        """
+        for widget in self.walk_children(Widget):
+            widget._check_refresh()
+            # Scroll bars are not among a widget's children.
+            for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar, widget._scrollbar_corner):
+                if bar is not None:
+                    bar._check_refresh()
+
+    def _underline_active(self) -> None:
+        """Puts the tab underline under the active tab now, in the switch's own frame.
+
+        Tabs moves it only after the next refresh (it reads the tab's place from the layout), so
+        every pane switch drew two frames, the second one to two frame periods (17-33 ms) after
+        the first. Activating a tab moves no tab: its place is known already, and the later move
+        sets the same place and draws nothing (a tab label that changed width since the last
+        layout still gets the later move). With animations on, Tabs' sliding is left alone.
+        """
+        if self.app.animation_level != "none":
+            return
+        tabs = self.query_one(TabbedContent)
+        try:
+            active = tabs.query_one("#tabs-list > Tab.-active", Tab)
+        except NoMatches:
+            return
+        underline = tabs.query_one(Underline)
+        start, end = active.virtual_region.shrink(active.styles.gutter).column_span
+        underline.show_highlight = True
+        underline.highlight_start, underline.highlight_end = start, end
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = (event.pane.id or "").removeprefix("tab-")
-        if pane_id in PANES:
-            self.pane(pane_id).table.focus()
+        # Only for the pane still shown (switches faster than these messages: the last one wins),
+        # and not again when focused already (focus() repaints it even then: a frame more).
+        if pane_id in PANES and pane_id == self.active_id:
+            table = self.pane(pane_id).table
+            if self.focused is not table:
+                table.focus()
 
     def action_filter(self) -> None:
         """Opens the filter bar."""

@@ -78,29 +78,76 @@ class SteadyFooter(Footer):
     def compose(self) -> ComposeResult:
         return iter(())  # the rows are mounted by _show_keys
 
+    def on_mount(self) -> None:
+        # Footer's own on_mount subscribes after this one (and a Mount's default handlers must run).
+        self.call_next(self._subscribe_immediately)
+
+    def _subscribe_immediately(self) -> None:
+        # Footer's subscription runs bindings_changed from this widget's queue, after the message
+        # that changed the bindings: after a pane switch's frame.
+        signal = self.screen.bindings_updated_signal
+        signal.unsubscribe(self)
+        signal.subscribe(self, self.bindings_changed, immediate=True)
+
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             # In this widget's own context: Footer.compose binds its keys to the active widget.
+            # A set of keys shown before is shown now, in the frame of the focus change (a pane
+            # switch): done later, its rows' layout requests reached the screen after that frame
+            # and made a second one, 17-33 ms later. A new set is mounted later.
+            with self._context():
+                if self._show_kept(self._wanted()):
+                    return
             self.call_later(self._show_keys)
+
+    def _wanted(self) -> list[Widget]:
+        """The key widgets Textual's Footer would show now (not mounted)."""
+        # Footer.compose sets the footer's grid column count to the number of actions shown, and a
+        # changed count asks every widget under the footer (every kept row's keys) for a layout,
+        # which made a pane switch draw a second frame. The footer is laid out horizontally, so
+        # the count changes nothing drawn: it is set beforehand without that refresh, and compose
+        # finds it unchanged.
+        shown = {binding.action for _, binding, _, _ in self.screen.active_bindings.values() if binding.show}
+        self.styles.set_rule("grid_size_columns", len(shown))
+        return compose(self, Footer.compose(self))
+
+    def _show_kept(self, wanted: list[Widget]) -> bool:
+        """Shows the kept row of the keys ``wanted`` (their enabled state updated); False when no
+        row of that shape is kept."""
+        shape = shape_of(wanted)
+        row = self._rows.pop(shape, None)
+        if row is None:
+            return False
+        for key, new in zip(keys_of(row.children, _mounted), keys_of(wanted), strict=True):
+            if key._disabled != new._disabled:
+                key._disabled = new._disabled
+                key.set_class(new._disabled, "-disabled")
+        self._show_row(shape, row)
+        return True
+
+    def _show_row(self, shape: tuple[Any, ...], row: HorizontalGroup) -> None:
+        self._rows[shape] = row  # now the most recently shown
+        for other in self._rows.values():
+            if other.display != (other is row):
+                other.display = other is row
+                # Hand the layout request to the screen now, not when the row is next idle: the
+                # screen's frame timer could fire in between, lay the rows out with the pane, and
+                # the request, arriving after that frame, made a second one.
+                other._check_refresh()
 
     async def _show_keys(self) -> None:
         if not self.is_attached:
             return
-        wanted = compose(self, Footer.compose(self))
-        shape = shape_of(wanted)
-        row = self._rows.pop(shape, None)
-        if row is None:
-            row = HorizontalGroup(*wanted, classes="footer-keys")
-            await self.mount(row)
-        else:
-            for key, new in zip(keys_of(row.children, _mounted), keys_of(wanted), strict=True):
-                if key._disabled != new._disabled:
-                    key._disabled = new._disabled
-                    key.set_class(new._disabled, "-disabled")
-        self._rows[shape] = row  # now the most recently shown
-        for other in self._rows.values():
-            other.display = other is row
+        wanted = self._wanted()
+        if self._show_kept(wanted):
+            return
+        shape = shape_of(wanted)  # before mounting: a group's keys are read from its composed children
+        row = HorizontalGroup(*wanted, classes="footer-keys")
+        # The shown row hidden first: laid out beside it, the new row was half as wide, and grew in
+        # a frame of its own when next shown.
+        self._show_row(shape, row)
+        await self.mount(row)
         while len(self._rows) > self.KEPT:
             oldest = next(iter(self._rows))
             await self._rows.pop(oldest).remove()

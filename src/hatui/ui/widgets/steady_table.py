@@ -148,6 +148,35 @@ class SteadyTable(DataTable[Any]):
             tuple(c.content_width for c in self.ordered_columns),
         )
 
+    def show_focus(self, focused: bool) -> None:
+        """Styles the table as focused (or not) now, for a focus change made in this message.
+
+        Textual restyles a widget for focus when it handles its Focus or Blur event, after the
+        message that moved the focus; on a pane switch that came after the switch's frame, and the
+        table and its scroll bars drew a second one (17-33 ms later). Each event then finds its
+        work done (``_on_focus``, ``_on_blur``).
+        """
+        if self.has_focus != focused:
+            self.has_focus = focused
+
+    def _on_focus(self, event: events.Focus) -> None:
+        if self.screen.focused is not self:
+            # Stale: the focus moved on before this event was handled (switches faster than the
+            # events). Handled, it would style this table focused and activate its tab again.
+            event.prevent_default()
+        elif self.has_focus:  # styled already (show_focus): Widget's handler would only repaint
+            event.prevent_default()
+            if self.parent is not None:
+                self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        if self.screen.focused is self:  # stale: focused again since
+            event.prevent_default()
+        elif not self.has_focus:
+            event.prevent_default()
+            if self.parent is not None:
+                self.parent.post_message(events.DescendantBlur(self))
+
     def render_styles(self) -> tuple[Any, ...] | None:
         """Every style the table's cells are drawn with, in the current state (None while the
         component styles are not applied yet, during mounting)."""
