@@ -230,7 +230,10 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         # done once, while the console is idle after start-up, one pane per timer so that a key
         # pressed meanwhile waits for one pane at most. Later changes still wait for the show.
         self._fill_timer = None
-        waiting = [p for p in self._unfilled() if p.id != self.active_id]
+        try:
+            waiting = [p for p in self._unfilled() if p.id != self.active_id]
+        except NoMatches:  # the timer outlived the panes: the console is closing
+            return
         if waiting:
             waiting[0].catch_up()
         if len(waiting) > 1:
