@@ -109,9 +109,8 @@ class HatuiApp(SwitchingApp):
         self.palette = Palette.from_variables(self.theme_variables)
         for session in self.sessions:
             self._start_polling(session)
-        # Half a second out of step with the polls, which start now and repeat every whole number
-        # of seconds (a replay's exactly): a changed poll that lands just after the ticker's frame
-        # waits one to two frame periods for the next one (Textual's frame timer keeps its grid).
+        # Out of step with the polls (which start now, every whole second): a changed poll landing
+        # just after the ticker's frame would wait one to two frame periods for the next one.
         self.set_timer(0.5, lambda: self.set_interval(1.0, self._tick_ages, name="tick"))
         if self.monitor:
             self.set_interval(PAGE_S, self._next_page, name="wall-page")
@@ -189,8 +188,8 @@ class HatuiApp(SwitchingApp):
 
     def _render_running(self) -> None:
         # The header's line while an action runs: what, step, what it waits for, elapsed and limit.
+        # (The header is a child of the screen: query() walked every widget under it per redraw.)
         line = running_line(self.actions.running(), time.monotonic())
-        # The header is a child of the screen; query() walked every widget under it on each redraw.
         for header in self.main_screen.query_children(ClusterHeader):
             header.show_running(line)
 
@@ -392,11 +391,8 @@ def run_app(
     extra: list[tuple[ClusterConfig, Poller]] = []
     if monitor and not demo and replay is None:
         # The wall rotates through every configured cluster, the chosen one first.
-        extra = [
-            (c, make_poller(config, c, demo=None, replay=None))
-            for c in config.clusters.values()
-            if c.name != cluster.name
-        ]
+        others = [c for c in config.clusters.values() if c.name != cluster.name]
+        extra = [(c, make_poller(config, c, demo=None, replay=None)) for c in others]
     app = make_app(config, cluster, poller, monitor=monitor, theme=theme, extra=extra)
     listen([app.session], config, record, app.voice_of)
     return run_console(app)
