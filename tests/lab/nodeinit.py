@@ -118,7 +118,18 @@ def prepare_run(cfg: dict) -> None:
 
 def hold_liveness_lock(cfg: dict) -> int:
     fd = os.open(cfg["alive_file"], os.O_RDWR | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    # A peer's DRBD emulator probes the lock (shared, for an instant): wait for it, and say so in
+    # the log if that ever takes long, so a boot that hangs here shows where.
+    waited = 0.0
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if waited == 2.0:
+                log(cfg, "waiting for the liveness lock")
+            time.sleep(0.1)
+            waited = round(waited + 0.1, 1)
     return fd
 
 
@@ -130,8 +141,12 @@ def start_daemons(cfg: dict) -> dict[int, str]:
     procs[coro.pid] = "corosync"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if subprocess.run(["corosync-cfgtool", "-s"], env=env, capture_output=True).returncode == 0:
-            break
+        try:  # a corosync still starting may hold its IPC client: never wait on one call for ever
+            answer = subprocess.run(["corosync-cfgtool", "-s"], env=env, capture_output=True, timeout=5)
+            if answer.returncode == 0:
+                break
+        except subprocess.TimeoutExpired:
+            log(cfg, "corosync-cfgtool -s did not answer within 5 s")
         time.sleep(0.1)
     else:
         log(cfg, "corosync did not answer corosync-cfgtool -s within 20 s")
@@ -172,9 +187,11 @@ def run(mount: Callable[[dict], None], start: Callable[[dict], dict[int, str]]) 
     try:
         cfg = json.loads(Path(sys.argv[1]).read_text())
         socket.sethostname(cfg["node"])
+        log(cfg, f"boot {cfg['boot']}")
         mount(cfg)
         prepare_run(cfg)
         lock_fd = hold_liveness_lock(cfg)
+        log(cfg, "mounted, liveness lock held")
         procs = start(cfg)
         (Path(cfg["node_dir"]) / "init.status").write_text(f"ready {cfg['boot']}\n")
         try:
