@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,15 +70,6 @@ def refused(alerts: Any) -> str:
     with pytest.raises(ConfigError) as err:
         rules(alerts)
     return str(err.value)
-
-
-def wait_until(predicate: Callable[[], bool], what: str, within: float = 60.0) -> None:
-    """Waits (bounded) until ``predicate`` holds, for tests driving child processes."""
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in {within:.0f}s: {what}")
-        time.sleep(0.1)
 
 
 def unreachable_rule(name: str, how: str, *more: str) -> str:

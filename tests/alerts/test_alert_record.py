@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from alert_support import lab_config, script, unreachable_rule, wait_until, written
+from alert_support import lab_config, script, unreachable_rule, written
 
 from support import needs_shared
 from support.sshd import SshdServer, sshd_factory
+from support.waiting import wait_until
 
 __all__ = ["sshd_factory"]  # the fixture, imported for pytest
 

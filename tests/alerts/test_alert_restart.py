@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alert_support import lab_config, script, unreachable_rule, wait_until
+from alert_support import lab_config, script, unreachable_rule
 
 from support import needs_shared
 from support.sshd import SshdServer, sshd_factory
+from support.waiting import wait_until
 
 __all__ = ["sshd_factory"]  # the fixture, imported for pytest
 

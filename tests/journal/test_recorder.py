@@ -16,6 +16,7 @@ import pytest
 
 from hatui.journal.recorder import default_dir, parse_size
 from hatui.journal.store import Journal
+from support.waiting import wait_until
 
 DEMO_NODES = {"vnode1", "vnode2", "vnode3"}
 
@@ -60,14 +61,6 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Running]]:
     yield run
     for r in running:
         r.end()
-
-
-def wait_until(predicate: Callable[[], bool], what: str, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in {within:.0f}s: {what}")
-        time.sleep(0.1)
 
 
 def wait_started(rec: Running) -> None:
