@@ -178,3 +178,31 @@ def test_a_log_left_by_a_deleted_journal_is_not_replayed_into_a_new_one(tmp_path
         j.write_poll(_poll("n1", 3), status="OK", problems=[], events=[])
     with sqlite3.connect(file) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_a_reader_never_finds_a_journal_half_made(tmp_path: Path) -> None:
+    """A console or ``--once`` opening the journal of a recorder that is just starting: the file
+    appears only once it is a journal, so the reader never calls it "not a hatui journal"."""
+    import threading
+    import time
+
+    for n in range(20):
+        where = tmp_path / f"r{n}"
+        made = threading.Event()
+
+        def write(where: Path = where, made: threading.Event = made) -> None:
+            with Journal.open(where, create=True, cluster="demo"):
+                made.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            while not Journal.is_journal(where):
+                if made.is_set() or not writer.is_alive():
+                    break
+                time.sleep(0)  # lets the writer run
+            with Journal.open(where) as reader:  # raises HatuiError on a half-made journal
+                assert reader.cluster == "demo"
+        finally:
+            writer.join()
+    assert not [p.name for p in tmp_path.rglob(".*.new*")]  # no spare file left behind

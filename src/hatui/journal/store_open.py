@@ -132,6 +132,8 @@ def connect(
         HatuiError: see the module docstring.
     """
     try:
+        if create and not file.exists() and not file.is_symlink():
+            _lay_out_whole(file, new_meta)
         if create:
             _make_owner_only(file)
         elif not file.is_file():
@@ -158,6 +160,56 @@ def connect(
     return db, meta
 
 
+def _lay_out_whole(file: Path, new_meta: dict[str, str]) -> None:
+    """Makes a new journal beside ``file`` and only then links it into place, so no reader ever
+    finds the empty database that SQLite starts from (a console or ``--once`` opening the journal
+    of a recorder just started would call that "not a hatui journal"). Closing the only
+    connection folds the write-ahead log into the file, so the linked file is whole. When another
+    writer got there first, its journal is kept and this one is dropped."""
+    spare = file.with_name(f".{file.name}.{os.getpid()}.new")
+    _make_owner_only(spare)
+    try:
+        try:
+            db = sqlite3.connect(str(spare), isolation_level=None, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise journal_error(file, f"cannot create the journal: {exc}") from exc
+        try:
+            _lay_out(db, new_meta)
+        except sqlite3.Error as exc:
+            raise journal_error(file, f"cannot create the journal: {exc}") from exc
+        finally:
+            db.close()
+        # A log left beside a deleted journal would be replayed into this one (its frames are
+        # only checked against its own header): without its database it holds nothing to keep.
+        for stale in (file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+            if not file.exists():
+                stale.unlink(missing_ok=True)
+        try:
+            os.link(spare, file)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise journal_error(file, f"cannot create the journal: {exc.strerror or exc}") from exc
+    finally:
+        for leftover in (spare, spare.with_name(spare.name + "-wal"), spare.with_name(spare.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def _lay_out(db: sqlite3.Connection, new_meta: dict[str, str]) -> None:
+    # Incremental vacuum must be chosen before the first table: it lets pruning give pages
+    # back to the file system, so the bound holds on disk and not only inside the file.
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if not has_tables(db)[1]:  # another process may have laid it out meanwhile
+            create_tables(db, new_meta)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
 def _prepare(
     db: sqlite3.Connection, file: Path, *, create: bool, new_meta: dict[str, str], bounds: Any
 ) -> dict[str, str]:
@@ -166,18 +218,7 @@ def _prepare(
     if not is_journal:
         if any_table or not create:
             raise journal_error(file, "not a hatui journal (an SQLite database without its tables)")
-        # Incremental vacuum must be chosen before the first table: it lets pruning give pages
-        # back to the file system, so the bound holds on disk and not only inside the file.
-        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if not has_tables(db)[1]:  # another process may have laid it out meanwhile
-                create_tables(db, new_meta)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        _lay_out(db, new_meta)  # an empty file made by hand, or by a hatui before the one below
     meta = read_meta(db, file)
     if create or os.access(file, os.W_OK):
         _writer_settings(db, bounds)
