@@ -1,34 +1,16 @@
-"""The problem codes a rule may name: the README's list, and every code the health rules spell out."""
+"""A rule's ``codes`` are checked against every code hatui reports (``hatui.model.problem_codes``)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from alert_support import refused
+from alert_support import refused, rules
 
-from hatui.alerts.codes import PROBLEM_CODES
-
-ROOT = Path(__file__).resolve().parents[2]
+from hatui.model.problem_codes import PROBLEM_CODES
 
 
-def test_the_set_is_the_readmes_list() -> None:
-    readme = (ROOT / "README.md").read_text()
-    listed = readme[readme.index("Problem codes: ") : readme.index("(the storage rules")]
-    assert set(re.findall(r"`([a-z0-9-]+)`", listed)) == PROBLEM_CODES
-
-
-def test_every_code_the_health_rules_spell_out_is_in_the_set() -> None:
-    spelled: set[str] = set()
-    for path in (ROOT / "src" / "hatui" / "model").glob("*.py"):
-        text = path.read_text()
-        spelled |= set(re.findall(r'Problem\(\s*\w+,\s*"([a-z0-9-]+)"', text))
-        # Codes chosen from a table first: ``code, sev = "snapshot-invalid", ...``, ``(WARNING, "x")``.
-        spelled |= set(re.findall(r'code, sev = "([a-z0-9-]+)"', text))
-        spelled |= set(re.findall(r'\((?:CRITICAL|WARNING|SETTLING|INFO), "([a-z0-9-]+)"', text))
-    assert len(spelled) > 30  # the scan found the rules
-    assert spelled <= PROBLEM_CODES, sorted(spelled - PROBLEM_CODES)
+def test_a_rule_may_name_every_code_hatui_reports() -> None:
+    (rule,) = rules([{"name": "all", "command": ["/bin/true"], "codes": sorted(PROBLEM_CODES)}])
+    assert rule.codes == PROBLEM_CODES
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hatui.alerts.codes import PROBLEM_CODES
 from hatui.durations import parse_duration
 from hatui.model.health_types import CRITICAL, WARNING, Problem
+from hatui.model.problem_codes import PROBLEM_CODES
 
 if TYPE_CHECKING:
     from hatui.config_reader import Reader

@@ -33,6 +33,7 @@ from hatui.model.words import DomainState, LinkStatus, ResourceRole
 __all__ = [
     "CROSS_NODE_CODES",
     "CRITICAL",
+    "HEALTH_CODES",
     "INFO",
     "SETTLING",
     "WARNING",
@@ -66,6 +67,36 @@ CROSS_NODE_CODES = frozenset(
         "vm-no-domain",
         "vm-disk-not-primary",
         "n-plus-one",
+    }
+)
+
+#: Every code the rules here give (each ``health_*.py`` declares its own; ``problem_codes`` joins them).
+HEALTH_CODES = frozenset(
+    {
+        "no-node-polled",
+        "node-unreachable",
+        "host-key-changed",
+        "host-key-unknown",
+        "partition",
+        "no-quorum",
+        "maintenance-mode",
+        "stonith-disabled",
+        "fence-failed",
+        "node-unclean",
+        "node-offline",
+        "node-standby",
+        "node-maintenance",
+        "resource-failed",
+        "resource-multi-active",
+        "resource-stopped",
+        "failed-action",
+        "fail-count",
+        "pinned",
+        "constraint-leftover",
+        "domain-multi-active",
+        "domain-crashed",
+        "domain-unmanaged-move",
+        "ring-faulty",
     }
 )
 

@@ -26,6 +26,18 @@ from hatui.model.health_types import CRITICAL, WARNING, Problem
 from hatui.model.view import ClusterView, NodeDrbd
 from hatui.model.words import ConnState, DiskState, DrbdRole, ReplState
 
+#: Every code the rules here give.
+DRBD_CODES = frozenset(
+    {
+        "drbd-split-brain",
+        "drbd-standalone",
+        "drbd-disconnected",
+        "drbd-syncing",
+        "drbd-degraded",
+        "drbd-dual-primary",
+    }
+)
+
 _WAITING = {
     ConnState.WF_CONNECTION,
     ConnState.CONNECTING,

@@ -30,6 +30,16 @@ from hatui.model.view import ClusterView
 
 _PCMK_SOURCES = ("crm_mon.xml", "crm_mon.txt")
 
+#: Every code the rules here give.
+MEMBERSHIP_CODES = frozenset(
+    {
+        "no-nodes",
+        "no-dc",
+        "node-not-member",
+        "pacemaker-unread",
+    }
+)
+
 
 def membership_problems(view: ClusterView) -> list[Problem]:
     """The checks of the module docstring, over the cluster-wide picture and each node's own."""

@@ -38,7 +38,6 @@ FS_FULL_PERCENT = 90.0
 _ALWAYS_FULL = frozenset({"squashfs", "iso9660", "udf", "cramfs", "erofs"})
 _DRBD_MINOR = re.compile(r"^/dev/drbd(\d+)$")
 _DRBD_BY_RES = re.compile(r"^/dev/drbd/by-res/([^/]+)")
-#: What follows a disk's name in its partitions' names: ``sdb1``, ``nvme0n1p1``.
 #: Every code the rules here give.
 STORAGE_CODES = frozenset(
     {

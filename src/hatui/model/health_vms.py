@@ -25,6 +25,18 @@ from hatui.model.view import ClusterView
 from hatui.model.vms import vm_rows
 from hatui.model.words import DrbdRole
 
+#: Every code the rules here give (the VM joins, the capacity check and the resource states).
+VM_CODES = frozenset(
+    {
+        "vm-no-domain",
+        "vm-disk-not-primary",
+        "n-plus-one",
+        "resource-blocked",
+        "resource-unmanaged",
+        "resource-pending",
+    }
+)
+
 
 def vm_problems(view: ClusterView) -> list[Problem]:
     """Problems of each VM that only joining Pacemaker, the domain lists and DRBD shows."""

@@ -52,6 +52,9 @@ from hatui.model.words import ResourceRole
 #: enough that a VM that did not come back pages within a minute.
 SETTLE_S = 60.0
 
+#: Every code given here rather than by the rules of ``health*.py``: hatui's own actions in flight.
+VERDICT_CODES = frozenset({"action-in-flight"})
+
 #: Placement problems: what a cluster in transition shows for a moment.
 PLACEMENT_CODES = frozenset(
     {
@@ -321,6 +324,7 @@ __all__ = [
     "CROSS_NODE_CODES",
     "PLACEMENT_CODES",
     "SETTLE_S",
+    "VERDICT_CODES",
     "Health",
     "VerdictMemory",
     "for_subject",
