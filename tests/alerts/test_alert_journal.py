@@ -6,28 +6,24 @@ polls."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alert_support import script
-from ui_cluster import NODES, capture, unreachable
+from recording_support import Run, cluster, pages
+from ui_cluster import capture
 
 from hatui.alerts.history import DELIVERED, FAILED, QUEUED, RATE_LIMITED, AlertRecord
-from hatui.alerts.listener import AlertListener
 from hatui.alerts.rules import AlertRule, RateLimit
 from hatui.clock import FrozenClock
-from hatui.config import ClusterConfig, Config, NodeConfig
+from hatui.config import ClusterConfig
 from hatui.journal.store import Bounds, Journal
 from hatui.journal.timeline import Timeline
 from hatui.model.capture import NodeCapture
 from hatui.model.events import EventKind
 from hatui.model.health_types import WARNING, Problem
-from hatui.sources.parse import build_report
-from hatui.watch.listeners import PollListener, build_listeners, close_all, notify_all
-from hatui.watch.state import ClusterState
 
 UNREACHABLE = ("node-unreachable",)
 
@@ -35,41 +31,6 @@ UNREACHABLE = ("node-unreachable",)
 @pytest.fixture(autouse=True)
 def _own_audit_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def cluster(*rules: AlertRule) -> ClusterConfig:
-    return ClusterConfig(name="ref", nodes=tuple(NodeConfig(n, n) for n in NODES), alerts=rules)
-
-
-class Run:
-    """One recording run: a fresh ClusterState and the listeners of a recorder on ``journal_dir``."""
-
-    def __init__(self, config: ClusterConfig, journal_dir: Path, clock: FrozenClock) -> None:
-        self.clock = clock
-        self.state = ClusterState("ref", NODES, clock, cluster=config, ignore={"stonith-disabled"})
-        self.log: list[str] = []
-        self.listeners: list[PollListener] = build_listeners(
-            Config(clusters={"ref": config}), config, record_dir=journal_dir, log=self.log.append
-        )
-        alerts = [x for x in self.listeners if isinstance(x, AlertListener)]
-        self.alerts = alerts[0]
-
-    def poll(self, cap: NodeCapture) -> None:
-        report = build_report(cap)
-        recorded = self.state.record(report)
-        notify_all(self.listeners, cap, report, self.state, recorded, self.log.append)
-
-    def round(self, *down: str) -> None:
-        for node in NODES:
-            self.poll(unreachable(node) if node in down else capture(node))
-
-    async def close(self) -> None:
-        await close_all(self.listeners, self.log.append)
-
-
-def pages(spool: Path) -> list[tuple[str, str]]:
-    docs = sorted((json.loads(p.read_text()) for p in spool.iterdir()), key=lambda d: (d["at"], d["state"]))
-    return [(d["state"], d["problem"]["subject"]) for d in docs]
 
 
 async def vnode3_paged(tmp_path: Path, debounce_s: float) -> tuple[ClusterConfig, Path, FrozenClock, Run]:

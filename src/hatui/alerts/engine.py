@@ -18,19 +18,31 @@ nothing and reads no clock, so every rule below is tested with a FrozenClock:
 - Restore: ``restore`` takes the alerts a previous run sent (``AlertRecord``, from the journal), so a
   problem already told about is not sent as new again, its reminder comes due from the last time it
   went out, its clearing is still owed, and the rate limit counts what was sent before.
+- Resume: ``resume`` takes the problems open at the journal's last poll (``OpenProblem``), so a
+  restart neither forgets a clearing owed by a rule not told ``new`` (it sent nothing to restore)
+  nor starts a debounce again: each counts from its first sighting before the restart.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from hatui.alerts.history import AlertRecord
+from hatui.alerts.open_problems import OpenProblem
 from hatui.alerts.rules import AlertRule
 from hatui.model.health_types import SETTLING, Problem
 from hatui.model.verdict import Ident, ident
+
+#: The longest time between a journal's last poll and the first verdict after a restart over which
+#: a problem still inside its debounce keeps counting from its first sighting. A restart (an
+#: upgrade, a new config) takes seconds to a minute; a longer gap is a recorder that was down, and
+#: nothing says the problem lasted through it (it may have cleared and come back), so its debounce
+#: starts afresh. A problem that had outlived its debounce keeps its owed clearing over any gap,
+#: as a restored told one does: it was real, and the first verdict that lacks it says it is gone.
+RESUME_GAP_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,8 @@ class AlertEngine:
         self.wake_at: datetime | None = None
         """The earliest moment an alert may be due with the same problems (a debounce ends, a
         reminder is due); None when nothing waits. Lets a caller skip unchanged polls before it."""
+        self._resumed_at: datetime | None = None
+        """The journal's last poll, from ``resume`` until the first verdict after it."""
 
     def dropped_count(self, rule: str) -> int:
         """How many alerts of ``rule`` the rate limit dropped so far."""
@@ -112,8 +126,33 @@ class AlertEngine:
                     st.sent.popleft()
         return sum(len(st.tracks) for st in self._state.values())
 
+    def resume(self, last_poll: datetime, problems: Iterable[OpenProblem]) -> int:
+        """Takes up the ``problems`` open at a journal's last poll (at ``last_poll``), after
+        ``restore``: a problem a rule follows from the alerts sent stays as they say. Each rule
+        counts a problem from the first reading of its run that it matches (a ``settling`` one
+        between is held, as within a run): past the debounce at ``last_poll``, a rule not told
+        ``new`` owes its clearing; a rule told ``new`` that has no record of sending it sends it
+        at the first verdict; inside the debounce, it goes on from then (``RESUME_GAP_S``).
+        Returns how many problems it follows now."""
+        problems = tuple(problems)
+        for rule in self.rules:
+            st = self._state[rule.name]
+            debounce = timedelta(seconds=rule.debounce_s)
+            for open_problem in problems:
+                key, first = ident(open_problem.problem), _first_match(rule, open_problem)
+                if key in st.tracks or first is None:
+                    continue
+                owed = "new" not in rule.on and last_poll - first >= debounce
+                began, problem = open_problem.readings[0][0], open_problem.problem
+                since = min(began, problem.since or began)  # the alerts' since: the first sighting
+                st.tracks[key] = _Track(first, problem, live=owed, told=owed, since=since)
+        self._resumed_at = last_poll
+        return sum(len(st.tracks) for st in self._state.values())
+
     def observe(self, now: datetime, problems: Sequence[Problem], status: str | None) -> list[Alert]:
         """The alerts due at ``now`` for the verdict ``status`` with ``problems``."""
+        if self._resumed_at is not None:
+            self._after_gap(now - self._resumed_at)
         out: list[Alert] = []
         wake: list[datetime] = []
         for rule in self.rules:
@@ -168,6 +207,18 @@ class AlertEngine:
                     out.append(alert)
         return out
 
+    def _after_gap(self, gap: timedelta) -> None:
+        """At the first verdict after ``resume``: a problem resumed inside its debounce is followed
+        afresh when the recorder was down longer than ``RESUME_GAP_S`` (only resumed ones are not
+        live yet: ``restore`` follows problems that were sent)."""
+        self._resumed_at = None
+        if gap <= timedelta(seconds=RESUME_GAP_S):
+            return
+        for st in self._state.values():
+            for key, track in list(st.tracks.items()):
+                if not track.live:
+                    del st.tracks[key]
+
     @staticmethod
     def _alert(rule: AlertRule, state: str, track: _Track, now: datetime, status: str | None) -> Alert:
         seen = [t for t in (track.since, track.problem.since) if t is not None]
@@ -184,3 +235,16 @@ class AlertEngine:
             return False
         st.sent.append(now)
         return True
+
+
+def _first_match(rule: AlertRule, open_problem: OpenProblem) -> datetime | None:
+    """When ``rule`` began to follow ``open_problem`` without a break up to the last poll: going
+    back, each reading it matches moves the start back, a ``settling`` one is passed over (held,
+    as within a run), any other ends the run. None when it matches no reading."""
+    first = None
+    for at, severity in reversed(open_problem.readings):
+        if rule.matches(replace(open_problem.problem, severity=severity)):
+            first = at
+        elif severity != SETTLING:
+            break
+    return first

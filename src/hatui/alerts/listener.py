@@ -10,10 +10,12 @@ verdict changed or a debounce or reminder may have come due (``AlertEngine.wake_
 
 Beside a journal (``hatui record``, ``--record``) every alert decided is written into it with what
 came of its delivery (``hatui.journal.store_alerts``), and a listener opened on a journal restores
-its engine from the alerts written there before. It then judges first the verdict that heard every
-node: one node's first poll alone does not show the problems seen on the others, and a problem the
-last run told about must not look cleared for that (after ``FIRST_VERDICT_WAIT_S`` it judges
-anyway: a node whose poll never ends must not keep the rules silent).
+its engine from the alerts written there before, and from the problems open at the journal's last
+poll (``hatui.alerts.open_problems``: a clearing owed by a rule not told ``new``, a debounce under
+way). It then judges first the verdict that heard every node: one node's first poll alone does not
+show the problems seen on the others, and a problem the last run followed must not look cleared for
+that (after ``FIRST_VERDICT_WAIT_S`` it judges anyway: a node whose poll never ends must not keep
+the rules silent).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 from hatui.alerts.dispatch import Dispatcher, Done
 from hatui.alerts.engine import Alert, AlertEngine
 from hatui.alerts.history import QUEUED, RATE_LIMITED, AlertRecord
+from hatui.alerts.open_problems import OpenProblem, open_problems
 from hatui.alerts.rules import AlertRule
 from hatui.config import ClusterConfig
 from hatui.model.capture import NodeCapture
@@ -42,6 +45,10 @@ Log = Callable[[str], None]
 
 #: How long a listener that restored alerts waits for every node's first poll before it judges.
 FIRST_VERDICT_WAIT_S = 60.0
+#: How far back from the journal's last poll a restart reads the problems' run: the longest debounce
+#: of the rules, but at most a day (a problem open all the day read counts from its start: a rule
+#: with a longer debounce sends it later than one run would have, never sooner).
+MAX_LOOKBACK_S = 86400.0
 
 
 class AlertListener:
@@ -63,7 +70,7 @@ class AlertListener:
         self.journal = journal
         self._seen: Health | None = None
         self.restored = self._restore() if journal is not None else 0
-        """How many problems the alerts in the journal left told about (followed again)."""
+        """How many problems the journal left followed: told about, or open at its last poll."""
         self._heard_all = not self.restored
         self._waiting_since: datetime | None = None
 
@@ -79,12 +86,19 @@ class AlertListener:
 
     def _restore(self) -> int:
         assert self.journal is not None
+        following = 0
+        # The rules still run when either read fails; only what they knew before is lost.
         try:
-            records = self.journal.alerts()
-        except Exception as exc:  # the rules still run; only what they sent before is unknown
+            following = self.engine.restore(self.journal.alerts())
+        except Exception as exc:
             self.log(clean_line(f"alerts sent before this start not read from the journal: {exc}"))
-            return 0
-        return self.engine.restore(records)
+        lookback = min(max((r.debounce_s for r in self.engine.rules), default=0.0), MAX_LOOKBACK_S)
+        try:
+            last = open_at_last_poll(self.journal, timedelta(seconds=lookback))
+        except Exception as exc:
+            self.log(clean_line(f"problems open at the journal's last poll not read: {exc}"))
+            return following
+        return following if last is None else self.engine.resume(*last)
 
     def polled(
         self, capture: NodeCapture | None, report: NodeReport, state: ClusterState, recorded: Recorded
@@ -165,3 +179,19 @@ class AlertListener:
         """Lets queued alerts go out within the longest time limit of the rules, then stops."""
         grace = max((r.time_limit_s for r in self.engine.rules), default=0.0) + 1.0
         await self.dispatcher.aclose(grace)
+
+
+def open_at_last_poll(journal: Journal, lookback: timedelta) -> tuple[datetime, list[OpenProblem]] | None:
+    """The time of ``journal``'s last poll and the problems open then, each with its readings over
+    ``lookback`` before it at most; None when the journal holds no poll."""
+    from hatui.journal.timeline_find import last_poll
+
+    last = last_poll(journal)
+    if last is None:
+        return None
+    start = last.at - lookback
+    at = {p.id: p.at for p in journal.polls(since=start, until=last.at)}
+    at[last.id] = last.at
+    # The rows where the problems changed; the first holds what was in force at ``start``.
+    changes = [(at.get(i, start), problems) for i, problems in journal.problem_changes(min(at), last.id)]
+    return last.at, open_problems(changes)
