@@ -215,5 +215,5 @@ def test_the_demos_journal_is_judged_with_the_demos_health_settings(tmp_path: Pa
     for name, ignored in ((DEMO_CLUSTER, demo_config().health_ignore), ("prod", frozenset())):
         with Journal.open(tmp_path / name, create=True, cluster=name) as j:
             j.write_poll(NodeCapture("n1", collected_at=at), status="OK", problems=[], events=[])
-            assert journal_config(j).health_ignore == ignored
+            assert Timeline(j, journal_config(j).cluster()).state_at(0).ignore == ignored
     assert "stonith-disabled" in demo_config().health_ignore

@@ -1,21 +1,25 @@
-"""Provides HealthSettings: what of the config the verdict depends on, kept in the journal.
+"""Provides HealthSettings: what of the config the verdict depends on, kept in the journal, and
+SettingsHistory: which of them judged each poll.
 
 A journal holds the raw captures; the verdict rebuilt from them also depends on the config the
 recorder ran with: the codes it ignored (``health.ignore``), which DRBD resources a VM's disks use
 (``vm_disks``: a VM's storage problems are its own) and the snapshot filling threshold
-(``backup:``). The recorder writes them as one meta key (``HEALTH_KEY``, JSON) with its first poll
-and again whenever they change, so a replay judges as the recorder did without the config file.
-Only the latest settings are kept: a recorder started again with another config judges the whole
-journal with the new ones when replayed. The settling windows are the model's own constants, not
-config, so they need no keeping.
+(``backup:``). The recorder writes them (JSON) with its first poll and again whenever they change,
+each change with the first poll judged with it (the ``health_settings`` table,
+``hatui.journal.store_schema``), so a replay judges every poll as the recorder did then, without
+the config file: a recorder started again with ``health.ignore: [n-plus-one]`` does not hide last
+night's n-plus-one problems from their replay. A journal of an older hatui holds only the latest
+settings (meta key ``HEALTH_KEY``): they judge its whole replay, as that hatui did. The settling
+windows are the model's own constants, not config, so they need no keeping.
 
 The JSON: ``{"ignore": [code...], "vm_disks": {vm: [resource...]}, "snapshot": {"percent",
 "min_mib", "warn_percent"}}``. A value a newer hatui adds is ignored; a damaged one
-(``from_json`` gives None) leaves the replay judged without the recorded settings.
+(``from_json`` gives None) leaves the polls it judged replayed without recorded settings.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -23,9 +27,6 @@ from dataclasses import dataclass, field, replace
 
 from hatui.config import ClusterConfig, Config
 from hatui.model.backup_rule import SnapshotRule
-
-#: The journal's meta key holding the settings.
-HEALTH_KEY = "health"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,30 @@ class HealthSettings:
         judged = replace(cluster, vm_disks=dict(self.vm_disks), backup=backup)
         clusters: Mapping[str, ClusterConfig] = {**config.clusters, cluster.name: judged}
         return replace(config, clusters=clusters, health_ignore=self.ignore), judged
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsHistory:
+    """The recorder's settings over a journal: each change with the first poll id judged with it."""
+
+    starts: tuple[int, ...] = ()
+    settings: tuple[HealthSettings | None, ...] = ()
+    """None: damaged (the polls it judged are replayed without recorded settings)."""
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int, str]]) -> SettingsHistory:
+        """From ``Journal.health_settings`` (oldest first)."""
+        kept = sorted(rows)
+        return cls(tuple(p for p, _ in kept), tuple(HealthSettings.from_json(t) for _, t in kept))
+
+    def index_at(self, poll_id: int) -> int:
+        """The change in force at the poll ``poll_id``: the last at or before it (-1: none)."""
+        return bisect.bisect_right(self.starts, poll_id) - 1
+
+    def at(self, poll_id: int) -> HealthSettings | None:
+        """The settings in force at the poll ``poll_id`` (None: none, or damaged)."""
+        index = self.index_at(poll_id)
+        return self.settings[index] if index >= 0 else None
 
 
 def _strings(value: object) -> bool:

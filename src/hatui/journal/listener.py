@@ -9,7 +9,7 @@ at most once a second, and writes this cluster's records made since the journal 
 age bound). The store skips a record it already holds, so a recorder started again catches up on
 the actions run while it was down. The journal is pruned to its bounds once a minute. The
 settings the verdict is judged with (ignored codes, ``vm_disks``, the snapshot threshold) go into
-the journal's meta with the first poll and whenever they change, for the replay.
+the journal with the first poll and whenever they change, for the replay of each poll.
 
 One journal has one writer: ``open`` takes an exclusive ``flock`` on ``journal.lock`` beside it
 and refuses a journal another hatui is recording (the lock goes with the process, ``kill -9``
@@ -31,7 +31,7 @@ from typing import Any
 from hatui.actions.audit import default_path as default_audit_path
 from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
-from hatui.journal.health_settings import HEALTH_KEY, HealthSettings
+from hatui.journal.health_settings import HealthSettings
 from hatui.journal.store import Bounds, Journal
 from hatui.model.capture import NodeCapture
 from hatui.model.events import EventKind
@@ -186,7 +186,7 @@ class JournalListener:
             capture = NodeCapture(node=report.node, unreachable=report.unreachable or "no capture")
         if capture.collected_at is None:
             capture = replace(capture, collected_at=now)
-        self._keep_settings(state)
+        self._keep_settings(state, now)
         health = state.health
         # Actions come from the audit log (every hatui writes it), not from this console's own log.
         events = []
@@ -206,14 +206,16 @@ class JournalListener:
         if state.events:
             self._seq = state.events[-1].seq
 
-    def _keep_settings(self, state: ClusterState) -> None:
-        """Writes the settings the verdict is judged with, with the first poll and when they change,
-        so a replay judges as this recorder did (``hatui.journal.health_settings``)."""
+    def _keep_settings(self, state: ClusterState, now: datetime) -> None:
+        """Writes the settings the verdict is judged with, with the first poll and when they change
+        (from the next poll on), so a replay judges each poll as this recorder did
+        (``hatui.journal.health_settings``)."""
         settings = HealthSettings.of(state.ignore, state.cluster)
         if settings == self._settings:
             return
-        if settings != HealthSettings.from_json(self.journal.meta_value(HEALTH_KEY)):
-            self.journal.set_meta_value(HEALTH_KEY, settings.to_json())
+        changes = self.journal.health_settings()
+        if not changes or settings != HealthSettings.from_json(changes[-1][1]):
+            self.journal.keep_health_settings(settings.to_json(), now)
         self._settings = settings
 
     def copy_actions(self) -> int:

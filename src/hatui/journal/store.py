@@ -32,7 +32,7 @@ from hatui.errors import HatuiError
 from hatui.journal.blobs import Stamps, digest, join_stamps, split_stamps
 from hatui.journal.store_open import connect, journal_file
 from hatui.journal.store_prune import WRITE_PRUNE_SHARE, prune_journal
-from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, create_alert_tables, journal_error
+from hatui.journal.store_schema import META_SOURCE, SCHEMA, VERDICT_SERIES, create_added_tables, journal_error
 from hatui.journal.store_series import TextCache, read_series, write_series
 from hatui.journal.store_types import JOURNAL_FILE, Bounds, JournalEvent, PollRow
 from hatui.journal.store_types import epoch as _epoch
@@ -91,10 +91,10 @@ class Journal:
             db.close()
             raise journal_error(file, f"a journal of cluster {meta['cluster']!r}, not {cluster!r}")
         journal = cls(file, db, meta, bounds)
-        if create:  # a writer: a journal made before the alert table gets it now
+        if create:  # a writer: a journal made before the added tables gets them now
             try:
                 with journal._guard(write=True) as tx:
-                    create_alert_tables(tx)
+                    create_added_tables(tx)
             except BaseException:
                 db.close()
                 raise
@@ -341,19 +341,20 @@ class Journal:
             rows = problem_changes(db, first_id, last_id, self._texts, where)
             return [(poll_id, list(self._json(text, where))) for poll_id, text in rows]
 
-    def meta_value(self, key: str) -> str | None:
-        """The meta value ``key`` (e.g. the recorder's health settings); None when it has none."""
-        from hatui.journal.store_verdicts import meta_value
+    def health_settings(self) -> list[tuple[int, str]]:
+        """(first poll id, JSON) of each change of the recorder's health settings, oldest first
+        (``hatui.journal.store_verdicts.settings_changes``)."""
+        from hatui.journal.store_verdicts import settings_changes
 
         with self._guard() as db:
-            return meta_value(db, key)
+            return settings_changes(db)
 
-    def set_meta_value(self, key: str, value: str) -> None:
-        """Sets the meta value ``key`` (one transaction)."""
-        from hatui.journal.store_verdicts import set_meta_value
+    def keep_health_settings(self, text: str, at: datetime) -> None:
+        """Keeps ``text`` as the health settings from the next poll on (one transaction)."""
+        from hatui.journal.store_verdicts import keep_settings
 
         with self._guard(write=True) as db:
-            set_meta_value(db, key, value)
+            keep_settings(db, text, _epoch(at))
 
     def events(self, since: datetime | None = None, until: datetime | None = None) -> list[JournalEvent]:
         """The events between ``since`` and ``until`` (both included), in the order they happened,

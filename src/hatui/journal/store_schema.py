@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, at REAL NOT NULL, rul
     outcome TEXT NOT NULL, reason TEXT);
 CREATE INDEX IF NOT EXISTS alerts_at ON alerts (at);
 """
+# Every change of the health settings the recorder judged with (``hatui.journal.health_settings``),
+# from the first poll judged with them on, so a replay judges each poll as it was judged then.
+# ``at`` is when they were written (NULL: taken over from the meta key HEALTH_KEY of a journal
+# written before this table, in force from its start). Added within hatui.journal/1 as the alert
+# table was. A row comes only with a change of config (a recorder started again with another), so
+# the table is not pruned: the row in force at the oldest poll kept may be older than that poll.
+SETTINGS_TABLES = """
+CREATE TABLE IF NOT EXISTS health_settings (from_poll INTEGER PRIMARY KEY, at REAL, settings TEXT NOT NULL);
+"""
+#: The meta key of the latest health settings (JSON): all a journal of an older hatui has of them,
+#: and what an older hatui reads of a newer one's.
+HEALTH_KEY = "health"
 #: The series of a capture's own fields (errors, unreachable, its kind, stack) as JSON.
 META_SOURCE = ""
 #: The (node, source) of the series of the cluster's problems after each poll (a JSON list).
@@ -70,13 +82,15 @@ def journal_error(file: Path, what: str) -> HatuiError:
 def create_tables(db: sqlite3.Connection, meta: dict[str, str]) -> None:
     """Lays out an empty database as a journal (inside the caller's transaction)."""
     _run(db, _TABLES)
-    create_alert_tables(db)
+    create_added_tables(db)
     db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
 
 
-def create_alert_tables(db: sqlite3.Connection) -> None:
-    """Adds the alert table to a journal that has none yet (a no-op when it has)."""
+def create_added_tables(db: sqlite3.Connection) -> None:
+    """Adds the tables added within hatui.journal/1 (alerts, health settings) to a journal that has
+    none yet (a no-op for those it has)."""
     _run(db, ALERT_TABLES)
+    _run(db, SETTINGS_TABLES)
 
 
 def _run(db: sqlite3.Connection, script: str) -> None:

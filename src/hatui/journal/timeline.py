@@ -32,7 +32,14 @@ from hatui.clock import FrozenClock
 from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal, JournalEvent, PollRow
-from hatui.journal.timeline_find import ProblemSets, chunks_back, first_poll, last_poll, no_poll_error
+from hatui.journal.timeline_find import (
+    JudgedSettings,
+    ProblemSets,
+    chunks_back,
+    first_poll,
+    last_poll,
+    no_poll_error,
+)
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.health import INFO, SETTLING, Health
@@ -91,6 +98,7 @@ class Timeline:
         self._cached: tuple[int, ClusterState] | None = None
         self._before: dict[str, tuple[PollRow | None, PollRow | None]] = {}
         self._problem_sets = ProblemSets(journal)
+        self._settings = JudgedSettings(journal, cluster, self.ignore)  # the recorder's, by poll
 
     def _set(self, polls: list[PollRow]) -> None:
         # In time order (the journal keeps them in the order they were written).
@@ -312,6 +320,7 @@ class Timeline:
         clock = state.clock
         assert isinstance(clock, FrozenClock)
         clock.advance((poll.at - clock.now()).total_seconds())
+        state.judge_with(*self._settings.at(poll.id))
         state.record(self._report(poll))
 
     def _report(self, poll: PollRow) -> NodeReport:

@@ -9,9 +9,10 @@ still matters (a node's last good poll when it has been down for long) is found 
 ``ProblemSets`` finds where the recorded problems changed (the timeline's problem marks) from the
 rows of the polls where they did, not from every poll.
 
-Also here: ``journal_config``, the read-only cluster a journal replays as, judged with the health
-settings the recorder kept in the journal (``recorded_settings``), and ``captures_at``,
-the one-poll replay of a moment (``hatui capture --replay JOURNAL``).
+Also here: ``journal_config``, the read-only cluster a journal replays as; ``JudgedSettings``, the
+health settings each poll of it is judged with (those the recorder kept in the journal, in force
+at that poll); and ``captures_at``, the one-poll replay of a moment (``hatui capture --replay
+JOURNAL``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from hatui.config import ClusterConfig, Config, NodeConfig
 from hatui.errors import HatuiError
-from hatui.journal.health_settings import HEALTH_KEY, HealthSettings
+from hatui.journal.health_settings import HealthSettings, SettingsHistory
 from hatui.journal.store import Journal, PollRow
 from hatui.model.capture import NodeCapture
 from hatui.sources.make import DEMO_CLUSTER, demo_config
@@ -115,7 +116,9 @@ class ProblemSets:
 
 def journal_config(journal: Journal, at: datetime | None = None) -> Config:
     """A config for replaying ``journal``: one read-only cluster of the nodes recorded at ``at``
-    (None: at the last poll; a moment before the first poll: at the first).
+    (None: at the last poll; a moment before the first poll: at the first). It holds none of the
+    recorder's health settings: they change from poll to poll (``JudgedSettings``), so its
+    ``health_ignore`` is only what the caller adds (``--config``).
 
     Raises:
         HatuiError: the journal holds no poll.
@@ -126,22 +129,41 @@ def journal_config(journal: Journal, at: datetime | None = None) -> Config:
     nodes = sorted({c.node for c in journal.captures_at(poll.id)})
     name = journal.cluster
     cluster = ClusterConfig(name=name, nodes=tuple(NodeConfig(n, n) for n in nodes), mode="read-only")
-    config = Config(clusters={name: cluster})
-    settings = recorded_settings(journal)
-    return config if settings is None else settings.apply(config, cluster)[0]
+    return Config(clusters={name: cluster})
 
 
-def recorded_settings(journal: Journal) -> HealthSettings | None:
-    """The health settings ``journal`` was recorded with (``hatui.journal.health_settings``); None
-    when it has none (a journal of an older hatui, or damaged settings).
+def recorded_history(journal: Journal) -> SettingsHistory:
+    """The health settings ``journal`` was recorded with, by poll (``hatui.journal.health_settings``).
 
-    An older journal of the demo is judged as the demo judges (its own config ignores some codes);
-    ``--config`` adds its ignored codes to any journal's (``hatui.snapshot.once.resolve``).
+    An older journal of the demo with none is judged as the demo judges (its own config ignores
+    some codes).
     """
-    settings = HealthSettings.from_json(journal.meta_value(HEALTH_KEY))
-    if settings is None and journal.cluster == DEMO_CLUSTER:
-        return HealthSettings(demo_config().health_ignore)
-    return settings
+    history = SettingsHistory.from_rows(journal.health_settings())
+    if not history.starts and journal.cluster == DEMO_CLUSTER:
+        return SettingsHistory((0,), (HealthSettings(demo_config().health_ignore),))
+    return history
+
+
+class JudgedSettings:
+    """What a replay judges each poll with: the recorder's settings in force at it
+    (``recorded_history``), ``ignore`` (``--config``'s codes) added to its ignored codes. A poll
+    with none recorded (a journal of an older hatui, damaged settings) is judged with ``cluster``
+    and ``ignore`` alone."""
+
+    def __init__(self, journal: Journal, cluster: ClusterConfig, ignore: frozenset[str]) -> None:
+        self._history = recorded_history(journal)
+        self._plain = (ignore, cluster)
+        config = Config(clusters={cluster.name: cluster})
+        # One (ignore, cluster) per change, built once: stepping through a journal compares them.
+        self._judged = [
+            self._plain if s is None else (s.ignore | ignore, s.apply(config, cluster)[1])
+            for s in self._history.settings
+        ]
+
+    def at(self, poll_id: int) -> tuple[frozenset[str], ClusterConfig]:
+        """The ignored codes and the cluster (its ``vm_disks``, snapshot rule) the poll is judged with."""
+        index = self._history.index_at(poll_id)
+        return self._judged[index] if index >= 0 else self._plain
 
 
 def open_journal_config(path: Path, at: datetime | None = None) -> Config:

@@ -208,6 +208,15 @@ class ClusterState:
         events = self._update(self.clock.now())
         return Recorded(events, changed=bool(events) or self.health != old_health)
 
+    def judge_with(self, ignore: frozenset[str], cluster: ClusterConfig | None) -> None:
+        """Judges with other health settings from now on, re-judging at once when they differ (a
+        replay reaching the poll where its recorder was started with another config)."""
+        if (ignore, cluster) == (self.ignore, self.cluster):
+            return
+        self.ignore, self.cluster = ignore, cluster
+        if self.health is not None:
+            self._update(self.clock.now())
+
     def _update(self, now: datetime) -> tuple[ClusterEvent, ...]:
         """Rebuilds the views and the verdict; logs and returns the events since the last build."""
         old, old_health = self._view, self.health
