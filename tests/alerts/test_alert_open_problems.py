@@ -111,3 +111,19 @@ def test_a_rule_not_told_new_owes_the_clearing_of_a_problem_gone_when_it_restart
     [alert] = engine.observe(clock.now(), [], "OK")
     assert (alert.state, alert.since) == ("cleared", at(0))
     assert run(engine, clock, []) == []
+
+
+def test_a_problem_sent_then_gone_by_the_last_poll_is_new_again_for_a_rule_not_told_of_clearing() -> None:
+    """Its clearing went unsaid (the rule does not want it), so no record shows it cleared."""
+    new_only = rule(name="new-only", on=frozenset({"new"}), debounce_s=0)
+    both = rule(name="both", debounce_s=0)
+    engine = AlertEngine([new_only, both])
+    sent = [
+        AlertRecord(at(0), name, "new", replace(DOWN, since=at(0)), "command", DELIVERED)
+        for name in ("new-only", "both")
+    ]
+    assert engine.restore(sent) == 2
+    assert engine.resume(at(100), []) == 1  # gone at the last poll: only "both" still owes its clearing
+    clock = FrozenClock(at(200))
+    alerts = engine.observe(clock.now(), [DOWN], "CRITICAL")  # back after the restart
+    assert [(a.rule.name, a.state) for a in alerts] == [("new-only", "new")]

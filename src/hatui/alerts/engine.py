@@ -132,11 +132,18 @@ class AlertEngine:
         counts a problem from the first reading of its run that it matches (a ``settling`` one
         between is held, as within a run): past the debounce at ``last_poll``, a rule not told
         ``new`` owes its clearing; a rule told ``new`` that has no record of sending it sends it
-        at the first verdict; inside the debounce, it goes on from then (``RESUME_GAP_S``).
+        at the first verdict; inside the debounce, it goes on from then (``RESUME_GAP_S``). A
+        problem sent before but gone at ``last_poll`` cleared then, unsaid for a rule not told
+        ``cleared``: that rule follows it no more (back after the restart, it is new again).
         Returns how many problems it follows now."""
         problems = tuple(problems)
+        still_open = {ident(p.problem) for p in problems}
         for rule in self.rules:
             st = self._state[rule.name]
+            if "cleared" not in rule.on:
+                for key, track in list(st.tracks.items()):
+                    if key not in still_open and track.last_sent is not None and track.last_sent <= last_poll:
+                        del st.tracks[key]
             debounce = timedelta(seconds=rule.debounce_s)
             for open_problem in problems:
                 key, first = ident(open_problem.problem), _first_match(rule, open_problem)
