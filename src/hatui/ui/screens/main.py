@@ -230,12 +230,18 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         # done once, while the console is idle after start-up, one pane per timer so that a key
         # pressed meanwhile waits for one pane at most. Later changes still wait for the show.
         self._fill_timer = None
+        # Closing removes a screen's widgets from the leaves up, the screen and this timer last:
+        # a pane or table missing then is being closed, not broken.
+        if not self.app.is_running:
+            return
         try:
             waiting = [p for p in self._unfilled() if p.id != self.active_id]
-        except NoMatches:  # the timer outlived the panes: the console is closing
+            if waiting:
+                waiting[0].catch_up()
+        except NoMatches:
+            if self.app.is_running:
+                raise
             return
-        if waiting:
-            waiting[0].catch_up()
         if len(waiting) > 1:
             self._fill_timer = self.set_timer(FILL_AFTER_S, self._fill_one, name="fill-hidden")
 
