@@ -232,18 +232,21 @@ parsed from and its event history. **/** filters every pane, **Esc** clears the 
         self._fill_timer = None
         # Closing removes a screen's widgets from the leaves up, the screen and this timer last:
         # a pane or table missing then is being closed, not broken.
-        if not self.app.is_running:
+        if self._closing_app():
             return
         try:
             waiting = [p for p in self._unfilled() if p.id != self.active_id]
             if waiting:
                 waiting[0].catch_up()
         except NoMatches:
-            if self.app.is_running:
+            if not self._closing_app():
                 raise
             return
         if len(waiting) > 1:
             self._fill_timer = self.set_timer(FILL_AFTER_S, self._fill_one, name="fill-hidden")
+
+    def _closing_app(self) -> bool:
+        return not self.app.is_running
 
     def on_screen_resume(self) -> None:
         self.app.post_message(ScreenShown())
