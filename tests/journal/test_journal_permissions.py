@@ -81,12 +81,12 @@ def test_record_where_the_user_may_not_write_is_one_line_and_exit_3(base: Path) 
     (base / "ro").mkdir(mode=0o755)  # root's, not writable for nobody
     r = _as_nobody(base, "record", "--demo", "--dir", str(base / "ro" / "j"))
     assert r.returncode == 3
-    _one_journal_line(r, str(base / "ro" / "j"), "Permission denied")
+    _one_journal_line(r, str(base / "ro" / "j"), "Permission denied", "(as user nobody)")
 
     _journal(base / "theirs")  # another user's recording (0700)
     r = _as_nobody(base, "record", "--demo", "--dir", str(base / "theirs"))
     assert r.returncode == 3
-    _one_journal_line(r, str(base / "theirs"), "Permission denied")
+    _one_journal_line(r, str(base / "theirs"), "Permission denied", "(as user nobody)")
 
 
 def test_record_into_a_journal_file_the_user_may_not_write_is_refused_at_once(base: Path) -> None:

@@ -33,6 +33,7 @@ from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
 from hatui.journal.health_settings import HealthSettings
 from hatui.journal.store import Bounds, Journal
+from hatui.journal.store_open import acting_user
 from hatui.model.capture import NodeCapture
 from hatui.model.events import EventKind
 from hatui.model.report import NodeReport
@@ -58,7 +59,8 @@ def lock_journal(record_dir: Path) -> int:
         record_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as exc:
-        raise HatuiError(f"cannot lock {record_dir}: {exc.strerror or exc}", "journal") from exc
+        who = f" (as {acting_user()})" if isinstance(exc, PermissionError) else ""
+        raise HatuiError(f"cannot lock {record_dir}: {exc.strerror or exc}{who}", "journal") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

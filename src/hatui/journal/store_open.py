@@ -41,10 +41,11 @@ def looks_like_journal(path: Path, name: str) -> bool:
 def _denied(path: Path, exc: OSError, *, create: bool) -> HatuiError:
     """One line for a journal this user may not read (or, a writer, not write)."""
     what = "write" if create else "read"
-    return journal_error(path, f"cannot {what} the journal: {exc.strerror or exc} (as {_user()})")
+    return journal_error(path, f"cannot {what} the journal: {exc.strerror or exc} (as {acting_user()})")
 
 
-def _user() -> str:
+def acting_user() -> str:
+    """``user NAME`` (or ``uid N``) for an error line: who was refused."""
     import pwd
 
     uid = os.geteuid()
@@ -151,7 +152,7 @@ def connect(
     except sqlite3.DatabaseError as exc:
         db.close()
         if not create and not os.access(file.parent, os.W_OK | os.X_OK):
-            why = f"SQLite needs to write beside it and {_user()} may not write {file.parent}"
+            why = f"SQLite needs to write beside it and {acting_user()} may not write {file.parent}"
             raise journal_error(file, f"cannot read the journal: {why} (copy it somewhere writable)") from exc
         raise journal_error(file, f"not a journal, or a damaged one: {exc}") from exc
     except BaseException:
