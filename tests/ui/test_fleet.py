@@ -229,3 +229,28 @@ async def test_a_cluster_that_hangs_never_delays_the_others() -> None:
             stuck = app.session_named(OFFLINE)
             assert stuck is not None and stuck.state.polls.get("mute1", 0) == 0, "its first poll still waits"
             assert "waiting" in row_text(app, OFFLINE)
+
+
+async def test_p_pauses_the_fleet_rows_and_resuming_shows_what_changed(fleet_config: Config) -> None:
+    """The fleet's rows stay put while paused, as a cluster's panes do; the summary says so."""
+    app = fleet_app(fleet_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: all_polled(app), within=20)
+        await wait_for(pilot, lambda: "nodes 3/3 up" in row_text(app, "demo-seed"), within=20)
+        await pilot.press("p")
+        assert app.paused
+        summary = app.screen.query_one("#fleet-summary", Static)
+        await wait_for(pilot, lambda: "PAUSED" in str(summary.render()))
+        seed = app.session_named("demo-seed")
+        assert seed is not None
+        seed.poller.demo.inject("kill-node", "vnode2")  # type: ignore[attr-defined]
+        polls = dict(seed.state.polls)
+        app.action_refresh_now()
+        await wait_for(pilot, lambda: all(seed.state.polls[n] > polls[n] for n in polls), within=20)
+        await pilot.pause(0.3)
+        assert "nodes 3/3 up" in row_text(app, "demo-seed")  # held, not shown
+        assert "held; p resumes" in str(summary.render())
+        await pilot.press("p")
+        assert not app.paused
+        await wait_for(pilot, lambda: "nodes 2/3 up" in row_text(app, "demo-seed"), within=10)
+        assert "PAUSED" not in str(summary.render())

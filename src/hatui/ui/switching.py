@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: The app's actions about the shown cluster: none while the fleet screen is shown (they would act
 #: on the cluster last opened, which nobody sees).
-ON_A_CLUSTER = frozenset({"actions_panel", "toggle_wall", "demo_fault", "toggle_pause"})
+ON_A_CLUSTER = frozenset({"actions_panel", "toggle_wall", "demo_fault"})
 
 
 def fleet_rows(sessions: Sequence[Session], now: datetime, *, monitor: bool = False) -> list[FleetRow]:
@@ -175,4 +175,7 @@ class SwitchingApp(PollingApp):
         assert self.fleet_screen is not None
         now = self.clock.now()
         self._drawn_at_s = int(now.timestamp())
+        if self.paused:  # the rows stay put as a cluster's panes do; the line says what is held
+            self.fleet_screen.show_paused(self.held, now)
+            return
         self.fleet_screen.update_from(fleet_rows(self.sessions, now, monitor=self.monitor), self.palette, now)

@@ -90,6 +90,7 @@ N+1 and how old its data is. Below the table, each cluster with problems and its
 
     def __init__(self) -> None:
         super().__init__(id="fleet")
+        self._rows: tuple[FleetRow, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static("hatui fleet", id="fleet-title")
@@ -108,6 +109,7 @@ N+1 and how old its data is. Below the table, each cluster with problems and its
 
     def update_from(self, rows: Sequence[FleetRow], palette: Palette, now: datetime) -> None:
         """Shows ``rows`` (config order) and the count of clusters by verdict."""
+        self._rows = tuple(rows)
         set_text(self.query_one("#fleet-summary", Static), fleet_line(rows, now))
         self.table.show(rows, palette)
         problems = problems_text(rows, palette)
@@ -115,6 +117,11 @@ N+1 and how old its data is. Below the table, each cluster with problems and its
         if getattr(shown, "hatui_problems", None) != problems.markup:  # ages tick: once a second at most
             shown.hatui_problems = problems.markup  # type: ignore[attr-defined]
             shown.update(problems)
+
+    def show_paused(self, held: int, now: datetime) -> None:
+        """Keeps the rows shown; the summary says the screen is paused and how much is held."""
+        line = f"{fleet_line(self._rows, now)}  ⏸ PAUSED ({held} held; p resumes)"
+        set_text(self.query_one("#fleet-summary", Static), line)
 
     def action_open(self) -> None:
         """Opens the cluster under the cursor."""
