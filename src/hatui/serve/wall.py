@@ -109,8 +109,9 @@ def _parser() -> argparse.ArgumentParser:
 def die_with_the_server() -> None:
     """Asks the kernel to send this process SIGTERM when the server that started it dies.
 
-    A server killed with SIGKILL (or by the OOM killer) cannot end its walls, and a wall does not
-    notice its closed pipes: it would poll the cluster for ever with nobody watching.
+    A server killed with SIGKILL (or by the OOM killer) cannot end its walls, and a wall notices
+    its closed pipe only at its next screen write: it would poll the cluster until then with
+    nobody watching.
     """
     import ctypes
     import ctypes.util
@@ -147,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNKNOWN
     from hatui.ui.base import run_console
 
+    app.quit_when_screen_gone = True
     return run_console(app)
 
 

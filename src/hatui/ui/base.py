@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from textual import events, on
@@ -40,6 +41,9 @@ class ConsoleApp(App[int]):
         """The first unhandled exception, which ends the console (``run_console`` reports it)."""
         self.crash_log: Path | None = None
         """Where its full traceback was saved."""
+        self.quit_when_screen_gone = False
+        """Set by a browser wall: its screen is a pipe to the server, and once that is closed
+        (the browser left, the server died) the process ends at once, quietly."""
 
     def notify(
         self,
@@ -64,6 +68,11 @@ class ConsoleApp(App[int]):
     def _handle_exception(self, error: Exception) -> None:
         # Textual has no public hook for an unhandled exception (8.x): this is the one method
         # every such error passes through. Keep the first, save its traceback for run_console's line.
+        if self.quit_when_screen_gone and screen_gone(error):
+            # Nothing is wrong with hatui and nobody is left to draw for; a wall has no journal,
+            # alerts or actions, so nothing is left half done. Textual's own exit would wait for
+            # ever on the closed pipe, and a crash file per browser that left would bury real ones.
+            os._exit(0)
         if self.crash is None:
             self.crash = error
             self.crash_log = save_traceback(error)
@@ -118,6 +127,13 @@ class ConsoleApp(App[int]):
             i = names.index(self.theme) + 1 if self.theme in names else 0
             self.theme = names[i % len(names)]
             self.notify(f"theme {self.theme}", timeout=2)
+
+
+def screen_gone(error: BaseException) -> bool:
+    """True for a closed pipe or connection met while Textual's driver wrote the screen."""
+    if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+        return False
+    return any("/textual/drivers/" in frame.filename for frame in traceback.extract_tb(error.__traceback__))
 
 
 def run_console(app: ConsoleApp, *, headless: bool = False) -> int:
