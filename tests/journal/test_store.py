@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hatui.errors import HatuiError
-from hatui.journal.blobs import join_stamps, split_stamps
+from hatui.journal.blobs import STAMP_HEAD, join_stamps, split_stamps
 from hatui.journal.store import JOURNAL_FILE, Journal, JournalEvent
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
@@ -132,6 +132,18 @@ def test_crm_mon_when_stamps_are_cut_and_restored(source: str, text: str, stamps
     for value in stamps:
         later = later.replace(value, "Thu Nov 26 01:02:03 2026", 1)  # not an operation's time
     assert split_stamps(source, later)[0] == bare
+
+
+@pytest.mark.parametrize("offset", [STAMP_HEAD - 40, STAMP_HEAD - 5, STAMP_HEAD + 10, 3 * STAMP_HEAD])
+def test_a_stamp_past_the_head_stays_in_the_text_and_nothing_is_lost(offset: int) -> None:
+    """Stamps are looked for in an output's first lines only; one further in (or cut by the edge
+    of that head) is kept as text: the output still reads back exactly as printed."""
+    head = '<crm_mon version="2.1.5">\n  <summary>\n    <last_update time="Thu Nov 26 00:00:01 2026"/>\n'
+    filler = "<!--" + "x" * (offset - len(head) - 7) + "-->\n"
+    text = head + filler + '<last_update time="Thu Nov 26 00:00:09 2026"/>\n</crm_mon>\n'
+    bare, found = split_stamps("crm_mon.xml", text)
+    assert found[0][1] == "Thu Nov 26 00:00:01 2026"  # the one in the head is always cut
+    assert join_stamps(bare, found) == text
 
 
 def test_the_modern_demo_crm_mon_of_a_settled_cluster_is_the_same_two_seconds_later() -> None:

@@ -28,6 +28,12 @@ _STAMPS: dict[str, tuple[re.Pattern[str], ...]] = {
     "corosync_quorumtool": (re.compile(r"^Date: *([^\n]*)$", re.MULTILINE),),
 }
 
+#: How far into an output its stamps are looked for: each tool prints its stamp in its first lines
+#: (crm_mon's XML in ``<summary>``), and a 32 x 1,000 crm_mon XML is 700 KB, whose whole scan cost
+#: more than the rest of writing the poll. A stamp further in is kept in the text: stored as a
+#: change, never lost.
+STAMP_HEAD = 16 * 1024
+
 Stamps = tuple[tuple[int, str], ...]
 """Where each stamp was cut out (a character offset into the stamp-free text) and its text."""
 
@@ -35,7 +41,10 @@ Stamps = tuple[tuple[int, str], ...]
 def split_stamps(source: str, text: str) -> tuple[str, Stamps]:
     """The output without its when-stamps, and the stamps (empty when it has none)."""
     spans = sorted(
-        m.span(1) for pattern in _STAMPS.get(source, ()) for m in pattern.finditer(text) if m.group(1)
+        m.span(1)
+        for pattern in _STAMPS.get(source, ())
+        for m in pattern.finditer(text, 0, STAMP_HEAD)
+        if m.group(1)
     )
     if not spans:
         return text, ()
