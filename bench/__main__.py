@@ -4,7 +4,7 @@
                                          # also generates the large crm_mon XMLs, about 3 minutes)
     python -m bench --quick              # tiny sizes, a few minutes (what the smoke test runs)
     python -m bench --only scale,fanout  # some of: scale, fanout, console, snapshot, live, memory,
-                                         # journal, fleet_console
+                                         # journal, fleet_console, console_record
     python -m bench --tui-minutes 60     # the console memory run the issue asks for
     python -m bench.profiles             # pyinstrument profiles of --once and the idle console
     python -m bench.console --src TREE   # the console figures of another tree ("before")
@@ -27,11 +27,21 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import console, fanout, fleet_console, journal_size, live, memory, scale, snapshot
+from bench import console, console_record, fanout, fleet_console, journal_size, live, memory, scale, snapshot
 from bench.common import RESULTS, ROOT, Result, markdown_table, report, save, utc_now
 from bench.testbed import Testbed, open_testbed
 
-ORDER = ("scale", "fanout", "console", "snapshot", "live", "memory", "journal", "fleet_console")
+ORDER = (
+    "scale",
+    "fanout",
+    "console",
+    "snapshot",
+    "live",
+    "memory",
+    "journal",
+    "fleet_console",
+    "console_record",
+)
 NEEDS_TESTBED = {"snapshot", "live", "memory"}
 MODULES: dict[str, Any] = {
     "snapshot": snapshot,
@@ -42,6 +52,7 @@ MODULES: dict[str, Any] = {
     "memory": memory,
     "journal": journal_size,
     "fleet_console": fleet_console,
+    "console_record": console_record,
 }
 
 

@@ -91,8 +91,8 @@ def measure_size(
     try:
         healthy, changed = make_replays(nodes, resources, tmp)
         out: dict[str, Any] = {"nodes": nodes, "resources": resources}
-        out.update(_idle_and_keys(healthy, nodes, params, src))
-        out.update(_apply(healthy, changed, nodes, params, src))
+        out.update(idle_and_keys(healthy, nodes, params, src))
+        out.update(apply_changes(healthy, changed, nodes, params, src))
         return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -119,10 +119,13 @@ def _start(
     return tui
 
 
-def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path | None) -> dict[str, Any]:
+def idle_and_keys(
+    replay: Path, nodes: int, params: dict[str, Any], src: Path | None, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Idle CPU, keys and pane switches of a console on ``replay`` (``extra``: more arguments)."""
     # The console's own defaults (no animations since the console turned them off): what an admin gets.
     env = {"HATUI_BENCH_TIMING": "1"}
-    tui = _start(["--replay", str(replay)], nodes, params, src, env)
+    tui = _start(["--replay", str(replay), *extra], nodes, params, src, env)
     try:
         started = tui.startup_s  # type: ignore[attr-defined]
         k0, cpu0, t0 = tui.counts(), tui.cpu_s(), time.monotonic()
@@ -160,11 +163,17 @@ def _idle_and_keys(replay: Path, nodes: int, params: dict[str, Any], src: Path |
     }
 
 
-def _apply(
-    healthy: Path, changed: Path, nodes: int, params: dict[str, Any], src: Path | None
+def apply_changes(
+    healthy: Path,
+    changed: Path,
+    nodes: int,
+    params: dict[str, Any],
+    src: Path | None,
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """How long a console on ``healthy`` takes to show each change to ``changed`` and back."""
     env = {"HATUI_BENCH_ALTERNATE": str(changed)}
-    tui = _start(["--replay", str(healthy)], nodes, params, src, env)
+    tui = _start(["--replay", str(healthy), *extra], nodes, params, src, env)
     try:
         before = len(tui.counts().get("apply_ms", []))
         time.sleep(params["apply_s"])
@@ -196,7 +205,7 @@ def run(params: dict[str, Any], src: Path | None = None, name: str = "console") 
         row, figures = row_for(m)
         result.rows.append(row)
         if (nodes, resources) == (32, 1000) or params.get("quick"):
-            result.targets += _targets(f"{nodes}x{resources}", *figures)
+            result.targets += targets_for(f"{nodes}x{resources}", *figures)
     result.raw = raw
     before = RESULTS / "console-before.json"
     if src is None and before.exists():
@@ -259,7 +268,7 @@ def _capped(seconds: float) -> str:
     return f">= {CAP_S:g} s (never quiet)" if seconds >= CAP_S else ms(seconds)
 
 
-def _targets(
+def targets_for(
     label: str, idle_pct: float, key: dict[str, float], worst_pane_s: float, apply: dict[str, float] | None
 ) -> list[Target]:
     return [

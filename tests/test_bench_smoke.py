@@ -71,7 +71,7 @@ def path_without(tool: str, farm: Path) -> str:
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("bench-results")
-    runnable = [n for n in ("scale", "console", *NEEDS_SSHD) if _why_not(n) is None]
+    runnable = [n for n in ("scale", "console", "console_record", *NEEDS_SSHD) if _why_not(n) is None]
     if not runnable:
         pytest.skip(_why_not("scale") or "nothing can run here")
     hidden = path_without("pcs", tmp_path_factory.mktemp("path-without-pcs"))
@@ -98,7 +98,9 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     return out, proc
 
 
-@pytest.mark.parametrize("name", ["scale", "console", "fanout", "snapshot", "live", "memory"])
+@pytest.mark.parametrize(
+    "name", ["scale", "console", "console_record", "fanout", "snapshot", "live", "memory"]
+)
 def test_benchmark_writes_its_results(
     quick_run: tuple[Path, subprocess.CompletedProcess[str]], name: str
 ) -> None:
