@@ -13,7 +13,7 @@ import pytest
 
 from hatui.errors import HatuiError
 from hatui.journal.blobs import STAMP_HEAD, join_stamps, split_stamps
-from hatui.journal.store import JOURNAL_FILE, Journal, JournalEvent
+from hatui.journal.store import JOURNAL_FILE, Bounds, Journal, JournalEvent
 from hatui.model.capture import NodeCapture
 from hatui.model.events import ClusterEvent, EventKind
 from hatui.model.stack import CrmMonFlavour, StackInfo
@@ -95,6 +95,40 @@ def test_a_changed_output_marks_the_poll_changed(tmp_path: Path) -> None:
         flags = {p.id: p.changed for p in j.polls()}
         assert (flags[first], flags[same], flags[other]) == (True, False, True)
         assert j.capture(other).outputs == down["vnode1"].outputs
+
+
+def test_a_write_rolled_back_is_not_taken_for_written(tmp_path: Path) -> None:
+    """The journal remembers each series' latest value to spare a query per output; a poll whose
+    transaction failed half-way (here an event cannot be stored) must leave nothing remembered
+    of it, or the same change at the next poll would be taken for stored already."""
+    healthy = {c.node: c for c in read_replay_dir(HEALTHY)}
+    down = {c.node: c for c in read_replay_dir(NODE_DOWN)}
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        j.write_poll(healthy["vnode1"], status="OK", problems=[], events=[])
+        with pytest.raises(HatuiError):
+            j.write_poll(down["vnode1"], status="CRITICAL", problems=[], events=[object()])  # type: ignore[list-item]
+        again = j.write_poll(down["vnode1"], status="CRITICAL", problems=[], events=[])
+        assert [p.changed for p in j.polls()] == [True, True]
+        assert j.capture(again).outputs == down["vnode1"].outputs
+    with Journal.open(tmp_path) as j:  # and as another process reads it
+        assert j.capture(again).outputs == down["vnode1"].outputs
+
+
+def test_pruning_forgets_what_it_may_have_dropped(tmp_path: Path) -> None:
+    """Pruning all of a node's polls drops its series: when the node is polled again, the same
+    outputs as before are new to the journal and must be stored, not taken for its latest."""
+    healthy = {c.node: c for c in read_replay_dir(HEALTHY)}
+    day = timedelta(days=1)
+    with Journal.open(tmp_path, create=True, cluster="demo", bounds=Bounds(max_age_s=1.5 * 86400)) as j:
+        j.write_poll(replace(healthy["vnode2"], collected_at=T0), status="OK", problems=[], events=[])
+        for i in (1, 2, 3):
+            j.write_poll(replace(healthy["vnode1"], collected_at=T0 + i * day), status="OK", problems=[],
+                         events=[])  # fmt: skip
+        assert j.prune(now=T0 + 3 * day) >= 1
+        assert "vnode2" not in {p.node for p in j.polls()}
+        back = j.write_poll(replace(healthy["vnode2"], collected_at=T0 + 3 * day), status="OK",
+                            problems=[], events=[])  # fmt: skip
+        assert j.capture(back).outputs == healthy["vnode2"].outputs
 
 
 @pytest.mark.parametrize(

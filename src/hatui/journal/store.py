@@ -140,6 +140,7 @@ class Journal:
                 if write:
                     self._db.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._texts.clear()  # a COMMIT that failed: the file may not hold what was written
                 # SQLite's own name says more than its message ("disk I/O error" is
                 # SQLITE_IOERR_WRITE on a full disk, SQLITE_IOERR_FSYNC on a failing one).
                 name = getattr(exc, "sqlite_errorname", None)

@@ -20,11 +20,24 @@ from hatui.journal.blobs import digest, pack, unpack
 CACHE_SIZE = 64
 
 
+#: A series' latest value as the journal holds it: its blob id and content hash (None, None: none).
+Head = tuple[int | None, bytes | None]
+
+
 class TextCache:
-    """The text of recently read blobs, by blob id."""
+    """What a journal remembers of its own file: the text of recently read blobs, by blob id, and
+    the latest value of each series written (``heads``, node to source to ``Head``).
+
+    The heads spare each poll's write a query per source (at 32 nodes, 16 writes a second in the
+    console's event loop). They are only right while this process is the one writer, which the
+    journal's lock file ensures, and are forgotten (``clear``) whenever the file may differ from
+    them: a transaction rolled back or not committed, and pruning (which may drop a series'
+    latest row or give its blob id to a new text).
+    """
 
     def __init__(self) -> None:
         self._texts: OrderedDict[int, str] = OrderedDict()
+        self.heads: dict[str, dict[str, Head]] = {}
 
     def get(self, blob_id: int) -> str | None:
         text = self._texts.get(blob_id)
@@ -34,6 +47,7 @@ class TextCache:
 
     def clear(self) -> None:
         self._texts.clear()
+        self.heads.clear()
 
     def put(self, blob_id: int, text: str) -> None:
         self._texts[blob_id] = text
@@ -56,7 +70,16 @@ def blob_text(db: sqlite3.Connection, blob_id: int, cache: TextCache, where: str
     return text
 
 
-def _current(db: sqlite3.Connection, node: str, source: str) -> tuple[int | None, bytes | None]:
+def _heads(db: sqlite3.Connection, node: str, cache: TextCache) -> dict[str, Head]:
+    """The latest value of each series of ``node``: remembered, else read (once per node)."""
+    heads = cache.heads.get(node)
+    if heads is None:
+        sources = [str(r[0]) for r in db.execute("SELECT source FROM series WHERE node = ?", (node,))]
+        heads = cache.heads[node] = {source: _current(db, node, source) for source in sources}
+    return heads
+
+
+def _current(db: sqlite3.Connection, node: str, source: str) -> Head:
     """The series' latest blob id and hash (None, None when it has no value now)."""
     row = db.execute(
         "SELECT o.blob_id, b.hash FROM outputs o LEFT JOIN blobs b ON b.id = o.blob_id"
@@ -90,21 +113,22 @@ def write_series(
 ) -> bool:
     """Adds a row for each series of ``node`` whose value at poll ``poll_id`` is not its latest
     (a source missing from ``texts`` has no value); returns whether any changed."""
-    known = {r[0] for r in db.execute("SELECT source FROM series WHERE node = ?", (node,))}
+    heads = _heads(db, node, cache)
     changed = False
-    for source in sorted(known | set(texts)):
+    for source in sorted(heads.keys() | texts.keys()):
         text = texts.get(source)
-        current, current_hash = _current(db, node, source)
+        current, current_hash = heads.get(source, (None, None))
         key = None if text is None else digest(text)
         if key == current_hash:
             continue
-        if source not in known:
+        if source not in heads:
             db.execute("INSERT INTO series (node, source) VALUES (?, ?)", (node, source))
         blob_id = None if text is None else _store_blob(db, text, key or b"", current, cache, node)
         db.execute(
             "INSERT INTO outputs (node, source, poll_id, blob_id) VALUES (?, ?, ?, ?)",
             (node, source, poll_id, blob_id),
         )
+        heads[source] = (blob_id, key)
         changed = True
     return changed
 
