@@ -297,3 +297,22 @@ def test_a_file_a_symlink_points_at_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(HatuiError):
         Journal.open(tmp_path / "rec", create=True, cluster="demo")
     assert not victim.exists()
+
+
+def test_nodes_printing_the_same_share_one_remembered_copy_and_old_texts_go(tmp_path: Path) -> None:
+    """The writer remembers each series' last text to compare the next poll's with (cheaper than
+    hashing it); nodes printing the same output hold one copy, and texts no series holds any
+    more are let go, so a long run of changing outputs keeps memory bounded."""
+    cap = read_replay_dir(HEALTHY)[0]
+    with Journal.open(tmp_path, create=True, cluster="demo") as j:
+        for node in ("n1", "n2", "n3"):
+            j.write_poll(replace(cap, node=node, collected_at=T0), status="OK", problems=[], events=[])
+        heads = j._texts.heads  # what the writer remembers is the subject here
+        assert heads["n1"]["crm_mon.xml"][2] is heads["n3"]["crm_mon.xml"][2]
+        for i in range(300):
+            changing = {**cap.outputs, "xm_list": f"Name ID\nDomain-0 0 {i}\n"}
+            j.write_poll(replace(cap, node="n1", outputs=changing, collected_at=T0 + timedelta(seconds=i)),
+                         status="OK", problems=[], events=[])  # fmt: skip
+        held = sum(len(h) for h in heads.values())
+        assert len(j._texts._by_hash) <= 2 * held + 17
+        assert j.capture(j.polls()[-1].id).outputs["xm_list"] == "Name ID\nDomain-0 0 299\n"

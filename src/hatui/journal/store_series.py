@@ -20,16 +20,20 @@ from hatui.journal.blobs import digest, pack, unpack
 CACHE_SIZE = 64
 
 
-#: A series' latest value as the journal holds it: its blob id and content hash (None, None: none).
-Head = tuple[int | None, bytes | None]
+#: A series' latest value as the journal holds it: its blob id and content hash (None, None: none),
+#: and its text when this process wrote or compared it (None when read back from the file).
+Head = tuple[int | None, bytes | None, str | None]
 
 
 class TextCache:
     """What a journal remembers of its own file: the text of recently read blobs, by blob id, and
     the latest value of each series written (``heads``, node to source to ``Head``).
 
-    The heads spare each poll's write a query per source (at 32 nodes, 16 writes a second in the
-    console's event loop). They are only right while this process is the one writer, which the
+    The heads spare each poll's write a query per source and, for an output the same as at the
+    last poll, its hash (at 32 nodes, 16 writes a second in the console's event loop; hashing a
+    32 x 1,000 crm_mon XML takes a millisecond, comparing it a few dozen microseconds). Equal
+    texts of several nodes (every node prints the same crm_mon XML once its stamp is cut) share one
+    copy (``shared``). The heads are only right while this process is the one writer, which the
     journal's lock file ensures, and are forgotten (``clear``) whenever the file may differ from
     them: a transaction rolled back or not committed, and pruning (which may drop a series'
     latest row or give its blob id to a new text).
@@ -38,6 +42,17 @@ class TextCache:
     def __init__(self) -> None:
         self._texts: OrderedDict[int, str] = OrderedDict()
         self.heads: dict[str, dict[str, Head]] = {}
+        self._by_hash: dict[bytes, str] = {}
+
+    def shared(self, key: bytes, text: str) -> str:
+        """``text``, or the equal text a head already holds (by content hash ``key``)."""
+        held = self._by_hash.setdefault(key, text)
+        if len(self._by_hash) > 2 * sum(map(len, self.heads.values())) + 16:
+            # Texts no head holds any more: keep only the ones still held.
+            held_now = {h[1]: h[2] for heads in self.heads.values() for h in heads.values() if h[2]}
+            self._by_hash = {k: t for k, t in held_now.items() if k is not None}
+            self._by_hash.setdefault(key, held)
+        return held
 
     def get(self, blob_id: int) -> str | None:
         text = self._texts.get(blob_id)
@@ -48,6 +63,7 @@ class TextCache:
     def clear(self) -> None:
         self._texts.clear()
         self.heads.clear()
+        self._by_hash.clear()
 
     def put(self, blob_id: int, text: str) -> None:
         self._texts[blob_id] = text
@@ -80,13 +96,13 @@ def _heads(db: sqlite3.Connection, node: str, cache: TextCache) -> dict[str, Hea
 
 
 def _current(db: sqlite3.Connection, node: str, source: str) -> Head:
-    """The series' latest blob id and hash (None, None when it has no value now)."""
+    """The series' latest blob id and hash (None, None when it has no value now); no text."""
     row = db.execute(
         "SELECT o.blob_id, b.hash FROM outputs o LEFT JOIN blobs b ON b.id = o.blob_id"
         " WHERE o.node = ? AND o.source = ? ORDER BY o.poll_id DESC LIMIT 1",
         (node, source),
     ).fetchone()
-    return (None, None) if row is None else (row[0], None if row[1] is None else bytes(row[1]))
+    return (None, None, None) if row is None else (row[0], None if row[1] is None else bytes(row[1]), None)
 
 
 def _store_blob(
@@ -117,9 +133,13 @@ def write_series(
     changed = False
     for source in sorted(heads.keys() | texts.keys()):
         text = texts.get(source)
-        current, current_hash = heads.get(source, (None, None))
+        current, current_hash, current_text = heads.get(source, (None, None, None))
+        if text is not None and text == current_text:  # exact, and cheaper than hashing it again
+            continue
         key = None if text is None else digest(text)
         if key == current_hash:
+            if text is not None and key is not None:
+                heads[source] = (current, key, cache.shared(key, text))  # compared, not hashed, next time
             continue
         if source not in heads:
             db.execute("INSERT INTO series (node, source) VALUES (?, ?)", (node, source))
@@ -128,7 +148,7 @@ def write_series(
             "INSERT INTO outputs (node, source, poll_id, blob_id) VALUES (?, ?, ?, ?)",
             (node, source, poll_id, blob_id),
         )
-        heads[source] = (blob_id, key)
+        heads[source] = (blob_id, key, None if text is None or key is None else cache.shared(key, text))
         changed = True
     return changed
 
