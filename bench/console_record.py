@@ -17,29 +17,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import console
 from bench.common import Result
 from bench.console import apply_changes, idle_and_keys, make_replays, row_for, targets_for
 
-FULL: dict[str, Any] = {
-    "sizes": [[32, 1000]],
-    "startup_timeout_s": 90.0,
-    "window_s": 20.0,
-    "keys": 15,
-    "pane_rounds": 2,
-    "apply_s": 24.0,
-    "settle_s": 0.15,
-    "plain": True,
-}
-QUICK: dict[str, Any] = {
-    "sizes": [[3, 20]],
-    "startup_timeout_s": 30.0,
-    "window_s": 3.0,
-    "keys": 3,
-    "pane_rounds": 1,
-    "apply_s": 6.0,
-    "settle_s": 0.15,
-    "plain": False,  # the smoke run: the recording console only
-}
+#: Benchmark 6's settings, at the size its targets are judged at.
+FULL: dict[str, Any] = {**console.FULL, "sizes": [[32, 1000]], "plain": True}
+#: The smoke run: benchmark 6's tiny size, the recording console only.
+QUICK: dict[str, Any] = {**console.QUICK, "plain": False}
 
 
 def measure(nodes: int, resources: int, params: dict[str, Any], *, record: bool) -> dict[str, Any]:

@@ -35,3 +35,17 @@ class FrozenClock:
     def advance(self, seconds: float) -> None:
         """Moves the clock forward."""
         self._at += timedelta(seconds=seconds)
+
+
+def recorded_time(value: object) -> datetime | None:
+    """A time as a capture or a journal recorded it (ISO-8601; one without a zone is UTC, as
+    hatui writes them); None for anything else, a file from elsewhere being data, not trusted."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hatui import __version__
+from hatui.clock import recorded_time
 from hatui.config import Config
 from hatui.errors import HatuiError
 from hatui.model.capture import NodeCapture
@@ -188,19 +189,9 @@ def _read_node(folder: Path, root: Path, meta: dict[str, Any]) -> NodeCapture:
         outputs=outputs,
         errors=errors,
         unreachable=unreachable,
-        collected_at=_parse_time(meta.get("collected_at")),
+        collected_at=recorded_time(meta.get("collected_at")),
         stack=stack,
     )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def replay_config(path: Path) -> Config:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from hatui.clock import recorded_time
 from hatui.model.health_types import Problem
 from hatui.model.verdict import Ident, ident
 
@@ -78,15 +79,5 @@ def problem_of(d: Any) -> Problem | None:
         str(d.get("message") or ""),
         str(d.get("kind") or ""),
         frozenset(a for a in affects if isinstance(a, str)) if isinstance(affects, list) else frozenset(),
-        since=_time(d.get("since")),
+        since=recorded_time(d.get("since")),
     )
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -25,10 +25,10 @@ import bisect
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from hatui.clock import FrozenClock
+from hatui.clock import FrozenClock, recorded_time
 from hatui.config import ClusterConfig
 from hatui.errors import HatuiError
 from hatui.journal.store import Journal, JournalEvent, PollRow
@@ -261,7 +261,7 @@ class Timeline:
         _status, problems = self.journal.verdict_at(first.id)
         for p in problems:
             key = (str(p.get("code")), str(p.get("subject")), p.get("node"))
-            since = _as_time(p.get("since"))
+            since = recorded_time(p.get("since"))
             if since is not None:
                 state.memory.first_seen[key] = since
             if p.get("severity") not in (SETTLING, INFO):
@@ -377,15 +377,3 @@ def _cluster_event(ev: JournalEvent) -> ClusterEvent | None:
     except ValueError:
         return None
     return ClusterEvent(ev.at, kind, ev.subject, ev.node, ev.message, ev.severity)
-
-
-def _as_time(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
